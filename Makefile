@@ -1,0 +1,180 @@
+# itstatus -- build, test and run the three daemons and the dashboard.
+#
+# Layout: common/*.c -> libcommon.a; <daemon>/*.c except <daemon>/<daemon>.c
+# -> lib<daemon>.a (so unit tests can link a daemon's subsystems without its
+# main); bin/<daemon> = main + its library + libcommon. t/check_<x>.c are Check
+# unit tests, t/sh/*.sh integration scripts, t/fakevendor and t/fakeslack the
+# loopback fakes. Adding a source file needs no Makefile edit.
+#
+# Sanitizers: `make SANITIZE=address,undefined check` builds everything into
+# build-san/ (bin/ is left alone) and runs the same tests against it.
+
+VERSION := 0.1.0
+CC ?= cc
+SANITIZE ?=
+WERROR ?= -Werror
+# V=1 shows full compiler command lines.
+Q := $(if $(V),,@)
+
+ifeq ($(SANITIZE),)
+BUILD := build
+BIN := bin
+SAN_FLAGS :=
+else
+BUILD := build-san
+BIN := build-san/bin
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags libcurl libcjson libcyaml 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs libcurl sqlite3 libcjson libcyaml 2>/dev/null || echo -lcurl -lsqlite3 -lcjson -lcyaml -lyaml)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+# Sanitizer and optimisation flags live in their own variables so that a
+# `make CFLAGS=...` on the command line cannot silently drop them.
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wno-missing-field-initializers $(WERROR)
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-DITSTATUS_VERSION='"$(VERSION)"' -pthread -Icommon -I$(BUILD) \
+	$(PKG_CFLAGS) $(OPT) $(WARN) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS := -pthread $(SAN_FLAGS) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lcivetweb -ldl -lm
+
+DAEMONS := pollerd alertd apid
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
+
+define daemon_rules
+$(1)_SRC := $$(filter-out $(1)/$(1).c,$$(wildcard $(1)/*.c))
+$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/lib$(1).a: $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(BIN)/$(1): $(BUILD)/$(1)/$(1).o $(BUILD)/lib$(1).a $(BUILD)/libcommon.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach d,$(DAEMONS),$(eval $(call daemon_rules,$(d))))
+
+DAEMON_LIBS := $(foreach d,$(DAEMONS),$(BUILD)/lib$(d).a)
+TEST_SRC := $(wildcard t/check_*.c)
+TEST_BIN := $(TEST_SRC:t/%.c=$(BUILD)/t/%)
+# Test support code shared by several unit tests (t/support/*.c).
+TSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard t/support/*.c))
+FAKES := fakevendor fakeslack
+FAKE_BIN := $(FAKES:%=$(BUILD)/t/%)
+WEB_DIST := web/dist/index.html
+
+.PHONY: all deps deps-test check unit integration web-test run demo clean valgrind lint \
+	fuzz bench install
+all: $(DAEMONS:%=$(BIN)/%) $(FAKE_BIN) $(if $(wildcard web/package.json),$(WEB_DIST))
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# Migrations are compiled into every binary: a daemon never depends on finding
+# the schema folder at run time, and all three apply the same versions.
+$(BUILD)/schema_sql.c: $(SCHEMA_SQL) schema/embed.sh
+	@mkdir -p $(@D)
+	sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "CC $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS_$(findstring t/check_,$<)) -MMD -MP -c -o $@ $<
+CHECK_CFLAGS_t/check_ := $(CHECK_CFLAGS)
+
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+$(BUILD)/t/check_%: $(BUILD)/t/check_%.o $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/libcommon.a $(CHECK_LIBS) $(LIBS)
+
+define fake_rules
+$(BUILD)/t/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard t/$(1)/*.c)) $(BUILD)/libcommon.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach f,$(FAKES),$(eval $(call fake_rules,$(f))))
+
+# ---- dashboard --------------------------------------------------------------
+WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.ts web/package.json \
+	-type f 2>/dev/null)
+web/node_modules/.installed: web/package.json $(wildcard web/package-lock.json)
+	cd web && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+$(WEB_DIST): web/node_modules/.installed $(WEB_SRC)
+	cd web && npm run build --silent
+	@touch $@
+
+# ---- set-up -----------------------------------------------------------------
+# Quick no-op when everything is present; otherwise installs with apt-get
+# (sudo when not root) or Homebrew.
+APT_BUILD := build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 \
+	libcjson-dev libcyaml-dev libyaml-dev libcivetweb-dev check nodejs npm
+APT_TEST := chromium prometheus libxml2-utils wrk valgrind clang curl jq systemd
+BREW_PKGS := pkg-config curl sqlite cjson libcyaml civetweb check node
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+deps:
+	@if pkg-config --exists libcurl sqlite3 libcjson libcyaml check 2>/dev/null && \
+	    [ -f /usr/include/civetweb.h -o -f /opt/homebrew/include/civetweb.h -o \
+	      -f /usr/local/include/civetweb.h ] && command -v sqlite3 >/dev/null && \
+	    command -v npm >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "deps: installing build packages with apt-get"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $(APT_BUILD); \
+	elif command -v brew >/dev/null; then brew install $(BREW_PKGS); \
+	else echo "deps: install $(APT_BUILD) by hand" >&2; exit 1; fi
+deps-test: deps
+	@missing=""; for c in chromium:chromium promtool:prometheus xmllint:libxml2-utils \
+	    wrk:wrk valgrind:valgrind clang:clang curl:curl jq:jq systemd-analyze:systemd; do \
+	  command -v $${c%%:*} >/dev/null || missing="$$missing $${c#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then echo "deps-test: installing$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	      --no-install-recommends $$missing; \
+	  else echo "deps-test: please install$$missing" >&2; exit 1; fi; fi
+
+# ---- tests ------------------------------------------------------------------
+check: deps-test
+	$(MAKE) all
+	$(MAKE) tests
+	ITSTATUS_BIN=$(CURDIR)/$(BIN) ITSTATUS_TBIN=$(CURDIR)/$(BUILD)/t t/run $(TEST_BIN) t/sh/*.sh \
+	  $(if $(wildcard web/e2e/*.mjs),t/web.sh)
+.PHONY: tests
+tests: $(TEST_BIN) $(FAKE_BIN)
+
+valgrind: deps-test
+	$(MAKE) all tests
+	ITSTATUS_VALGRIND=1 CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 ITSTATUS_BIN=$(CURDIR)/$(BIN) \
+	  ITSTATUS_TBIN=$(CURDIR)/$(BUILD)/t t/run $(TEST_BIN)
+
+lint:
+	@bad=$$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok)\s*\(' \
+	  $$(git ls-files '*.c' '*.h') || true); \
+	if [ -n "$$bad" ]; then echo "banned functions:"; echo "$$bad"; exit 1; fi
+	clang-format --dry-run --Werror $$(git ls-files 'common/*.[ch]' 'pollerd/*.[ch]' \
+	  'alertd/*.[ch]' 'apid/*.[ch]')
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	  --suppress=missingIncludeSystem -Icommon common pollerd alertd apid
+
+# ---- running ----------------------------------------------------------------
+run: deps
+	$(MAKE) all
+	t/run-suite etc/itstatus.yaml
+
+demo: deps
+	$(MAKE) all
+	t/demo/run
+
+clean:
+	rm -rf build build-san bin web/dist
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

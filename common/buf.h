@@ -1,0 +1,38 @@
+/*
+ * buf: a growable byte buffer with a hard cap. Used wherever outside input is
+ * accumulated (HTTP bodies, JSON output) so that a hostile peer can never make
+ * a daemon grow without bound: an append past the cap fails and the buffer is
+ * marked overflowed, which callers report as "too_large".
+ *
+ * The data is always NUL-terminated (the terminator is not counted in len), so
+ * text can be handed to parsers directly. Memory is owned by the buf; release
+ * it with buf_free() or take it with buf_steal().
+ */
+#ifndef ITSTATUS_BUF_H
+#define ITSTATUS_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;	 /* allocated bytes */
+	size_t limit;	 /* hard cap on len; 0 = unlimited */
+	int overflowed;	 /* set once an append hit the limit */
+};
+
+void buf_init(struct buf *b, size_t limit);
+/* Append n bytes; returns 0, or -1 (and sets overflowed) if it would pass the limit. */
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal with quotes and escapes. */
+int buf_put_json_str(struct buf *b, const char *s);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* Hand the data to the caller (free() it); the buf is reset to empty. */
+char *buf_steal(struct buf *b);
+
+#endif

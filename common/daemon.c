@@ -1,0 +1,158 @@
+/*
+ * daemon: shared command line, configuration loading and reload (see
+ * daemon.h).
+ */
+#include "daemon.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sig.h"
+
+static void usage(FILE *f, const char *name, int allow_once)
+{
+	fprintf(f,
+		"usage: %s [-f FILE] [-n] [-v] [-V] [-h]%s\n"
+		"  -f FILE  settings file (default etc/itstatus.yaml)\n"
+		"  -n       check the configuration and exit (0 valid, 1 not)\n"
+		"  -v       more log (DEBUG)\n"
+		"  -V       print the version and exit\n"
+		"  -h       this help\n"
+		"%s",
+		name, allow_once ? " [--once]" : "",
+		allow_once ? "  --once   do one cycle and exit\n" : "");
+}
+
+int daemon_parse_args(const char *name, int allow_once, int argc, char **argv,
+		      struct daemon_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->name = name;
+	o->config = "etc/itstatus.yaml";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-f") && i + 1 < argc) {
+			o->config = argv[++i];
+		} else if (!strcmp(a, "-n")) {
+			o->check_only = 1;
+		} else if (!strcmp(a, "-v")) {
+			o->verbose = 1;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("%s (itstatus) %s\n", name, ITSTATUS_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout, name, allow_once);
+			return 0;
+		} else if (allow_once && !strcmp(a, "--once")) {
+			o->once = 1;
+		} else {
+			fprintf(stderr, "%s: unknown or incomplete option \"%s\"\n", name, a);
+			usage(stderr, name, allow_once);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+static void print_errors(const struct cfg_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		fprintf(stderr, "%s\n", e->v[i]);
+}
+
+/* Load into c, collecting problems in errs. */
+static int load_into(const struct daemon_opts *o, struct daemon_conf *c, struct cfg_errors *errs)
+{
+	memset(c, 0, sizeof *c);
+	if (cfg_load(o->config, &c->cfg, errs) < 0)
+		return -1;
+	if (reg_load(c->cfg.services_file, c->cfg.dependencies_file, &c->reg, errs) < 0) {
+		cfg_free(&c->cfg);
+		return -1;
+	}
+	if (c->cfg.sso_broker_service_id && !reg_find(&c->reg, c->cfg.sso_broker_service_id)) {
+		cfg_error(errs, o->config, 0, "sso_broker_service_id: unknown service id \"%s\"",
+			  c->cfg.sso_broker_service_id);
+		daemon_conf_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int daemon_load(const struct daemon_opts *o, struct daemon_conf *c)
+{
+	struct cfg_errors errs = {0};
+	int rc = load_into(o, c, &errs);
+	print_errors(&errs);
+	cfg_errors_free(&errs);
+	return rc;
+}
+
+void daemon_conf_free(struct daemon_conf *c)
+{
+	reg_free(&c->reg);
+	cfg_free(&c->cfg);
+}
+
+void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf *c)
+{
+	enum log_level lvl = LOG_LVL_INFO;
+	log_level_parse(c->cfg.log_level, &lvl);
+	if (o->verbose)
+		lvl = LOG_LVL_DEBUG;
+	log_init(o->name, lvl, c->cfg.log_json);
+	if (c->cfg.log_file) {
+		FILE *f = fopen(c->cfg.log_file, "a");
+		if (f)
+			log_set_stream(f);
+		else
+			log_error("cannot open LOG_FILE %s; logging to stderr", c->cfg.log_file);
+	}
+}
+
+int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
+{
+	struct cfg_errors errs = {0};
+	struct daemon_conf fresh;
+	if (load_into(o, &fresh, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_error("reload rejected: %s", errs.v[i]);
+		log_error("configuration reload failed; still running on the previous configuration");
+		cfg_errors_free(&errs);
+		return 0;
+	}
+	cfg_errors_free(&errs);
+	daemon_conf_free(c);
+	*c = fresh;
+	log_info("configuration reloaded: %zu services, %zu dependency edges", c->reg.nservices,
+		 c->reg.nedges);
+	return 1;
+}
+
+int daemon_start(const char *name, int allow_once, int argc, char **argv, struct daemon_opts *o,
+		 struct daemon_conf *c)
+{
+	int rc = daemon_parse_args(name, allow_once, argc, argv, o);
+	if (rc >= 0)
+		return rc;
+	log_init(name, LOG_LVL_INFO, 1);
+	if (daemon_load(o, c) < 0) {
+		fprintf(stderr, "%s: configuration is invalid\n", name);
+		return 1;
+	}
+	if (o->check_only) {
+		printf("%s: configuration OK (%zu services, %zu dependency edges)\n", name,
+		       c->reg.nservices, c->reg.nedges);
+		daemon_conf_free(c);
+		return 0;
+	}
+	daemon_setup_logging(o, c);
+	if (sig_install() < 0) {
+		log_error("cannot install signal handlers");
+		daemon_conf_free(c);
+		return 1;
+	}
+	return -1;
+}

@@ -1,0 +1,102 @@
+/*
+ * log: JSON-lines or text logging (see log.h). Each line is built in memory
+ * and written with one fwrite so lines from several threads never interleave.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+static char *log_daemon;
+static enum log_level log_min = LOG_LVL_INFO;
+static int log_json = 1;
+static FILE *log_stream;
+
+static const char *const level_names[] = {"debug", "info", "warning", "error", "critical"};
+
+void log_init(const char *daemon, enum log_level min, int json)
+{
+	free(log_daemon);
+	log_daemon = xstrdup(daemon ? daemon : "itstatus");
+	log_min = min;
+	log_json = json;
+}
+
+void log_set_level(enum log_level min) { log_min = min; }
+void log_set_json(int json) { log_json = json; }
+void log_set_stream(FILE *f) { log_stream = f; }
+int log_enabled(enum log_level lvl) { return lvl >= log_min; }
+
+int log_level_parse(const char *s, enum log_level *out)
+{
+	static const struct { const char *name; enum log_level lvl; } names[] = {
+		{"debug", LOG_LVL_DEBUG},     {"info", LOG_LVL_INFO},	{"warning", LOG_LVL_WARNING},
+		{"warn", LOG_LVL_WARNING},    {"error", LOG_LVL_ERROR}, {"critical", LOG_LVL_CRITICAL},
+	};
+	for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++) {
+		if (strcasecmp(s, names[i].name) == 0) {
+			*out = names[i].lvl;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void emit(enum log_level lvl, const char *const *kv, const char *fmt, va_list ap)
+{
+	char ts[TS_ISO_LEN + 1];
+	char *msg = xvasprintf(fmt, ap);
+	struct buf b;
+	buf_init(&b, 0);
+	ts_now_iso(ts);
+	const char *d = log_daemon ? log_daemon : "itstatus";
+	if (log_json) {
+		buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"daemon\":", ts, level_names[lvl]);
+		buf_put_json_str(&b, d);
+		buf_puts(&b, ",\"msg\":");
+		buf_put_json_str(&b, msg);
+		for (size_t i = 0; kv && kv[i]; i += 2) {
+			buf_putc(&b, ',');
+			buf_put_json_str(&b, kv[i]);
+			buf_putc(&b, ':');
+			buf_put_json_str(&b, kv[i + 1]);
+		}
+		buf_puts(&b, "}\n");
+	} else {
+		buf_printf(&b, "%s %-8s %s: %s", ts, level_names[lvl], d, msg);
+		for (size_t i = 0; kv && kv[i]; i += 2)
+			buf_printf(&b, " %s=%s", kv[i], kv[i + 1] ? kv[i + 1] : "null");
+		buf_putc(&b, '\n');
+	}
+	FILE *f = log_stream ? log_stream : stderr;
+	fwrite(b.data, 1, b.len, f);
+	fflush(f);
+	buf_free(&b);
+	free(msg);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	if (lvl < log_min)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	emit(lvl, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_kv(enum log_level lvl, const char *const *kv, const char *fmt, ...)
+{
+	if (lvl < log_min)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	emit(lvl, kv, fmt, ap);
+	va_end(ap);
+}
