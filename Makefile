@@ -37,7 +37,7 @@ OPT ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wno-missing-field-initializers $(WERROR)
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-DITSTATUS_VERSION='"$(VERSION)"' -pthread -Icommon -I$(BUILD) \
+	-DITSTATUS_VERSION='"$(VERSION)"' -pthread -Icommon -It/support -I$(BUILD) \
 	$(PKG_CFLAGS) $(OPT) $(WARN) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := -pthread $(SAN_FLAGS) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lcivetweb -ldl -lm
@@ -168,7 +168,7 @@ lint:
 # ---- running ----------------------------------------------------------------
 run: deps
 	$(MAKE) all
-	t/run-suite etc/itstatus.yaml
+	ITSTATUS_BIN=$(BIN) t/run-suite etc/itstatus.yaml
 
 demo: deps
 	$(MAKE) all

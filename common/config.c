@@ -351,12 +351,14 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 		}
 		const struct setting *st = find_setting(key);
 		if (!st) {
-			if (is_secret_key(key))
+			if (is_secret_key(key)) {
+				char *env = upper(key);
 				cfg_error(errs, file, yml_line(k),
 					  "%s is a secret: set it in the environment (%s or %s_FILE), "
 					  "never in YAML",
-					  key, key, key);
-			else
+					  key, env, env);
+				free(env);
+			} else
 				cfg_error(errs, file, yml_line(k), "unknown setting \"%s\"", key);
 			continue;
 		}

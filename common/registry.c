@@ -259,8 +259,9 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 			  yml_kind(m));
 		return -1;
 	}
-	size_t e0 = c->errs->n;
-	int url_line = 0;
+	/* Keys present at all, valid or not: a bad value is reported once, not
+	 * again as "required". */
+	int seen_id = 0, seen_name = 0, seen_cat = 0, seen_type = 0, url_line = 0;
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = yml_node(c->d, p->key), *v = yml_node(c->d, p->value);
 		const char *k = yml_str(kn);
@@ -270,6 +271,7 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 			continue;
 		}
 		if (!strcmp(k, "id")) {
+			seen_id = 1;
 			if ((sv = want_str(c, k, v))) {
 				if (!valid_id(sv))
 					cfg_error(c->errs, c->file, yml_line(v),
@@ -279,11 +281,14 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 					s->id = xstrdup(sv);
 			}
 		} else if (!strcmp(k, "display_name")) {
+			seen_name = 1;
 			if ((sv = want_str(c, k, v)))
 				s->display_name = xstrdup(sv);
 		} else if (!strcmp(k, "category")) {
+			seen_cat = 1;
 			want_enum(c, k, v, categories, &s->category);
 		} else if (!strcmp(k, "poll_type")) {
+			seen_type = 1;
 			want_enum(c, k, v, poll_types, &s->poll_type);
 		} else if (!strcmp(k, "poll_url")) {
 			if (yml_is_null(v))
@@ -363,13 +368,13 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 		}
 	}
 	const char *who = s->id ? s->id : "service";
-	if (!s->id && e0 == c->errs->n)
+	if (!seen_id)
 		cfg_error(c->errs, c->file, s->line, "service: id is required");
-	if (!s->display_name)
+	if (!seen_name)
 		cfg_error(c->errs, c->file, s->line, "%s: display_name is required", who);
-	if (!s->category)
+	if (!seen_cat)
 		cfg_error(c->errs, c->file, s->line, "%s: category is required", who);
-	if (!s->poll_type)
+	if (!seen_type)
 		cfg_error(c->errs, c->file, s->line, "%s: poll_type is required", who);
 	if (s->poll_type && strcmp(s->poll_type, "manual") && !s->poll_url && !url_line)
 		cfg_error(c->errs, c->file, s->line, "%s: poll_url is required for poll_type %s", who,
@@ -563,7 +568,9 @@ int reg_load(const char *services_path, const char *deps_path, struct reg_regist
 	size_t e0 = errs->n;
 	memset(out, 0, sizeof *out);
 	load_services(services_path, out, errs);
-	if (deps_path)
+	/* Without any service every edge would be "unknown id": say nothing
+	 * about dependencies until the services file loads. */
+	if (deps_path && out->nservices)
 		load_dependencies(deps_path, out, errs);
 	if (errs->n > e0) {
 		reg_free(out);

@@ -1,0 +1,141 @@
+/*
+ * check_db: opening applies pragmas and migrations exactly once, even when
+ * several processes race on a new file; CHECK constraints hold; heartbeats;
+ * data_version sees other connections' commits.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "tsupport.h"
+#include "xalloc.h"
+
+static char *new_db_path(void)
+{
+	char *d = ts_tmpdir();
+	char *p = xasprintf("%s/t.db", d);
+	free(d);
+	return p;
+}
+
+START_TEST(test_open_migrates)
+{
+	char *p = new_db_path();
+	sqlite3 *db = db_open(p, 0);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_schema_version(db), db_migrations[db_migration_count - 1].version);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'v_status'", 0), 1);
+	sqlite3_stmt *st = db_prepare(db, "PRAGMA journal_mode");
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	ck_assert_int_eq(db_query_int(db, "PRAGMA foreign_keys", 0), 1);
+	ck_assert_int_eq(db_migrate(db), 0); /* idempotent */
+	db_close(db);
+	db = db_open(p, 1);
+	ck_assert_ptr_nonnull(db);
+	db_close(db);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_concurrent_first_open)
+{
+	char *p = new_db_path();
+	pid_t kids[3];
+	for (int i = 0; i < 3; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			sqlite3 *db = db_open(p, 0);
+			int ok = db && db_heartbeat(db, i == 0 ? "pollerd" : i == 1 ? "alertd" : "apid",
+						     "2026-01-01T00:00:00.000Z", NULL, NULL) == 0;
+			db_close(db);
+			_exit(ok ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		int status;
+		waitpid(kids[i], &status, 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	sqlite3 *db = db_open(p, 0);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM heartbeats", 0), 3);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'services'", 0), 1);
+	db_close(db);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_checks_reject_bad_enums)
+{
+	char *p = new_db_path();
+	sqlite3 *db = db_open(p, 0);
+	log_set_level(LOG_LVL_CRITICAL); /* the failures below are expected */
+	ck_assert_int_eq(db_exec(db, "INSERT INTO services (id, display_name, category, tier)"
+				     " VALUES ('x', 'X', 'other', 'standard')"), -1);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO services (id, display_name, category)"
+				     " VALUES ('x', 'X', 'galaxy')"), -1);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO services (id, display_name, category)"
+				     " VALUES ('x', 'X', 'other')"), 0);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO status_events (service_id, previous_status, new_status)"
+				     " VALUES ('x', 'unknown', 'down')"), -1);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO status_events (service_id, kind, previous_status, new_status)"
+				     " VALUES ('x', 'health', 'unknown', 'operational')"), -1);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO status_events (service_id, previous_status, new_status)"
+				     " VALUES ('nope', 'unknown', 'operational')"), -1); /* foreign key */
+	ck_assert_int_eq(db_exec(db, "INSERT INTO status_events (service_id, previous_status, new_status)"
+				     " VALUES ('x', 'unknown', 'operational')"), 0);
+	/* default timestamps use the one fixed-width format */
+	sqlite3_stmt *st = db_prepare(db, "SELECT created_at FROM status_events");
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	const char *ts = (const char *)sqlite3_column_text(st, 0);
+	ck_assert_int_eq((int)strlen(ts), 24);
+	ck_assert_int_eq(ts[23], 'Z');
+	ck_assert_int_eq(ts[19], '.');
+	sqlite3_finalize(st);
+	db_close(db);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_data_version_and_heartbeat)
+{
+	char *p = new_db_path();
+	sqlite3 *a = db_open(p, 0), *b = db_open(p, 0);
+	int64_t v0 = db_data_version(a);
+	ck_assert_int_eq(db_heartbeat(b, "apid", "2026-01-01T00:00:00.000Z", NULL, NULL), 0);
+	ck_assert_int_ne(db_data_version(a), v0);
+	ck_assert_int_eq(db_heartbeat(b, "apid", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:01.000Z", "boom"), 0);
+	ck_assert_int_eq(db_heartbeat(b, "apid", "2026-01-01T00:00:00.000Z", NULL, NULL), 0);
+	sqlite3_stmt *st = db_prepare(a, "SELECT last_cycle_at, last_error, pid FROM heartbeats WHERE daemon = 'apid'");
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "2026-01-01T00:00:01.000Z");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "boom");
+	ck_assert_int_eq(sqlite3_column_int(st, 2), (int)getpid());
+	sqlite3_finalize(st);
+	/* a transaction held by another connection delays BEGIN IMMEDIATE, then it proceeds */
+	ck_assert_int_eq(db_begin(a), 0);
+	ck_assert_int_eq(db_commit(a), 0);
+	db_close(a);
+	db_close(b);
+	free(p);
+}
+END_TEST
+
+int main(void)
+{
+	log_init("check_db", LOG_LVL_WARNING, 0);
+	Suite *s = suite_create("db");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_open_migrates);
+	tcase_add_test(tc, test_concurrent_first_open);
+	tcase_add_test(tc, test_checks_reject_bad_enums);
+	tcase_add_test(tc, test_data_version_and_heartbeat);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
+}
