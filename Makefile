@@ -174,6 +174,50 @@ demo: deps
 	$(MAKE) all
 	t/demo/run
 
+# ---- install ----------------------------------------------------------------
+# `make && sudo make install`. install does not build (a root build would leave
+# root-owned files in build/): it stops if a binary is missing. DESTDIR stages
+# into a package root; PREFIX is where itstatus will live. Layout under PREFIX:
+#   bin/{pollerd,alertd,apid}
+#   etc/itstatus/*.yaml            installed only when absent: upgrades keep
+#                                  local edits (compare with share/itstatus/examples)
+#   share/itstatus/examples/       the current sample configs + itstatus.env.example
+#   share/itstatus/schema/         migrations (informational: they are compiled in)
+#   share/itstatus/web/            the dashboard, when web/dist is built
+#   share/itstatus/launchd/        plists + litestream.yml.example
+#   lib/systemd/system/            units (on systemd's search path for /usr/local)
+# The installed itstatus.yaml points web_root at share/itstatus/web relative to
+# itself; units and plists get /usr/local replaced by PREFIX.
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+ETC_SAMPLES := $(filter-out %.local.yaml,$(wildcard etc/*.yaml))
+I_SHARE := $(DESTDIR)$(PREFIX)/share/itstatus
+I_ETC := $(DESTDIR)$(PREFIX)/etc/itstatus
+install:
+	@for d in $(DAEMONS); do [ -x $(BIN)/$$d ] || { \
+	  echo "install: $(BIN)/$$d is missing: run make first" >&2; exit 1; }; done
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(I_ETC) $(I_SHARE)/examples $(I_SHARE)/schema \
+	  $(I_SHARE)/launchd $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	$(INSTALL) -m 755 $(DAEMONS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	$(INSTALL) -m 644 $(SCHEMA_SQL) $(I_SHARE)/schema/
+	sed 's|^web_root:.*|web_root: ../../share/itstatus/web  # = $(PREFIX)/share/itstatus/web|' \
+	  etc/itstatus.yaml > $(I_SHARE)/examples/itstatus.yaml && chmod 644 $(I_SHARE)/examples/itstatus.yaml
+	for f in $(filter-out etc/itstatus.yaml,$(ETC_SAMPLES)) etc/systemd/itstatus.env.example; do \
+	  $(INSTALL) -m 644 $$f $(I_SHARE)/examples/ || exit 1; done
+	for f in $(notdir $(ETC_SAMPLES)); do [ -e $(I_ETC)/$$f ] || \
+	  $(INSTALL) -m 644 $(I_SHARE)/examples/$$f $(I_ETC)/$$f || exit 1; done
+	for f in etc/systemd/*.service etc/systemd/*.target; do \
+	  t=$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$${f##*/}; \
+	  sed 's|/usr/local|$(PREFIX)|g' $$f > $$t && chmod 644 $$t || exit 1; done
+	for f in launchd/*.plist launchd/litestream.yml.example; do t=$(I_SHARE)/launchd/$${f##*/}; \
+	  sed 's|/usr/local|$(PREFIX)|g' $$f > $$t && chmod 644 $$t || exit 1; done
+	if [ -f $(WEB_DIST) ]; then rm -rf $(I_SHARE)/web && mkdir -p $(I_SHARE)/web && \
+	  cp -R web/dist/. $(I_SHARE)/web/ && find $(I_SHARE)/web -type d -exec chmod 755 {} + && \
+	  find $(I_SHARE)/web -type f -exec chmod 644 {} +; \
+	else echo "install: web/dist not built; the dashboard is not installed"; fi
+
 clean:
 	rm -rf build build-san bin web/dist
 
