@@ -96,9 +96,17 @@ $(BUILD)/t/check_%: $(BUILD)/t/check_%.o $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/lib
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/libcommon.a $(CHECK_LIBS) $(LIBS)
 
+# A fake is built from t/<fake>/*.c plus the plumbing both share in
+# t/fakecommon/; its objects go to $(BUILD)/t/obj/ because $(BUILD)/t/<fake>
+# is the binary.
+FAKE_COMMON_OBJ := $(patsubst t/fakecommon/%.c,$(BUILD)/t/obj/fakecommon/%.o,$(wildcard t/fakecommon/*.c))
+$(BUILD)/t/obj/%.o: t/%.c
+	@mkdir -p $(@D)
+	@echo "CC $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -It/fakecommon -MMD -MP -c -o $@ $<
 define fake_rules
-$(BUILD)/t/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard t/$(1)/*.c)) $(BUILD)/libcommon.a
-	@mkdir -p $$(@D)
+$(BUILD)/t/$(1): $$(patsubst t/$(1)/%.c,$(BUILD)/t/obj/$(1)/%.o,$$(wildcard t/$(1)/*.c)) $$(FAKE_COMMON_OBJ) $(BUILD)/libcommon.a
+	@mkdir -p $$(@D); if [ -d $$@ ]; then rm -rf $$@; fi
 	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach f,$(FAKES),$(eval $(call fake_rules,$(f))))
