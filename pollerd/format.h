@@ -89,4 +89,168 @@ void fmt_betterstack(const struct fmt_input *, const struct fmt_opts *, struct f
 void fmt_gcp_incidents(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
 void fmt_http_check(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
 
+/*
+ * ---- Helpers shared by the parsers (format.c) -------------------------------
+ *
+ * Every parser starts with fmt_reading_init(out) (so out need not be
+ * initialised by the caller -- but a previous reading must have been freed),
+ * reads the body through fmt_json_parse (or its own reader), reads fields
+ * through the fmt_json_* accessors, which turn every wrong type into a
+ * "parse_error: <where>.<key>: expected X, got Y" failure, and maps vendor
+ * words through fmt_enum_map, which turns a word the table does not know
+ * into "unmapped_value: <field>=<value>". On any failure the accessor has
+ * already called fmt_fail; the parser just returns.
+ */
+
+/* Bodies larger than this are refused ("parse_error: body too large"). */
+#define FMT_MAX_BODY ((size_t)4 * 1024 * 1024)
+/* detail / incident_title / maintenance texts are cut to this many bytes. */
+#define FMT_TEXT_MAX 200
+/* Vendor values quoted in failure reasons are cut to this many bytes. */
+#define FMT_VALUE_MAX 60
+
+struct cJSON;
+
+/* Empty reading: ok = 0, status unknown, nothing allocated. Frees nothing. */
+void fmt_reading_init(struct fmt_reading *r);
+/* Mark r interpreted: ok = 1 with this status and maintenance flag. */
+void fmt_set_ok(struct fmt_reading *r, enum st_status status, int in_maintenance);
+/* Replace r->detail by a cleaned copy of s (NULL/blank = none); printf form. */
+void fmt_set_detail(struct fmt_reading *r, const char *s);
+void fmt_set_detailf(struct fmt_reading *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Replace r->incident_id / incident_title by cleaned copies (either may be NULL). */
+void fmt_set_incident(struct fmt_reading *r, const char *id, const char *title);
+/* Append a zeroed maintenance to r->maints and return it (owned by r; fill every
+ * string field with memory the reading may free). */
+struct fmt_maint *fmt_maint_add(struct fmt_reading *r);
+/*
+ * Append a maintenance to r->maints (copies everything). start and end are
+ * vendor date strings brought to canonical ISO with ts_normalize; end may be
+ * NULL; a date that does not parse fails the reading ("parse_error:
+ * <where>.<start_key>: not a date: ..."). title NULL -> "Scheduled
+ * Maintenance"; status must already be one of scheduled | in_progress |
+ * verifying | completed. Returns 0 or -1.
+ */
+int fmt_maint_push(struct fmt_reading *r, const char *where, const char *start_key,
+		   const char *end_key, const char *id, const char *title, const char *description,
+		   const char *start, const char *end, const char *status);
+
+/* A small set of ids (the selected components plus their group children). */
+struct fmt_idset {
+	char **ids; /* owned */
+	size_t n;
+};
+void fmt_idset_add(struct fmt_idset *s, const char *id); /* copies; NULL/empty/duplicate ignored */
+int fmt_idset_has(const struct fmt_idset *s, const char *id);
+void fmt_idset_free(struct fmt_idset *s);
+/*
+ * Does a list of component references name one of set? arr may be NULL (no
+ * references). Elements are objects whose member key holds the id, or, with
+ * key NULL, ids themselves (string or integer). 1 yes, 0 no, -1 after fmt_fail.
+ */
+int fmt_refs_hit(struct fmt_reading *r, const struct cJSON *arr, const char *where, const char *key,
+		 const struct fmt_idset *set);
+/*
+ * Vendor text -> display text: white space runs collapsed to one space, ends
+ * trimmed, cut to max bytes on a character boundary with "..." marking the
+ * cut. NULL or blank -> NULL. Caller frees.
+ */
+char *fmt_text(const char *s, size_t max);
+
+/* Case-insensitive (ASCII) substring test for keyword tables: 1 when hay contains needle. */
+int fmt_contains_ci(const char *hay, const char *needle);
+
+/* The worse of two statuses (unknown counts as worse than operational). */
+enum st_status fmt_worse(enum st_status a, enum st_status b);
+
+/*
+ * Parse in->body as one JSON document. Refuses (fmt_fail, returns NULL) an
+ * empty body, one over FMT_MAX_BODY, an HTML page, invalid UTF-8 or a NUL
+ * byte, and anything cJSON rejects ("invalid JSON at offset N"). The caller
+ * frees the tree with cJSON_Delete.
+ */
+struct cJSON *fmt_json_parse(const struct fmt_input *in, struct fmt_reading *r);
+/* "object", "array", "string", "number", "bool", "null" or "missing" (v NULL). */
+const char *fmt_json_type(const struct cJSON *v);
+
+/*
+ * How much a member may be missing. FMT_OPTIONAL: the key may be absent, but
+ * a null is a wrong type (vendors omit lists, they do not null them);
+ * FMT_NULLABLE: absent or null (fields real payloads do send as null:
+ * group_id, scheduled_until, end, ...); FMT_REQUIRED: must be there.
+ */
+enum fmt_need { FMT_OPTIONAL = 0, FMT_NULLABLE = 1, FMT_REQUIRED = 2 };
+
+/*
+ * Typed member access: obj[key] must have the type, or be missing as need
+ * allows (then *out is NULL / *present is 0). where names obj in the
+ * failure message ("components[]"; NULL for the document root). Return 0, or
+ * -1 after fmt_fail. Pointers point into the tree.
+ */
+int fmt_json_object(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+		    const char *key, enum fmt_need need, const struct cJSON **out);
+int fmt_json_array(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+		   const char *key, enum fmt_need need, const struct cJSON **out);
+int fmt_json_string(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+		    const char *key, enum fmt_need need, const char **out);
+int fmt_json_bool(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+		  const char *key, enum fmt_need need, int *out, int *present);
+/* An integral number (|v| <= 2^53). */
+int fmt_json_int(struct fmt_reading *r, const struct cJSON *obj, const char *where, const char *key,
+		 enum fmt_need need, long long *out, int *present);
+/*
+ * An id: a non-empty string or an integral number (Slack, Cachet). *out points
+ * into the tree for a string, or to buf holding the decimal digits.
+ */
+#define FMT_ID_BUF 24
+int fmt_json_id(struct fmt_reading *r, const struct cJSON *obj, const char *where, const char *key,
+		enum fmt_need need, char buf[FMT_ID_BUF], const char **out);
+/* Array elements must be objects: check one ("where" names the array). */
+int fmt_json_elem_object(struct fmt_reading *r, const struct cJSON *elem, const char *where);
+
+/* One row of a vendor-word -> status table; tables end with vendor == NULL. */
+struct fmt_enum {
+	const char *vendor; /* matched case-insensitively, vendor value trimmed */
+	enum st_status status;
+	int maint;	   /* the word means "under maintenance" */
+	const char *label; /* human wording for detail, may be NULL */
+};
+/* Look value up; NULL after fmt_fail(r, "unmapped_value: <field>=<value>"). */
+const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum *tab,
+				    const char *field, const char *value);
+/* Look value up without failing: the row, or NULL. */
+const struct fmt_enum *fmt_enum_find(const struct fmt_enum *tab, const char *value);
+/* Same as fmt_enum_map for a numeric vendor code (the table spells codes in decimal). */
+const struct fmt_enum *fmt_enum_map_int(struct fmt_reading *r, const struct fmt_enum *tab,
+					const char *field, long long value);
+
+/* A component is configured (component_id or component_name non-empty). */
+int fmt_selecting(const struct fmt_opts *o);
+/* The configured selector for messages: the id when set, else the name. */
+const char *fmt_selector(const struct fmt_opts *o);
+/*
+ * Does a component match the configured selector? By id when component_id is
+ * set (exact), else by name: case-insensitive with white space at the ends
+ * ignored, either the bare name or "Group/Name" where group is the name of
+ * the component's group (NULL when it has none). Names may contain '/'.
+ */
+int fmt_component_matches(const struct fmt_opts *o, const char *id, const char *name,
+			  const char *group);
+/* Is the product (title and/or id, either may be NULL) one of opts->products?
+ * Titles compare like names, ids exactly. No products configured -> 1. */
+int fmt_product_matches(const struct fmt_opts *o, const char *title, const char *id);
+
+/*
+ * The Google status-dashboard incident feed (product_feed_json and
+ * gcp_incidents share it, fmt_product_feed.c): an array of incidents with
+ * affected_products[], end, id, external_desc. classify() gives the status of
+ * one active incident that affects the configured products (0, or -1 after
+ * fmt_fail); the worst one decides.
+ */
+typedef int (*fmt_feed_classify_fn)(struct fmt_reading *r, const struct cJSON *incident,
+				    enum st_status *status);
+void fmt_google_feed(const struct fmt_input *in, const struct fmt_opts *opts,
+		     struct fmt_reading *out, fmt_feed_classify_fn classify);
+
 #endif

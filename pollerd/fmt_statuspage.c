@@ -1,0 +1,389 @@
+/*
+ * fmt_statuspage: Atlassian Statuspage public API v2 (and compatible pages
+ * such as incident.io's) -- /api/v2/summary.json, status.json, and
+ * components.json when a component is selected.
+ *
+ * Whole page (no component configured): status.indicator decides, detail is
+ * status.description, the first unresolved incident is attached:
+ *
+ *   indicator    status           in_maintenance
+ *   none         operational      0
+ *   minor        degraded         0
+ *   major        partial_outage   0
+ *   critical     major_outage     0
+ *   maintenance  see below        1
+ *
+ * "maintenance" only says that a maintenance is on, not how bad things are,
+ * so the status is the worst of the components (under_maintenance counting
+ * as degraded) and of the unresolved incidents' impact (none/maintenance
+ * operational, minor degraded, major partial_outage, critical major_outage):
+ * indicator maintenance alone is operational + in_maintenance, never unknown
+ * (seed bug SEED-BEHAVIOUR §13.8).
+ *
+ * One component (component_id, else component_name -- see
+ * fmt_component_matches; a bare name may match several components, e.g.
+ * SendGrid's group "Marketing Campaigns" and its child of the same name, and
+ * then the worst of them counts):
+ *
+ *   components[].status    status           in_maintenance
+ *   operational            operational      0
+ *   degraded_performance   degraded         0
+ *   partial_outage         partial_outage   0
+ *   major_outage           major_outage     0
+ *   under_maintenance      degraded         1
+ *
+ * Only what concerns that component counts (seed bug §13.11): the attached
+ * incident is the first unresolved one whose components[] lists the
+ * component (or, for a group, one of its children), else none; the page
+ * indicator is not read; a component that is not in the payload is a failure
+ * ("component_not_found: ...") rather than the page's status. Maintenances
+ * are those listing the component or listing no component at all; an
+ * in_progress one listing the component sets in_maintenance.
+ *
+ * scheduled_maintenances[] (every status) go to maints, dates normalised.
+ * Payload shapes that carry no status -- incidents.json, scheduled-
+ * maintenances.json, components.json without a selected component -- are
+ * parse errors: polling them cannot tell whether the service is up.
+ */
+#include "format.h"
+
+#include <cJSON.h>
+#include <string.h>
+
+static const struct fmt_enum indicator_tab[] = {
+    {"none", ST_OPERATIONAL, 0, NULL},	      {"minor", ST_DEGRADED, 0, NULL},
+    {"major", ST_PARTIAL_OUTAGE, 0, NULL},    {"critical", ST_MAJOR_OUTAGE, 0, NULL},
+    {"maintenance", ST_OPERATIONAL, 1, NULL}, {NULL, ST_UNKNOWN, 0, NULL},
+};
+
+static const struct fmt_enum component_tab[] = {
+    {"operational", ST_OPERATIONAL, 0, "Operational"},
+    {"degraded_performance", ST_DEGRADED, 0, "Degraded Performance"},
+    {"partial_outage", ST_PARTIAL_OUTAGE, 0, "Partial Outage"},
+    {"major_outage", ST_MAJOR_OUTAGE, 0, "Major Outage"},
+    {"under_maintenance", ST_DEGRADED, 1, "Under Maintenance"},
+    {NULL, ST_UNKNOWN, 0, NULL},
+};
+
+static const struct fmt_enum impact_tab[] = {
+    {"none", ST_OPERATIONAL, 0, NULL},	      {"minor", ST_DEGRADED, 0, NULL},
+    {"major", ST_PARTIAL_OUTAGE, 0, NULL},    {"critical", ST_MAJOR_OUTAGE, 0, NULL},
+    {"maintenance", ST_OPERATIONAL, 1, NULL}, {NULL, ST_UNKNOWN, 0, NULL},
+};
+
+/* Incident lifecycle; here status only says open (degraded) or closed (operational). */
+static const struct fmt_enum incident_status_tab[] = {
+    {"investigating", ST_DEGRADED, 0, NULL}, {"identified", ST_DEGRADED, 0, NULL},
+    {"monitoring", ST_DEGRADED, 0, NULL},    {"scheduled", ST_DEGRADED, 0, NULL},
+    {"in_progress", ST_DEGRADED, 0, NULL},   {"verifying", ST_DEGRADED, 0, NULL},
+    {"resolved", ST_OPERATIONAL, 0, NULL},   {"postmortem", ST_OPERATIONAL, 0, NULL},
+    {"completed", ST_OPERATIONAL, 0, NULL},  {NULL, ST_UNKNOWN, 0, NULL},
+};
+
+/* Maintenance lifecycle; label is our spelling, maint marks "happening now". */
+static const struct fmt_enum maint_status_tab[] = {
+    {"scheduled", ST_OPERATIONAL, 0, "scheduled"},
+    {"in_progress", ST_OPERATIONAL, 1, "in_progress"},
+    {"verifying", ST_OPERATIONAL, 0, "verifying"},
+    {"completed", ST_OPERATIONAL, 0, "completed"},
+    {NULL, ST_UNKNOWN, 0, NULL},
+};
+
+#define W_INC "incidents[]"
+#define W_COMP "components[]"
+#define W_MAINT "scheduled_maintenances[]"
+
+/* The fields of one incident; *open is 1 unless it is resolved. 0 or -1. */
+static int incident_fields(struct fmt_reading *r, const cJSON *inc, const char **id,
+			   const char **name, int *open)
+{
+	const char *st;
+	if (fmt_json_elem_object(r, inc, W_INC) ||
+	    fmt_json_string(r, inc, W_INC, "id", FMT_REQUIRED, id) ||
+	    fmt_json_string(r, inc, W_INC, "name", FMT_REQUIRED, name) ||
+	    fmt_json_string(r, inc, W_INC, "status", FMT_REQUIRED, &st))
+		return -1;
+	const struct fmt_enum *e = fmt_enum_map(r, incident_status_tab, W_INC ".status", st);
+	if (!e)
+		return -1;
+	*open = e->status != ST_OPERATIONAL;
+	return 0;
+}
+
+/*
+ * Copy scheduled_maintenances[] into r. With sel (a component is selected)
+ * only those listing one of sel's ids or no component at all are kept, and
+ * *maint is set when a kept in_progress one lists the component. 0 or -1.
+ */
+static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct fmt_idset *sel,
+			  int *maint)
+{
+	const cJSON *arr, *m;
+	if (fmt_json_array(r, root, NULL, "scheduled_maintenances", FMT_OPTIONAL, &arr))
+		return -1;
+	cJSON_ArrayForEach(m, arr)
+	{
+		const char *id, *name, *st, *from, *until, *body = NULL;
+		const cJSON *updates, *comps;
+		if (fmt_json_elem_object(r, m, W_MAINT) ||
+		    fmt_json_string(r, m, W_MAINT, "id", FMT_REQUIRED, &id) ||
+		    fmt_json_string(r, m, W_MAINT, "name", FMT_REQUIRED, &name) ||
+		    fmt_json_string(r, m, W_MAINT, "status", FMT_REQUIRED, &st) ||
+		    fmt_json_string(r, m, W_MAINT, "scheduled_for", FMT_REQUIRED, &from) ||
+		    fmt_json_string(r, m, W_MAINT, "scheduled_until", FMT_NULLABLE, &until) ||
+		    fmt_json_array(r, m, W_MAINT, "incident_updates", FMT_OPTIONAL, &updates) ||
+		    fmt_json_array(r, m, W_MAINT, "components", FMT_OPTIONAL, &comps))
+			return -1;
+		const struct fmt_enum *e = fmt_enum_map(r, maint_status_tab, W_MAINT ".status", st);
+		if (!e)
+			return -1;
+		/* Updates are newest first; the newest says what is going on now. */
+		const cJSON *first = updates ? updates->child : NULL;
+		if (first && (fmt_json_elem_object(r, first, W_MAINT ".incident_updates[]") ||
+			      fmt_json_string(r, first, W_MAINT ".incident_updates[]", "body",
+					      FMT_OPTIONAL, &body)))
+			return -1;
+		int hit = fmt_refs_hit(r, comps, W_MAINT ".components[]", "id", sel);
+		if (hit < 0)
+			return -1;
+		if (sel->n && !hit && cJSON_GetArraySize(comps) > 0)
+			continue;
+		if (sel->n && hit && e->maint)
+			*maint = 1;
+		if (fmt_maint_push(r, W_MAINT, "scheduled_for", "scheduled_until", id, name, body,
+				   from, until, e->label))
+			return -1;
+	}
+	return 0;
+}
+
+/* Worst status over every component (for the "maintenance" indicator). 0 or -1. */
+static int components_worst(struct fmt_reading *r, const cJSON *root, enum st_status *worst)
+{
+	const cJSON *comps, *c;
+	if (fmt_json_array(r, root, NULL, "components", FMT_OPTIONAL, &comps))
+		return -1;
+	cJSON_ArrayForEach(c, comps)
+	{
+		const char *st;
+		if (fmt_json_elem_object(r, c, W_COMP) ||
+		    fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
+			return -1;
+		const struct fmt_enum *e = fmt_enum_map(r, component_tab, W_COMP ".status", st);
+		if (!e)
+			return -1;
+		*worst = fmt_worse(*worst, e->status);
+	}
+	return 0;
+}
+
+static void page_reading(const cJSON *root, const cJSON *status, struct fmt_reading *r)
+{
+	const char *ind, *desc;
+	if (fmt_json_string(r, status, "status", "indicator", FMT_REQUIRED, &ind) ||
+	    fmt_json_string(r, status, "status", "description", FMT_REQUIRED, &desc))
+		return;
+	const struct fmt_enum *e = fmt_enum_map(r, indicator_tab, "status.indicator", ind);
+	if (!e)
+		return;
+	enum st_status st = e->status;
+
+	/* incident.io-compatible pages omit the key altogether (Linear). */
+	const cJSON *incs, *inc;
+	if (fmt_json_array(r, root, NULL, "incidents", FMT_OPTIONAL, &incs))
+		return;
+	int attached = 0;
+	cJSON_ArrayForEach(inc, incs)
+	{
+		const char *id, *name, *impact;
+		int open;
+		if (incident_fields(r, inc, &id, &name, &open))
+			return;
+		if (!open)
+			continue;
+		if (!attached) {
+			fmt_set_incident(r, id, name);
+			attached = 1;
+		}
+		if (e->maint) {
+			if (fmt_json_string(r, inc, W_INC, "impact", FMT_REQUIRED, &impact))
+				return;
+			const struct fmt_enum *ie =
+			    fmt_enum_map(r, impact_tab, W_INC ".impact", impact);
+			if (!ie)
+				return;
+			st = fmt_worse(st, ie->status);
+		}
+	}
+	if (e->maint && components_worst(r, root, &st))
+		return;
+	struct fmt_idset none = {0};
+	int unused = 0;
+	if (collect_maints(r, root, &none, &unused))
+		return;
+	fmt_set_detail(r, desc);
+	fmt_set_ok(r, st, e->maint);
+}
+
+/* Name of the group component with this id, NULL when it is not in the payload. */
+static const char *group_name(const cJSON *comps, const char *gid)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, comps)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+		if (cJSON_IsString(id) && strcmp(id->valuestring, gid) == 0 && cJSON_IsString(name))
+			return name->valuestring;
+	}
+	return NULL;
+}
+
+/*
+ * Add the children of every selected group to sel: the ids a group lists in
+ * its components[] (which may point at components absent from a trimmed
+ * payload -- Cloudflare) and the components whose group_id is selected.
+ */
+static int add_children(struct fmt_reading *r, const cJSON *comps, struct fmt_idset *sel)
+{
+	const cJSON *c;
+	size_t nsel = sel->n;
+	cJSON_ArrayForEach(c, comps)
+	{
+		const char *id, *gid;
+		const cJSON *kids, *k;
+		/* id/group_id were checked by the caller's pass. */
+		if (fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
+		    fmt_json_string(r, c, W_COMP, "group_id", FMT_NULLABLE, &gid) ||
+		    fmt_json_array(r, c, W_COMP, "components", FMT_NULLABLE, &kids))
+			return -1;
+		for (size_t i = 0; gid && i < nsel; i++)
+			if (strcmp(sel->ids[i], gid) == 0)
+				fmt_idset_add(sel, id);
+		if (!fmt_idset_has(sel, id))
+			continue;
+		cJSON_ArrayForEach(k, kids)
+		{
+			if (!cJSON_IsString(k)) {
+				fmt_fail(r,
+					 "parse_error: " W_COMP
+					 ".components[]: expected string, got %s",
+					 fmt_json_type(k));
+				return -1;
+			}
+			fmt_idset_add(sel, k->valuestring);
+		}
+	}
+	return 0;
+}
+
+static void component_reading(const cJSON *root, const struct fmt_opts *opts, struct fmt_reading *r,
+			      struct fmt_idset *sel)
+{
+	const cJSON *comps, *c;
+	if (fmt_json_array(r, root, NULL, "components", FMT_OPTIONAL, &comps))
+		return;
+	if (!comps) {
+		fmt_fail(r, "parse_error: no components[] in the payload (a component is selected: "
+			    "poll summary.json or components.json)");
+		return;
+	}
+	/* Group names are only needed for a "Group/Name" selector. */
+	int qualified = !(opts->component_id && *opts->component_id) && opts->component_name &&
+			strchr(opts->component_name, '/');
+	const struct fmt_enum *worst = NULL;
+	const char *worst_name = NULL;
+	int maint = 0;
+	cJSON_ArrayForEach(c, comps)
+	{
+		const char *id, *name, *gid, *st;
+		if (fmt_json_elem_object(r, c, W_COMP) ||
+		    fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
+		    fmt_json_string(r, c, W_COMP, "name", FMT_REQUIRED, &name) ||
+		    fmt_json_string(r, c, W_COMP, "group_id", FMT_NULLABLE, &gid))
+			return;
+		const char *group = qualified && gid ? group_name(comps, gid) : NULL;
+		if (!fmt_component_matches(opts, id, name, group))
+			continue;
+		if (fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
+			return;
+		const struct fmt_enum *e = fmt_enum_map(r, component_tab, W_COMP ".status", st);
+		if (!e)
+			return;
+		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {
+			worst = e;
+			worst_name = name;
+		}
+		maint |= e->maint;
+		fmt_idset_add(sel, id);
+	}
+	if (!worst) {
+		fmt_fail(r, "component_not_found: %s", fmt_selector(opts));
+		return;
+	}
+	if (add_children(r, comps, sel))
+		return;
+
+	const cJSON *incs, *inc;
+	if (fmt_json_array(r, root, NULL, "incidents", FMT_OPTIONAL, &incs))
+		return;
+	int attached = 0;
+	cJSON_ArrayForEach(inc, incs)
+	{
+		const char *id, *name;
+		const cJSON *affected;
+		int open;
+		if (incident_fields(r, inc, &id, &name, &open) ||
+		    fmt_json_array(r, inc, W_INC, "components", FMT_OPTIONAL, &affected))
+			return;
+		int hit = fmt_refs_hit(r, affected, W_INC ".components[]", "id", sel);
+		if (hit < 0)
+			return;
+		if (open && hit && !attached) {
+			fmt_set_incident(r, id, name);
+			attached = 1;
+		}
+	}
+	if (collect_maints(r, root, sel, &maint))
+		return;
+	fmt_set_detailf(r, "%s: %s", worst_name, worst->label);
+	fmt_set_ok(r, worst->status, maint);
+}
+
+/* The body is an object without a status: say which Statuspage document it is. */
+static void not_a_status(const cJSON *root, struct fmt_reading *r)
+{
+	if (cJSON_GetObjectItemCaseSensitive(root, "components"))
+		fmt_fail(
+		    r, "parse_error: components.json carries no page status (select a component)");
+	else if (cJSON_GetObjectItemCaseSensitive(root, "incidents"))
+		fmt_fail(r, "parse_error: incidents list is not a status payload");
+	else if (cJSON_GetObjectItemCaseSensitive(root, "scheduled_maintenances"))
+		fmt_fail(r, "parse_error: scheduled maintenances list is not a status payload");
+	else
+		fmt_fail(r, "parse_error: no status object");
+}
+
+void fmt_statuspage(const struct fmt_input *in, const struct fmt_opts *opts,
+		    struct fmt_reading *out)
+{
+	fmt_reading_init(out);
+	cJSON *root = fmt_json_parse(in, out);
+	if (!root)
+		return;
+	const cJSON *status;
+	if (!cJSON_IsObject(root)) {
+		fmt_fail(out, "parse_error: expected object, got %s", fmt_json_type(root));
+	} else if (fmt_json_object(out, root, NULL, "status", FMT_OPTIONAL, &status)) {
+		/* failed */
+	} else if (fmt_selecting(opts)) {
+		struct fmt_idset sel = {0};
+		component_reading(root, opts, out, &sel);
+		fmt_idset_free(&sel);
+	} else if (status) {
+		page_reading(root, status, out);
+	} else {
+		not_a_status(root, out);
+	}
+	cJSON_Delete(root);
+}

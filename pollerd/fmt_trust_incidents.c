@@ -1,0 +1,72 @@
+/*
+ * fmt_trust_incidents: the Salesforce-Trust-style incident list
+ * (trust_incidents_api, https://api.status.salesforce.com/v1/incidents) -- a
+ * JSON array of incidents {id, isResolved, message: {subject,
+ * maintenanceType}}.
+ *
+ * Active = isResolved false. None active -> operational. Each active
+ * incident is degraded unless its words say more (seed rules):
+ *
+ *   message.maintenanceType contains "major" or subject "critical" -> major_outage
+ *   subject contains "disruption" or "outage"                       -> partial_outage
+ *   otherwise                                                       -> degraded
+ *
+ * The worst incident decides and gives detail (subject) and incident
+ * id/title. Fixed seed bugs (§13.9): a body that is not an array is a
+ * parse_error, not operational; so is an incident without a boolean
+ * isResolved (the seed took "missing" for "resolved" -- a false all-clear)
+ * or without a message.subject.
+ */
+#include "format.h"
+
+#include <cJSON.h>
+
+void fmt_trust_incidents(const struct fmt_input *in, const struct fmt_opts *opts,
+			 struct fmt_reading *out)
+{
+	(void)opts;
+	fmt_reading_init(out);
+	cJSON *root = fmt_json_parse(in, out);
+	if (!root)
+		return;
+	if (!cJSON_IsArray(root)) {
+		fmt_fail(out, "parse_error: expected array, got %s", fmt_json_type(root));
+		goto done;
+	}
+	enum st_status worst = ST_OPERATIONAL;
+	int any = 0;
+	const cJSON *inc;
+	cJSON_ArrayForEach(inc, root)
+	{
+		int resolved;
+		if (fmt_json_elem_object(out, inc, "[]") ||
+		    fmt_json_bool(out, inc, "[]", "isResolved", FMT_REQUIRED, &resolved, NULL))
+			goto done;
+		if (resolved)
+			continue;
+		const cJSON *msg;
+		const char *subject, *mtype, *id;
+		char buf[FMT_ID_BUF];
+		if (fmt_json_object(out, inc, "[]", "message", FMT_REQUIRED, &msg) ||
+		    fmt_json_string(out, msg, "[].message", "subject", FMT_REQUIRED, &subject) ||
+		    fmt_json_string(out, msg, "[].message", "maintenanceType", FMT_NULLABLE,
+				    &mtype) ||
+		    fmt_json_id(out, inc, "[]", "id", FMT_OPTIONAL, buf, &id))
+			goto done;
+		enum st_status st = ST_DEGRADED;
+		if (fmt_contains_ci(mtype, "major") || fmt_contains_ci(subject, "critical"))
+			st = ST_MAJOR_OUTAGE;
+		else if (fmt_contains_ci(subject, "disruption") ||
+			 fmt_contains_ci(subject, "outage"))
+			st = ST_PARTIAL_OUTAGE;
+		if (!any || fmt_worse(worst, st) != worst) {
+			worst = st;
+			fmt_set_incident(out, id, subject);
+			fmt_set_detail(out, subject);
+		}
+		any = 1;
+	}
+	fmt_set_ok(out, worst, 0);
+done:
+	cJSON_Delete(root);
+}
