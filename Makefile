@@ -125,7 +125,7 @@ $(WEB_DIST): web/node_modules/.installed $(WEB_SRC)
 # Quick no-op when everything is present; otherwise installs with apt-get
 # (sudo when not root) or Homebrew.
 APT_BUILD := build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 \
-	libcjson-dev libcyaml-dev libyaml-dev libcivetweb-dev check nodejs npm
+	libcjson-dev libcyaml-dev libyaml-dev libcivetweb-dev check nodejs npm curl jq
 APT_TEST := chromium prometheus libxml2-utils wrk valgrind clang curl jq systemd
 BREW_PKGS := pkg-config curl sqlite cjson libcyaml civetweb check node
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -133,7 +133,7 @@ deps:
 	@if pkg-config --exists libcurl sqlite3 libcjson libcyaml check 2>/dev/null && \
 	    [ -f /usr/include/civetweb.h -o -f /opt/homebrew/include/civetweb.h -o \
 	      -f /usr/local/include/civetweb.h ] && command -v sqlite3 >/dev/null && \
-	    command -v npm >/dev/null; then :; \
+	    command -v npm >/dev/null && command -v jq >/dev/null && command -v curl >/dev/null; then :; \
 	elif command -v apt-get >/dev/null; then \
 	  echo "deps: installing build packages with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
@@ -173,14 +173,18 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	  --suppress=missingIncludeSystem -Icommon common pollerd alertd apid
 
+# libFuzzer targets (clang, ASan+UBSan); FUZZ_SECONDS per target (default 60).
+fuzz: deps-test
+	t/fuzz/run.sh
+
 # ---- running ----------------------------------------------------------------
 run: deps
 	$(MAKE) all
-	ITSTATUS_BIN=$(BIN) t/run-suite etc/itstatus.yaml
+	ITSTATUS_BIN=$(CURDIR)/$(BIN) t/run-suite etc/itstatus.yaml
 
 demo: deps
 	$(MAKE) all
-	t/demo/run
+	ITSTATUS_BIN=$(CURDIR)/$(BIN) ITSTATUS_TBIN=$(CURDIR)/$(BUILD)/t t/demo/run
 
 # ---- install ----------------------------------------------------------------
 # `make && sudo make install`. install does not build (a root build would leave
