@@ -17,9 +17,9 @@
 struct buf {
 	char *data;
 	size_t len;
-	size_t cap;	 /* allocated bytes */
-	size_t limit;	 /* hard cap on len; 0 = unlimited */
-	int overflowed;	 /* set once an append hit the limit */
+	size_t cap;	/* allocated bytes */
+	size_t limit;	/* hard cap on len; 0 = unlimited */
+	int overflowed; /* set once an append hit the limit */
 };
 
 void buf_init(struct buf *b, size_t limit);

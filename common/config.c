@@ -57,6 +57,8 @@ struct setting {
 	int min_exclusive;
 };
 
+/* One setting per line reads better than the formatter's layout. */
+/* clang-format off */
 #define S(n, t, d, lo, hi) {#n, t, offsetof(struct cfg_settings, n), d, lo, hi, 0}
 #define SX(n, t, d, lo, hi) {#n, t, offsetof(struct cfg_settings, n), d, lo, hi, 1}
 static const struct setting settings[] = {
@@ -117,6 +119,7 @@ static const struct setting settings[] = {
 	S(slack_response_url_hosts, T_STR, "hooks.slack.com", 0, 0),
 	S(web_root, T_PATH, "../web/dist", 0, 0),
 };
+/* clang-format on */
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
 struct secret {
@@ -124,6 +127,7 @@ struct secret {
 	size_t off;
 	int is_url;
 };
+/* clang-format off */
 #define SEC(n, env, url) {env, offsetof(struct cfg_secrets, n), url}
 static const struct secret secrets[] = {
 	SEC(slack_webhook_url, "SLACK_WEBHOOK_URL", 1),
@@ -137,10 +141,17 @@ static const struct secret secrets[] = {
 	SEC(teams_webhook_url, "TEAMS_WEBHOOK_URL", 1),
 	SEC(pagerduty_routing_key, "PAGERDUTY_ROUTING_KEY", 0),
 };
+/* clang-format on */
 #define NSECRETS (sizeof secrets / sizeof secrets[0])
 
-size_t cfg_setting_count(void) { return NSETTINGS; }
-const char *cfg_setting_name(size_t i) { return i < NSETTINGS ? settings[i].name : NULL; }
+size_t cfg_setting_count(void)
+{
+	return NSETTINGS;
+}
+const char *cfg_setting_name(size_t i)
+{
+	return i < NSETTINGS ? settings[i].name : NULL;
+}
 
 static char *upper(const char *s)
 {
@@ -212,8 +223,9 @@ static char *apply(struct cfg_settings *s, const struct setting *st, const char 
 	case T_LEVEL: {
 		enum log_level lvl;
 		if (log_level_parse(v, &lvl) < 0)
-			return xasprintf("%s: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got \"%s\"",
-					 st->name, v);
+			return xasprintf(
+			    "%s: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got \"%s\"",
+			    st->name, v);
 		break;
 	}
 	case T_STR:
@@ -336,8 +348,8 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 	yaml_node_t *root = yml_root(&d);
 	if (root->type != YAML_MAPPING_NODE) {
 		if (!yml_is_null(root))
-			cfg_error(errs, file, yml_line(root), "expected a mapping of settings, got %s",
-				  yml_kind(root));
+			cfg_error(errs, file, yml_line(root),
+				  "expected a mapping of settings, got %s", yml_kind(root));
 		yml_free(&d);
 		return;
 	}
@@ -353,10 +365,11 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 		if (!st) {
 			if (is_secret_key(key)) {
 				char *env = upper(key);
-				cfg_error(errs, file, yml_line(k),
-					  "%s is a secret: set it in the environment (%s or %s_FILE), "
-					  "never in YAML",
-					  key, env, env);
+				cfg_error(
+				    errs, file, yml_line(k),
+				    "%s is a secret: set it in the environment (%s or %s_FILE), "
+				    "never in YAML",
+				    key, env, env);
 				free(env);
 			} else
 				cfg_error(errs, file, yml_line(k), "unknown setting \"%s\"", key);
@@ -368,8 +381,8 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 		}
 		seen[st - settings] = 1;
 		if (v->type != YAML_SCALAR_NODE) {
-			cfg_error(errs, file, yml_line(v), "%s: expected a single value, got %s", key,
-				  yml_kind(v));
+			cfg_error(errs, file, yml_line(v), "%s: expected a single value, got %s",
+				  key, yml_kind(v));
 			continue;
 		}
 		if (yml_is_null(v)) {
@@ -399,7 +412,8 @@ int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs
 		path = "etc/itstatus.yaml";
 	out->config_path = xstrdup(path);
 	const char *slash = strrchr(path, '/');
-	out->config_dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
+	out->config_dir =
+	    slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
 
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		if (!settings[i].dflt)
@@ -471,10 +485,15 @@ void cfg_dump(const struct cfg_settings *s, FILE *f)
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const void *slot = (const char *)s + settings[i].off;
 		switch (settings[i].type) {
-		case T_INT: fprintf(f, "%s=%d\n", settings[i].name, *(const int *)slot); break;
-		case T_DOUBLE: fprintf(f, "%s=%g\n", settings[i].name, *(const double *)slot); break;
+		case T_INT:
+			fprintf(f, "%s=%d\n", settings[i].name, *(const int *)slot);
+			break;
+		case T_DOUBLE:
+			fprintf(f, "%s=%g\n", settings[i].name, *(const double *)slot);
+			break;
 		case T_BOOL:
-			fprintf(f, "%s=%s\n", settings[i].name, *(const int *)slot ? "true" : "false");
+			fprintf(f, "%s=%s\n", settings[i].name,
+				*(const int *)slot ? "true" : "false");
 			break;
 		default: {
 			const char *v = *(char *const *)slot;

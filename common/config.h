@@ -25,7 +25,7 @@ struct cfg_errors {
 	size_t n;
 };
 void cfg_error(struct cfg_errors *e, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void cfg_errors_free(struct cfg_errors *e);
 
 struct cfg_secrets {
@@ -42,8 +42,8 @@ struct cfg_secrets {
 };
 
 struct cfg_settings {
-	char *config_path;   /* the settings file as given */
-	char *config_dir;    /* its folder: relative paths resolve against it */
+	char *config_path; /* the settings file as given */
+	char *config_dir;  /* its folder: relative paths resolve against it */
 	char *database_path;
 	char *services_file;	 /* resolved; *.local.yaml preferred when present */
 	char *dependencies_file; /* resolved */

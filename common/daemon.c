@@ -119,7 +119,8 @@ int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
 	if (load_into(o, &fresh, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_error("reload rejected: %s", errs.v[i]);
-		log_error("configuration reload failed; still running on the previous configuration");
+		log_error(
+		    "configuration reload failed; still running on the previous configuration");
 		cfg_errors_free(&errs);
 		return 0;
 	}

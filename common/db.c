@@ -89,7 +89,8 @@ sqlite3 *db_open(const char *path, int readonly)
 	int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	flags |= SQLITE_OPEN_NOMUTEX; /* one connection per thread */
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		log_error("cannot open database %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		log_error("cannot open database %s: %s", path,
+			  db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -205,16 +206,17 @@ int64_t db_data_version(sqlite3 *db)
 	return db_query_int(db, "PRAGMA data_version", -1);
 }
 
-int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at,
-		 const char *last_cycle_at, const char *last_error)
+int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const char *last_cycle_at,
+		 const char *last_error)
 {
 	static const char *sql =
-		"INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at, last_cycle_at, last_error)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		" ON CONFLICT (daemon) DO UPDATE SET pid = excluded.pid, version = excluded.version,"
-		" started_at = excluded.started_at, beat_at = excluded.beat_at,"
-		" last_cycle_at = COALESCE(excluded.last_cycle_at, heartbeats.last_cycle_at),"
-		" last_error = COALESCE(excluded.last_error, heartbeats.last_error)";
+	    "INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at, last_cycle_at, "
+	    "last_error)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (daemon) DO UPDATE SET pid = excluded.pid, version = excluded.version,"
+	    " started_at = excluded.started_at, beat_at = excluded.beat_at,"
+	    " last_cycle_at = COALESCE(excluded.last_cycle_at, heartbeats.last_cycle_at),"
+	    " last_error = COALESCE(excluded.last_error, heartbeats.last_error)";
 	char now[TS_ISO_LEN + 1];
 	sqlite3_stmt *st = db_prepare(db, sql);
 	if (!st)

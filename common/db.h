@@ -54,7 +54,7 @@ int64_t db_query_int(sqlite3 *db, const char *sql, int64_t dflt);
 
 /* Heartbeat row for daemon (insert or refresh beat_at). last_cycle_at and
  * last_error may be NULL (kept as they are when NULL). 0 or -1. */
-int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at,
-		 const char *last_cycle_at, const char *last_error);
+int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const char *last_cycle_at,
+		 const char *last_error);
 
 #endif

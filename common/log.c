@@ -28,16 +28,31 @@ void log_init(const char *daemon, enum log_level min, int json)
 	log_json = json;
 }
 
-void log_set_level(enum log_level min) { log_min = min; }
-void log_set_json(int json) { log_json = json; }
-void log_set_stream(FILE *f) { log_stream = f; }
-int log_enabled(enum log_level lvl) { return lvl >= log_min; }
+void log_set_level(enum log_level min)
+{
+	log_min = min;
+}
+void log_set_json(int json)
+{
+	log_json = json;
+}
+void log_set_stream(FILE *f)
+{
+	log_stream = f;
+}
+int log_enabled(enum log_level lvl)
+{
+	return lvl >= log_min;
+}
 
 int log_level_parse(const char *s, enum log_level *out)
 {
-	static const struct { const char *name; enum log_level lvl; } names[] = {
-		{"debug", LOG_LVL_DEBUG},     {"info", LOG_LVL_INFO},	{"warning", LOG_LVL_WARNING},
-		{"warn", LOG_LVL_WARNING},    {"error", LOG_LVL_ERROR}, {"critical", LOG_LVL_CRITICAL},
+	static const struct {
+		const char *name;
+		enum log_level lvl;
+	} names[] = {
+	    {"debug", LOG_LVL_DEBUG},  {"info", LOG_LVL_INFO},	 {"warning", LOG_LVL_WARNING},
+	    {"warn", LOG_LVL_WARNING}, {"error", LOG_LVL_ERROR}, {"critical", LOG_LVL_CRITICAL},
 	};
 	for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++) {
 		if (strcasecmp(s, names[i].name) == 0) {

@@ -9,7 +9,13 @@
 
 #include <stdio.h>
 
-enum log_level { LOG_LVL_DEBUG = 0, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR, LOG_LVL_CRITICAL };
+enum log_level {
+	LOG_LVL_DEBUG = 0,
+	LOG_LVL_INFO,
+	LOG_LVL_WARNING,
+	LOG_LVL_ERROR,
+	LOG_LVL_CRITICAL
+};
 
 /* daemon: name put on every line (copied). json: 1 JSON lines, 0 text. */
 void log_init(const char *daemon, enum log_level min, int json);
@@ -27,7 +33,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
  * key, value string pairs (values may be NULL, written as null).
  */
 void log_kv(enum log_level lvl, const char *const *kv, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)

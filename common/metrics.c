@@ -205,10 +205,10 @@ static int put_row(sqlite3_stmt *st, const char *daemon, const char *name, const
 int met_flush(sqlite3 *db, const char *daemon)
 {
 	static const char *sql =
-		"INSERT INTO metrics (daemon, name, labels, type, help, value, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
-		" ON CONFLICT (daemon, name, labels) DO UPDATE SET type = excluded.type,"
-		" help = excluded.help, value = excluded.value, updated_at = excluded.updated_at";
+	    "INSERT INTO metrics (daemon, name, labels, type, help, value, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+	    " ON CONFLICT (daemon, name, labels) DO UPDATE SET type = excluded.type,"
+	    " help = excluded.help, value = excluded.value, updated_at = excluded.updated_at";
 	if (db_begin(db) < 0)
 		return -1;
 	sqlite3_stmt *st = db_prepare(db, sql);
@@ -224,7 +224,8 @@ int met_flush(sqlite3 *db, const char *daemon)
 			continue;
 		if (s->type != MET_HISTOGRAM) {
 			rc = put_row(st, daemon, s->name, "", s->labels,
-				     s->type == MET_COUNTER ? "counter" : "gauge", s->help, s->value);
+				     s->type == MET_COUNTER ? "counter" : "gauge", s->help,
+				     s->value);
 			continue;
 		}
 		uint64_t cum = 0;

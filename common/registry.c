@@ -16,6 +16,7 @@
 #include "xalloc.h"
 #include "yml.h"
 
+/* clang-format off */
 static const char *const categories[] = {"identity",	"productivity", "collaboration", "engineering",
 					 "hr",		"finance",	"sales",	 "marketing",
 					 "networking", "support",	"other",	 NULL};
@@ -26,6 +27,7 @@ static const char *const poll_types[] = {
 static const char *const tiers[] = {"critical", "important", "informational", NULL};
 static const char *const severities[] = {"critical", "high", "medium", "low", NULL};
 static const char *const destination_kinds[] = {"slack", "webhook", "teams", "pagerduty", NULL};
+/* clang-format on */
 
 static int in_list(const char *const *list, const char *v)
 {
@@ -57,7 +59,8 @@ static int valid_id(const char *s)
 	if (!*s || strlen(s) > 64 || !(islower((unsigned char)*s) || isdigit((unsigned char)*s)))
 		return 0;
 	for (; *s; s++)
-		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' || *s == '_'))
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' ||
+		      *s == '_'))
 			return 0;
 	return 1;
 }
@@ -105,12 +108,13 @@ static int want_int(struct ctx *c, const char *key, yaml_node_t *v, long lo, lon
 	errno = 0;
 	long n = strtol(s, &end, 10);
 	if (errno || end == s || *end) {
-		cfg_error(c->errs, c->file, yml_line(v), "%s: expected an integer, got \"%s\"", key, s);
+		cfg_error(c->errs, c->file, yml_line(v), "%s: expected an integer, got \"%s\"", key,
+			  s);
 		return -1;
 	}
 	if (n < lo || n > hi) {
-		cfg_error(c->errs, c->file, yml_line(v), "%s: %ld is out of range %ld..%ld", key, n, lo,
-			  hi);
+		cfg_error(c->errs, c->file, yml_line(v), "%s: %ld is out of range %ld..%ld", key, n,
+			  lo, hi);
 		return -1;
 	}
 	*out = (int)n;
@@ -125,7 +129,8 @@ static int want_enum(struct ctx *c, const char *key, yaml_node_t *v, const char 
 		return -1;
 	if (!in_list(allowed, s)) {
 		char *all = join(allowed);
-		cfg_error(c->errs, c->file, yml_line(v), "%s: \"%s\" is not one of: %s", key, s, all);
+		cfg_error(c->errs, c->file, yml_line(v), "%s: \"%s\" is not one of: %s", key, s,
+			  all);
 		free(all);
 		return -1;
 	}
@@ -144,7 +149,8 @@ static int want_str_list(struct ctx *c, const char *key, yaml_node_t *v, char **
 		return 0;
 	}
 	if (v->type != YAML_SEQUENCE_NODE) {
-		cfg_error(c->errs, c->file, yml_line(v), "%s: expected a list, got %s", key, yml_kind(v));
+		cfg_error(c->errs, c->file, yml_line(v), "%s: expected a list, got %s", key,
+			  yml_kind(v));
 		return -1;
 	}
 	int rc = 0;
@@ -174,11 +180,12 @@ static char *expand_override(const char *v, const char *file, int line, struct c
 		const char *val = getenv(var);
 		char *out = NULL;
 		if (!val || !*val)
-			log_warn("%s:%d: slack_channel_override: ${%s} is not set; using the main webhook",
+			log_warn("%s:%d: slack_channel_override: ${%s} is not set; using the main "
+				 "webhook",
 				 file, line, var);
 		else if (!valid_url(val))
-			cfg_error(errs, file, line, "slack_channel_override: ${%s} is not an http(s) URL",
-				  var);
+			cfg_error(errs, file, line,
+				  "slack_channel_override: ${%s} is not an http(s) URL", var);
 		else
 			out = xstrdup(val);
 		free(var);
@@ -192,7 +199,8 @@ static char *expand_override(const char *v, const char *file, int line, struct c
 		return NULL;
 	}
 	/* Accepted so the old tool's files load unchanged, but it is a secret. */
-	log_warn("%s:%d: slack_channel_override holds a webhook URL; prefer ${ENV_VAR}", file, line);
+	log_warn("%s:%d: slack_channel_override holds a webhook URL; prefer ${ENV_VAR}", file,
+		 line);
 	return lit;
 }
 
@@ -262,7 +270,8 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 	/* Keys present at all, valid or not: a bad value is reported once, not
 	 * again as "required". */
 	int seen_id = 0, seen_name = 0, seen_cat = 0, seen_type = 0, url_line = 0;
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *kn = yml_node(c->d, p->key), *v = yml_node(c->d, p->value);
 		const char *k = yml_str(kn);
 		const char *sv;
@@ -275,7 +284,8 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 			if ((sv = want_str(c, k, v))) {
 				if (!valid_id(sv))
 					cfg_error(c->errs, c->file, yml_line(v),
-						  "id: \"%s\" must be a slug (a-z, 0-9, - and _, at most 64)",
+						  "id: \"%s\" must be a slug (a-z, 0-9, - and _, "
+						  "at most 64)",
 						  sv);
 				else
 					s->id = xstrdup(sv);
@@ -307,11 +317,13 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 			if ((sv = want_str(c, k, v))) {
 				if (!valid_url(sv))
 					cfg_error(c->errs, c->file, yml_line(v),
-						  "status_page_url: \"%s\" is not an http(s) URL", sv);
+						  "status_page_url: \"%s\" is not an http(s) URL",
+						  sv);
 				else
 					s->status_page_url = xstrdup(sv);
 			}
-		} else if (!strcmp(k, "statuspage_component_name") || !strcmp(k, "component_name")) {
+		} else if (!strcmp(k, "statuspage_component_name") ||
+			   !strcmp(k, "component_name")) {
 			if (!yml_is_null(v) && (sv = want_str(c, k, v))) {
 				free(s->component_name);
 				s->component_name = xstrdup(sv);
@@ -324,7 +336,8 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 		} else if (!strcmp(k, "slack_channel_override")) {
 			if (!yml_is_null(v) && (sv = want_str(c, k, v))) {
 				s->slack_channel_override = xstrdup(sv);
-				s->slack_override_url = expand_override(sv, c->file, yml_line(v), c->errs);
+				s->slack_override_url =
+				    expand_override(sv, c->file, yml_line(v), c->errs);
 			}
 		} else if (!strcmp(k, "poll_interval_seconds")) {
 			want_int(c, k, v, 1, 86400, &s->poll_interval_seconds);
@@ -340,7 +353,8 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 					long code = strtol(codes[i], &end, 10);
 					if (*end || end == codes[i] || code < 100 || code > 599)
 						cfg_error(c->errs, c->file, yml_line(v),
-							  "expect_status: \"%s\" is not an HTTP status code",
+							  "expect_status: \"%s\" is not an HTTP "
+							  "status code",
 							  codes[i]);
 					else
 						s->expect_codes[s->nexpect_codes++] = (int)code;
@@ -358,10 +372,11 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 			if (want_str_list(c, k, v, &s->destinations, &s->ndestinations) == 0) {
 				for (size_t i = 0; i < s->ndestinations; i++)
 					if (!in_list(destination_kinds, s->destinations[i]))
-						cfg_error(c->errs, c->file, yml_line(v),
-							  "destinations: \"%s\" is not one of: slack, "
-							  "webhook, teams, pagerduty",
-							  s->destinations[i]);
+						cfg_error(
+						    c->errs, c->file, yml_line(v),
+						    "destinations: \"%s\" is not one of: slack, "
+						    "webhook, teams, pagerduty",
+						    s->destinations[i]);
 			}
 		} else {
 			cfg_error(c->errs, c->file, yml_line(kn), "unknown key \"%s\"", k);
@@ -377,12 +392,14 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 	if (!seen_type)
 		cfg_error(c->errs, c->file, s->line, "%s: poll_type is required", who);
 	if (s->poll_type && strcmp(s->poll_type, "manual") && !s->poll_url && !url_line)
-		cfg_error(c->errs, c->file, s->line, "%s: poll_url is required for poll_type %s", who,
-			  s->poll_type);
-	if (s->poll_type && (!strcmp(s->poll_type, "product_feed_json") ||
-			     !strcmp(s->poll_type, "gcp_incidents")) && !s->nproducts)
-		cfg_error(c->errs, c->file, s->line, "%s: products is required for poll_type %s", who,
-			  s->poll_type);
+		cfg_error(c->errs, c->file, s->line, "%s: poll_url is required for poll_type %s",
+			  who, s->poll_type);
+	if (s->poll_type &&
+	    (!strcmp(s->poll_type, "product_feed_json") ||
+	     !strcmp(s->poll_type, "gcp_incidents")) &&
+	    !s->nproducts)
+		cfg_error(c->errs, c->file, s->line, "%s: products is required for poll_type %s",
+			  who, s->poll_type);
 	if (!s->tier)
 		s->tier = xstrdup("important");
 	build_config_json(s);
@@ -412,7 +429,8 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 			list = v;
 		else if (key && !strcmp(key, "categories")) {
 			if (v->type != YAML_MAPPING_NODE && !yml_is_null(v))
-				cfg_error(errs, file, yml_line(v), "categories: expected a mapping");
+				cfg_error(errs, file, yml_line(v),
+					  "categories: expected a mapping");
 		} else
 			cfg_error(errs, file, yml_line(k), "unknown key \"%s\"", key ? key : "?");
 	}
@@ -423,15 +441,16 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 		yml_free(&d);
 		return;
 	}
-	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
-	     it++) {
+	for (yaml_node_item_t *it = list->data.sequence.items.start;
+	     it < list->data.sequence.items.top; it++) {
 		struct reg_service s;
 		if (parse_service(&c, yml_node(&d, *it), &s) < 0) {
 			free_service(&s);
 			continue;
 		}
 		if (reg_find(r, s.id)) {
-			cfg_error(errs, file, s.line, "duplicate service id \"%s\" (first at line %d)", s.id,
+			cfg_error(errs, file, s.line,
+				  "duplicate service id \"%s\" (first at line %d)", s.id,
 				  reg_find(r, s.id)->line);
 			free_service(&s);
 			continue;
@@ -468,21 +487,23 @@ static void load_edges(struct ctx *c, yaml_node_t *list, const char *up, int up_
 {
 	if (list->type != YAML_SEQUENCE_NODE) {
 		if (!yml_is_null(list))
-			cfg_error(c->errs, c->file, yml_line(list), "%s: expected a list of edges", up);
+			cfg_error(c->errs, c->file, yml_line(list), "%s: expected a list of edges",
+				  up);
 		return;
 	}
-	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
-	     it++) {
+	for (yaml_node_item_t *it = list->data.sequence.items.start;
+	     it < list->data.sequence.items.top; it++) {
 		yaml_node_t *m = yml_node(c->d, *it);
 		if (m->type != YAML_MAPPING_NODE) {
-			cfg_error(c->errs, c->file, yml_line(m), "%s: each edge must be a mapping", up);
+			cfg_error(c->errs, c->file, yml_line(m), "%s: each edge must be a mapping",
+				  up);
 			continue;
 		}
 		const char *down = NULL, *impact = NULL;
 		char *sev = NULL;
 		int down_line = yml_line(m);
-		for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
-		     p++) {
+		for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+		     p < m->data.mapping.pairs.top; p++) {
 			yaml_node_t *kn = yml_node(c->d, p->key), *v = yml_node(c->d, p->value);
 			const char *k = yml_str(kn);
 			if (k && !strcmp(k, "service")) {
@@ -501,8 +522,8 @@ static void load_edges(struct ctx *c, yaml_node_t *list, const char *up, int up_
 		if (!impact)
 			cfg_error(c->errs, c->file, yml_line(m), "%s: edge needs an impact", up);
 		if (down && strcmp(down, "all_internal") && !reg_find(r, down))
-			cfg_error(c->errs, c->file, down_line, "unknown downstream service id \"%s\"",
-				  down);
+			cfg_error(c->errs, c->file, down_line,
+				  "unknown downstream service id \"%s\"", down);
 		else if (down && impact && up_ok) {
 			const char *sv = sev ? sev : "high";
 			if (!strcmp(down, "all_internal")) {
@@ -534,11 +555,12 @@ static void load_dependencies(const char *file, struct reg_registry *r, struct c
 			if (key && !strcmp(key, "dependencies"))
 				deps = yml_node(&d, p->value);
 			else
-				cfg_error(errs, file, yml_line(yml_node(&d, p->key)), "unknown key \"%s\"",
-					  key ? key : "?");
+				cfg_error(errs, file, yml_line(yml_node(&d, p->key)),
+					  "unknown key \"%s\"", key ? key : "?");
 		}
 	} else if (!yml_is_null(root)) {
-		cfg_error(errs, file, yml_line(root), "expected a mapping with a dependencies: key");
+		cfg_error(errs, file, yml_line(root),
+			  "expected a mapping with a dependencies: key");
 	}
 	if (deps && deps->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *p = deps->data.mapping.pairs.start;
@@ -546,13 +568,14 @@ static void load_dependencies(const char *file, struct reg_registry *r, struct c
 			yaml_node_t *kn = yml_node(&d, p->key);
 			const char *up = yml_str(kn);
 			if (!up) {
-				cfg_error(errs, file, yml_line(kn), "upstream ids must be plain words");
+				cfg_error(errs, file, yml_line(kn),
+					  "upstream ids must be plain words");
 				continue;
 			}
 			int up_ok = reg_find(r, up) != NULL;
 			if (!up_ok)
-				cfg_error(errs, file, yml_line(kn), "unknown upstream service id \"%s\"",
-					  up);
+				cfg_error(errs, file, yml_line(kn),
+					  "unknown upstream service id \"%s\"", up);
 			load_edges(&c, yml_node(&d, p->value), up, up_ok, r);
 		}
 	} else if (deps && !yml_is_null(deps)) {

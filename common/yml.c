@@ -22,8 +22,9 @@ int yml_load(struct yml_doc *d, const char *file, struct cfg_errors *errs)
 	int ok = yaml_parser_load(&p, &d->doc);
 	if (!ok) {
 		int line = (int)(p.problem_mark.line + 1);
-		cfg_error(errs, file, line, "YAML syntax error: %s%s%s", p.problem ? p.problem : "?",
-			  p.context ? " " : "", p.context ? p.context : "");
+		cfg_error(errs, file, line, "YAML syntax error: %s%s%s",
+			  p.problem ? p.problem : "?", p.context ? " " : "",
+			  p.context ? p.context : "");
 	} else {
 		d->loaded = 1;
 	}
@@ -81,9 +82,13 @@ const char *yml_kind(const yaml_node_t *n)
 	if (!n)
 		return "nothing";
 	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a scalar";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
+	case YAML_SCALAR_NODE:
+		return "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
 	}
 }

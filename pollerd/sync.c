@@ -14,17 +14,17 @@
 #include "timeutil.h"
 
 static const char *UPSERT_SQL =
-	"INSERT INTO services (id, display_name, category, poll_type, poll_url,"
-	" statuspage_component_name, component_id, status_page_url, tier, slack_channel_override,"
-	" poll_interval_seconds, config_json, retired_at, updated_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13)"
-	" ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,"
-	" category = excluded.category, poll_type = excluded.poll_type,"
-	" poll_url = excluded.poll_url, statuspage_component_name = excluded.statuspage_component_name,"
-	" component_id = excluded.component_id, status_page_url = excluded.status_page_url,"
-	" tier = excluded.tier, slack_channel_override = excluded.slack_channel_override,"
-	" poll_interval_seconds = excluded.poll_interval_seconds, config_json = excluded.config_json,"
-	" retired_at = NULL, updated_at = excluded.updated_at";
+    "INSERT INTO services (id, display_name, category, poll_type, poll_url,"
+    " statuspage_component_name, component_id, status_page_url, tier, slack_channel_override,"
+    " poll_interval_seconds, config_json, retired_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, ?13)"
+    " ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,"
+    " category = excluded.category, poll_type = excluded.poll_type,"
+    " poll_url = excluded.poll_url, statuspage_component_name = excluded.statuspage_component_name,"
+    " component_id = excluded.component_id, status_page_url = excluded.status_page_url,"
+    " tier = excluded.tier, slack_channel_override = excluded.slack_channel_override,"
+    " poll_interval_seconds = excluded.poll_interval_seconds, config_json = excluded.config_json,"
+    " retired_at = NULL, updated_at = excluded.updated_at";
 
 /* What the database keeps of slack_channel_override: the ${VAR} reference,
  * never a literal webhook URL (that is a secret). */
@@ -32,7 +32,8 @@ static const char *override_ref(const struct reg_service *s)
 {
 	if (!s->slack_channel_override)
 		return NULL;
-	return s->slack_channel_override[0] == '$' ? s->slack_channel_override : "(url in services.yaml)";
+	return s->slack_channel_override[0] == '$' ? s->slack_channel_override
+						   : "(url in services.yaml)";
 }
 
 int sync_registry(sqlite3 *db, const struct reg_registry *reg)
@@ -42,14 +43,16 @@ int sync_registry(sqlite3 *db, const struct reg_registry *reg)
 	if (db_begin(db) < 0)
 		return -1;
 	sqlite3_stmt *up = db_prepare(db, UPSERT_SQL);
-	sqlite3_stmt *edge = db_prepare(db,
-		"INSERT OR IGNORE INTO service_dependencies (upstream_service_id, downstream_service_id,"
-		" impact_description, severity) VALUES (?1, ?2, ?3, ?4)");
+	sqlite3_stmt *edge =
+	    db_prepare(db, "INSERT OR IGNORE INTO service_dependencies (upstream_service_id, "
+			   "downstream_service_id,"
+			   " impact_description, severity) VALUES (?1, ?2, ?3, ?4)");
 	if (!up || !edge)
 		goto fail;
 	/* Mark everything retired, then un-retire what the registry lists: one
 	 * pass, and services gone from the YAML end up retired. */
-	sqlite3_stmt *ret = db_prepare(db, "UPDATE services SET retired_at = ?1 WHERE retired_at IS NULL");
+	sqlite3_stmt *ret =
+	    db_prepare(db, "UPDATE services SET retired_at = ?1 WHERE retired_at IS NULL");
 	if (!ret)
 		goto fail;
 	db_bind_text(ret, 1, now);
@@ -93,9 +96,10 @@ int sync_registry(sqlite3 *db, const struct reg_registry *reg)
 	sqlite3_finalize(edge);
 	if (db_commit(db) < 0)
 		return -1;
-	int64_t retired = db_query_int(db, "SELECT count(*) FROM services WHERE retired_at IS NOT NULL", 0);
-	log_info("registry synced: %zu services (%lld retired), %zu dependency edges", reg->nservices,
-		 (long long)retired, reg->nedges);
+	int64_t retired =
+	    db_query_int(db, "SELECT count(*) FROM services WHERE retired_at IS NOT NULL", 0);
+	log_info("registry synced: %zu services (%lld retired), %zu dependency edges",
+		 reg->nservices, (long long)retired, reg->nedges);
 	return 0;
 fail:
 	sqlite3_finalize(up);
