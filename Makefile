@@ -112,7 +112,7 @@ endef
 $(foreach f,$(FAKES),$(eval $(call fake_rules,$(f))))
 
 # ---- dashboard --------------------------------------------------------------
-WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.ts web/package.json \
+WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json web/package.json \
 	-type f 2>/dev/null)
 web/node_modules/.installed: web/package.json $(wildcard web/package-lock.json)
 	cd web && npm install --no-audit --no-fund --loglevel=error

@@ -1,0 +1,525 @@
+#!/usr/bin/env node
+// Browser end-to-end test of the itstatus dashboard: Playwright (core) drives
+// Debian's Chromium; axe-core runs inside the page.
+//
+// env:
+//   ITSTATUS_URL    dashboard base URL, e.g. http://127.0.0.1:8080/   (required)
+//   FAKEVENDOR_URL  control URL of the fake vendor (optional). When set, the
+//                   live-update check POSTs {"service","status"} to
+//                   $FAKEVENDOR_URL/control/status and waits for the tile to
+//                   change without a reload. A 404 there skips the check
+//                   unless E2E_REQUIRE_LIVE=1.
+//   ARTIFACT_DIR    where screenshots go (default: ./e2e-artifacts)
+//   CHROMIUM        browser binary (default: /usr/bin/chromium)
+//   E2E_LIVE_SERVICE   service to flip (default: discord)
+//   E2E_LIVE_STATUS    status to flip it to (default: major_outage)
+//   E2E_LIVE_TIMEOUT_S how long the change may take to show (default: 120)
+//
+// Prints one "ok"/"not ok" line per check, the time to first render, and the
+// closing "N passed, N failed" line; exits 1 when anything failed.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SRC = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const BASE = process.env.ITSTATUS_URL;
+if (!BASE) {
+  console.error('ITSTATUS_URL is required (the dashboard URL)');
+  process.exit(2);
+}
+const base = BASE.endsWith('/') ? BASE : BASE + '/';
+const FAKE = process.env.FAKEVENDOR_URL?.replace(/\/$/, '') || null;
+const ART = resolve(process.env.ARTIFACT_DIR || 'e2e-artifacts');
+const CHROME = process.env.CHROMIUM || '/usr/bin/chromium';
+const LIVE_SERVICE = process.env.E2E_LIVE_SERVICE || 'discord';
+const LIVE_STATUS = process.env.E2E_LIVE_STATUS || 'major_outage';
+const LIVE_TIMEOUT = Number(process.env.E2E_LIVE_TIMEOUT_S || 120) * 1000;
+mkdirSync(ART, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+function ok(name, detail = '') {
+  passed++;
+  console.log(`ok - ${name}${detail ? ` (${detail})` : ''}`);
+}
+function notOk(name, why) {
+  failed++;
+  failures.push(name);
+  console.log(`not ok - ${name}: ${why}`);
+}
+async function check(name, fn) {
+  try {
+    const detail = await fn();
+    ok(name, typeof detail === 'string' ? detail : '');
+  } catch (e) {
+    notOk(name, e instanceof Error ? e.message.split('\n')[0] : String(e));
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// ---- the rules the dashboard must follow, implemented independently ----------
+const RANK = { operational: 0, unknown: 1, degraded: 2, partial_outage: 3, major_outage: 4 };
+const STATUSES = Object.keys(RANK);
+const CATEGORY_ORDER = ['identity', 'productivity', 'collaboration', 'engineering', 'hr', 'finance', 'sales', 'marketing', 'networking', 'support', 'other'];
+const eff = (s) =>
+  s.poller_health === 'broken'
+    ? 'unknown'
+    : STATUSES.includes(s.effective_status)
+      ? s.effective_status
+      : STATUSES.includes(s.current_status)
+        ? s.current_status
+        : 'unknown';
+const unmonitored = (s) => s.poll_type === 'manual' && s.poller_health !== 'broken' && eff(s) === 'unknown';
+function expectedOrder(services) {
+  const cats = new Map();
+  for (const s of services) {
+    const c = (s.category || 'other').toLowerCase();
+    if (!cats.has(c)) cats.set(c, []);
+    cats.get(c).push(s);
+  }
+  const keys = [...CATEGORY_ORDER.filter((k) => cats.has(k)), ...[...cats.keys()].filter((k) => !CATEGORY_ORDER.includes(k)).sort()];
+  const groups = keys.map((k, i) => {
+    const list = cats.get(k).sort(
+      (a, b) =>
+        Number(unmonitored(a)) - Number(unmonitored(b)) ||
+        RANK[eff(b)] - RANK[eff(a)] ||
+        a.display_name.localeCompare(b.display_name, undefined, { sensitivity: 'base' }) ||
+        a.id.localeCompare(b.id),
+    );
+    return { key: k, i, worst: Math.max(...list.map((s) => RANK[eff(s)])), ids: list.map((s) => s.id) };
+  });
+  groups.sort((a, b) => b.worst - a.worst || a.i - b.i);
+  return groups;
+}
+
+async function getJson(path) {
+  const r = await fetch(new URL(path, base));
+  const body = await r.json();
+  return { status: r.status, headers: r.headers, body };
+}
+
+async function axe(page, name) {
+  // Injected through the debugger protocol: the page's CSP (script-src 'self')
+  // stays enforced, so CSP violations still show up as page errors.
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE_SRC);
+  const res = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+  );
+  const v = res.violations;
+  if (v.length) {
+    const lines = v.map((x) => `${x.id} [${x.impact}] ×${x.nodes.length}: ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')} — ${x.nodes[0]?.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`);
+    throw new Error(`${v.length} violation(s) on ${name}:\n    ${lines.join('\n    ')}`);
+  }
+  return `${res.passes?.length ?? 0} rules passed`;
+}
+async function axeCheck(page, name) {
+  try {
+    const d = await axe(page, name);
+    ok(`axe: 0 violations on ${name}`, d);
+  } catch (e) {
+    failed++;
+    failures.push(`axe ${name}`);
+    console.log(`not ok - axe: 0 violations on ${name}: ${e.message}`);
+  }
+}
+
+async function shot(page, file) {
+  const p = join(ART, file);
+  await page.screenshot({ path: p, fullPage: false });
+  console.log(`# screenshot ${p}`);
+}
+
+const focusInfo = (page) =>
+  page.evaluate(() => {
+    const a = document.activeElement;
+    return {
+      tag: a?.tagName ?? null,
+      tile: a?.classList?.contains('tile') ?? false,
+      id: a?.getAttribute?.('data-service-id') ?? null,
+      index: a?.getAttribute?.('data-index') ?? null,
+      inDialog: !!a?.closest?.('[role="dialog"]'),
+      dialog: a?.closest?.('[role="dialog"]')?.getAttribute('aria-labelledby') ?? null,
+    };
+  });
+
+// ---- run -------------------------------------------------------------------
+const profile = mkdtempSync(join(tmpdir(), 'itstatus-e2e-'));
+let context;
+const pageErrors = [];
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROME,
+    headless: true,
+    viewport: { width: 1680, height: 1050 },
+    reducedMotion: 'reduce',
+    colorScheme: 'dark',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+} catch (e) {
+  console.error('cannot start Chromium:', e.message);
+  process.exit(2);
+}
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(15000);
+page.on('pageerror', (e) => pageErrors.push(String(e)));
+page.on('console', (m) => {
+  if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push('CSP: ' + m.text());
+});
+
+let services = [];
+try {
+  // -- API shape the dashboard depends on
+  await check('api: /api/services answers the {data,error,meta} envelope', async () => {
+    const r = await getJson('api/services');
+    assert(r.status === 200, `HTTP ${r.status}`);
+    assert(r.body && 'data' in r.body && 'error' in r.body && 'meta' in r.body, 'no envelope');
+    services = r.body.data.services;
+    assert(Array.isArray(services) && services.length > 0, 'no services');
+    return `${services.length} services`;
+  });
+  await check('api: unknown /api path is a JSON 404, not the app page', async () => {
+    const r = await fetch(new URL('api/definitely-not-here', base));
+    assert(r.status === 404, `HTTP ${r.status}`);
+    assert((r.headers.get('content-type') || '').includes('json'), `content-type ${r.headers.get('content-type')}`);
+  });
+
+  // -- first render
+  const t0 = Date.now();
+  await page.goto(base, { waitUntil: 'domcontentloaded' });
+  let ttfr = null;
+  await check('engineer view renders every service tile', async () => {
+    await page.waitForFunction((n) => document.querySelectorAll('.tile[data-service-id]').length >= n, services.length, { timeout: 20000 });
+    const wall = Date.now() - t0;
+    ttfr = await page.evaluate(() => window.__itstatus?.firstDataAt ?? null);
+    console.log(`# time to first render (first load, cold browser): ${ttfr !== null ? Math.round(ttfr) + ' ms after navigation start' : 'n/a'} (wall clock to all tiles: ${wall} ms)`);
+    const n = await page.locator('.tile[data-service-id]').count();
+    assert(n === services.length, `${n} tiles for ${services.length} services`);
+  });
+
+  await check('every service appears once, in its own category', async () => {
+    const dom = await page.evaluate(() =>
+      [...document.querySelectorAll('.tile[data-service-id]')].map((t) => ({
+        id: t.getAttribute('data-service-id'),
+        cat: t.closest('[data-category]')?.getAttribute('data-category'),
+      })),
+    );
+    for (const s of services) {
+      const hits = dom.filter((d) => d.id === s.id);
+      assert(hits.length === 1, `${s.id} shown ${hits.length} times`);
+      assert(hits[0].cat === (s.category || 'other').toLowerCase(), `${s.id} in ${hits[0].cat}, expected ${s.category}`);
+    }
+  });
+
+  await check('categories and tiles are sorted worst-first', async () => {
+    const want = expectedOrder(services);
+    const got = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-category]')].map((c) => ({
+        key: c.getAttribute('data-category'),
+        ids: [...c.querySelectorAll('.tile[data-service-id]')].map((t) => t.getAttribute('data-service-id')),
+      })),
+    );
+    assert(JSON.stringify(got.map((g) => g.key)) === JSON.stringify(want.map((g) => g.key)), `category order ${got.map((g) => g.key)} ≠ ${want.map((g) => g.key)}`);
+    for (const w of want) {
+      const g = got.find((x) => x.key === w.key);
+      assert(JSON.stringify(g.ids) === JSON.stringify(w.ids), `${w.key}: ${g.ids} ≠ ${w.ids}`);
+    }
+    return want.map((g) => g.key).join(' > ');
+  });
+
+  await check('effective status: broken pollers read Unknown (never Operational), manual services read Manual', async () => {
+    for (const s of services) {
+      const label = (await page.locator(`.tile[data-service-id="${s.id}"] .tile-label`).textContent())?.trim();
+      if (s.poller_health === 'broken') assert(label === 'Unknown', `${s.id} (poller broken) shows "${label}"`);
+      else if (unmonitored(s)) assert(label === 'Manual', `${s.id} (manual) shows "${label}"`);
+      const st = await page.locator(`.tile[data-service-id="${s.id}"]`).getAttribute('data-status');
+      assert(st === eff(s), `${s.id} data-status ${st}, expected ${eff(s)}`);
+    }
+  });
+
+  await check('flapping services carry a pending badge; maintenance shows the wrench', async () => {
+    for (const s of services) {
+      const flapping = s.poller_health !== 'broken' && s.pending_status && s.pending_status !== s.current_status;
+      const badge = await page.locator(`.tile[data-service-id="${s.id}"] .badge-pending`).count();
+      assert(Boolean(flapping) === badge > 0, `${s.id}: flapping=${!!flapping}, badge=${badge}`);
+      const inMaint = s.in_maintenance === true || s.in_maintenance === 1;
+      const wrench = await page.locator(`.tile[data-service-id="${s.id}"] .tile-maint`).count();
+      assert(inMaint === wrench > 0, `${s.id}: in_maintenance=${inMaint}, wrench=${wrench}`);
+    }
+  });
+
+  await check('staleness chip shows the server poll age and connection state', async () => {
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="staleness-chip"]');
+      return c && !/Connecting/.test(c.textContent || '');
+    });
+    const txt = await page.locator('[data-testid="staleness-chip"]').textContent();
+    const level = await page.locator('[data-testid="staleness-chip"]').getAttribute('data-level');
+    return `${txt?.trim()} [${level}]`;
+  });
+
+  await page.waitForTimeout(600);
+  await shot(page, 'engineer.png');
+  await axeCheck(page, 'engineer view');
+
+  // -- keyboard-only walk
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.tile[data-service-id]');
+  await page.waitForFunction(() => window.__itstatus?.firstDataAt !== undefined).catch(() => undefined);
+  const warm = await page.evaluate(() => window.__itstatus?.firstDataAt ?? null);
+  console.log(`# time to first render (reload, warm cache): ${warm !== null ? Math.round(warm) + ' ms after navigation start' : 'n/a'}`);
+  await check('keyboard: Tab reaches a service tile', async () => {
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focusInfo(page);
+      if (f.tile) return `after ${i + 1} Tab presses, on ${f.id}`;
+    }
+    throw new Error('60 Tab presses never reached a tile');
+  });
+  await check('keyboard: arrows / j / k / Home / End move between tiles', async () => {
+    const a = await focusInfo(page);
+    await page.keyboard.press('ArrowRight');
+    const b = await focusInfo(page);
+    assert(b.tile && Number(b.index) === Number(a.index) + 1, `ArrowRight: ${a.index} -> ${b.index}`);
+    await page.keyboard.press('k');
+    const c = await focusInfo(page);
+    assert(Number(c.index) === Number(a.index), `k: -> ${c.index}`);
+    await page.keyboard.press('End');
+    const d = await focusInfo(page);
+    assert(Number(d.index) === services.length - 1, `End: -> ${d.index}`);
+    await page.keyboard.press('Home');
+    const e = await focusInfo(page);
+    assert(Number(e.index) === 0, `Home: -> ${e.index}`);
+  });
+  let openedId = null;
+  await check('keyboard: Enter opens the service drawer with focus inside', async () => {
+    openedId = (await focusInfo(page)).id;
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="service-drawer"] [role="dialog"]');
+    const f = await focusInfo(page);
+    assert(f.inDialog, 'focus is not inside the drawer');
+    return openedId;
+  });
+  await check('drawer: shows status, SLA figures, dependencies, events, reports and alert log', async () => {
+    const d = page.locator('[data-testid="service-drawer"]');
+    for (const h of ['Uptime SLA', 'Depends on', 'Impacts when down', 'Recent events', 'Incident reports', 'Alert log']) {
+      await d.getByRole('heading', { name: h }).waitFor({ timeout: 10000 });
+    }
+    await page.waitForFunction(() => !document.querySelector('[data-testid="service-drawer"] .skeleton'), null, { timeout: 10000 });
+  });
+  await check('drawer: Tab keeps focus inside (focus trap)', async () => {
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focusInfo(page);
+      assert(f.inDialog, `focus left the drawer after ${i + 1} Tabs (${f.tag})`);
+    }
+  });
+  await page.waitForTimeout(700);
+  await shot(page, 'drawer.png');
+  await axeCheck(page, 'service drawer');
+  await check('keyboard: Esc closes the drawer and returns focus to the tile', async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="service-drawer"]', { state: 'detached' });
+    const f = await focusInfo(page);
+    assert(f.tile && f.id === openedId, `focus on ${f.tag} ${f.id}`);
+  });
+
+  // -- dependency graph
+  await check('keyboard: g opens the dependency graph with focus inside', async () => {
+    await page.keyboard.press('g');
+    await page.waitForSelector('[data-testid="dependency-graph"] [role="dialog"]');
+    await page.waitForSelector('[data-testid="dependency-graph"] [data-node]', { timeout: 10000 });
+    const f = await focusInfo(page);
+    assert(f.inDialog, 'focus not in graph overlay');
+    const nodes = await page.locator('[data-node]').count();
+    const hot = await page.locator('[data-impacted="true"]').count();
+    return `${nodes} nodes, ${hot} impacted edges`;
+  });
+  await check('graph: impacted paths highlighted when an upstream has an incident', async () => {
+    const g = (await getJson('api/services/graph')).body.data;
+    const byId = new Map(services.map((s) => [s.id, s]));
+    const bad = (id) => {
+      const s = byId.get(id);
+      return s && (['degraded', 'partial_outage', 'major_outage'].includes(eff(s)) || s.poller_health === 'broken');
+    };
+    const expectHot = g.links.filter((l) => bad(l.source));
+    for (const l of expectHot) {
+      const v = await page.locator(`[data-edge="${l.source}\u2192${l.target}"]`).getAttribute('data-impacted');
+      assert(v === 'true', `edge ${l.source}→${l.target} not highlighted`);
+    }
+    return `${expectHot.length} edges checked`;
+  });
+  await check('graph: Enter on a node opens its drawer above the graph', async () => {
+    await page.locator('[data-node]').first().focus();
+    const before = await focusInfo(page);
+    const nodeFocused = await page.evaluate(() => document.activeElement?.getAttribute('data-node'));
+    await page.keyboard.press('Enter');
+    try {
+      await page.waitForSelector('[data-testid="service-drawer"] [role="dialog"]', { timeout: 4000 });
+    } catch (e) {
+      await shot(page, 'debug-graph-enter.png');
+      throw new Error(`no drawer; focus before Enter ${JSON.stringify(before)} node=${nodeFocused}; after ${JSON.stringify(await focusInfo(page))}`);
+    }
+    await page.keyboard.press('Escape');
+    try {
+      await page.waitForSelector('[data-testid="service-drawer"]', { state: 'detached', timeout: 4000 });
+    } catch {
+      const st = await page.evaluate(() => ({
+        drawer: !!document.querySelector('[data-testid="service-drawer"]'),
+        graph: !!document.querySelector('[data-testid="dependency-graph"]'),
+      }));
+      throw new Error(`Esc did not close the drawer: ${JSON.stringify(st)} focus ${JSON.stringify(await focusInfo(page))}`);
+    }
+    const f = await focusInfo(page);
+    assert(f.inDialog, 'focus did not return into the graph');
+  });
+  await page.waitForTimeout(400);
+  await shot(page, 'graph.png');
+  await axeCheck(page, 'dependency graph');
+  await check('keyboard: Esc closes the graph and returns focus', async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="dependency-graph"]', { state: 'detached' });
+    const f = await focusInfo(page);
+    assert(!f.inDialog && f.tag !== 'BODY', `focus on ${f.tag}`);
+  });
+
+  // -- shortcut sheet
+  await check('keyboard: ? opens the shortcut sheet, Esc closes it', async () => {
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid="shortcuts-dialog"]');
+    await shot(page, 'shortcuts.png');
+    await axeCheck(page, 'shortcut sheet');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="shortcuts-dialog"]', { state: 'detached' });
+  });
+
+  // -- executive and SLO views
+  await check('executive view renders (big status, KPIs, trend, impacts)', async () => {
+    await page.getByRole('button', { name: 'Executive' }).click();
+    await page.waitForSelector('[data-testid="executive-view"] .kpi');
+    await page.waitForFunction(() => document.querySelector('.exec-trend canvas') || /Gathering history/.test(document.querySelector('.exec-trend')?.textContent || ''), null, { timeout: 10000 });
+    const headline = await page.locator('#exec-headline').textContent();
+    return headline?.trim();
+  });
+  await page.waitForTimeout(500);
+  await shot(page, 'executive.png');
+  await axeCheck(page, 'executive view');
+  await check('SLO view renders (gauges and burn state)', async () => {
+    await page.keyboard.press('3');
+    await page.waitForSelector('[data-testid="slo-view"]');
+    await page.waitForFunction(() => document.querySelector('.slo-card') || /No services/.test(document.querySelector('[data-testid="slo-view"]')?.textContent || ''));
+    return `${await page.locator('.slo-card').count()} cards`;
+  });
+  await shot(page, 'slo.png');
+  await axeCheck(page, 'SLO view');
+  await check('view toggle persists across reload', async () => {
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('[data-testid="slo-view"]');
+    await page.keyboard.press('1');
+    await page.waitForSelector('.tile[data-service-id]');
+  });
+
+  // -- reduced motion
+  await check('prefers-reduced-motion disables animation', async () => {
+    const anim = await page.evaluate(() => {
+      const el = document.querySelector('.pulse, .dot-live, .skeleton-line');
+      return el ? getComputedStyle(el).animationName : 'none';
+    });
+    assert(anim === 'none', `animation ${anim}`);
+  });
+
+  // -- PWA
+  await check('PWA: manifest, icons, and sw.js served with no-store', async () => {
+    const m = await getJson('manifest.webmanifest');
+    assert(m.status === 200 && Array.isArray(m.body.icons) && m.body.icons.length >= 3, 'manifest missing or without icons');
+    for (const ic of m.body.icons) {
+      const r = await fetch(new URL(ic.src.replace(/^\//, ''), base));
+      assert(r.ok, `${ic.src}: HTTP ${r.status}`);
+      assert((r.headers.get('content-type') || '').startsWith('image/'), `${ic.src}: ${r.headers.get('content-type')}`);
+    }
+    const sw = await fetch(new URL('sw.js', base));
+    assert(sw.ok, `sw.js HTTP ${sw.status}`);
+    assert((sw.headers.get('content-type') || '').includes('javascript'), `sw.js content-type ${sw.headers.get('content-type')}`);
+    assert(/no-store/.test(sw.headers.get('cache-control') || ''), `sw.js cache-control "${sw.headers.get('cache-control')}"`);
+  });
+  await check('PWA: service worker active and no /api response in any cache', async () => {
+    const res = await page.evaluate(async () => {
+      if (!('serviceWorker' in navigator)) return { sw: false };
+      const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), 10000))]);
+      await fetch('/api/summary', { cache: 'no-store' });
+      const bad = [];
+      for (const k of await caches.keys()) {
+        const c = await caches.open(k);
+        for (const req of await c.keys()) if (new URL(req.url).pathname.startsWith('/api/')) bad.push(req.url);
+      }
+      return { sw: !!reg?.active, bad };
+    });
+    assert(res.sw, 'no active service worker');
+    assert(res.bad.length === 0, `API cached: ${res.bad.join(', ')}`);
+  });
+
+  // -- live update without reload
+  if (FAKE) {
+    const target = services.find((s) => s.id === LIVE_SERVICE);
+    if (!target) notOk('live: status change appears without reload', `service ${LIVE_SERVICE} not found`);
+    else {
+      await page.evaluate(() => (window.__e2eNoReload = true));
+      const r = await fetch(`${FAKE}/control/status`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ service: LIVE_SERVICE, status: LIVE_STATUS, detail: 'e2e live check' }),
+      }).catch((e) => ({ ok: false, status: 0, statusText: String(e) }));
+      if (!r.ok && (r.status === 404 || r.status === 0) && process.env.E2E_REQUIRE_LIVE !== '1') {
+        console.log(`# skip live: ${FAKE}/control/status answered ${r.status}`);
+      } else {
+        await check('live: status change appears without reload', async () => {
+          assert(r.ok, `control answered ${r.status}`);
+          const t1 = Date.now();
+          await page.waitForFunction(
+            ([id, st]) => document.querySelector(`.tile[data-service-id="${id}"]`)?.getAttribute('data-status') === st,
+            [LIVE_SERVICE, LIVE_STATUS],
+            { timeout: LIVE_TIMEOUT },
+          );
+          assert(await page.evaluate(() => window.__e2eNoReload === true), 'the page reloaded');
+          return `${LIVE_SERVICE} → ${LIVE_STATUS} in ${Date.now() - t1} ms`;
+        });
+        await shot(page, 'live-change.png');
+        await fetch(`${FAKE}/control/status`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ service: LIVE_SERVICE, status: target.current_status === 'unknown' ? 'operational' : target.current_status }),
+        }).catch(() => undefined);
+      }
+    }
+  } else {
+    console.log('# skip live: FAKEVENDOR_URL not set');
+  }
+
+  // -- narrow screen
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForTimeout(300);
+  await shot(page, 'engineer-mobile.png');
+  await axeCheck(page, 'engineer view (narrow)');
+
+  await check('no uncaught page errors or CSP violations', async () => {
+    assert(pageErrors.length === 0, pageErrors.join(' | '));
+  });
+} catch (e) {
+  notOk('suite', e instanceof Error ? e.stack : String(e));
+} finally {
+  await context.close().catch(() => undefined);
+  rmSync(profile, { recursive: true, force: true });
+}
+
+console.log(`# artifacts in ${ART}`);
+if (failures.length) console.log(`# failed: ${failures.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

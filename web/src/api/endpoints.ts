@@ -1,0 +1,47 @@
+// One function per apid endpoint the dashboard reads.
+import { getJson, type GetOptions } from './client';
+import {
+  parseAlerts,
+  parseClustered,
+  parseGraph,
+  parseMaintenances,
+  parseReports,
+  parseServiceDetail,
+  parseServices,
+  parseSla,
+  parseSlaHistory,
+  parseSlo,
+  parseSummary,
+  parseTimeline,
+  parseUptime,
+} from './parse';
+
+const q = (params: Record<string, string | number | boolean | null | undefined>): string => {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') sp.set(k, String(v));
+  const s = sp.toString();
+  return s ? '?' + s : '';
+};
+
+export const api = {
+  summary: (o?: GetOptions) => getJson('/api/summary', parseSummary, o),
+  services: (o?: GetOptions) => getJson('/api/services', parseServices, o),
+  service: (id: string, o?: GetOptions) =>
+    getJson('/api/services/' + encodeURIComponent(id), (d) => parseServiceDetail(d, id), o),
+  uptime: (o?: GetOptions) => getJson('/api/services/uptime', parseUptime, o),
+  sla: (o?: GetOptions) => getJson('/api/services/sla', parseSla, o),
+  slaHistory: (days = 30, o?: GetOptions) => getJson('/api/services/sla/history' + q({ days }), parseSlaHistory, o),
+  graph: (o?: GetOptions) => getJson('/api/services/graph', parseGraph, o),
+  slo: (o?: GetOptions) => getJson('/api/services/slo', parseSlo, o),
+  timeline: (limit = 50, serviceId?: string, o?: GetOptions) =>
+    getJson('/api/timeline' + q({ limit, service_id: serviceId }), parseTimeline, o),
+  clustered: (window = 300, limit = 100, o?: GetOptions) =>
+    getJson('/api/timeline/clustered' + q({ window, limit }), parseClustered, o),
+  maintenance: (o?: GetOptions) => getJson('/api/maintenance', parseMaintenances, o),
+  reports: (serviceId: string, limit = 20, o?: GetOptions) =>
+    getJson('/api/reports' + q({ service_id: serviceId, limit }), parseReports, o),
+  alerts: (
+    p: { service_id?: string; kind?: string; suppressed?: boolean; since?: string; cursor?: string | null },
+    o?: GetOptions,
+  ) => getJson('/api/alerts' + q(p), parseAlerts, o),
+};

@@ -1,0 +1,76 @@
+// Small shared presentational pieces.
+import type { Status, StatusClass } from '../lib/status';
+import { LABEL } from '../lib/status';
+import { dayLabel, relTime, utcDateTime } from '../lib/format';
+import { useNow } from '../lib/useNow';
+import { StatusIcon } from './Icon';
+
+export function RelTime(props: { ts: string | null | undefined; prefix?: string }) {
+  const now = useNow();
+  if (!props.ts) return <span class="muted">—</span>;
+  return (
+    <time dateTime={props.ts} title={utcDateTime(props.ts)} data-tabular>
+      {props.prefix ?? ''}
+      {relTime(props.ts, now)}
+    </time>
+  );
+}
+
+export function StatusPill(props: { status: StatusClass; label?: string; broken?: boolean; size?: 'sm' | 'md' }) {
+  const label = props.label ?? (props.status === 'manual' ? 'Manual' : LABEL[props.status as Status]);
+  return (
+    <span class={`pill pill-${props.status} ${props.size === 'sm' ? 'pill-sm' : ''}`}>
+      <StatusIcon status={props.status} broken={props.broken} size={props.size === 'sm' ? 13 : 15} />
+      <span>{label}</span>
+    </span>
+  );
+}
+
+/** Seven squares, oldest left, coloured by each day's worst status (no events that day = operational). */
+export function DayStrip(props: {
+  days: string[];
+  byDay: Record<string, Status> | undefined;
+  size?: 'sm' | 'md';
+  label: string;
+  /** Hidden from assistive technology (e.g. inside a tile, where the drawer has the detail). */
+  decorative?: boolean;
+}) {
+  const days = props.days;
+  if (days.length === 0) return null;
+  const desc = days.map((d) => `${dayLabel(d)}: ${LABEL[props.byDay?.[d] ?? 'operational']}`).join('; ');
+  return (
+    <span
+      class={`daystrip daystrip-${props.size ?? 'sm'}`}
+      {...(props.decorative ? { 'aria-hidden': 'true' } : { role: 'img', 'aria-label': `${props.label}: ${desc}` })}
+    >
+      {days.map((d) => {
+        const s = props.byDay?.[d] ?? 'operational';
+        return <span key={d} class={`day day-${s}`} title={`${dayLabel(d)}: ${LABEL[s]}`} />;
+      })}
+    </span>
+  );
+}
+
+export function Skeleton(props: { lines?: number; class?: string }) {
+  return (
+    <div class={`skeleton ${props.class ?? ''}`} aria-hidden="true">
+      {Array.from({ length: props.lines ?? 3 }, (_, i) => (
+        <span key={i} class="skeleton-line" />
+      ))}
+    </div>
+  );
+}
+
+export function ErrorNote(props: { what: string; error: string | null; onRetry?: () => void }) {
+  if (!props.error) return null;
+  return (
+    <p class="error-note" role="status">
+      Could not load {props.what}: {props.error}.{' '}
+      {props.onRetry && (
+        <button type="button" class="link-button" onClick={props.onRetry}>
+          Retry
+        </button>
+      )}
+    </p>
+  );
+}

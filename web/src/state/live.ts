@@ -1,0 +1,235 @@
+// Keeps the store current: the SSE stream while it is up, polling every 30 s
+// while it is not, the slow resources (uptime, SLA) every 5 minutes, and an
+// explicit "disconnected" state when nothing gets through.
+import { ApiError, type ApiResult } from '../api/client';
+import { api } from '../api/endpoints';
+import { parseEvent, parseSummary, isObj } from '../api/parse';
+import { statusLabel, isPollerBroken } from '../lib/status';
+import { StreamClient, type StreamState } from '../lib/stream';
+import { patchService, type AppState, type ResourceKey, type Store } from './store';
+
+export const FAST_MS = 30_000;
+export const SLOW_MS = 300_000;
+/** While live, refresh the summary if the stream has been silent this long. */
+export const WATCHDOG_MS = 60_000;
+
+type Fetcher = () => Promise<ApiResult<unknown>>;
+
+const FETCHERS: Record<ResourceKey, Fetcher> = {
+  summary: () => api.summary(),
+  services: () => api.services(),
+  clustered: () => api.clustered(300, 100),
+  uptime: () => api.uptime(),
+  sla: () => api.sla(),
+  slaHistory: () => api.slaHistory(30),
+  slo: () => api.slo(),
+  graph: () => api.graph(),
+};
+
+const LABELS: Record<ResourceKey, string> = {
+  summary: 'summary',
+  services: 'services',
+  clustered: 'timeline',
+  uptime: '7-day uptime',
+  sla: 'SLA',
+  slaHistory: 'SLA history',
+  slo: 'SLO',
+  graph: 'dependency graph',
+};
+
+export function resourceLabel(k: ResourceKey): string {
+  return LABELS[k];
+}
+
+export class LiveController {
+  private readonly store: Store<AppState>;
+  private stream: StreamClient | null = null;
+  private fastTimer: ReturnType<typeof setInterval> | null = null;
+  private slowTimer: ReturnType<typeof setInterval> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  private inflight = new Map<ResourceKey, Promise<boolean>>();
+  private lastStreamMsg = 0;
+  private streamState: StreamState = 'idle';
+  private lastFastOk: boolean | null = null;
+  /** Optional resources some views need (slo, graph, slaHistory) — fetched on the slow timer once asked for. */
+  private wanted = new Set<ResourceKey>();
+  private started = false;
+
+  constructor(store: Store<AppState>) {
+    this.store = store;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.refreshFast();
+    void this.refreshSlow();
+    this.stream = new StreamClient({
+      url: '/api/stream',
+      onState: (s, info) => this.onStreamState(s, info.retryInMs),
+      onStatus: (row) => this.onStatusEvent(row),
+      onSummary: (data) => this.onSummary(data),
+    });
+    this.stream.start();
+    this.slowTimer = setInterval(() => void this.refreshSlow(), SLOW_MS);
+    this.watchdog = setInterval(() => {
+      if (this.streamState === 'open' && Date.now() - this.lastStreamMsg > WATCHDOG_MS) void this.refresh('summary');
+    }, 15_000);
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', this.onVisible);
+      window.addEventListener('online', this.onVisible);
+      window.addEventListener('offline', this.onOffline);
+    }
+  }
+
+  stop(): void {
+    this.started = false;
+    this.stream?.stop();
+    for (const t of [this.fastTimer, this.slowTimer, this.watchdog]) if (t) clearInterval(t);
+    if (this.refetchTimer) clearTimeout(this.refetchTimer);
+    this.fastTimer = this.slowTimer = this.watchdog = this.refetchTimer = null;
+    if (typeof document !== 'undefined') {
+      document.removeEventListener('visibilitychange', this.onVisible);
+      window.removeEventListener('online', this.onVisible);
+      window.removeEventListener('offline', this.onOffline);
+    }
+  }
+
+  /** A view wants an optional resource (SLO, graph, SLA history): fetch now and keep it fresh. */
+  want(k: ResourceKey, fresh = false): void {
+    const had = this.wanted.has(k);
+    this.wanted.add(k);
+    const r = this.store.get()[k];
+    if (!had || fresh || r.data === null) void this.refresh(k);
+  }
+
+  unwant(k: ResourceKey): void {
+    this.wanted.delete(k);
+  }
+
+  private onVisible = () => {
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    this.stream?.reconnectNow();
+    void this.refreshFast();
+  };
+
+  private onOffline = () => {
+    this.updateConn();
+  };
+
+  /** Fetch one resource into the store. Resolves true on success. */
+  refresh(k: ResourceKey): Promise<boolean> {
+    const running = this.inflight.get(k);
+    if (running) return running;
+    const p = FETCHERS[k]()
+      .then((res) => {
+        const cur = this.store.get()[k];
+        const patch: Partial<AppState> = {};
+        if (res.clockOffsetMs !== this.store.get().clockOffsetMs) patch.clockOffsetMs = res.clockOffsetMs;
+        (patch as Record<string, unknown>)[k] =
+          cur.raw === res.raw && cur.error === null
+            ? { ...cur, fetchedAt: Date.now() }
+            : { data: res.data, error: null, fetchedAt: Date.now(), raw: res.raw };
+        this.store.set(patch);
+        return true;
+      })
+      .catch((e: unknown) => {
+        const msg = e instanceof ApiError ? e.message : String(e);
+        const cur = this.store.get()[k];
+        this.store.set({ [k]: { ...cur, error: msg } } as Partial<AppState>);
+        return false;
+      })
+      .finally(() => this.inflight.delete(k));
+    this.inflight.set(k, p);
+    return p;
+  }
+
+  async refreshFast(): Promise<void> {
+    const results = await Promise.all([this.refresh('summary'), this.refresh('services'), this.refresh('clustered')]);
+    this.lastFastOk = results.some(Boolean);
+    this.updateConn();
+  }
+
+  async refreshSlow(): Promise<void> {
+    const keys: ResourceKey[] = ['uptime', 'sla', ...this.wanted];
+    await Promise.all([...new Set(keys)].map((k) => this.refresh(k)));
+  }
+
+  private onStreamState(s: StreamState, retryInMs: number | null): void {
+    const wasOpen = this.streamState === 'open';
+    this.streamState = s;
+    if (s === 'open') {
+      this.lastStreamMsg = Date.now();
+      this.stopPolling();
+      // Catch up on whatever happened while the stream was down.
+      if (!wasOpen) void this.refreshFast();
+    } else if (s === 'waiting' || s === 'unsupported' || s === 'closed') {
+      this.startPolling();
+    }
+    this.store.set({ retryInMs: s === 'waiting' ? retryInMs : null });
+    this.updateConn();
+  }
+
+  private startPolling(): void {
+    if (this.fastTimer || !this.started) return;
+    // Poll right away when the stream drops, then every 30 s.
+    void this.refreshFast();
+    this.fastTimer = setInterval(() => void this.refreshFast(), FAST_MS);
+  }
+
+  private stopPolling(): void {
+    if (this.fastTimer) clearInterval(this.fastTimer);
+    this.fastTimer = null;
+  }
+
+  private updateConn(): void {
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    let conn: AppState['conn'];
+    if (this.streamState === 'open' && !offline) conn = 'live';
+    else if (offline || this.lastFastOk === false) conn = 'disconnected';
+    else if (this.lastFastOk === true) conn = 'polling';
+    else conn = 'connecting';
+    if (this.store.get().conn !== conn) this.store.set({ conn });
+  }
+
+  private onSummary(data: unknown): void {
+    this.lastStreamMsg = Date.now();
+    if (!isObj(data)) return;
+    const summary = parseSummary(data);
+    const raw = JSON.stringify(data);
+    this.store.set({ summary: { data: summary, error: null, fetchedAt: Date.now(), raw } });
+  }
+
+  private onStatusEvent(row: unknown): void {
+    this.lastStreamMsg = Date.now();
+    if (!isObj(row)) return;
+    const ev = parseEvent(row);
+    if (!ev) return;
+    const st = this.store.get();
+    const svc = st.services.data?.services.find((s) => s.id === ev.service_id);
+    const services = patchService(st.services.data, ev.service_id, {
+      current_status: ev.new_status,
+      effective_status: svc && isPollerBroken(svc) ? 'unknown' : ev.new_status,
+      last_status_change_at: ev.created_at,
+      pending_status: null,
+      pending_status_count: 0,
+      pending_status_since: null,
+    });
+    this.store.set({
+      services: { ...st.services, data: services },
+      eventSeq: st.eventSeq + 1,
+      lastEvent: ev,
+      announcement: `${ev.service_name} changed from ${statusLabel(ev.previous_status)} to ${statusLabel(ev.new_status)}.`,
+    });
+    // Pick up everything derived from the change (impact statements, clusters, counts).
+    if (this.refetchTimer) clearTimeout(this.refetchTimer);
+    this.refetchTimer = setTimeout(() => {
+      this.refetchTimer = null;
+      void this.refresh('services');
+      void this.refresh('clustered');
+      void this.refresh('summary');
+      if (this.wanted.has('graph')) void this.refresh('graph');
+    }, 400);
+  }
+}

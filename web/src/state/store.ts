@@ -1,0 +1,107 @@
+// A tiny observable store (no dependency) holding everything the shell shows.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Clustered, Service, ServicesList, Sla, SlaHistory, Slo, StatusEvent, Summary, Uptime, Graph } from '../api/types';
+import type { ConnMode } from '../lib/staleness';
+
+export interface Resource<T> {
+  data: T | null;
+  error: string | null;
+  /** Local time of the last successful fetch. */
+  fetchedAt: number | null;
+  /** Raw body of the last success (to skip re-renders when unchanged). */
+  raw: string | null;
+}
+
+export const emptyResource = <T,>(): Resource<T> => ({ data: null, error: null, fetchedAt: null, raw: null });
+
+export interface AppState {
+  summary: Resource<Summary>;
+  services: Resource<ServicesList>;
+  clustered: Resource<Clustered>;
+  uptime: Resource<Uptime>;
+  sla: Resource<Sla>;
+  slaHistory: Resource<SlaHistory>;
+  slo: Resource<Slo>;
+  graph: Resource<Graph>;
+  conn: ConnMode;
+  /** Milliseconds until the next stream reconnect attempt, when waiting. */
+  retryInMs: number | null;
+  clockOffsetMs: number;
+  /** Bumped on every live status event (views refetch per-service data on change). */
+  eventSeq: number;
+  lastEvent: StatusEvent | null;
+  /** Polite announcement for screen readers. */
+  announcement: string;
+}
+
+export type ResourceKey = 'summary' | 'services' | 'clustered' | 'uptime' | 'sla' | 'slaHistory' | 'slo' | 'graph';
+
+export interface Store<S> {
+  get(): S;
+  set(patch: Partial<S> | ((s: S) => Partial<S>)): void;
+  subscribe(fn: () => void): () => void;
+}
+
+export function createStore<S extends object>(initial: S): Store<S> {
+  let state = initial;
+  const subs = new Set<() => void>();
+  return {
+    get: () => state,
+    set(patch) {
+      const p = typeof patch === 'function' ? patch(state) : patch;
+      state = { ...state, ...p };
+      for (const f of [...subs]) f();
+    },
+    subscribe(fn) {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+  };
+}
+
+export function initialState(): AppState {
+  return {
+    summary: emptyResource(),
+    services: emptyResource(),
+    clustered: emptyResource(),
+    uptime: emptyResource(),
+    sla: emptyResource(),
+    slaHistory: emptyResource(),
+    slo: emptyResource(),
+    graph: emptyResource(),
+    conn: 'connecting',
+    retryInMs: null,
+    clockOffsetMs: 0,
+    eventSeq: 0,
+    lastEvent: null,
+    announcement: '',
+  };
+}
+
+/** Subscribe a component to a slice of the store; re-renders only when the slice changes (===). */
+export function useStore<S extends object, T>(store: Store<S>, select: (s: S) => T): T {
+  const [value, setValue] = useState(() => select(store.get()));
+  const sel = useRef(select);
+  sel.current = select;
+  useEffect(() => {
+    const check = () => {
+      const next = sel.current(store.get());
+      setValue((prev) => (Object.is(prev, next) ? prev : next));
+    };
+    check();
+    return store.subscribe(check);
+  }, [store]);
+  return value;
+}
+
+/** Patch one service row in place (for a live status event before the refetch lands). */
+export function patchService(list: ServicesList | null, id: string, patch: Partial<Service>): ServicesList | null {
+  if (!list) return list;
+  let hit = false;
+  const services = list.services.map((s) => {
+    if (s.id !== id) return s;
+    hit = true;
+    return { ...s, ...patch };
+  });
+  return hit ? { ...list, services } : list;
+}

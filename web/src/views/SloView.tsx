@@ -1,0 +1,147 @@
+// SLO view: error-budget gauges and burn-rate state per service.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Slo, SloRow } from '../api/types';
+import { ErrorNote } from '../components/bits';
+import { Icon } from '../components/Icon';
+import { pct, plural } from '../lib/format';
+import { categoryLabel } from '../lib/sort';
+
+export function budgetZone(r: SloRow): 'good' | 'warn' | 'bad' {
+  if (r.fast_burning) return 'bad';
+  const b = r.error_budget_remaining_pct;
+  if (b >= 50) return 'good';
+  if (b >= 20) return 'warn';
+  return 'bad';
+}
+
+export function sortSlo(rows: readonly SloRow[]): SloRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      Number(b.fast_burning) - Number(a.fast_burning) ||
+      Number(b.slow_burning) - Number(a.slow_burning) ||
+      a.error_budget_remaining_pct - b.error_budget_remaining_pct ||
+      a.display_name.localeCompare(b.display_name),
+  );
+}
+
+const ZONE_COLOR = { good: '#34d399', warn: '#fbbf24', bad: '#f87171' };
+
+function Gauge({ value, zone }: { value: number; zone: 'good' | 'warn' | 'bad' }) {
+  const r = 42;
+  const c = 2 * Math.PI * r;
+  const arc = c * 0.75;
+  const v = Math.max(0, Math.min(100, value));
+  return (
+    <svg class="gauge" viewBox="0 0 110 110" width="132" height="132" aria-hidden="true">
+      <circle cx="55" cy="55" r={r} fill="none" stroke="#243044" stroke-width="10" stroke-linecap="round" stroke-dasharray={`${arc} ${c}`} transform="rotate(135 55 55)" />
+      {v > 0.5 && (
+      <circle
+        class="gauge-val"
+        cx="55"
+        cy="55"
+        r={r}
+        fill="none"
+        stroke={ZONE_COLOR[zone]}
+        stroke-width="10"
+        stroke-linecap="round"
+        stroke-dasharray={`${(arc * v) / 100} ${c}`}
+        transform="rotate(135 55 55)"
+      />
+      )}
+      <text x="55" y="57" text-anchor="middle" class="gauge-num">
+        {Math.round(v)}%
+      </text>
+      <text x="55" y="72" text-anchor="middle" class="gauge-cap">
+        error budget
+      </text>
+    </svg>
+  );
+}
+
+export function SloView({ slo, error, onRetry }: { slo: Slo | null; error: string | null; onRetry: () => void }) {
+  const rows = slo ? sortSlo(slo.services) : [];
+  const burning = rows.filter((r) => r.fast_burning || r.slow_burning).length;
+  const [announce, setAnnounce] = useState('');
+  const prev = useRef<number | null>(null);
+  useEffect(() => {
+    if (!slo) return;
+    if (prev.current !== null && prev.current !== burning) {
+      setAnnounce(burning === 0 ? 'All services within SLO budget' : `${plural(burning, 'service')} ${burning === 1 ? 'is' : 'are'} burning error budget`);
+    }
+    prev.current = burning;
+  }, [burning, slo]);
+
+  return (
+    <div class="slo" data-testid="slo-view">
+      <p class="sr-only" aria-live="polite">
+        {announce}
+      </p>
+      <header class="slo-head">
+        <h2 class="section-title">Error budget across {plural(rows.length, 'service')}</h2>
+        {slo && <span class="muted small">Target {slo.thresholds.target_percent}% · fast burn ≥ {slo.thresholds.fast_threshold}× · slow burn ≥ {slo.thresholds.slow_threshold}×</span>}
+        {burning > 0 && (
+          <span class="pill pill-major_outage">
+            <Icon name="flame" size={14} /> {burning} burning
+          </span>
+        )}
+      </header>
+      <ErrorNote what="SLO figures" error={error} onRetry={onRetry} />
+      {!slo ? (
+        !error && <p class="muted">Loading…</p>
+      ) : rows.length === 0 ? (
+        <p class="muted">No services monitored.</p>
+      ) : (
+        <ul class="slo-grid">
+          {rows.map((r) => {
+            const zone = budgetZone(r);
+            const breach = r.fast_burning ? r.fast_breach : r.slow_burning ? r.slow_breach : null;
+            return (
+              <li
+                key={r.id}
+                class={`slo-card${r.fast_burning ? ' slo-fast' : ''}`}
+                aria-label={`${r.display_name}: ${Math.round(r.error_budget_remaining_pct)} percent error budget remaining${
+                  r.fast_burning
+                    ? ', burning fast'
+                    : r.slow_burning
+                      ? ', burning slowly'
+                      : r.error_budget_remaining_pct <= 0
+                        ? ', budget exhausted'
+                        : ', within budget'
+                }`}
+              >
+                <div class="slo-card-head">
+                  <div>
+                    <span class="slo-name">{r.display_name}</span>
+                    <span class="muted small">
+                      {categoryLabel(r.category)}
+                      {r.tier ? ` · ${r.tier}` : ''}
+                    </span>
+                  </div>
+                  {r.fast_burning && <span class="badge badge-fast">Burning fast</span>}
+                </div>
+                <Gauge value={r.error_budget_remaining_pct} zone={zone} />
+                <p
+                  class={`slo-foot ${
+                    r.fast_burning || (!r.slow_burning && r.error_budget_remaining_pct <= 0) ? 'burn-fast' : r.slow_burning ? 'burn-slow' : 'burn-none'
+                  }`}
+                >
+                  {breach
+                    ? `Burning ${breach.long_window_burn_rate.toFixed(1)}× over ${breach.long_window_label || (r.fast_burning ? '1h' : '6h')}`
+                    : r.fast_burning || r.slow_burning
+                      ? 'Burning error budget'
+                      : r.error_budget_remaining_pct <= 0
+                        ? 'Budget exhausted · not burning now'
+                        : 'Within budget'}
+                </p>
+                <p class="muted small">
+                  30-day uptime {pct(r.uptime_30d_pct)}
+                  {r.poller_health === 'broken' ? ' · poller down' : ''}
+                </p>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}
