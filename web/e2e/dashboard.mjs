@@ -4,11 +4,10 @@
 //
 // env:
 //   ITSTATUS_URL    dashboard base URL, e.g. http://127.0.0.1:8080/   (required)
-//   FAKEVENDOR_URL  control URL of the fake vendor (optional). When set, the
-//                   live-update check POSTs {"service","status"} to
-//                   $FAKEVENDOR_URL/control/status and waits for the tile to
-//                   change without a reload. A 404 there skips the check
-//                   unless E2E_REQUIRE_LIVE=1.
+//   FAKEVENDOR_URL  URL of t/fakevendor (optional). When set, the live-update
+//                   check swaps E2E_LIVE_PATH to the file E2E_LIVE_PAYLOAD
+//                   through /_control/payload and waits for the tile to
+//                   change without a reload (E2E_LIVE_RESTORE puts it back).
 //   ARTIFACT_DIR    where screenshots go (default: ./e2e-artifacts)
 //   CHROMIUM        browser binary (default: /usr/bin/chromium)
 //   E2E_LIVE_SERVICE   service to flip (default: discord)
@@ -37,6 +36,9 @@ const ART = resolve(process.env.ARTIFACT_DIR || 'e2e-artifacts');
 const CHROME = process.env.CHROMIUM || '/usr/bin/chromium';
 const LIVE_SERVICE = process.env.E2E_LIVE_SERVICE || 'discord';
 const LIVE_STATUS = process.env.E2E_LIVE_STATUS || 'major_outage';
+const LIVE_PATH = process.env.E2E_LIVE_PATH || null;
+const LIVE_PAYLOAD = process.env.E2E_LIVE_PAYLOAD || null;
+const LIVE_RESTORE = process.env.E2E_LIVE_RESTORE || null;
 const LIVE_TIMEOUT = Number(process.env.E2E_LIVE_TIMEOUT_S || 120) * 1000;
 mkdirSync(ART, { recursive: true });
 
@@ -466,41 +468,37 @@ try {
     assert(res.bad.length === 0, `API cached: ${res.bad.join(', ')}`);
   });
 
-  // -- live update without reload
+  // -- live update without reload: swap the service's page at the fake vendor
+  // (POST /_control/payload) and wait for the tile to change, no reload.
   if (FAKE) {
     const target = services.find((s) => s.id === LIVE_SERVICE);
-    if (!target) notOk('live: status change appears without reload', `service ${LIVE_SERVICE} not found`);
-    else {
-      await page.evaluate(() => (window.__e2eNoReload = true));
-      const r = await fetch(`${FAKE}/control/status`, {
+    const swap = (file) =>
+      fetch(`${FAKE}/_control/payload`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ service: LIVE_SERVICE, status: LIVE_STATUS, detail: 'e2e live check' }),
+        body: JSON.stringify({ path: LIVE_PATH, file }),
       }).catch((e) => ({ ok: false, status: 0, statusText: String(e) }));
-      if (!r.ok && (r.status === 404 || r.status === 0) && process.env.E2E_REQUIRE_LIVE !== '1') {
-        console.log(`# skip live: ${FAKE}/control/status answered ${r.status}`);
-      } else {
-        await check('live: status change appears without reload', async () => {
-          assert(r.ok, `control answered ${r.status}`);
-          const t1 = Date.now();
-          await page.waitForFunction(
-            ([id, st]) => document.querySelector(`.tile[data-service-id="${id}"]`)?.getAttribute('data-status') === st,
-            [LIVE_SERVICE, LIVE_STATUS],
-            { timeout: LIVE_TIMEOUT },
-          );
-          assert(await page.evaluate(() => window.__e2eNoReload === true), 'the page reloaded');
-          return `${LIVE_SERVICE} → ${LIVE_STATUS} in ${Date.now() - t1} ms`;
-        });
-        await shot(page, 'live-change.png');
-        await fetch(`${FAKE}/control/status`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ service: LIVE_SERVICE, status: target.current_status === 'unknown' ? 'operational' : target.current_status }),
-        }).catch(() => undefined);
-      }
+    if (!target) notOk('live: status change appears without reload', `service ${LIVE_SERVICE} not found`);
+    else if (!LIVE_PATH || !LIVE_PAYLOAD) notOk('live: status change appears without reload', 'E2E_LIVE_PATH / E2E_LIVE_PAYLOAD not set');
+    else {
+      await page.evaluate(() => (window.__e2eNoReload = true));
+      await check('live: status change appears without reload', async () => {
+        const r = await swap(LIVE_PAYLOAD);
+        assert(r.ok, `fake vendor answered ${r.status}`);
+        const t1 = Date.now();
+        await page.waitForFunction(
+          ([id, st]) => document.querySelector(`.tile[data-service-id="${id}"]`)?.getAttribute('data-status') === st,
+          [LIVE_SERVICE, LIVE_STATUS],
+          { timeout: LIVE_TIMEOUT },
+        );
+        assert(await page.evaluate(() => window.__e2eNoReload === true), 'the page reloaded');
+        return `${LIVE_SERVICE} → ${LIVE_STATUS} in ${Date.now() - t1} ms after the vendor changed`;
+      });
+      await shot(page, 'live-change.png');
+      if (LIVE_RESTORE) await swap(LIVE_RESTORE);
     }
   } else {
-    console.log('# skip live: FAKEVENDOR_URL not set');
+    console.log('# skip live: FAKEVENDOR_URL not set (mock run)');
   }
 
   // -- narrow screen
