@@ -148,7 +148,8 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	ts_now_iso(p.started_at);
 	p.db = db_open(p.conf.cfg.database_path, 0);
-	if (!p.db || sync_registry(p.db, &p.conf.reg) < 0 || cycle_init(&p) < 0) {
+	if (!p.db || sync_registry(p.db, &p.conf.reg) < 0 ||
+	    (p.conf.cfg.seed_demo_data && demo_seed(p.db, ts_now_ms()) < 0) || cycle_init(&p) < 0) {
 		db_close(p.db);
 		daemon_conf_free(&p.conf);
 		curl_global_cleanup();

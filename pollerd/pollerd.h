@@ -377,8 +377,13 @@ struct pollerd {
 	int64_t inbox_data_version;
 };
 
-/* retention.c (the lead's): prune pollerd's old rows; rows deleted or -1. */
+/* retention.c: prune pollerd's own old rows (see the file); rows deleted or -1. */
 int retention_run(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms);
+
+/* demo.c: with SEED_DEMO_DATA, pre-fill an empty timeline with 30 days of
+ * deterministic history (source 'demo'). Returns events written (0 when the
+ * timeline already has rows), or -1. */
+int demo_seed(sqlite3 *db, int64_t now_ms);
 
 /* sync.c: write the registry (services + dependency edges) to the database in
  * one transaction: upsert every service's registry columns, retire services
