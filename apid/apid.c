@@ -1,16 +1,19 @@
 /*
  * apid: the REST API, admin and inbound endpoints, the live stream, health,
  * metrics and the dashboard's static files, on civetweb. This file is the
- * process: command line, start-up, main loop (heartbeat, reload) and clean
- * shutdown; handlers live one resource per file.
+ * process: command line, start-up, main loop (heartbeat, metrics flush,
+ * reload) and clean shutdown; handlers live one resource per file.
  */
 #include <civetweb.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apid.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "sig.h"
+#include "xalloc.h"
 
 static void beat(struct apid *a)
 {
@@ -18,39 +21,73 @@ static void beat(struct apid *a)
 		log_warn("heartbeat write failed");
 }
 
+/* Intervals from the current configuration (they may change on reload). */
+static void intervals(struct apid *a, int *beat_s, int *flush_s)
+{
+	struct conf_ref *c = conf_get(a);
+	*beat_s = c->dc.cfg.heartbeat_interval_seconds;
+	*flush_s = c->dc.cfg.metrics_flush_seconds;
+	conf_put(a, c);
+}
+
+static void shutdown_all(struct apid *a)
+{
+	stream_stop(a->stream); /* wakes every stream client so the workers can end */
+	server_stop(a);
+	stream_free(a->stream);
+	pool_free(a->pool);
+	db_close(a->db);
+	free(a->db_path);
+	conf_free_all(a);
+	mg_exit_library();
+}
+
 int main(int argc, char **argv)
 {
 	struct apid a;
 	memset(&a, 0, sizeof a);
-	int rc = daemon_start("apid", 0, argc, argv, &a.opts, &a.conf);
+	struct daemon_conf dc;
+	int rc = daemon_start("apid", 0, argc, argv, &a.opts, &dc);
 	if (rc >= 0)
 		return rc;
+	conf_init(&a, &dc);
 	mg_init_library(0); /* returns 0 with no features requested: not an error */
 	ts_now_iso(a.started_at);
-	a.db = db_open(a.conf.cfg.database_path, 0);
-	if (!a.db || server_start(&a) < 0) {
-		db_close(a.db);
-		daemon_conf_free(&a.conf);
-		mg_exit_library();
+	a.db_path = xstrdup(dc.cfg.database_path);
+	a.db = db_open(a.db_path, 0);
+	if (a.db) {
+		a.pool = pool_new(a.db_path, dc.cfg.apid_threads);
+		a.stream = stream_start(&a);
+	}
+	if (!a.db || !a.stream || server_start(&a) < 0) {
+		shutdown_all(&a);
 		return 1;
 	}
 	beat(&a);
-	int64_t next_beat = ts_mono_ms() + a.conf.cfg.heartbeat_interval_seconds * 1000LL;
+	int beat_s, flush_s;
+	intervals(&a, &beat_s, &flush_s);
+	int64_t next_beat = ts_mono_ms() + beat_s * 1000LL;
+	int64_t next_flush = ts_mono_ms() + flush_s * 1000LL;
 	while (!sig_stop_requested()) {
 		sig_wait(250);
 		if (sig_stop_requested())
 			break;
-		if (sig_take_reload())
-			daemon_reload(&a.opts, &a.conf);
-		if (ts_mono_ms() >= next_beat) {
+		if (sig_take_reload()) {
+			conf_reload(&a);
+			intervals(&a, &beat_s, &flush_s);
+		}
+		int64_t now = ts_mono_ms();
+		if (now >= next_beat) {
 			beat(&a);
-			next_beat = ts_mono_ms() + a.conf.cfg.heartbeat_interval_seconds * 1000LL;
+			next_beat = now + beat_s * 1000LL;
+		}
+		if (now >= next_flush) {
+			if (met_flush(a.db, "apid") < 0)
+				log_warn("metrics flush failed");
+			next_flush = now + flush_s * 1000LL;
 		}
 	}
 	log_info("apid stopping");
-	server_stop(&a);
-	db_close(a.db);
-	daemon_conf_free(&a.conf);
-	mg_exit_library();
+	shutdown_all(&a);
 	return 0;
 }

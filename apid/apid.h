@@ -1,27 +1,431 @@
 /*
- * apid private header: the daemon's state shared by the HTTP handlers. apid
- * only reads the bus, except inbox rows it inserts and its own heartbeat and
- * metrics rows (DESIGN §2).
+ * apid private header: the daemon's state shared by the HTTP handlers and the
+ * declarations of every apid module. apid only reads the bus, except inbox
+ * rows it inserts and its own heartbeat and metrics rows (DESIGN §2).
+ *
+ * Layout: server.c (civetweb set-up, the route table, dispatch), http.c (the
+ * request object, envelope, errors, bodies, query parameters, headers, CORS),
+ * pool.c (pooled read/write connections with a per-connection response
+ * cache), conf.c (settings swapped on SIGHUP), and one file per resource. The
+ * JSON of every resource is built by a function taking a sqlite3 * so the
+ * unit tests call it directly.
  */
 #ifndef ITSTATUS_APID_H
 #define ITSTATUS_APID_H
 
+#include <cJSON.h>
 #include <civetweb.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "buf.h"
 #include "daemon.h"
 #include "timeutil.h"
 
+/* Each /api/stream client holds a civetweb worker thread for as long as it is
+ * connected, so the server runs apid_threads + this many workers and refuses
+ * clients beyond it (503): the stream can never starve ordinary requests. */
+#define APID_SSE_MAX_CLIENTS 256
+#define APID_ADMIN_BODY_MAX (64 * 1024)
+#define APID_INBOUND_BODY_MAX (1024 * 1024)
+/* Bodies of GET/DELETE requests are read and dropped up to this size so the
+ * connection can stay alive; larger ones close it. */
+#define APID_DISCARD_BODY_MAX (64 * 1024)
+#define APID_SSE_HEARTBEAT_MS 15000
+#define APID_SSE_POLL_MS 200
+/* How often a waiting stream client looks whether its peer hung up. */
+#define APID_SSE_PEER_CHECK_MS 250
+#define APID_SIGNATURE_WINDOW_S 300
+
+/* ---- conf.c: the configuration handlers see ----------------------------- */
+
+/* One loaded configuration. Handlers hold a reference for the length of a
+ * request, so a SIGHUP can swap in a new one without freeing strings a
+ * handler is still reading. */
+struct conf_ref {
+	int refs;
+	struct daemon_conf dc;
+};
+
+struct pool;
+struct stream;
+
 struct apid {
 	struct daemon_opts opts;
-	struct daemon_conf conf;
-	sqlite3 *db; /* the main thread's connection (heartbeat) */
+	pthread_mutex_t conf_lock;
+	struct conf_ref *conf; /* current; guarded by conf_lock */
+	char *db_path;	       /* fixed at start (a reload cannot move the database) */
+	sqlite3 *db;	       /* the main thread's connection (heartbeat, metrics) */
 	struct mg_context *mg;
 	int port;
 	char started_at[TS_ISO_LEN + 1];
+	struct pool *pool;
+	struct stream *stream;
 };
 
-/* server.c: start civetweb on HOST:PORT with the routes; 0 or -1. */
+/* Take ownership of a loaded configuration as the current one. */
+void conf_init(struct apid *a, struct daemon_conf *dc);
+/* A reference to the current configuration; release with conf_put(). */
+struct conf_ref *conf_get(struct apid *a);
+void conf_put(struct apid *a, struct conf_ref *c);
+/* SIGHUP: load anew; swap in when valid (1), else keep the old one (0). */
+int conf_reload(struct apid *a);
+void conf_free_all(struct apid *a);
+
+/* ---- pool.c: database connections for the worker threads ---------------- */
+
+#define PCONN_CACHE_SLOTS 16
+struct cache_ent {
+	char *key;  /* route + query */
+	char *body; /* response body */
+	size_t len;
+	int64_t data_version;
+	int64_t changes;
+	uint64_t used;
+};
+struct pconn {
+	sqlite3 *db;
+	sqlite3_stmt *dv; /* PRAGMA data_version, kept prepared */
+	int busy;
+	uint64_t tick;
+	int captured; /* cap_* hold the version seen by the last cache lookup */
+	int64_t cap_dv, cap_changes;
+	struct cache_ent cache[PCONN_CACHE_SLOTS];
+};
+/* A pool of at most max connections to path, opened on demand. NULL on error. */
+struct pool *pool_new(const char *path, int max);
+void pool_free(struct pool *p);
+/* Borrow a connection (waits while all are busy); NULL if none can be opened. */
+struct pconn *pool_get(struct pool *p);
+void pool_put(struct pool *p, struct pconn *c);
+/* Cached body for key if nothing was committed since it was stored; the
+ * pointer is valid until the connection is returned. A miss remembers the
+ * current version for the pconn_cache_put() that follows. */
+const char *pconn_cache_get(struct pconn *c, const char *key, size_t *len);
+void pconn_cache_put(struct pconn *c, const char *key, const char *body, size_t len);
+
+/* ---- http.c: requests and responses -------------------------------------- */
+
+struct req;
+typedef void (*route_fn)(struct req *r);
+
+enum route_flags {
+	R_CACHE = 1,  /* 200 bodies depend only on the database: cache them */
+	R_STREAM = 2, /* long-lived (SSE): no duration histogram */
+};
+
+struct route {
+	const char *method;
+	const char *pattern; /* segments; "{name}" matches one non-empty segment */
+	route_fn fn;
+	unsigned flags;
+};
+
+struct req {
+	struct apid *a;
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	const char *method; /* as sent; HEAD is served as GET without a body */
+	int head;
+	const char *path;  /* URL-decoded path */
+	const char *query; /* raw query string, "" when none */
+	const char *params[2];
+	char *path_copy; /* owns the strings params point into */
+	const struct route *route;
+	const char *route_label; /* pattern, or "static"/"other" for metrics */
+	struct conf_ref *confref;
+	const struct cfg_settings *cfg;
+	struct pconn *pc; /* borrowed lazily by req_db() */
+	struct buf body;
+	int body_read;		 /* the whole request body was consumed */
+	int must_close;		 /* the connection cannot be reused */
+	const char *cors_origin; /* request Origin when allowed */
+	int status;		 /* set once a response was sent */
+	char *cache_key;	 /* set when the route's 200 body is to be cached */
+};
+
+/* The database connection for this request (borrowed from the pool on first
+ * use, returned by the dispatcher). NULL only if no connection can be opened. */
+sqlite3 *req_db(struct req *r);
+const char *req_header(const struct req *r, const char *name);
+/* The socket peer (the seed's client_ip). */
+const char *req_client_ip(const struct req *r);
+
+/* Send a complete response in one write. extra: preformatted header lines
+ * ("Name: value\r\n"...) or NULL. The body is not sent for HEAD. */
+void http_send(struct req *r, int status, const char *ctype, const char *extra, const char *body,
+	       size_t len);
+/* Send the status line and headers only; the caller writes the body with
+ * mg_write. len < 0: no Content-Length, the body runs until the connection
+ * closes (SSE). 0, or -1 when the client is gone. */
+int http_send_headers(struct req *r, int status, const char *ctype, const char *extra,
+		      long long len);
+/* Print root as JSON and send it; root is deleted. */
+void http_json(struct req *r, int status, cJSON *root, const char *extra);
+/* {"data": data, "error": null, "meta": meta}; meta NULL means JSON null. Takes both. */
+void http_envelope(struct req *r, int status, cJSON *data, cJSON *meta);
+/* The seed's application error: {"detail": {"data": null, "error": {"code",
+ * "message"}, "meta": null}}. */
+void http_error(struct req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* FastAPI's plain form: {"detail": "<msg>"}. */
+void http_detail(struct req *r, int status, const char *msg, const char *extra);
+/* 422 {"detail": [items]} built with verr_add(); takes errs. */
+void http_validation(struct req *r, cJSON *errs);
+/* Add one FastAPI-style validation item {type, loc: [where, field], msg}. */
+void verr_add(cJSON *errs, const char *where, const char *field, const char *type, const char *msg);
+/* The unknown-route answers: JSON 404 under /api, 405 with Allow. */
+void http_not_found(struct req *r);
+void http_method_not_allowed(struct req *r, const char *allow);
+/* 503 DATABASE_ERROR: no connection, or a query failed. */
+void http_db_error(struct req *r);
+
+/* Read the body (at most cap bytes) into r->body. 0 on success; -1 after
+ * answering 413 (too large) or 400 (unreadable). */
+int http_read_body(struct req *r, size_t cap);
+/* Drop an unused body so keep-alive stays safe (sets must_close if it cannot). */
+void http_discard_body(struct req *r);
+
+/* Query parameter name (decoded) into out. 1 found, 0 absent, -1 too long. */
+int q_str(const struct req *r, const char *name, char *out, size_t outlen);
+/* A filter parameter: NULL when absent, else out; a value longer than any
+ * key becomes "", which matches nothing. */
+const char *q_filter(const struct req *r, const char *name, char *out, size_t outlen);
+/* Integer parameter clamped to [min, max] (the seed clamps, never rejects);
+ * absent gives dflt; not a number adds a 422 item to errs and returns -1. */
+int q_int(const struct req *r, const char *name, long dflt, long min, long max, long *out,
+	  cJSON *errs);
+
+/* Decode application/x-www-form-urlencoded field name from body into a fresh
+ * string (caller frees); NULL when absent. */
+char *form_field(const char *body, size_t len, const char *name);
+
+/* CORS: the Origin when it is on the cors_origins allow-list, else NULL. */
+const char *cors_allowed(const struct cfg_settings *cfg, const char *origin);
+/* Answer an OPTIONS preflight. */
+void http_preflight(struct req *r);
+
+/* ---- json.c: rows to JSON ------------------------------------------------- */
+
+/* Add columns [from, to) of the current row of st to obj, keyed by column
+ * name. Column names may carry a type prefix: "bool:x" renders 0/1 as a
+ * boolean, "json:x" parses stored JSON text (null when invalid). */
+void json_add_row(cJSON *obj, sqlite3_stmt *st, int from, int to);
+/* A new object holding every column of the current row. Caller deletes. */
+cJSON *json_row(sqlite3_stmt *st);
+/* The same row already printed, as a raw item (caller deletes): for lists
+ * that can have thousands of rows, where a full tree per request costs tens
+ * of MB. */
+cJSON *json_row_raw(sqlite3_stmt *st);
+/* Number with 2 decimals, or null for NAN; a new item the caller owns. */
+cJSON *json_pct(double v);
+double round2(double v);
+
+/* SQL for the fields of a service object (alias s), ending with the
+ * effective status: unknown while the poller is broken (DESIGN §3). */
+#define SQL_EFFECTIVE(s)                                                                           \
+	"CASE WHEN " s ".poller_health = 'broken' THEN 'unknown' ELSE " s ".current_status END"
+#define SQL_SERVICE_COLS                                                                           \
+	"s.id, s.display_name, s.category, s.current_status, s.current_status_detail, "            \
+	"s.poll_type, "                                                                            \
+	"s.status_page_url, s.last_polled_at, s.last_status_change_at, s.consecutive_failures, "   \
+	"s.last_success_at, s.last_failure_reason, s.poller_health, s.tier, s.pending_status, "    \
+	"s.pending_status_count, s.pending_status_since, s.in_maintenance AS "                     \
+	"\"bool:in_maintenance\", "                                                                \
+	"s.status_source, s.current_incident_title, " SQL_EFFECTIVE("s") " AS effective_status"
+#define SQL_SERVICE_NCOLS 21
+/* Fields of an event object (alias e, services alias s). */
+#define SQL_EVENT_COLS                                                                             \
+	"e.id, e.service_id, s.display_name AS service_name, e.previous_status, e.new_status, "    \
+	"e.vendor_title, e.vendor_detail, e.impact_statement, e.source, e.created_at, "            \
+	"e.is_baseline AS \"bool:is_baseline\", e.in_maintenance AS \"bool:in_maintenance\", "     \
+	"e.vendor_incident_id"
+#define SQL_EVENT_NCOLS 13
+/* Fields of a maintenance object (alias m, services alias s). */
+#define SQL_MAINT_COLS                                                                             \
+	"m.id, m.service_id, s.display_name AS service_name, m.title, m.description, "             \
+	"m.scheduled_for, m.scheduled_until, m.status, m.source, m.created_by"
+/* Rank used for ordering by severity: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0.
+ */
+int status_rank5(const char *s);
+
+/* ---- resources: each builds its JSON from a connection -------------------- */
+/* Every *_build / *_list function returns a new cJSON tree that the caller
+ * deletes, or NULL when the database could not be read. */
+
+/* services.c */
+cJSON *services_list(sqlite3 *db, const char *category, cJSON **meta);
+/* NULL when the service does not exist (or is retired). */
+cJSON *service_detail(sqlite3 *db, const char *id);
+cJSON *services_graph(sqlite3 *db);
+/* Display names of the direct downstreams of id, critical first then name;
+ * caller deletes. *cache keeps the prepared statement between calls (the
+ * caller finalizes it). */
+cJSON *downstream_names(sqlite3 *db, sqlite3_stmt **cache, const char *id);
+void h_services(struct req *r);
+void h_service(struct req *r);
+void h_graph(struct req *r);
+
+/* summary.c */
+cJSON *summary_build(sqlite3 *db);
+cJSON *maintenances_list(sqlite3 *db);
+void h_summary(struct req *r);
+void h_maintenance(struct req *r);
+
+/* timeline.c */
+cJSON *timeline_build(sqlite3 *db, long limit, const char *service_id);
+cJSON *clustered_build(sqlite3 *db, long window_s, long limit);
+/* Status events with after < id <= upto (upto <= 0: no bound), oldest
+ * first, at most limit: what the stream sends and replays. Caller deletes;
+ * NULL on error. */
+cJSON *events_after(sqlite3 *db, int64_t after, int64_t upto, int limit);
+void h_timeline(struct req *r);
+void h_clustered(struct req *r);
+
+/* sla.c: uptime from the event history (§6.14 with the §13.6 fixes). */
+struct sla_seg {
+	int64_t start, end; /* ms */
+	int state;	    /* enum st_status; ST_UNKNOWN while untracked/broken */
+};
+struct sla_tl {
+	char *service_id;
+	struct sla_seg *v;
+	size_t n, cap;
+};
+struct sla_set {
+	struct sla_tl *v;
+	size_t n;
+};
+/* Timelines of every live service from since_ms to now_ms. 0 or -1. Free with sla_set_free. */
+int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out);
+void sla_set_free(struct sla_set *s);
+/* Uptime % over [start, end) (capped at 100, not rounded), NAN when nothing tracked.
+ * degraded_weight: how much of degraded time counts as down (1 = all). */
+double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, double degraded_weight);
+/* Worst status seen in [start, end) (rank5), 0 when nothing tracked. */
+int sla_worst(const struct sla_tl *t, int64_t start, int64_t end);
+cJSON *sla_build(sqlite3 *db, int64_t now_ms, double degraded_weight);
+cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded_weight);
+cJSON *uptime_build(sqlite3 *db, int64_t now_ms);
+cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg);
+void h_sla(struct req *r);
+void h_sla_history(struct req *r);
+void h_uptime(struct req *r);
+void h_slo(struct req *r);
+
+/* reports.c */
+cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);
+/* "45s", "12m", "2h 5m", "3h". */
+void duration_human(long secs, char *out, size_t outlen);
+void h_reports(struct req *r);
+
+/* alerts.c */
+struct alerts_query {
+	const char *service_id, *kind, *since; /* NULL = any */
+	int suppressed;			       /* -1 any, 0 fired, 1 suppressed */
+	int64_t cursor;			       /* rows with id < cursor; 0 = newest */
+	long limit;
+};
+cJSON *alerts_build(sqlite3 *db, const struct alerts_query *q, cJSON **meta);
+void h_alerts(struct req *r);
+
+/* inbox.c: commands for the other daemons (DESIGN §2). */
+/* Insert; the new row id, or -1. payload is JSON text. */
+int64_t inbox_insert(sqlite3 *db, const char *kind, const char *consumer, const char *service_id,
+		     const char *payload, const char *client_ip);
+/* Wait up to wait_ms for the consumer to apply or reject row id. Returns 1
+ * applied, 0 rejected, -1 still pending (or gone). *result (parsed) and
+ * *error (copied) are set when present; caller frees both. */
+int inbox_wait(sqlite3 *db, int64_t id, int wait_ms, cJSON **result, char **error);
+/* The row as JSON (state, result, error ...), caller deletes; NULL when absent. */
+cJSON *inbox_row(sqlite3 *db, int64_t id);
+
+/* admin.c */
+/* Bearer check in the seed's order; 0 when authorised, else answered. */
+int admin_auth(struct req *r);
+/* Validate a manual status body; 422 items go to errs. */
+int admin_status_validate(const cJSON *body, cJSON *errs);
+void h_admin_status(struct req *r);
+void h_admin_maintenance_create(struct req *r);
+void h_admin_maintenance_cancel(struct req *r);
+void h_admin_inbox(struct req *r);
+
+/* hmac.c */
+void sha256(const void *data, size_t len, unsigned char out[32]);
+void hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen, unsigned char out[32]);
+/* Lower-case hex of n bytes into out (2n+1). */
+void hex_lower(const unsigned char *in, size_t n, char *out);
+/* Constant time in the length of b (the secret side). 1 when equal. */
+int ct_equal(const char *a, const char *b);
+/* 1 when the value was seen before within the replay window (then it is not
+ * recorded again); records it otherwise. For signed Slack requests. */
+int replay_seen(const char *sig, int64_t now_ms);
+
+/* webhooks.c */
+/* Environment name of a service's webhook token: WEBHOOK_TOKEN_<ID upper, - -> _>. Caller frees. */
+char *webhook_token_env(const char *service_id);
+void h_webhook_token(struct req *r);
+void h_webhook_hmac(struct req *r);
+
+/* slack.c */
+/* v0 signature check: 0 ok, else one of the SLACK_SIG_* reasons. */
+enum { SLACK_SIG_OK = 0, SLACK_SIG_MISSING, SLACK_SIG_STALE, SLACK_SIG_BAD, SLACK_SIG_REPLAY };
+int slack_verify(const char *secret, const char *ts, const char *sig, const char *body, size_t len,
+		 int64_t now_ms);
+/* The /itstatus reply for command/text (§6.9). Caller deletes. */
+cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t now_ms);
+/* 1 when url is https://<allowed host>/actions/<[A-Za-z0-9/_-]+> with no query or fragment. */
+int response_url_allowed(const char *url, const char *hosts_csv);
+void h_slack_interactivity(struct req *r);
+void h_slack_slash(struct req *r);
+
+/* stream.c: GET /api/stream (Server-Sent Events). */
+struct stream *stream_start(struct apid *a);
+/* Wake every client and stop the reader (before the server stops). */
+void stream_stop(struct stream *s);
+/* Free it once the server has stopped (no handler can touch it any more). */
+void stream_free(struct stream *s);
+void h_stream(struct req *r);
+/* One SSE frame: "id: <id>\nevent: <ev>\ndata: <json>\n\n" (id < 0: none). */
+void sse_frame(struct buf *b, int64_t id, const char *event, const char *data);
+
+/* health.c */
+cJSON *health_build(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms);
+/* /healthz body (caller deletes); *ok = 1 when every daemon's heartbeat is fresh. */
+cJSON *healthz_build(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms, int *ok);
+void h_health(struct req *r);
+void h_healthz(struct req *r);
+
+/* metrics_route.c */
+/* Prometheus text (format 0.0.4) of every daemon's rows; caller frees. */
+char *metrics_render(sqlite3 *db);
+void h_metrics(struct req *r);
+/* Count one finished request (http_requests_total, duration histogram). */
+void metrics_observe(const char *route, int code, double secs, int histogram);
+
+/* static.c: the dashboard. */
+/* Map a request path to a file under root: 1 file (path in out), 0 serve the
+ * app page, -1 not found, -2 refused (traversal). out: caller frees. */
+int static_resolve(const char *root, const char *path, char **out);
+const char *mime_type(const char *path);
+void h_static(struct req *r);
+
+/* openapi.c */
+/* The OpenAPI 3.1 document (static text, built once). */
+const char *openapi_json(void);
+void h_openapi(struct req *r);
+
+/* server.c */
+extern const struct route api_routes[];
+extern const size_t api_nroutes;
+/* Find the route for method + path (a copy: it is split in place and the
+ * params point into it). NULL with allow set to the methods the path
+ * accepts ("" when the path is unknown). */
+const struct route *route_match(const char *method, char *path, const char **params, char *allow,
+				size_t allowlen);
+/* start civetweb on HOST:PORT with the routes; 0 or -1. */
 int server_start(struct apid *a);
 /* Stop without civetweb's up-to-2-s shutdown poll (TOOLCHAIN §2). */
 void server_stop(struct apid *a);

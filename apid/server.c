@@ -1,12 +1,15 @@
 /*
- * server: civetweb set-up and shutdown for apid. Routes are registered here;
- * each resource's handler lives in its own file.
+ * server: civetweb set-up and shutdown for apid, the route table and the
+ * dispatcher. Every request enters through civetweb's begin_request hook, so
+ * civetweb never serves a file, lists a folder, runs CGI or answers a CORS
+ * preflight by itself; the dispatcher matches the route, applies CORS, the
+ * response cache and the metrics, and hands over to the resource's handler.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -14,6 +17,191 @@
 
 #include "apid.h"
 #include "log.h"
+#include "xalloc.h"
+
+/* Static paths before parameterised ones: the first match wins, so
+ * /api/services/sla is never taken for a service called "sla" (SEED §5.5). */
+const struct route api_routes[] = {
+    {"GET", "/healthz", h_healthz, 0},
+    {"GET", "/metrics", h_metrics, 0},
+    {"GET", "/api/health", h_health, 0},
+    {"GET", "/api/summary", h_summary, R_CACHE},
+    {"GET", "/api/services", h_services, R_CACHE},
+    {"GET", "/api/services/uptime", h_uptime, 0},
+    {"GET", "/api/services/sla", h_sla, 0},
+    {"GET", "/api/services/sla/history", h_sla_history, 0},
+    {"GET", "/api/services/graph", h_graph, R_CACHE},
+    {"GET", "/api/services/slo", h_slo, 0},
+    {"GET", "/api/services/{service_id}", h_service, R_CACHE},
+    {"GET", "/api/timeline", h_timeline, R_CACHE},
+    {"GET", "/api/timeline/clustered", h_clustered, R_CACHE},
+    {"GET", "/api/maintenance", h_maintenance, R_CACHE},
+    {"GET", "/api/reports", h_reports, R_CACHE},
+    {"GET", "/api/alerts", h_alerts, R_CACHE},
+    {"GET", "/api/stream", h_stream, R_STREAM},
+    {"GET", "/api/openapi.json", h_openapi, 0},
+    {"POST", "/api/admin/status", h_admin_status, 0},
+    {"POST", "/api/admin/maintenance", h_admin_maintenance_create, 0},
+    {"DELETE", "/api/admin/maintenance/{id}", h_admin_maintenance_cancel, 0},
+    {"GET", "/api/admin/inbox/{id}", h_admin_inbox, 0},
+    {"POST", "/api/webhooks/statuspage/{service_id}", h_webhook_hmac, 0},
+    {"POST", "/api/webhooks/statuspage/{service_id}/{token}", h_webhook_token, 0},
+    {"POST", "/api/slack/interactivity", h_slack_interactivity, 0},
+    {"POST", "/api/slack/slash", h_slack_slash, 0},
+};
+const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];
+
+#define MAX_SEGS 16
+
+/* Does pattern match the path segments? Parameters go to params. */
+static int match(const char *pattern, char *const *segs, int nsegs, const char **params)
+{
+	int i = 0, np = 0;
+	for (const char *p = pattern + 1; *p; i++) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (i >= nsegs)
+			return 0;
+		if (p[0] == '{') {
+			if (!*segs[i])
+				return 0;
+			if (np < 2)
+				params[np++] = segs[i];
+		} else if (strlen(segs[i]) != n || strncmp(segs[i], p, n)) {
+			return 0;
+		}
+		p = e ? e + 1 : p + n;
+	}
+	return i == nsegs;
+}
+
+const struct route *route_match(const char *method, char *path, const char **params, char *allow,
+				size_t allowlen)
+{
+	char *segs[MAX_SEGS];
+	int n = 0;
+	allow[0] = '\0';
+	if (path[0] != '/')
+		return NULL;
+	for (char *p = path + 1; n < MAX_SEGS;) {
+		segs[n++] = p;
+		char *e = strchr(p, '/');
+		if (!e)
+			break;
+		*e = '\0';
+		p = e + 1;
+	}
+	const struct route *found = NULL;
+	for (size_t i = 0; i < api_nroutes && !found; i++) {
+		const char *pp[2] = {NULL, NULL};
+		if (!match(api_routes[i].pattern, segs, n, pp))
+			continue;
+		if (!strcmp(api_routes[i].method, method)) {
+			found = &api_routes[i];
+			params[0] = pp[0];
+			params[1] = pp[1];
+		} else if (!strstr(allow, api_routes[i].method)) {
+			size_t l = strlen(allow);
+			snprintf(allow + l, allowlen - l, "%s%s%s", l ? ", " : "",
+				 api_routes[i].method,
+				 strcmp(api_routes[i].method, "GET") ? "" : ", HEAD");
+		}
+	}
+	return found; /* path stays split: params point into it */
+}
+
+static int is_api(const char *path)
+{
+	return !strncmp(path, "/api", 4) && (path[4] == '\0' || path[4] == '/');
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Run a route: from the connection's response cache when the route allows. */
+static void run_route(struct req *r)
+{
+	if ((r->route->flags & R_CACHE) && !r->head && req_db(r)) {
+		size_t len;
+		char *key = xasprintf("%s?%s", r->path, r->query);
+		const char *body = pconn_cache_get(r->pc, key, &len);
+		if (body) {
+			http_send(r, 200, "application/json", NULL, body, len);
+			free(key);
+			return;
+		}
+		r->cache_key = key; /* http_send stores the 200 body */
+	}
+	r->route->fn(r);
+}
+
+static int dispatch(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct apid *a = ri->user_data;
+	double t0 = mono_s();
+	struct req r;
+	memset(&r, 0, sizeof r);
+	r.a = a;
+	r.conn = conn;
+	r.ri = ri;
+	r.method = ri->request_method ? ri->request_method : "";
+	r.path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri ? ri->local_uri : "/";
+	r.query = ri->query_string ? ri->query_string : "";
+	r.confref = conf_get(a);
+	r.cfg = &r.confref->dc.cfg;
+	r.cors_origin = cors_allowed(r.cfg, req_header(&r, "Origin"));
+	r.route_label = "other";
+	if (!strcmp(r.method, "OPTIONS")) {
+		http_discard_body(&r);
+		r.route_label = "preflight";
+		http_preflight(&r);
+	} else {
+		r.head = !strcmp(r.method, "HEAD");
+		const char *m = r.head ? "GET" : r.method;
+		char allow[64];
+		r.path_copy = xstrdup(r.path);
+		r.route = route_match(m, r.path_copy, r.params, allow, sizeof allow);
+		if (r.route) {
+			r.route_label = r.route->pattern;
+			if (!strcmp(m, "GET"))
+				http_discard_body(&r);
+			run_route(&r);
+		} else if (allow[0]) {
+			http_discard_body(&r);
+			http_method_not_allowed(&r, allow);
+		} else if (is_api(r.path)) {
+			http_discard_body(&r);
+			http_not_found(&r); /* never the app page (SEED §13.18) */
+		} else if (!strcmp(m, "GET")) {
+			http_discard_body(&r);
+			r.route_label = "static";
+			h_static(&r);
+		} else {
+			http_discard_body(&r);
+			http_method_not_allowed(&r, "GET, HEAD");
+		}
+	}
+	if (!r.status) {
+		log_error("%s %s: handler sent no response", r.method, r.route_label);
+		http_detail(&r, 500, "Internal Server Error", NULL);
+	}
+	int stream = r.route && (r.route->flags & R_STREAM);
+	metrics_observe(r.route_label, r.status, mono_s() - t0, !stream);
+	if (log_enabled(LOG_LVL_DEBUG))
+		log_debug("%s %s -> %d (%.1f ms)", r.method, r.route_label, r.status,
+			  (mono_s() - t0) * 1000.0);
+	pool_put(a->pool, r.pc);
+	conf_put(a, r.confref);
+	buf_free(&r.body);
+	free(r.path_copy);
+	free(r.cache_key);
+	return r.status;
+}
 
 static int log_message(const struct mg_connection *conn, const char *msg)
 {
@@ -24,14 +212,24 @@ static int log_message(const struct mg_connection *conn, const char *msg)
 
 int server_start(struct apid *a)
 {
+	struct conf_ref *c = conf_get(a);
+	const struct cfg_settings *cfg = &c->dc.cfg;
 	char ports[128], threads[16];
-	snprintf(ports, sizeof ports, "%s:%d", a->conf.cfg.host, a->conf.cfg.port);
-	snprintf(threads, sizeof threads, "%d", a->conf.cfg.apid_threads);
+	snprintf(ports, sizeof ports, "%s:%d", cfg->host, cfg->port);
+	/* Stream clients each hold a worker; the others stay for requests. */
+	snprintf(threads, sizeof threads, "%d", cfg->apid_threads + APID_SSE_MAX_CLIENTS);
+	conf_put(a, c);
 	const char *opts[] = {"listening_ports", ports, "num_threads", threads, "enable_keep_alive",
-			      "yes", "request_timeout_ms", "30000", NULL};
+			      "yes", "keep_alive_timeout_ms", "2000", "request_timeout_ms", "15000",
+			      "tcp_nodelay", "1", "connection_queue", "256", "listen_backlog",
+			      "1024", "enable_directory_listing", "no",
+			      /* CORS is ours (allow-list); civetweb's default is "*". */
+			      "access_control_allow_origin", "", "access_control_allow_methods", "",
+			      "access_control_allow_headers", "", NULL};
 	struct mg_callbacks cb;
 	memset(&cb, 0, sizeof cb);
 	cb.log_message = log_message;
+	cb.begin_request = dispatch;
 	a->mg = mg_start(&cb, a, opts);
 	if (!a->mg) {
 		log_error("cannot listen on %s", ports);
@@ -40,7 +238,7 @@ int server_start(struct apid *a)
 	struct mg_server_port sp[2];
 	if (mg_get_server_ports(a->mg, 2, sp) > 0)
 		a->port = sp[0].port;
-	log_info("listening on http://%s:%d", a->conf.cfg.host, a->port);
+	log_info("listening on http://%s:%d", cfg->host, a->port);
 	return 0;
 }
 
@@ -67,9 +265,12 @@ void server_stop(struct apid *a)
 	atomic_init(&s.done, 0);
 	pthread_t th;
 	pthread_create(&th, NULL, stop_thread, &s);
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)a->port)};
-	if (inet_pton(AF_INET, a->conf.cfg.host, &addr.sin_addr) != 1)
+	struct sockaddr_in addr = {.sin_family = AF_INET,
+				   .sin_port = htons((unsigned short)a->port)};
+	struct conf_ref *c = conf_get(a);
+	if (inet_pton(AF_INET, c->dc.cfg.host, &addr.sin_addr) != 1 || addr.sin_addr.s_addr == 0)
 		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	conf_put(a, c);
 	struct timespec d = {0, 2000000};
 	while (!atomic_load(&s.done)) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -1,0 +1,92 @@
+/*
+ * json: database rows to JSON. Every resource selects exactly the fields it
+ * returns, named as they appear on the wire, and this one function turns the
+ * row into an object; the SQL is therefore the single description of each
+ * shape. SQLite's storage class decides the JSON type (INTEGER/REAL number,
+ * TEXT string, NULL null); a column name prefixed "bool:" or "json:" asks for
+ * a boolean or for stored JSON text to be embedded.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "apid.h"
+
+/* Column i as a new item (caller owns); its wire name goes to *name. */
+static cJSON *column(sqlite3_stmt *st, int i, const char **name)
+{
+	const char *n = sqlite3_column_name(st, i);
+	int t = sqlite3_column_type(st, i);
+	if (!strncmp(n, "bool:", 5)) {
+		*name = n + 5;
+		return t == SQLITE_NULL ? cJSON_CreateNull()
+					: cJSON_CreateBool(sqlite3_column_int64(st, i) != 0);
+	}
+	if (!strncmp(n, "json:", 5)) {
+		*name = n + 5;
+		const char *txt = (const char *)sqlite3_column_text(st, i);
+		cJSON *v = txt ? cJSON_Parse(txt) : NULL;
+		return v ? v : cJSON_CreateNull();
+	}
+	*name = n;
+	switch (t) {
+	case SQLITE_INTEGER:
+		return cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return cJSON_CreateNumber(sqlite3_column_double(st, i));
+	case SQLITE_NULL:
+		return cJSON_CreateNull();
+	default:
+		return cJSON_CreateString((const char *)sqlite3_column_text(st, i));
+	}
+}
+
+void json_add_row(cJSON *obj, sqlite3_stmt *st, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		const char *name;
+		cJSON *v = column(st, i, &name);
+		cJSON_AddItemToObject(obj, name, v);
+	}
+}
+
+cJSON *json_row(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	json_add_row(o, st, 0, sqlite3_column_count(st));
+	return o;
+}
+
+cJSON *json_row_raw(sqlite3_stmt *st)
+{
+	cJSON *o = json_row(st);
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	cJSON *raw = cJSON_CreateRaw(text ? text : "null");
+	cJSON_free(text);
+	return raw;
+}
+
+double round2(double v)
+{
+	return round(v * 100.0) / 100.0;
+}
+
+cJSON *json_pct(double v)
+{
+	return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(round2(v));
+}
+
+int status_rank5(const char *s)
+{
+	if (!s)
+		return 0;
+	if (!strcmp(s, "major_outage"))
+		return 4;
+	if (!strcmp(s, "partial_outage"))
+		return 3;
+	if (!strcmp(s, "degraded"))
+		return 2;
+	if (!strcmp(s, "operational"))
+		return 1;
+	return 0;
+}

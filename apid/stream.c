@@ -1,0 +1,458 @@
+/*
+ * stream: GET /api/stream, Server-Sent Events for the dashboard. One reader
+ * thread watches the database (PRAGMA data_version every 200 ms, so a commit
+ * by pollerd is seen within that); when it moves, the reader reads the new
+ * status events once, turns each into a frame (`event: status`, `id:` = the
+ * event id) kept in a ring, rebuilds the summary and, if its JSON changed,
+ * publishes a `summary` frame (a summary that takes long to build -- a
+ * registry of thousands -- is rebuilt at most once a second). Clients sleep
+ * on one condition variable and copy what they have not sent yet; the
+ * database is read once however many clients there are.
+ *
+ * Resuming: a client sends Last-Event-ID (or ?last_event_id=, which the
+ * dashboard uses because a new EventSource cannot set the header). Events
+ * still in the ring are sent from it; older ones are read from the database
+ * in pages, so a reconnect misses nothing however long it was away. Every
+ * 15 s of silence a comment line keeps proxies from closing the connection
+ * and tells us when the client has gone.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "apid.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "xalloc.h"
+
+#define RING 1024
+#define PAGE 200
+
+struct frame {
+	int64_t id;
+	char *text;
+	size_t len;
+};
+
+struct stream {
+	struct apid *a;
+	pthread_t th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;   /* clients: something new, or stop */
+	pthread_cond_t tick; /* reader: sleep between polls, woken by stop */
+	int stop;
+	struct frame ring[RING]; /* status frames, oldest at head */
+	size_t head, count;
+	/* Every status event with base < id <= scanned is in the ring. */
+	int64_t base, scanned;
+	char *summary; /* the current summary frame */
+	size_t summary_len;
+	uint64_t summary_gen;
+	int clients;
+};
+
+void sse_frame(struct buf *b, int64_t id, const char *event, const char *data)
+{
+	if (id >= 0)
+		buf_printf(b, "id: %lld\n", (long long)id);
+	buf_printf(b, "event: %s\ndata: %s\n\n", event, data);
+}
+
+static void abs_deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Append the status frame of event e to b; returns its id. */
+static int64_t event_frame(struct buf *b, const cJSON *e)
+{
+	char *text = cJSON_PrintUnformatted(e);
+	int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "id"));
+	sse_frame(b, id, "status", text);
+	cJSON_free(text);
+	return id;
+}
+
+/* Publish new events read by the reader; called with mu held. */
+static void ring_push(struct stream *s, const cJSON *events)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, events)
+	{
+		struct buf b;
+		buf_init(&b, 0);
+		int64_t id = event_frame(&b, e);
+		if (s->count == RING) { /* drop the oldest; replays of it come from the database */
+			struct frame *old = &s->ring[s->head];
+			s->base = old->id;
+			free(old->text);
+			s->head = (s->head + 1) % RING;
+			s->count--;
+		}
+		struct frame *f = &s->ring[(s->head + s->count++) % RING];
+		f->id = id;
+		f->len = b.len;
+		f->text = buf_steal(&b);
+	}
+}
+
+static void wake_clients(struct stream *s)
+{
+	pthread_mutex_lock(&s->mu);
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Read the new status events into the ring. 0, or -1 when a read failed
+ * (the reader then looks again on its next tick). */
+static int poll_events(struct stream *s, sqlite3 *db)
+{
+	/* One read transaction, so "scanned" and the events agree. */
+	if (db_exec(db, "BEGIN") < 0)
+		return -1;
+	int rc = 0, changed = 0;
+	pthread_mutex_lock(&s->mu);
+	int64_t scanned = s->scanned;
+	pthread_mutex_unlock(&s->mu);
+	int64_t top = db_query_int(db, "SELECT COALESCE(max(id), 0) FROM status_events", scanned);
+	while (scanned < top) {
+		cJSON *events = events_after(db, scanned, top, PAGE);
+		if (!events) {
+			rc = -1;
+			break;
+		}
+		int n = cJSON_GetArraySize(events);
+		int64_t upto = n == PAGE ? (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(
+					       cJSON_GetArrayItem(events, n - 1), "id"))
+					 : top;
+		pthread_mutex_lock(&s->mu);
+		ring_push(s, events);
+		s->scanned = scanned = upto;
+		pthread_mutex_unlock(&s->mu);
+		cJSON_Delete(events);
+		changed = 1;
+	}
+	db_exec(db, "COMMIT");
+	if (changed)
+		wake_clients(s);
+	return rc;
+}
+
+/* Rebuild the summary; publish it when its JSON changed. 0 or -1. */
+static int poll_summary(struct stream *s, sqlite3 *db)
+{
+	cJSON *sum = summary_build(db);
+	if (!sum)
+		return -1;
+	char *text = cJSON_PrintUnformatted(sum);
+	cJSON_Delete(sum);
+	struct buf b;
+	buf_init(&b, 0);
+	sse_frame(&b, -1, "summary", text);
+	cJSON_free(text);
+	int changed = 0;
+	pthread_mutex_lock(&s->mu);
+	if (!s->summary || s->summary_len != b.len || memcmp(s->summary, b.data, b.len)) {
+		free(s->summary);
+		s->summary_len = b.len;
+		s->summary = buf_steal(&b);
+		s->summary_gen++;
+		changed = 1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	buf_free(&b);
+	if (changed)
+		wake_clients(s);
+	return 0;
+}
+
+static void *reader(void *arg)
+{
+	struct stream *s = arg;
+	sqlite3 *db = db_open(s->a->db_path, 0);
+	sqlite3_stmt *dv = db ? db_prepare(db, "PRAGMA data_version") : NULL;
+	if (!dv)
+		log_error(
+		    "stream: cannot open the database; /api/stream will only send heartbeats");
+	int64_t last = -1, next_summary = 0;
+	int summary_dirty = 0;
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		pthread_mutex_unlock(&s->mu);
+		if (dv) {
+			int64_t v =
+			    sqlite3_step(dv) == SQLITE_ROW ? sqlite3_column_int64(dv, 0) : -2;
+			sqlite3_reset(dv);
+			if (v != last) {
+				last = poll_events(s, db) == 0 ? v : -1;
+				summary_dirty = 1;
+			}
+			/* Events go out at once; the summary of a large registry
+			 * (tens of ms to build) at most once a second, however
+			 * busy the database. */
+			int64_t now = ts_mono_ms();
+			if (summary_dirty && now >= next_summary) {
+				summary_dirty = poll_summary(s, db) < 0;
+				int64_t took = ts_mono_ms() - now;
+				next_summary = now + (took > APID_SSE_POLL_MS / 4 ? 1000 : 0);
+			}
+		}
+		struct timespec until;
+		abs_deadline(&until, APID_SSE_POLL_MS);
+		pthread_mutex_lock(&s->mu);
+		if (!s->stop)
+			pthread_cond_timedwait(&s->tick, &s->mu, &until);
+	}
+	pthread_mutex_unlock(&s->mu);
+	sqlite3_finalize(dv);
+	db_close(db);
+	return NULL;
+}
+
+struct stream *stream_start(struct apid *a)
+{
+	struct stream *s = xcalloc(1, sizeof *s);
+	s->a = a;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->tick, NULL);
+	/* Clients without Last-Event-ID get what happens from now on. */
+	s->scanned = s->base =
+	    db_query_int(a->db, "SELECT COALESCE(max(id), 0) FROM status_events", 0);
+	if (pthread_create(&s->th, NULL, reader, s) != 0) {
+		log_error("stream: cannot start the reader thread");
+		stream_free(s);
+		return NULL;
+	}
+	s->started = 1;
+	return s;
+}
+
+void stream_stop(struct stream *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_cond_broadcast(&s->tick);
+	pthread_mutex_unlock(&s->mu);
+	if (s->started)
+		pthread_join(s->th, NULL);
+	s->started = 0;
+}
+
+void stream_free(struct stream *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->count; i++)
+		free(s->ring[(s->head + i) % RING].text);
+	free(s->summary);
+	pthread_cond_destroy(&s->tick);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+static void set_clients_gauge(int n)
+{
+	met_gauge_set("sse_clients", "", "Clients connected to /api/stream", n);
+}
+
+/* Last-Event-ID from the header or the query; -1 when absent or invalid. */
+static int64_t last_event_id(struct req *r)
+{
+	char q[32];
+	const char *v = req_header(r, "Last-Event-ID");
+	if ((!v || !*v) && q_str(r, "last_event_id", q, sizeof q) > 0)
+		v = q;
+	if (!v || !*v)
+		return -1;
+	char *end = NULL;
+	errno = 0;
+	long long id = strtoll(v, &end, 10);
+	return *end || errno || id < 0 ? -1 : id;
+}
+
+/* Send what the client has not seen. 0, or -1 when the client has gone. */
+/*
+ * The client's socket. civetweb has no API for it, and a client that hangs
+ * up while nothing is being sent would otherwise hold its worker (and a
+ * stream slot) until the next heartbeat. Found by its address pair among our
+ * descriptors, which are allocated densely from the bottom. -1 if not found.
+ */
+static int peer_socket(const struct mg_request_info *ri)
+{
+	int misses = 0;
+	for (int fd = 3; misses < 256 && fd < 65536; fd++) {
+		if (fcntl(fd, F_GETFD) < 0) {
+			misses++;
+			continue;
+		}
+		misses = 0;
+		struct sockaddr_in peer, me;
+		socklen_t len = sizeof peer;
+		if (getpeername(fd, (struct sockaddr *)&peer, &len) < 0 ||
+		    peer.sin_family != AF_INET || ntohs(peer.sin_port) != ri->remote_port)
+			continue;
+		char ip[INET_ADDRSTRLEN];
+		len = sizeof me;
+		if (inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip) &&
+		    !strcmp(ip, ri->remote_addr) &&
+		    getsockname(fd, (struct sockaddr *)&me, &len) == 0 &&
+		    ntohs(me.sin_port) == ri->server_port)
+			return fd;
+	}
+	return -1;
+}
+
+/* The client sends nothing after its request, so a readable socket that
+ * peeks zero bytes (or an error) means it has gone. */
+static int peer_gone(int fd)
+{
+	if (fd < 0)
+		return 0;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+		return 1;
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static int client_loop(struct req *r, struct stream *s, int64_t cursor)
+{
+	uint64_t sent_gen = 0;
+	int64_t quiet_since = ts_mono_ms();
+	int fd = peer_socket(r->ri);
+	for (;;) {
+		struct buf out;
+		buf_init(&out, 0);
+		int64_t replay_upto = 0;
+		int gone = 0;
+		pthread_mutex_lock(&s->mu);
+		while (!s->stop && cursor >= s->scanned && sent_gen == s->summary_gen) {
+			/* Wake for news at once; look at the socket every slice. */
+			int64_t left = APID_SSE_HEARTBEAT_MS - (ts_mono_ms() - quiet_since);
+			if (left <= 0)
+				break;
+			struct timespec until;
+			abs_deadline(&until, left < APID_SSE_PEER_CHECK_MS
+						 ? (int)left
+						 : APID_SSE_PEER_CHECK_MS);
+			pthread_cond_timedwait(&s->cv, &s->mu, &until);
+			if ((gone = peer_gone(fd)))
+				break;
+		}
+		if (s->stop || gone) {
+			pthread_mutex_unlock(&s->mu);
+			buf_free(&out);
+			return 0;
+		}
+		if (cursor < s->scanned) {
+			if (cursor >= s->base) {
+				for (size_t i = 0; i < s->count; i++) {
+					const struct frame *f = &s->ring[(s->head + i) % RING];
+					if (f->id > cursor)
+						buf_append(&out, f->text, f->len);
+				}
+				cursor = s->scanned;
+			} else {
+				replay_upto =
+				    s->scanned; /* fell out of the ring: read the database */
+			}
+		}
+		if (sent_gen != s->summary_gen && s->summary) {
+			buf_append(&out, s->summary, s->summary_len);
+			sent_gen = s->summary_gen;
+		}
+		pthread_mutex_unlock(&s->mu);
+		if (replay_upto) {
+			struct pconn *pc = pool_get(r->a->pool);
+			cJSON *events = pc ? events_after(pc->db, cursor, replay_upto, PAGE) : NULL;
+			pool_put(r->a->pool, pc);
+			if (!events) {
+				buf_free(&out);
+				return -1;
+			}
+			int n = cJSON_GetArraySize(events);
+			struct buf ev;
+			buf_init(&ev, 0);
+			const cJSON *e;
+			cJSON_ArrayForEach(e, events) cursor = event_frame(&ev, e);
+			if (n < PAGE)
+				cursor = replay_upto;
+			cJSON_Delete(events);
+			/* Events before the summary that follows them. */
+			buf_append(&ev, out.data ? out.data : "", out.len);
+			buf_free(&out);
+			out = ev;
+		}
+		if (!out.len && ts_mono_ms() - quiet_since >= APID_SSE_HEARTBEAT_MS - 50)
+			buf_puts(&out, ": keepalive\n\n");
+		int rc = out.len ? mg_write(r->conn, out.data, out.len) : 1;
+		if (out.len)
+			quiet_since = ts_mono_ms();
+		buf_free(&out);
+		if (rc <= 0)
+			return -1;
+	}
+}
+
+void h_stream(struct req *r)
+{
+	struct stream *s = r->a->stream;
+	/* Nothing below needs the settings; do not pin an old configuration
+	 * for the life of the connection. */
+	conf_put(r->a, r->confref);
+	r->confref = NULL;
+	r->cfg = NULL;
+	if (!s) {
+		http_error(r, 503, "STREAM_UNAVAILABLE", "The event stream is not running");
+		return;
+	}
+	if (r->head) { /* the headers a GET would get, without holding a stream slot */
+		http_send_headers(r, 200, "text/event-stream; charset=utf-8",
+				  "Cache-Control: no-cache\r\n", -1);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	int full = s->clients >= APID_SSE_MAX_CLIENTS;
+	if (!full)
+		set_clients_gauge(++s->clients);
+	int64_t scanned = s->scanned;
+	pthread_mutex_unlock(&s->mu);
+	if (full) {
+		http_send(r, 503, "application/json", "Retry-After: 5\r\n",
+			  "{\"detail\":\"Too many stream clients\"}", 36);
+		return;
+	}
+	int64_t cursor = last_event_id(r);
+	if (cursor < 0 || cursor > scanned)
+		cursor = scanned; /* new client, or an id from another database */
+	if (http_send_headers(r, 200, "text/event-stream; charset=utf-8",
+			      "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n", -1) == 0 &&
+	    mg_write(r->conn, "retry: 2000\n\n", 13) > 0)
+		client_loop(r, s, cursor);
+	pthread_mutex_lock(&s->mu);
+	set_clients_gauge(--s->clients);
+	pthread_mutex_unlock(&s->mu);
+}

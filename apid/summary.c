@@ -1,0 +1,180 @@
+/*
+ * summary: GET /api/summary (SEED §5.13) and GET /api/maintenance (§5.14).
+ * The summary is what the banner, the incident cards and the staleness chip
+ * show, so it is computed over the effective status (a broken poller counts
+ * as unknown, never as operational or as an incident, §13.19) and carries
+ * last_poll_at, the server's newest poll, for the staleness chip (§13.20).
+ * The SSE reader builds the same object for its `summary` messages.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "apid.h"
+#include "buf.h"
+#include "db.h"
+
+cJSON *maintenances_list(sqlite3 *db)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT " SQL_MAINT_COLS " FROM scheduled_maintenances m"
+			   " JOIN services s ON s.id = m.service_id AND s.retired_at IS NULL"
+			   " WHERE m.status IN ('scheduled', 'in_progress', 'verifying')"
+			   " ORDER BY m.scheduled_for, m.id");
+	if (!st)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddItemToArray(arr, json_row(st));
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* Effective-status counts and the newest poll over live services. */
+static int counts(sqlite3 *db, int c[5], int *total, cJSON *data)
+{
+	sqlite3_stmt *st = db_prepare(
+	    db,
+	    "SELECT " SQL_EFFECTIVE("s") ", count(*), max(s.last_polled_at)"
+					 " FROM services s WHERE s.retired_at IS NULL GROUP BY 1");
+	if (!st)
+		return -1;
+	char last[64] = "";
+	memset(c, 0, 5 * sizeof *c);
+	*total = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int n = sqlite3_column_int(st, 1);
+		c[status_rank5((const char *)sqlite3_column_text(st, 0))] += n;
+		*total += n;
+		const char *lp = (const char *)sqlite3_column_text(st, 2);
+		if (lp && strcmp(lp, last) > 0) /* fixed-width ISO: text order is time order */
+			snprintf(last, sizeof last, "%s", lp);
+	}
+	sqlite3_finalize(st);
+	if (last[0])
+		cJSON_AddStringToObject(data, "last_poll_at", last);
+	else
+		cJSON_AddNullToObject(data, "last_poll_at");
+	return 0;
+}
+
+/* The active incidents (caller deletes; NULL on a database error); their
+ * names are appended to names and counted in *n for the status text. */
+static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
+{
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT " SQL_SERVICE_COLS ", (SELECT e.impact_statement FROM status_events e"
+		"  WHERE e.service_id = s.id AND e.kind = 'status'"
+		"  ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
+		" FROM services s WHERE s.retired_at IS NULL AND s.poller_health != 'broken'"
+		" AND s.current_status IN ('degraded', 'partial_outage', 'major_outage')"
+		" ORDER BY CASE s.current_status WHEN 'major_outage' THEN 0"
+		" WHEN 'partial_outage' THEN 1 ELSE 2 END, s.last_status_change_at DESC, s.id");
+	if (!st)
+		return NULL;
+	sqlite3_stmt *down = NULL;
+	cJSON *arr = cJSON_CreateArray();
+	*n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *status = (const char *)sqlite3_column_text(st, 3);
+		const char *impact = (const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS);
+		cJSON *inc = cJSON_CreateObject();
+		cJSON *svc = cJSON_AddObjectToObject(inc, "service");
+		json_add_row(svc, st, 0, SQL_SERVICE_NCOLS);
+		if (impact && *impact) {
+			cJSON_AddStringToObject(inc, "impact_statement", impact);
+		} else {
+			char fallback[512];
+			snprintf(fallback, sizeof fallback, "%s status: %s", name, status);
+			cJSON_AddStringToObject(inc, "impact_statement", fallback);
+		}
+		cJSON_AddItemToObject(inc, "affected_services", downstream_names(db, &down, id));
+		cJSON_AddItemToObject(
+		    inc, "started_at",
+		    cJSON_Duplicate(cJSON_GetObjectItem(svc, "last_status_change_at"), 1));
+		cJSON_AddItemToArray(arr, inc);
+		buf_puts(names, (*n)++ ? ", " : "");
+		buf_puts(names, name);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(down);
+	return arr;
+}
+
+cJSON *summary_build(sqlite3 *db)
+{
+	cJSON *data = cJSON_CreateObject();
+	int c[5], total, n;
+	struct buf names;
+	buf_init(&names, 0);
+	if (counts(db, c, &total, data) < 0) {
+		cJSON_Delete(data);
+		return NULL;
+	}
+	cJSON *inc = incidents(db, &names, &n);
+	cJSON *maint = maintenances_list(db);
+	if (!inc || !maint) {
+		cJSON_Delete(inc);
+		cJSON_Delete(maint);
+		cJSON_Delete(data);
+		buf_free(&names);
+		return NULL;
+	}
+	const char *overall = c[4]   ? "major_outage"
+			      : c[3] ? "partial_outage"
+			      : c[2] ? "degraded"
+				     : "operational";
+	cJSON_AddStringToObject(data, "overall_status", overall);
+	char text[1024];
+	if (n > 0)
+		snprintf(text, sizeof text, "%d active incident%s across %d monitored services. %s",
+			 n, n == 1 ? "" : "s", total, names.data);
+	else if (c[0] > 0)
+		/* The seed said "all operational" here even when it could not
+		 * see some services; say what we know. */
+		snprintf(text, sizeof text,
+			 "No active incidents across %d monitored services; %d %s unknown.", total,
+			 c[0], c[0] == 1 ? "is" : "are");
+	else
+		snprintf(text, sizeof text, "All %d monitored services are operational.", total);
+	buf_free(&names);
+	cJSON_AddStringToObject(data, "status_text", text);
+	cJSON_AddItemToObject(data, "active_incidents", inc);
+	cJSON_AddItemToObject(data, "upcoming_maintenances", maint);
+	cJSON_AddNumberToObject(data, "total_services", total);
+	cJSON_AddNumberToObject(data, "healthy_count", c[1]);
+	cJSON_AddNumberToObject(data, "degraded_count", c[2]);
+	cJSON_AddNumberToObject(data, "outage_count", c[3] + c[4]);
+	cJSON_AddNumberToObject(data, "unknown_count", c[0]);
+	/* last_poll_at was added first by counts(); move it after the seed's fields. */
+	cJSON_AddItemToObject(data, "last_poll_at",
+			      cJSON_DetachItemFromObject(data, "last_poll_at"));
+	return data;
+}
+
+void h_summary(struct req *r)
+{
+	sqlite3 *db = req_db(r);
+	cJSON *data = db ? summary_build(db) : NULL;
+	if (!data) {
+		http_db_error(r);
+		return;
+	}
+	http_envelope(r, 200, data, NULL);
+}
+
+void h_maintenance(struct req *r)
+{
+	sqlite3 *db = req_db(r);
+	cJSON *arr = db ? maintenances_list(db) : NULL;
+	if (!arr) {
+		http_db_error(r);
+		return;
+	}
+	cJSON *data = cJSON_CreateObject();
+	int n = cJSON_GetArraySize(arr);
+	cJSON_AddItemToObject(data, "maintenances", arr);
+	cJSON_AddNumberToObject(data, "total", n);
+	http_envelope(r, 200, data, NULL);
+}

@@ -1,0 +1,592 @@
+/*
+ * check_api_data: apid's resource builders called directly on a seeded
+ * database -- summary (effective status everywhere), services, detail,
+ * graph, timeline and clusters, maintenance, reports, the alert log with its
+ * cursor, /itstatus replies, health, the inbox hand-off and /metrics text.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../apid/apid.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "tsupport.h"
+#include "xalloc.h"
+
+/* 2026-11-23T12:00:00.000Z */
+#define NOW 1795435200000LL
+
+static sqlite3 *db;
+static char *db_path;
+
+static const char seed[] =
+    "INSERT INTO services (id, display_name, category, poll_type, current_status, poller_health,"
+    " last_failure_reason, last_polled_at, last_status_change_at, status_page_url, tier, "
+    "retired_at) VALUES"
+    " ('a', 'Alpha', 'engineering', 'statuspage_json', 'operational', 'healthy', NULL,"
+    "  '2026-11-23T11:59:50.000Z', '2026-11-01T00:00:00.000Z', 'https://alpha.example', "
+    "'important', NULL),"
+    " ('b', 'Beta', 'engineering', 'statuspage_json', 'degraded', 'healthy', NULL,"
+    "  '2026-11-23T11:59:40.000Z', '2026-11-23T10:00:00.000Z', NULL, 'important', NULL),"
+    " ('c', 'Gamma', 'networking', 'statuspage_json', 'major_outage', 'healthy', NULL,"
+    "  '2026-11-23T11:59:55.000Z', '2026-11-23T11:00:00.000Z', NULL, 'critical', NULL),"
+    " ('d', 'Delta', 'other', 'statuspage_json', 'major_outage', 'broken', 'transient_http_503',"
+    "  '2026-11-23T11:59:00.000Z', '2026-11-20T00:00:00.000Z', NULL, 'important', NULL),"
+    " ('e', 'Epsilon', 'identity', 'manual', 'unknown', 'healthy', NULL, NULL, NULL, NULL, "
+    "'critical', NULL),"
+    " ('f', 'Phi', 'support', 'manual', 'partial_outage', 'healthy', NULL, NULL,"
+    "  '2026-11-22T00:00:00.000Z', NULL, 'important', '2026-11-23T00:00:00.000Z'),"
+    " ('g', 'Gamma Ray', 'other', 'statuspage_json', 'operational', 'healthy', NULL,"
+    "  '2026-11-23T11:59:30.000Z', NULL, NULL, 'informational', NULL);"
+    "INSERT INTO service_dependencies (upstream_service_id, downstream_service_id, "
+    "impact_description, severity) VALUES"
+    " ('c', 'b', 'b is slow', 'low'), ('c', 'a', 'a is down', 'critical'), ('c', 'f', 'retired', "
+    "'high'),"
+    " ('e', 'a', 'sso', 'high');"
+    "INSERT INTO status_events (service_id, previous_status, new_status, is_baseline, "
+    "impact_statement, created_at) VALUES"
+    " ('a', 'unknown', 'operational', 1, NULL, '2026-11-01T00:00:00.000Z'),"
+    " ('b', 'unknown', 'operational', 1, NULL, '2026-11-01T00:00:00.000Z'),"
+    " ('c', 'unknown', 'operational', 1, NULL, '2026-11-01T00:00:00.000Z'),"
+    " ('b', 'operational', 'degraded', 0, 'Beta is reporting degraded performance.', "
+    "'2026-11-23T10:00:00.000Z'),"
+    " ('c', 'operational', 'major_outage', 0, NULL, '2026-11-23T11:00:00.000Z'),"
+    " ('a', 'operational', 'degraded', 0, NULL, '2026-11-23T11:01:00.000Z'),"
+    " ('a', 'degraded', 'operational', 0, NULL, '2026-11-23T11:02:00.000Z');"
+    "INSERT INTO status_events (service_id, kind, previous_health, new_health, created_at) VALUES"
+    " ('d', 'health', 'degraded', 'broken', '2026-11-23T11:30:00.000Z');"
+    "INSERT INTO scheduled_maintenances (service_id, vendor_maintenance_id, source, title, "
+    "scheduled_for, status) VALUES"
+    " ('a', 'm1', 'vendor', 'Later', '2026-11-25T00:00:00.000Z', 'scheduled'),"
+    " ('b', 'm2', 'vendor', 'Now', '2026-11-23T11:00:00.000Z', 'in_progress'),"
+    " ('b', 'm3', 'vendor', 'Done', '2026-11-20T11:00:00.000Z', 'completed'),"
+    " ('f', 'm4', 'vendor', 'Retired', '2026-11-24T11:00:00.000Z', 'scheduled');"
+    "INSERT INTO incident_reports (service_id, started_at, resolved_at, duration_seconds, "
+    "peak_severity,"
+    " affected_downstream, event_count, events_json, impact_summary) VALUES"
+    " ('a', '2026-11-23T11:01:00.000Z', '2026-11-23T11:02:00.000Z', 3725, 'degraded', "
+    "'[\"Beta\"]', 2, '[]', 'x'),"
+    " ('b', '2026-11-20T11:01:00.000Z', '2026-11-20T11:02:00.000Z', 59, 'degraded', 'not json', 2, "
+    "'[]', 'y');"
+    "INSERT INTO alert_sent_log (dedup_key, service_id, severity, new_status, alert_kind, "
+    "suppressed_by, first_sent_at) VALUES"
+    " ('k1', 'a', 'important', 'degraded', 'status_change', NULL, '2026-11-23T11:01:00.000Z'),"
+    " ('k2', 'b', 'important', 'degraded', 'status_change', 'dedup', '2026-11-23T11:02:00.000Z'),"
+    " ('k3', 'c', 'critical', 'major_outage', 'status_change', NULL, '2026-11-23T11:03:00.000Z'),"
+    " ('k4', 'd', 'important', 'unknown', 'poller_health', NULL, '2026-11-23T11:04:00.000Z'),"
+    " ('k5', 'a', 'important', 'operational', 'status_change', 'maintenance_window', "
+    "'2026-11-23T11:05:00.000Z');"
+    "INSERT INTO outbox (alert_id, destination_kind, destination, payload, state, attempts) VALUES"
+    " (1, 'slack', 'slack:main', '{}', 'sent', 1), (1, 'webhook', 'webhook:main', '{}', 'failed', "
+    "3),"
+    " (3, 'slack', 'slack:main', '{}', 'pending', 0);";
+
+static void setup(void)
+{
+	char *dir = ts_tmpdir();
+	db_path = xasprintf("%s/data.db", dir);
+	free(dir);
+	db = db_open(db_path, 0);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_exec(db, seed), 0);
+}
+
+static void teardown(void)
+{
+	db_close(db);
+	free(db_path);
+}
+
+/* Lists of rows hold printed (raw) items; parse the whole thing back. */
+static cJSON *reparse(cJSON *d)
+{
+	char *t = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	cJSON *r = cJSON_Parse(t);
+	cJSON_free(t);
+	return r;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
+}
+
+START_TEST(test_summary_effective_status)
+{
+	cJSON *s = summary_build(db);
+	ck_assert_ptr_nonnull(s);
+	/* d is major_outage but its poller is broken: unknown, not an incident */
+	ck_assert_str_eq(str(s, "overall_status"), "major_outage");
+	ck_assert_int_eq((int)num(s, "total_services"), 6); /* f is retired */
+	ck_assert_int_eq((int)num(s, "healthy_count"), 2);
+	ck_assert_int_eq((int)num(s, "degraded_count"), 1);
+	ck_assert_int_eq((int)num(s, "outage_count"), 1);
+	ck_assert_int_eq((int)num(s, "unknown_count"), 2);
+	ck_assert_str_eq(str(s, "last_poll_at"), "2026-11-23T11:59:55.000Z");
+	ck_assert_str_eq(str(s, "status_text"),
+			 "2 active incidents across 6 monitored services. Gamma, Beta");
+	cJSON *inc = cJSON_GetObjectItem(s, "active_incidents");
+	ck_assert_int_eq(cJSON_GetArraySize(inc), 2);
+	cJSON *first = cJSON_GetArrayItem(inc, 0);
+	ck_assert_str_eq(str(cJSON_GetObjectItem(first, "service"), "id"), "c");
+	ck_assert_str_eq(str(first, "impact_statement"), "Gamma status: major_outage");
+	ck_assert_str_eq(str(first, "started_at"), "2026-11-23T11:00:00.000Z");
+	cJSON *aff = cJSON_GetObjectItem(first, "affected_services");
+	ck_assert_int_eq(cJSON_GetArraySize(aff), 2); /* critical first, retired f left out */
+	ck_assert_str_eq(cJSON_GetArrayItem(aff, 0)->valuestring, "Alpha");
+	ck_assert_str_eq(cJSON_GetArrayItem(aff, 1)->valuestring, "Beta");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(inc, 1), "impact_statement"),
+			 "Beta is reporting degraded performance.");
+	cJSON *m = cJSON_GetObjectItem(s, "upcoming_maintenances");
+	ck_assert_int_eq(cJSON_GetArraySize(m), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(m, 0), "title"), "Now");
+	cJSON_Delete(s);
+}
+END_TEST
+
+START_TEST(test_summary_quiet_texts)
+{
+	db_exec(db,
+		"UPDATE services SET current_status = 'operational', poller_health = 'healthy'");
+	cJSON *s = summary_build(db);
+	ck_assert_str_eq(str(s, "overall_status"), "operational");
+	ck_assert_str_eq(str(s, "status_text"), "All 6 monitored services are operational.");
+	cJSON_Delete(s);
+	db_exec(db, "UPDATE services SET poller_health = 'broken' WHERE id = 'a'");
+	s = summary_build(db);
+	ck_assert_str_eq(str(s, "status_text"),
+			 "No active incidents across 6 monitored services; 1 is unknown.");
+	cJSON_Delete(s);
+}
+END_TEST
+
+START_TEST(test_services_list)
+{
+	cJSON *meta = NULL;
+	cJSON *d = reparse(services_list(db, NULL, &meta));
+	ck_assert_int_eq((int)num(d, "total"), 6);
+	ck_assert_int_eq((int)num(d, "unknown_count"), 2);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(meta, "category_filter")));
+	cJSON *arr = cJSON_GetObjectItem(d, "services");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(arr, 0), "id"), "a"); /* engineering, Alpha */
+	cJSON *svc;
+	cJSON_ArrayForEach(svc, arr)
+	{
+		ck_assert(cJSON_IsBool(cJSON_GetObjectItem(svc, "in_maintenance")));
+		ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(svc, "pending_status_count")));
+		if (!strcmp(str(svc, "id"), "d")) {
+			ck_assert_str_eq(str(svc, "effective_status"), "unknown");
+			ck_assert_str_eq(str(svc, "current_status"), "major_outage");
+			ck_assert_str_eq(str(svc, "last_failure_reason"), "transient_http_503");
+		}
+		ck_assert_str_ne(str(svc, "id"), "f");
+	}
+	cJSON_Delete(d);
+	cJSON_Delete(meta);
+	d = services_list(db, "networking", &meta);
+	ck_assert_int_eq((int)num(d, "total"), 1);
+	ck_assert_str_eq(str(meta, "category_filter"), "networking");
+	cJSON_Delete(d);
+	cJSON_Delete(meta);
+	d = services_list(db, "x' OR 1=1 --", NULL);
+	ck_assert_int_eq((int)num(d, "total"), 0);
+	cJSON_Delete(d);
+}
+END_TEST
+
+START_TEST(test_service_detail)
+{
+	cJSON *d = service_detail(db, "c");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(str(cJSON_GetObjectItem(d, "service"), "poller_health"), "healthy");
+	cJSON *down = cJSON_GetObjectItem(d, "downstream_impacts");
+	ck_assert_int_eq(cJSON_GetArraySize(down), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(down, 0), "severity"), "critical");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "upstream_dependencies")), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "recent_events")), 2);
+	cJSON_Delete(d);
+	d = service_detail(db, "a");
+	cJSON *ev = cJSON_GetObjectItem(d, "recent_events");
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 3);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(ev, 0), "created_at"), "2026-11-23T11:02:00.000Z");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "upstream_dependencies")), 2);
+	cJSON_Delete(d);
+	ck_assert_ptr_null(service_detail(db, "f")); /* retired */
+	ck_assert_ptr_null(service_detail(db, "nope"));
+	ck_assert_ptr_null(service_detail(db, "a'; DROP TABLE services; --"));
+	ck_assert_int_eq((int)db_query_int(db, "SELECT count(*) FROM services", 0), 7);
+}
+END_TEST
+
+START_TEST(test_graph)
+{
+	cJSON *g = reparse(services_graph(db));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(g, "nodes")), 6);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(g, "links")), 3);
+	cJSON *n;
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(g, "nodes"))
+	{
+		if (!strcmp(str(n, "id"), "c"))
+			ck_assert_int_eq((int)num(n, "downstream_count"), 2);
+		if (!strcmp(str(n, "id"), "d"))
+			ck_assert_str_eq(str(n, "status"), "unknown");
+	}
+	cJSON_Delete(g);
+}
+END_TEST
+
+START_TEST(test_timeline)
+{
+	cJSON *t = timeline_build(db, 2, NULL);
+	ck_assert_int_eq((int)num(t, "total"), 7); /* health events are not timeline entries */
+	cJSON *ev = cJSON_GetObjectItem(t, "events");
+	ck_assert_int_eq(cJSON_GetArraySize(ev), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(ev, 0), "created_at"), "2026-11-23T11:02:00.000Z");
+	cJSON_Delete(t);
+	t = timeline_build(db, 50, "a");
+	ck_assert_int_eq((int)num(t, "total"), 3);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(t, "events"), 2), "is_baseline")));
+	cJSON_Delete(t);
+	cJSON *after = events_after(db, 4, 0, 10);
+	ck_assert_int_eq(cJSON_GetArraySize(after), 3); /* 5, 6, 7; the health event 8 is skipped */
+	ck_assert_int_eq((int)num(cJSON_GetArrayItem(after, 0), "id"), 5);
+	cJSON_Delete(after);
+	after = events_after(db, 4, 6, 10);
+	ck_assert_int_eq(cJSON_GetArraySize(after), 2);
+	cJSON_Delete(after);
+}
+END_TEST
+
+START_TEST(test_clusters_root_cause)
+{
+	cJSON *c = clustered_build(db, 300, 100);
+	ck_assert_int_eq((int)num(c, "total_events"), 4); /* baselines excluded */
+	cJSON *cl = cJSON_GetObjectItem(c, "clusters");
+	ck_assert_int_eq(cJSON_GetArraySize(cl), 2);
+	cJSON *newest = cJSON_GetArrayItem(cl, 0);
+	ck_assert_int_eq((int)num(newest, "event_count"), 3);
+	ck_assert_int_eq((int)num(newest, "service_count"), 2);
+	ck_assert_str_eq(str(cJSON_GetObjectItem(newest, "root_cause"), "id"), "c");
+	ck_assert_str_eq(str(newest, "severity"), "major_outage");
+	ck_assert_str_eq(str(newest, "started_at"), "2026-11-23T11:00:00.000Z");
+	ck_assert_str_eq(str(newest, "ended_at"), "2026-11-23T11:02:00.000Z");
+	ck_assert_str_eq(
+	    str(cJSON_GetArrayItem(cJSON_GetObjectItem(newest, "events"), 0), "created_at"),
+	    "2026-11-23T11:02:00.000Z");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(cl, 1), "root_cause")));
+	cJSON_Delete(c);
+	c = clustered_build(db, 3600, 100); /* one hour joins 10:00 and 11:00 */
+	ck_assert_int_eq((int)num(c, "total_clusters"), 1);
+	cJSON_Delete(c);
+}
+END_TEST
+
+START_TEST(test_maintenance_and_reports)
+{
+	cJSON *m = maintenances_list(db);
+	ck_assert_int_eq(cJSON_GetArraySize(m), 2); /* completed and retired left out */
+	ck_assert_str_eq(str(cJSON_GetArrayItem(m, 1), "source"), "vendor");
+	cJSON_Delete(m);
+	cJSON *r = reports_build(db, NULL, 20);
+	ck_assert_int_eq((int)num(r, "total"), 2);
+	/* same created_at: the newer row first */
+	cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "reports"), 0);
+	ck_assert_str_eq(str(first, "duration_human"), "59s");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(first, "affected_downstream")), 0);
+	cJSON *second = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "reports"), 1);
+	ck_assert_str_eq(str(second, "duration_human"), "1h 2m");
+	ck_assert_str_eq(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(second, "affected_downstream"), 0)->valuestring,
+	    "Beta");
+	cJSON_Delete(r);
+	r = reports_build(db, "b", 20);
+	ck_assert_int_eq((int)num(r, "total"), 1);
+	cJSON_Delete(r);
+	char dh[32];
+	duration_human(7200, dh, sizeof dh);
+	ck_assert_str_eq(dh, "2h");
+	duration_human(600, dh, sizeof dh);
+	ck_assert_str_eq(dh, "10m");
+}
+END_TEST
+
+START_TEST(test_alerts_filters_and_cursor)
+{
+	struct alerts_query q = {.suppressed = -1, .limit = 2};
+	cJSON *meta = NULL;
+	cJSON *a = alerts_build(db, &q, &meta);
+	cJSON *rows = cJSON_GetObjectItem(a, "alerts");
+	ck_assert_int_eq(cJSON_GetArraySize(rows), 2);
+	ck_assert_int_eq((int)num(cJSON_GetArrayItem(rows, 0), "id"), 5);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(rows, 0), "decision"), "maintenance_window");
+	ck_assert_str_eq(str(a, "next_cursor"), "4");
+	ck_assert_int_eq((int)num(meta, "limit"), 2);
+	cJSON_Delete(a);
+	cJSON_Delete(meta);
+	q.cursor = 4;
+	a = alerts_build(db, &q, NULL);
+	rows = cJSON_GetObjectItem(a, "alerts");
+	ck_assert_int_eq((int)num(cJSON_GetArrayItem(rows, 0), "id"), 3);
+	ck_assert_int_eq(
+	    cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "deliveries")), 1);
+	cJSON_Delete(a);
+	q.cursor = 2;
+	a = alerts_build(db, &q, NULL);
+	rows = cJSON_GetObjectItem(a, "alerts");
+	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "next_cursor")));
+	cJSON *deliv = cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "deliveries");
+	ck_assert_int_eq(cJSON_GetArraySize(deliv), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(deliv, 1), "state"), "failed");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(rows, 0), "decision"), "fired");
+	cJSON_Delete(a);
+	struct alerts_query f = {.suppressed = 1, .limit = 50};
+	a = alerts_build(db, &f, NULL);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(a, "alerts")), 2);
+	cJSON_Delete(a);
+	struct alerts_query k = {
+	    .suppressed = 0, .kind = "status_change", .service_id = "a", .limit = 50};
+	a = alerts_build(db, &k, NULL);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(a, "alerts")), 1);
+	cJSON_Delete(a);
+	struct alerts_query s = {
+	    .suppressed = -1, .since = "2026-11-23T11:03:00.000Z", .limit = 50};
+	a = alerts_build(db, &s, NULL);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(a, "alerts")), 3);
+	cJSON_Delete(a);
+}
+END_TEST
+
+static const char *reply_text(cJSON *r)
+{
+	return str(r, "text");
+}
+
+START_TEST(test_slash_replies)
+{
+	cJSON *r = slash_reply(db, "/other", "x", NOW);
+	ck_assert_str_eq(reply_text(r),
+			 "Unknown slash command `/other`. This endpoint handles `/itstatus`.");
+	ck_assert_str_eq(str(r, "response_type"), "ephemeral");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "  ", NOW);
+	ck_assert_str_eq(reply_text(r),
+			 "Usage: `/itstatus <service>`. Known services: a, b, d, e, c, g.");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "GAMMA",
+			NOW); /* exact name beats the substring of Gamma Ray */
+	ck_assert_str_eq(reply_text(r), "Gamma: Major Outage");
+	cJSON *blocks = cJSON_GetObjectItem(r, "blocks");
+	ck_assert_str_eq(str(cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 0), "text"), "text"),
+			 "\xf0\x9f\x94\xb4 Gamma");
+	cJSON *fields = cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 1), "fields");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(fields, 2), "text"), "*Last change:*\n1 hour ago");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(fields, 3), "text"), "*Tier:*\ncritical");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "d", NOW); /* exact id; broken poller: Unknown */
+	ck_assert_str_eq(reply_text(r), "Delta: Unknown");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "alp", NOW);
+	ck_assert_str_eq(reply_text(r), "Alpha: Operational");
+	cJSON *ctx = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "blocks"), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(cJSON_GetObjectItem(ctx, "elements"), 0), "text"),
+			 "<https://alpha.example|View Status Page>");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "ta", NOW);
+	ck_assert_str_eq(reply_text(r),
+			 "Multiple services match `ta`: Beta, Delta. Please be more specific.");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "<!here>", NOW);
+	ck_assert_str_eq(
+	    reply_text(r),
+	    "No service matches `&lt;!here&gt;`. See the dashboard for the full list.");
+	cJSON_Delete(r);
+	r = slash_reply(db, "/itstatus", "phi", NOW); /* retired */
+	ck_assert_str_eq(reply_text(r),
+			 "No service matches `phi`. See the dashboard for the full list.");
+	cJSON_Delete(r);
+}
+END_TEST
+
+static struct cfg_settings health_cfg(void)
+{
+	struct cfg_settings c;
+	memset(&c, 0, sizeof c);
+	c.heartbeat_stale_after_seconds = 120;
+	c.poll_interval_seconds = 60;
+	return c;
+}
+
+START_TEST(test_healthz)
+{
+	struct cfg_settings cfg = health_cfg();
+	int ok;
+	cJSON *h = healthz_build(db, &cfg, NOW, &ok);
+	ck_assert_int_eq(ok, 0); /* no heartbeats at all */
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(h, "stale")), 3);
+	cJSON_Delete(h);
+	db_exec(db,
+		"INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at, last_cycle_at) "
+		"VALUES"
+		" ('pollerd', 1, 'x', '2026-11-23T10:00:00.000Z', '2026-11-23T11:59:30.000Z', "
+		"'2026-11-23T11:59:00.000Z'),"
+		" ('alertd', 2, 'x', '2026-11-23T10:00:00.000Z', '2026-11-23T11:59:59.000Z', NULL),"
+		" ('apid', 3, 'x', '2026-11-23T10:00:00.000Z', '2026-11-23T11:57:00.000Z', NULL)");
+	h = healthz_build(db, &cfg, NOW, &ok);
+	ck_assert_int_eq(ok, 0); /* apid's beat is 180 s old */
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(h, "stale")), 1);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(h, "stale"), 0)->valuestring,
+			 "apid");
+	ck_assert_double_eq(num(h, "heartbeat_age_seconds"), 180.0);
+	cJSON_Delete(h);
+	db_exec(db,
+		"UPDATE heartbeats SET beat_at = '2026-11-23T11:59:58.000Z' WHERE daemon = 'apid'");
+	h = healthz_build(db, &cfg, NOW, &ok);
+	ck_assert_int_eq(ok, 1);
+	ck_assert_str_eq(str(h, "status"), "ok");
+	cJSON_Delete(h);
+	/* pollerd alive but no cycle for 3 intervals: stale */
+	db_exec(db, "UPDATE heartbeats SET last_cycle_at = '2026-11-23T11:55:00.000Z' WHERE daemon "
+		    "= 'pollerd'");
+	h = healthz_build(db, &cfg, NOW, &ok);
+	ck_assert_int_eq(ok, 0);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(h, "stale"), 0)->valuestring,
+			 "pollerd");
+	cJSON_Delete(h);
+	h = health_build(db, &cfg, NOW);
+	ck_assert_str_eq(str(h, "status"), "unhealthy");
+	ck_assert_str_eq(str(h, "database"), "connected");
+	ck_assert_int_eq((int)num(h, "services_total"), 6);
+	ck_assert_int_eq((int)num(h, "services_polled"), 5);
+	ck_assert_int_eq((int)num(h, "poll_age_seconds"), 5);
+	cJSON_Delete(h);
+	db_exec(db, "UPDATE heartbeats SET last_cycle_at = '2026-11-23T11:59:00.000Z' WHERE daemon "
+		    "= 'pollerd'");
+	h = health_build(db, &cfg, NOW);
+	ck_assert_str_eq(str(h, "status"), "healthy");
+	cJSON_Delete(h);
+	h = health_build(NULL, &cfg, NOW);
+	ck_assert_str_eq(str(h, "status"), "unhealthy");
+	ck_assert_str_eq(str(h, "database"), "error");
+	cJSON_Delete(h);
+}
+END_TEST
+
+/* A stand-in for pollerd: apply (or reject) the first pending row after a delay. */
+static void *consumer(void *arg)
+{
+	int reject = *(int *)arg;
+	struct timespec d = {0, 150000000L};
+	nanosleep(&d, NULL);
+	sqlite3 *c = db_open(db_path, 0);
+	db_exec(c, reject
+		       ? "UPDATE inbox SET state = 'rejected', error = 'service retired' WHERE "
+			 "state = 'pending'"
+		       : "UPDATE inbox SET state = 'applied', result = '{\"status_changed\":true}'"
+			 " WHERE state = 'pending'");
+	db_close(c);
+	return NULL;
+}
+
+START_TEST(test_inbox_handoff)
+{
+	int64_t id = inbox_insert(db, "manual_status", "pollerd", "a", "{\"status\":\"degraded\"}",
+				  "127.0.0.1");
+	ck_assert_int_gt(id, 0);
+	cJSON *res;
+	char *err;
+	ck_assert_int_eq(inbox_wait(db, id, 50, &res, &err), -1); /* nobody answered */
+	ck_assert_ptr_null(res);
+	int reject = 0;
+	pthread_t th;
+	pthread_create(&th, NULL, consumer, &reject);
+	ck_assert_int_eq(inbox_wait(db, id, 3000, &res, &err), 1);
+	pthread_join(th, NULL);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(res, "status_changed")));
+	cJSON_Delete(res);
+	free(err);
+	id = inbox_insert(db, "maintenance_cancel", "pollerd", "a", "{\"id\":1}", NULL);
+	reject = 1;
+	pthread_create(&th, NULL, consumer, &reject);
+	ck_assert_int_eq(inbox_wait(db, id, 3000, &res, &err), 0);
+	pthread_join(th, NULL);
+	ck_assert_str_eq(err, "service retired");
+	cJSON_Delete(res);
+	free(err);
+	cJSON *row = inbox_row(db, id);
+	ck_assert_str_eq(str(row, "state"), "rejected");
+	ck_assert_str_eq(str(row, "kind"), "maintenance_cancel");
+	cJSON_Delete(row);
+	ck_assert_ptr_null(inbox_row(db, 999));
+	/* the table's CHECK refuses a payload that is not JSON */
+	ck_assert_int_lt(inbox_insert(db, "manual_status", "pollerd", "a", "{nope", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_metrics_text)
+{
+	db_exec(db, "INSERT INTO metrics (daemon, name, labels, type, help, value) VALUES"
+		    " ('pollerd', 'up_total', '', 'counter', 'Ups', 3),"
+		    " ('alertd', 'up_total', '{x=\"1\"}', 'counter', '', 4),"
+		    " ('alertd', 'x_seconds_bucket', '{le=\"+Inf\"}', 'histogram', 'X', 2),"
+		    " ('alertd', 'x_seconds_bucket', '{le=\"0.5\"}', 'histogram', 'X', 1),"
+		    " ('alertd', 'x_seconds_count', '', 'histogram', 'X', 2),"
+		    " ('alertd', 'x_seconds_sum', '', 'histogram', 'X', 0.75),"
+		    " ('apid', 'up_total', '{y=\"2\"}', 'gauge', 'conflicting type', 5),"
+		    " ('apid', 'bad name', '', 'gauge', 'skipped', 1),"
+		    " ('apid', 'bad_labels', '{unterminated=\"}', 'gauge', 'skipped', 1),"
+		    " ('apid', 'no_help', '', 'gauge', '', 1)");
+	char *t = metrics_render(db);
+	ck_assert_ptr_nonnull(t);
+	const char *want = "# HELP no_help no_help reported by itstatus\n"
+			   "# TYPE no_help gauge\n"
+			   "no_help{daemon=\"apid\"} 1\n"
+			   "# HELP up_total Ups\n"
+			   "# TYPE up_total counter\n"
+			   "up_total{daemon=\"alertd\",x=\"1\"} 4\n"
+			   "up_total{daemon=\"pollerd\"} 3\n"
+			   "# HELP x_seconds X\n"
+			   "# TYPE x_seconds histogram\n"
+			   "x_seconds_bucket{daemon=\"alertd\",le=\"0.5\"} 1\n"
+			   "x_seconds_bucket{daemon=\"alertd\",le=\"+Inf\"} 2\n"
+			   "x_seconds_sum{daemon=\"alertd\"} 0.75\n"
+			   "x_seconds_count{daemon=\"alertd\"} 2\n";
+	ck_assert_str_eq(t, want);
+	free(t);
+}
+END_TEST
+
+int main(void)
+{
+	log_init("check_api_data", LOG_LVL_CRITICAL, 0);
+	Suite *s = suite_create("api_data");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_summary_effective_status);
+	tcase_add_test(tc, test_summary_quiet_texts);
+	tcase_add_test(tc, test_services_list);
+	tcase_add_test(tc, test_service_detail);
+	tcase_add_test(tc, test_graph);
+	tcase_add_test(tc, test_timeline);
+	tcase_add_test(tc, test_clusters_root_cause);
+	tcase_add_test(tc, test_maintenance_and_reports);
+	tcase_add_test(tc, test_alerts_filters_and_cursor);
+	tcase_add_test(tc, test_slash_replies);
+	tcase_add_test(tc, test_healthz);
+	tcase_add_test(tc, test_inbox_handoff);
+	tcase_add_test(tc, test_metrics_text);
+	suite_add_tcase(s, tc);
+	return ts_run(s);
+}
