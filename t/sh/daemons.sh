@@ -8,7 +8,9 @@ fail() { echo "FAIL: $*"; kill $(jobs -p) 2>/dev/null; exit 1; }
 cd "$T_TMP" || exit 1
 cp "$ITSTATUS_ROOT"/etc/{itstatus,services,dependencies}.yaml .
 port=$((20000 + RANDOM % 20000))
-export DATABASE_PATH="$T_TMP/itstatus.db" HEARTBEAT_INTERVAL_SECONDS=1 PORT=$port LOG_JSON=true
+# No network here: the example registry's vendor URLs fail fast, so cycles stay short.
+export DATABASE_PATH="$T_TMP/itstatus.db" HEARTBEAT_INTERVAL_SECONDS=1 PORT=$port LOG_JSON=true \
+	HTTP_TIMEOUT_SECONDS=2 HTTP_CONNECT_TIMEOUT_SECONDS=1 HTTP_RETRY_ATTEMPTS=1
 unset SLACK_WEBHOOK_URL ADMIN_API_TOKEN
 declare -A pid
 for d in pollerd alertd apid; do
@@ -38,15 +40,22 @@ b2=$(sqlite3 itstatus.db "SELECT beat_at FROM heartbeats WHERE daemon = 'alertd'
 sed -i 's/^  - id: ticketing$/  - id: helpdesk/' services.yaml
 sed -i 's/      impact: SSO login to the ITSM\/ticketing system unavailable/      impact: SSO login to the helpdesk unavailable/; s/- service: ticketing/- service: helpdesk/' dependencies.yaml
 kill -HUP "${pid[pollerd]}"
-sleep 1
+# pollerd applies a reload between poll cycles, so allow one cycle.
+for _ in $(seq 100); do
+	[ "$(sqlite3 itstatus.db "SELECT retired_at IS NOT NULL FROM services WHERE id = 'ticketing'")" = 1 ] && break
+	sleep 0.2
+done
 [ "$(sqlite3 itstatus.db "SELECT retired_at IS NOT NULL FROM services WHERE id = 'ticketing'")" = 1 ] || fail "ticketing not retired after reload"
 [ "$(sqlite3 itstatus.db "SELECT retired_at IS NULL FROM services WHERE id = 'helpdesk'")" = 1 ] || fail "helpdesk not added after reload"
 
 # SIGHUP with a broken file: every daemon keeps running on the old configuration
 echo "poll_interval_seconds: 0" >> itstatus.yaml
 for d in pollerd alertd apid; do kill -HUP "${pid[$d]}"; done
-sleep 1
 for d in pollerd alertd apid; do
+	for _ in $(seq 100); do
+		grep -q 'still running on the previous configuration' "$d.log" && break
+		sleep 0.2
+	done
 	kill -0 "${pid[$d]}" 2>/dev/null || fail "$d died on a broken reload"
 	grep -q 'still running on the previous configuration' "$d.log" || fail "$d did not report the rejected reload"
 done
