@@ -8,18 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "log.h"
 #include "sig.h"
 
 static void usage(FILE *f, const char *name, int allow_once)
 {
 	fprintf(f,
-		"usage: %s [-f FILE] [-n] [-v] [-V] [-h]%s\n"
+		"usage: %s [-f FILE] [-n] [-v] [-V] [-h] [-R SNAPSHOT]%s\n"
 		"  -f FILE  settings file (default etc/itstatus.yaml)\n"
 		"  -n       check the configuration and exit (0 valid, 1 not)\n"
 		"  -v       more log (DEBUG)\n"
 		"  -V       print the version and exit\n"
 		"  -h       this help\n"
+		"  -R FILE  restore DATABASE_PATH from a snapshot (daemons stopped) and exit\n"
 		"%s",
 		name, allow_once ? " [--once]" : "",
 		allow_once ? "  --once   do one cycle and exit\n" : "");
@@ -35,6 +37,8 @@ int daemon_parse_args(const char *name, int allow_once, int argc, char **argv,
 		const char *a = argv[i];
 		if (!strcmp(a, "-f") && i + 1 < argc) {
 			o->config = argv[++i];
+		} else if (!strcmp(a, "-R") && i + 1 < argc) {
+			o->restore = argv[++i];
 		} else if (!strcmp(a, "-n")) {
 			o->check_only = 1;
 		} else if (!strcmp(a, "-v")) {
@@ -142,6 +146,14 @@ int daemon_start(const char *name, int allow_once, int argc, char **argv, struct
 	if (daemon_load(o, c) < 0) {
 		fprintf(stderr, "%s: configuration is invalid\n", name);
 		return 1;
+	}
+	if (o->restore) {
+		rc = db_restore(o->restore, c->cfg.database_path,
+				c->cfg.heartbeat_stale_after_seconds);
+		if (rc == 0)
+			printf("%s: restored %s from %s\n", name, c->cfg.database_path, o->restore);
+		daemon_conf_free(c);
+		return rc == 0 ? 0 : 1;
 	}
 	if (o->check_only) {
 		printf("%s: configuration OK (%zu services, %zu dependency edges)\n", name,

@@ -11,11 +11,12 @@
 #include "registry.h"
 
 struct daemon_opts {
-	const char *name;   /* "pollerd" */
-	const char *config; /* -f; default etc/itstatus.yaml */
-	int check_only;	    /* -n */
-	int verbose;	    /* -v */
-	int once;	    /* --once */
+	const char *name;    /* "pollerd" */
+	const char *config;  /* -f; default etc/itstatus.yaml */
+	int check_only;	     /* -n */
+	int verbose;	     /* -v */
+	int once;	     /* --once */
+	const char *restore; /* -R SNAPSHOT */
 };
 
 /* The loaded configuration; swapped as a whole on reload. */

@@ -233,3 +233,67 @@ int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const 
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int db_restore(const char *snapshot, const char *target, int stale_after_s)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	int rc = -1;
+	if (sqlite3_open_v2(snapshot, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		log_error("restore: cannot open %s: %s", snapshot, sqlite3_errmsg(src));
+		goto out;
+	}
+	sqlite3_stmt *st = db_prepare(src, "PRAGMA integrity_check");
+	int ok = st && sqlite3_step(st) == SQLITE_ROW &&
+		 !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	int ver = db_schema_version(src);
+	if (!ok || ver < 1) {
+		log_error("restore: %s is not a good itstatus snapshot", snapshot);
+		goto out;
+	}
+	if (ver > db_migrations[db_migration_count - 1].version) {
+		log_error("restore: %s has schema %d, newer than this build", snapshot, ver);
+		goto out;
+	}
+	if (sqlite3_open_v2(target, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		log_error("restore: cannot open %s: %s", target, sqlite3_errmsg(dst));
+		goto out;
+	}
+	sqlite3_busy_timeout(dst, DB_BUSY_TIMEOUT_MS);
+	/* Running daemons would keep writing to the file we replace. */
+	char *q = sqlite3_mprintf("SELECT group_concat(daemon, ', ') FROM heartbeats WHERE"
+				  " (julianday('now') - julianday(beat_at)) * 86400 < %d",
+				  stale_after_s);
+	st = NULL;
+	if (sqlite3_prepare_v2(dst, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		log_error("restore: %s is in use (fresh heartbeats: %s); stop the daemons first",
+			  target, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_free(q);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		log_error("restore: copy failed: %s", sqlite3_errmsg(dst));
+		sqlite3_backup_finish(b);
+		goto out;
+	}
+	if (sqlite3_backup_finish(b) != SQLITE_OK) {
+		log_error("restore: copy failed: %s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	sqlite3_close(dst);
+	dst = db_open(target, 0); /* WAL, pragmas and newer migrations */
+	if (!dst)
+		goto out;
+	log_info("restore: %s restored from %s (schema %d)", target, snapshot, ver);
+	rc = 0;
+out:
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	return rc;
+}

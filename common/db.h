@@ -52,6 +52,15 @@ int64_t db_data_version(sqlite3 *db);
 /* Single integer from a query with no parameters; dflt if no row. */
 int64_t db_query_int(sqlite3 *db, const char *sql, int64_t dflt);
 
+/*
+ * Restore target from snapshot (a VACUUM INTO file): checks the snapshot
+ * (integrity_check, schema not newer than this build), refuses while any
+ * daemon's heartbeat on target is younger than stale_after_s (stop them
+ * first), then copies it page by page with SQLite's backup API and applies
+ * newer migrations. 0 or -1 (logged).
+ */
+int db_restore(const char *snapshot, const char *target, int stale_after_s);
+
 /* Heartbeat row for daemon (insert or refresh beat_at). last_cycle_at and
  * last_error may be NULL (kept as they are when NULL). 0 or -1. */
 int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const char *last_cycle_at,
