@@ -55,7 +55,15 @@ int db_schema_version(sqlite3 *db)
 int db_migrate(sqlite3 *db)
 {
 	int latest = db_migrations[db_migration_count - 1].version;
-	if (db_schema_version(db) >= latest)
+	int found = db_schema_version(db);
+	if (found > latest) {
+		/* An older binary must not write to a schema it does not know. */
+		log_error("database schema %d is newer than this build's %d: install the matching "
+			  "binaries, or restore a snapshot taken before the upgrade",
+			  found, latest);
+		return -1;
+	}
+	if (found == latest)
 		return 0;
 	if (exec_retry(db, "BEGIN EXCLUSIVE") < 0)
 		return -1;

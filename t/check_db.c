@@ -35,6 +35,12 @@ START_TEST(test_open_migrates)
 	sqlite3_finalize(st);
 	ck_assert_int_eq(db_query_int(db, "PRAGMA foreign_keys", 0), 1);
 	ck_assert_int_eq(db_migrate(db), 0); /* idempotent */
+	/* a database from a newer build is refused, not written to */
+	ck_assert_int_eq(db_exec(db, "PRAGMA user_version = 9999"), 0);
+	log_set_level(LOG_LVL_CRITICAL);
+	ck_assert_int_eq(db_migrate(db), -1);
+	log_set_level(LOG_LVL_WARNING);
+	ck_assert_int_eq(db_exec(db, "PRAGMA user_version = 1"), 0);
 	db_close(db);
 	db = db_open(p, 1);
 	ck_assert_ptr_nonnull(db);
