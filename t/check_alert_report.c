@@ -1,0 +1,499 @@
+/*
+ * check_alert_report: what alertd builds besides messages -- incident
+ * reports on recovery (walk-back bounded by the last operational event,
+ * resolved_at = the recovery's time, the manual-flip rule) and postmortem
+ * drafts; status rollups; the SRE burn-rate table, row by row, and the
+ * burn-rate job; Slack acks from the inbox.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "check_alert.h"
+
+static struct tfx F;
+
+static void setup(void)
+{
+	tfx_open(&F);
+}
+
+static void teardown(void)
+{
+	tfx_close(&F);
+}
+
+static int64_t at(const char *iso)
+{
+	int64_t ms;
+	ck_assert_int_eq(ts_parse(iso, &ms), 0);
+	return ms;
+}
+
+/* An event at a given time. */
+static int64_t ev_at(const char *svc, const char *prev, const char *next, const char *iso,
+		     const char *more)
+{
+	char *x = xasprintf("created_at = '%s'%s%s", iso, more ? ", " : "", more ? more : "");
+	int64_t id = tfx_event_x(&F, svc, prev, next, x);
+	free(x);
+	return id;
+}
+
+/* ---- incident reports ------------------------------------------------------ */
+
+START_TEST(test_report_walk_back_and_times)
+{
+	tfx_service(&F, "a", "critical");
+	tfx_service(&F, "d1", NULL);
+	tfx_service(&F, "d2", NULL);
+	tfx_dep(&F, "a", "d2");
+	tfx_dep(&F, "a", "d1");
+	tfx_exec(&F, "UPDATE service_dependencies SET severity = 'critical' WHERE downstream_service_id = 'd2'");
+	ev_at("a", "unknown", "degraded", "2026-11-20T00:00:00.000Z", "is_baseline = 1");
+	ev_at("a", "degraded", "operational", "2026-11-20T01:00:00.000Z", NULL);
+	int64_t s = ev_at("a", "operational", "degraded", "2026-11-20T10:00:00.000Z",
+			  "vendor_title = 'Slow pushes'");
+	ev_at("a", "degraded", "major_outage", "2026-11-20T10:10:00.000Z", NULL);
+	int64_t r = ev_at("a", "major_outage", "operational", "2026-11-20T11:05:00.000Z", NULL);
+	ck_assert_int_eq(tfx_pass(&F), 5);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM incident_reports"), 2);
+	/* the baseline episode: starts at the first (already bad) reading */
+	char *v = tfx_text(&F, "SELECT started_at || '|' || resolved_at || '|' || event_count"
+			       " FROM incident_reports ORDER BY id LIMIT 1");
+	ck_assert_str_eq(v, "2026-11-20T00:00:00.000Z|2026-11-20T01:00:00.000Z|2");
+	free(v);
+	v = tfx_text(&F, "SELECT started_at || '|' || resolved_at || '|' || duration_seconds || '|'"
+			 " || peak_severity || '|' || event_count || '|' || affected_downstream"
+			 " || '|' || first_event_id || '|' || last_event_id"
+			 " FROM incident_reports ORDER BY id DESC LIMIT 1");
+	char *want = xasprintf("2026-11-20T10:00:00.000Z|2026-11-20T11:05:00.000Z|3900|major_outage"
+			       "|3|[\"Svc d2\",\"Svc d1\"]|%lld|%lld",
+			       (long long)s, (long long)r);
+	ck_assert_str_eq(v, want);
+	free(v);
+	free(want);
+	v = tfx_text(&F, "SELECT impact_summary FROM incident_reports ORDER BY id DESC LIMIT 1");
+	ck_assert_str_eq(v, "Svc a experienced major outage for 1h 5m. Potentially affected: Svc d2, Svc d1.");
+	free(v);
+	ck_assert_int_eq(tfx_int(&F, "SELECT json_array_length(events_json) FROM incident_reports"
+				     " ORDER BY id DESC LIMIT 1"),
+			 3);
+	v = tfx_text(&F, "SELECT json_extract(events_json, '$[0].vendor_title') FROM incident_reports"
+			 " ORDER BY id DESC LIMIT 1");
+	ck_assert_str_eq(v, "Slow pushes");
+	free(v);
+}
+END_TEST
+
+START_TEST(test_report_skips)
+{
+	tfx_service(&F, "short", NULL);
+	tfx_service(&F, "poll", NULL);
+	tfx_service(&F, "man", NULL);
+	tfx_exec(&F, "UPDATE services SET poll_type = 'manual' WHERE id = 'man'");
+	ev_at("short", "operational", "degraded", "2026-11-20T10:00:00.000Z", NULL);
+	ev_at("short", "degraded", "operational", "2026-11-20T10:00:59.000Z", NULL);
+	/* an operator override on a polled service: no report */
+	ev_at("poll", "operational", "major_outage", "2026-11-20T10:00:00.000Z", "source = 'manual'");
+	ev_at("poll", "major_outage", "operational", "2026-11-20T11:00:00.000Z", "source = 'manual'");
+	/* a manual service has nothing but manual flips: they are its incidents */
+	ev_at("man", "operational", "partial_outage", "2026-11-20T10:00:00.000Z", "source = 'manual'");
+	ev_at("man", "partial_outage", "operational", "2026-11-20T10:02:00.000Z", "source = 'manual'");
+	ck_assert_int_eq(tfx_pass(&F), 6);
+	char *v = tfx_text(&F, "SELECT group_concat(service_id) FROM incident_reports");
+	ck_assert_str_eq(v, "man");
+	free(v);
+}
+END_TEST
+
+START_TEST(test_postmortem_draft)
+{
+	F.a.conf.cfg.postmortems_enabled = 1;
+	char *dir = xasprintf("%s/pm/drafts", F.dir);
+	free(F.a.conf.cfg.postmortems_dir);
+	F.a.conf.cfg.postmortems_dir = dir;
+	tfx_service(&F, "a", NULL);
+	tfx_service(&F, "d", NULL);
+	tfx_dep(&F, "a", "d");
+	ev_at("a", "operational", "degraded", "2026-11-20T10:00:00.000Z", "vendor_title = 'Slow \"API\"'");
+	ev_at("a", "degraded", "operational", "2026-11-20T11:05:00.000Z", NULL);
+	ck_assert_int_eq(tfx_pass(&F), 2);
+	char *path = xasprintf("%s/a-20261120T100000Z-64234a.md", dir);
+	char *text = ts_read(path, NULL);
+	ck_assert_msg(text != NULL, "no draft at %s", path);
+	ck_assert(strncmp(text, "---\nservice: \"a\"\nservice_name: \"Svc a\"\n"
+				"started_at: \"2026-11-20T10:00:00.000Z\"\n"
+				"resolved_at: \"2026-11-20T11:05:00.000Z\"\nduration: \"1h 5m\"\n"
+				"peak_severity: \"degraded\"\naffected_downstream:\n  - \"Svc d\"\n"
+				"event_count: 2\nstatus: draft\n---\n",
+			  200) == 0);
+	const char *sections[] = {"## Summary", "## Impact", "## Root Cause", "## Timeline",
+				  "## What Went Well", "## What Went Poorly", "## What Got Lucky",
+				  "## Action Items", "### Prevent", "### Mitigate", "### Detect",
+				  "### Repair"};
+	const char *last = text;
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		const char *p = strstr(last, sections[i]);
+		ck_assert_msg(p != NULL, "missing or out of order: %s", sections[i]);
+		last = p;
+	}
+	ck_assert(strstr(text, "- 10:00:00 UTC \xe2\x80\x94 operational \xe2\x86\x92 degraded: Slow \"API\"\n"));
+	ck_assert(strstr(text, "- **Affected downstream services:**\n  - Svc d\n"));
+	/* a replay of the same recovery keeps the first draft */
+	free(ts_write(F.dir, "pm/drafts/a-20261120T100000Z-64234a.md", "edited by a human"));
+	struct ad_event *v;
+	ck_assert_int_eq(events_load(F.a.db, 1, 1, NULL, &v), 1);
+	ck_assert_int_eq(report_on_recovery(&F.a, &v[0]), 0);
+	events_free(v, 1);
+	free(text);
+	text = ts_read(path, NULL);
+	ck_assert_str_eq(text, "edited by a human");
+	free(text);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_duration_human)
+{
+	char b[32];
+	ck_assert_str_eq(report_duration_human(45, b), "45s");
+	ck_assert_str_eq(report_duration_human(60, b), "1m");
+	ck_assert_str_eq(report_duration_human(3599, b), "59m");
+	ck_assert_str_eq(report_duration_human(3600, b), "1h");
+	ck_assert_str_eq(report_duration_human(3900, b), "1h 5m");
+	ck_assert_str_eq(report_duration_human(90000, b), "25h");
+	ck_assert_str_eq(report_duration_human(-5, b), "0s");
+}
+END_TEST
+
+/* ---- rollups ------------------------------------------------------------------ */
+
+static double rollup(const char *bucket, const char *start, const char *col)
+{
+	char *sql = xasprintf("SELECT %s FROM status_rollups WHERE service_id = 'a' AND bucket = '%s'"
+			      " AND bucket_start = '%s'",
+			      col, bucket, start);
+	sqlite3_stmt *st = db_prepare(F.a.db, sql);
+	free(sql);
+	double v = -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+START_TEST(test_rollups)
+{
+	tfx_service(&F, "a", NULL);
+	ev_at("a", "unknown", "operational", "2026-11-20T10:30:00.000Z", "is_baseline = 1");
+	ev_at("a", "operational", "degraded", "2026-11-20T11:15:00.000Z", NULL);
+	ev_at("a", "degraded", "operational", "2026-11-20T13:00:00.000Z", "in_maintenance = 1");
+	int64_t h = tfx_health(&F, "a", "healthy", "broken");
+	tfx_exec(&F, "UPDATE status_events SET created_at = '2026-11-20T13:30:00.000Z' WHERE kind = 'health'");
+	(void)h;
+	tfx_health(&F, "a", "broken", "healthy");
+	tfx_exec(&F, "UPDATE status_events SET created_at = '2026-11-20T14:00:00.000Z'"
+		     " WHERE kind = 'health' AND new_health = 'healthy'");
+	ck_assert_int_eq(tfx_pass(&F), 5);
+	ck_assert(rollup("hour", "2026-11-20T10:00:00.000Z", "operational_s") == 1800);
+	ck_assert(rollup("hour", "2026-11-20T11:00:00.000Z", "operational_s") == 900);
+	ck_assert(rollup("hour", "2026-11-20T11:00:00.000Z", "degraded_s") == 2700);
+	ck_assert(rollup("hour", "2026-11-20T12:00:00.000Z", "degraded_s") == 3600);
+	ck_assert(rollup("hour", "2026-11-20T13:00:00.000Z", "operational_s") == 1800);
+	ck_assert(rollup("hour", "2026-11-20T13:00:00.000Z", "unknown_s") == 1800); /* broken */
+	ck_assert(rollup("hour", "2026-11-20T13:00:00.000Z", "maintenance_s") == 3600);
+	ck_assert(rollup("day", "2026-11-20T00:00:00.000Z", "operational_s") == 4500);
+	ck_assert(rollup("day", "2026-11-20T00:00:00.000Z", "degraded_s") == 6300);
+	ck_assert(rollup("day", "2026-11-20T00:00:00.000Z", "unknown_s") == 1800);
+}
+END_TEST
+
+/* ---- burn rate ----------------------------------------------------------------- */
+
+#define MIN 60000LL
+#define HOUR 3600000LL
+#define DAY 86400000LL
+
+static int eval(const struct burn_step *s, size_t n, int64_t now, double dw, struct ad_burn *b)
+{
+	struct burn_window w[BURN_NWIN];
+	burn_windows(s, n, now, dw, w);
+	return burn_evaluate(&F.a.conf.cfg, w, b);
+}
+
+START_TEST(test_burn_table_rows)
+{
+	int64_t N = at("2026-11-23T12:00:00Z");
+	struct ad_burn b;
+	/* fast: the last 10 minutes down */
+	struct burn_step fast[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0}, {N - 10 * MIN, ST_MAJOR_OUTAGE, 0, 0}};
+	ck_assert_int_eq(eval(fast, 2, N, 1, &b), 0);
+	ck_assert_str_eq(b.row, "fast");
+	ck_assert(b.page);
+	ck_assert(b.long_burn > 166 && b.long_burn < 167);
+	ck_assert(b.short_burn > 999 && b.short_burn < 1001);
+	/* 1h exceeds 14.4 but 5m does not (it ended 10 min ago): fast must not
+	 * fire; 6h and 30m both exceed 6, so slow does */
+	struct burn_step slow[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0},
+				   {N - 20 * MIN, ST_MAJOR_OUTAGE, 0, 0},
+				   {N - 10 * MIN, ST_OPERATIONAL, 0, 0}};
+	ck_assert_int_eq(eval(slow, 3, N, 1, &b), 1);
+	ck_assert_str_eq(b.row, "slow");
+	ck_assert_str_eq(b.long_label, "6h");
+	ck_assert_str_eq(b.short_label, "30m");
+	ck_assert(b.page);
+	/* ticket: 3d over 1x and 6h over 1x, nothing faster */
+	struct burn_step ticket[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0},
+				     {N - 2 * DAY, ST_MAJOR_OUTAGE, 0, 0},
+				     {N - 2 * DAY + 5 * MIN, ST_OPERATIONAL, 0, 0},
+				     {N - 3 * HOUR, ST_MAJOR_OUTAGE, 0, 0},
+				     {N - 3 * HOUR + MIN, ST_OPERATIONAL, 0, 0}};
+	ck_assert_int_eq(eval(ticket, 5, N, 1, &b), 2);
+	ck_assert_str_eq(b.row, "ticket");
+	ck_assert(!b.page);
+	ck_assert_str_eq(b.long_label, "3d");
+	/* a 30-second blip an hour ago pages nobody (the seed paged on it) */
+	struct burn_step blip[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0},
+				   {N - 50 * MIN, ST_DEGRADED, 0, 0},
+				   {N - 50 * MIN + 30000, ST_OPERATIONAL, 0, 0}};
+	ck_assert_int_eq(eval(blip, 3, N, 1, &b), -1);
+	/* the 3d window exceeds but its 6h window does not: no ticket */
+	struct burn_step old[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0},
+				  {N - 2 * DAY, ST_MAJOR_OUTAGE, 0, 0},
+				  {N - 2 * DAY + 30 * MIN, ST_OPERATIONAL, 0, 0}};
+	ck_assert_int_eq(eval(old, 3, N, 1, &b), -1);
+	/* degraded weighted 0 burns nothing */
+	struct burn_step deg[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0}, {N - 10 * MIN, ST_DEGRADED, 0, 0}};
+	ck_assert_int_eq(eval(deg, 2, N, 0, &b), -1);
+	ck_assert_int_eq(eval(deg, 2, N, 1, &b), 0);
+	/* broken poller, maintenance, unknown: not tracked at all */
+	struct burn_step blind[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0}, {N - 10 * MIN, ST_MAJOR_OUTAGE, 1, 0}};
+	ck_assert_int_eq(eval(blind, 2, N, 1, &b), -1);
+	blind[1].broken = 0;
+	blind[1].maintenance = 1;
+	ck_assert_int_eq(eval(blind, 2, N, 1, &b), -1);
+	/* under half of a window tracked: no rate, no page */
+	struct burn_step young[] = {{N - 20 * MIN, ST_MAJOR_OUTAGE, 0, 0}};
+	ck_assert_int_eq(eval(young, 1, N, 1, &b), -1);
+	struct burn_window w[BURN_NWIN];
+	burn_windows(young, 1, N, 1, w);
+	ck_assert(burn_rate(&w[BURN_1H], 99.9) < 0);
+	ck_assert(burn_rate(&w[BURN_30M], 99.9) > 999);
+}
+END_TEST
+
+START_TEST(test_burn_budget_remaining)
+{
+	int64_t N = at("2026-11-23T12:00:00Z");
+	/* 30 days tracked; 21.6 min down (half of a 99.9 % budget of 43.2 min)
+	 * and the last 5 min down again */
+	struct burn_step t[] = {{N - 30 * DAY, ST_OPERATIONAL, 0, 0},
+				{N - 11 * MIN - 1296000, ST_MAJOR_OUTAGE, 0, 0},
+				{N - 11 * MIN, ST_OPERATIONAL, 0, 0},
+				{N - 5 * MIN, ST_MAJOR_OUTAGE, 0, 0}};
+	/* bad: 21.6 min + 5 min = 26.6 min of 43.2 -> about 38 % left */
+	struct ad_burn b;
+	ck_assert_int_eq(eval(t, 4, N, 1, &b), 0);
+	ck_assert_msg(b.budget_remaining > 38 && b.budget_remaining < 39, "%f", b.budget_remaining);
+	ck_assert(b.target == 99.9);
+}
+END_TEST
+
+START_TEST(test_burn_job)
+{
+	int64_t now = ts_now_ms();
+	char t0[TS_ISO_LEN + 1], t1[TS_ISO_LEN + 1];
+	ts_format(now - 2 * DAY, t0);
+	ts_format(now - 10 * MIN, t1);
+	const char *ids[] = {"p", "info", "man", "maint"};
+	for (int i = 0; i < 4; i++) {
+		tfx_service(&F, ids[i], i == 1 ? "informational" : NULL);
+		ev_at(ids[i], "unknown", "operational", t0, "is_baseline = 1");
+		ev_at(ids[i], "operational", "major_outage", t1, NULL);
+	}
+	tfx_exec(&F, "UPDATE services SET poll_type = 'manual' WHERE id = 'man'");
+	tfx_exec(&F, "UPDATE services SET in_maintenance = 1 WHERE id = 'maint'");
+	F.a.conf.cfg.slo_burn_rate_enabled = 1;
+	ck_assert_int_eq(burn_run(&F.a), 1);
+	char *v = tfx_text(&F, "SELECT group_concat(service_id || ':' || new_status || ':' || severity"
+			       " || ':' || COALESCE(suppressed_by, 'fired'), ' ') FROM alert_sent_log"
+			       " WHERE alert_kind = 'slo_burn_rate'");
+	ck_assert_str_eq(v, "maint:slo_fast_burn:critical:maintenance_window p:slo_fast_burn:critical:fired");
+	free(v);
+	v = tfx_text(&F, "SELECT payload FROM outbox WHERE destination_kind = 'slack'");
+	ck_assert(tfx_contains(v, "SLO burn-rate alert: Svc p") && tfx_contains(v, "<!here>"));
+	free(v);
+	/* the next evaluation finds the same burn: no new row, no new message */
+	ck_assert_int_eq(burn_run(&F.a), 0);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE alert_kind = 'slo_burn_rate'"),
+			 2);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM outbox"), 1);
+}
+END_TEST
+
+/* ---- acks ----------------------------------------------------------------------- */
+
+static int64_t inbox(const char *payload)
+{
+	sqlite3_stmt *st = db_prepare(F.a.db, "INSERT INTO inbox (kind, consumer, payload)"
+					     " VALUES ('slack_ack', 'alertd', ?1)");
+	db_bind_text(st, 1, payload);
+	ck_assert_int_eq(db_step_done(st), 0);
+	sqlite3_finalize(st);
+	return sqlite3_last_insert_rowid(F.a.db);
+}
+
+static char *inbox_state(int64_t id)
+{
+	char *sql = xasprintf("SELECT state || '|' || COALESCE(error, '') FROM inbox WHERE id = %lld",
+			      (long long)id);
+	char *v = tfx_text(&F, sql);
+	free(sql);
+	return v;
+}
+
+START_TEST(test_ack_flow)
+{
+	F.a.conf.cfg.slack_ack_enabled = 1;
+	tfx_secret(&F.a.conf.cfg.secrets.slack_signing_secret, "s3cret");
+	tfx_service(&F, "a", NULL);
+	int64_t e = tfx_event(&F, "a", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	int64_t alert = tfx_alert_of(&F, e);
+	char *key = tfx_text(&F, "SELECT dedup_key FROM alert_sent_log");
+	char *p = xasprintf("{\"response_url\":\"https://hooks.slack.com/actions/T1/2/abc\","
+			    "\"user\":{\"id\":\"U1\",\"username\":\"alice\"},\"dedup_key\":\"%s\"}",
+			    key);
+	int64_t i1 = inbox(p);
+	free(p);
+	ck_assert_int_eq(ack_run(&F.a), 1);
+	char *s = inbox_state(i1);
+	ck_assert_str_eq(s, "applied|");
+	free(s);
+	char *sql = xasprintf("SELECT acknowledged_by FROM alert_sent_log WHERE id = %lld", (long long)alert);
+	s = tfx_text(&F, sql);
+	free(sql);
+	ck_assert_str_eq(s, "alice");
+	free(s);
+	s = tfx_text(&F, "SELECT json_extract(result, '$.message_update_queued') || '|' ||"
+			 " json_extract(result, '$.acknowledged_by') FROM inbox WHERE id = 1");
+	ck_assert_str_eq(s, "1|alice");
+	free(s);
+	s = tfx_text(&F, "SELECT destination || '|' || payload FROM outbox WHERE destination_kind = 'slack_response'");
+	ck_assert(tfx_contains(s, "slack_response:1|"));
+	ck_assert(tfx_contains(s, "Acknowledged by @alice at ") && !tfx_contains(s, "ack_alert"));
+	ck_assert(tfx_contains(s, "\"replace_original\":true"));
+	free(s);
+	ck_assert(F.a.outbox_dirty);
+	/* again by key: nothing left to acknowledge; by id: already done */
+	p = xasprintf("{\"user\":\"bob\",\"dedup_key\":\"%s\"}", key);
+	int64_t i2 = inbox(p);
+	free(p);
+	p = xasprintf("{\"user\":\"bob\",\"alert_id\":%lld}", (long long)alert);
+	int64_t i3 = inbox(p);
+	free(p);
+	int64_t i4 = inbox("[1,2]");
+	ck_assert_int_eq(ack_run(&F.a), 3);
+	s = inbox_state(i2);
+	ck_assert_str_eq(s, "rejected|no fired, unacknowledged alert matches");
+	free(s);
+	s = inbox_state(i3);
+	ck_assert_str_eq(s, "rejected|already acknowledged by alice");
+	free(s);
+	s = inbox_state(i4);
+	ck_assert_str_eq(s, "rejected|payload is not a JSON object");
+	free(s);
+	ck_assert_int_eq(ack_run(&F.a), 0);
+	free(key);
+}
+END_TEST
+
+START_TEST(test_ack_bad_response_url_still_acks)
+{
+	tfx_service(&F, "a", NULL);
+	int64_t e = tfx_event(&F, "a", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	char *p = xasprintf("{\"response_url\":\"https://evil.example/actions/x\",\"user\":\"eve\","
+			    "\"alert_id\":%lld}",
+			    (long long)tfx_alert_of(&F, e));
+	inbox(p);
+	free(p);
+	ck_assert_int_eq(ack_run(&F.a), 1);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE acknowledged_by = 'eve'"), 1);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM outbox WHERE destination_kind = 'slack_response'"),
+			 0);
+}
+END_TEST
+
+START_TEST(test_ack_cascades)
+{
+	/* a batch: the batch row and its four members */
+	for (int i = 0; i < 4; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "s%d", i);
+		tfx_service(&F, id, NULL);
+		tfx_event(&F, id, "operational", "degraded");
+	}
+	/* an aggregated alert: the upstream and its three dependents */
+	tfx_service(&F, "up", NULL);
+	for (int i = 0; i < 3; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "d%d", i);
+		tfx_service(&F, id, NULL);
+		tfx_dep(&F, "up", id);
+	}
+	ck_assert_int_eq(tfx_pass(&F), 4);
+	tfx_event(&F, "up", "operational", "major_outage");
+	tfx_event(&F, "d0", "operational", "major_outage");
+	tfx_event(&F, "d1", "operational", "major_outage");
+	tfx_event(&F, "d2", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 4);
+	char *bk = tfx_text(&F, "SELECT dedup_key FROM alert_sent_log WHERE alert_kind = 'batch'");
+	char *uk = tfx_text(&F, "SELECT dedup_key FROM alert_sent_log WHERE alert_kind = 'aggregated_upstream'");
+	char *p = xasprintf("{\"user\":\"ops\",\"dedup_key\":\"%s\"}", bk);
+	inbox(p);
+	free(p);
+	p = xasprintf("{\"user\":\"ops2\",\"value\":\"%s\"}", uk);
+	inbox(p);
+	free(p);
+	ck_assert_int_eq(ack_run(&F.a), 2);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE acknowledged_by = 'ops'"), 5);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE acknowledged_by = 'ops2'"), 4);
+	free(bk);
+	free(uk);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+	Suite *s = suite_create("alert_report");
+	TCase *tc = tcase_create("reports");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_report_walk_back_and_times);
+	tcase_add_test(tc, test_report_skips);
+	tcase_add_test(tc, test_postmortem_draft);
+	tcase_add_test(tc, test_duration_human);
+	tcase_add_test(tc, test_rollups);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("burn");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_burn_table_rows);
+	tcase_add_test(tc, test_burn_budget_remaining);
+	tcase_add_test(tc, test_burn_job);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("acks");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_ack_flow);
+	tcase_add_test(tc, test_ack_bad_response_url_still_acks);
+	tcase_add_test(tc, test_ack_cascades);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return ts_run(report_suite());
+}
