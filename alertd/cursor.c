@@ -160,6 +160,10 @@ int events_load(sqlite3 *db, int64_t after, int max, const char *sso_broker_id,
 		e->impact = db_col_dup(st, 12);
 		e->failure_reason = db_col_dup(st, 13);
 		e->source = db_col_dup(st, 14);
+		/* SEED_DEMO_DATA history (source 'demo') is decided like a
+		 * baseline: logged, never sent -- it describes the past. */
+		if (e->source && !strcmp(e->source, "demo"))
+			e->is_baseline = 1;
 		set_created(e, (const char *)sqlite3_column_text(st, 15));
 		fill_service(st, 16, e);
 	}
