@@ -21,17 +21,19 @@
 
 /* What the service's configuration tells a parser (all optional). */
 struct fmt_opts {
-	const char *component_name; /* statuspage/statusio/cachet/instatus/betterstack: select one component by name */
+	const char *component_name; /* statuspage/statusio/cachet/instatus/betterstack: select one
+				       component by name */
 	const char *component_id;   /* ... or by id (wins over name) */
-	const char *const *products; /* product_feed_json / gcp_incidents: accepted product titles or ids */
+	const char *const
+	    *products; /* product_feed_json / gcp_incidents: accepted product titles or ids */
 	size_t nproducts;
 	int rss_active_hours; /* rss: entries older than this do not count (default 24) */
 	/* http_check */
 	const int *expect_codes; /* NULL/0 = any 2xx */
 	size_t nexpect_codes;
-	const char *keyword;	 /* body must contain it, when set */
+	const char *keyword;	  /* body must contain it, when set */
 	int latency_threshold_ms; /* slower => degraded, 0 = no threshold */
-	int64_t now_ms;		 /* the poll time (parsers never read the clock) */
+	int64_t now_ms;		  /* the poll time (parsers never read the clock) */
 };
 
 /* What the transport saw; parsers other than http_check only read body/len. */
@@ -53,13 +55,13 @@ struct fmt_maint {
 };
 
 struct fmt_reading {
-	int ok;			/* 1 = interpreted; 0 = poll failure, see reason */
-	enum st_status status;	/* meaningful when ok */
-	int in_maintenance;	/* a vendor maintenance is active for this service */
-	char *detail;		/* human text for the UI, may be NULL */
-	char *incident_id;	/* vendor id of an incident affecting this service, may be NULL */
-	char *incident_title;	/* its title, may be NULL */
-	char *reason;		/* when !ok: "parse_error: ...", "unmapped_value: ...", "http_404", ... */
+	int ok;		       /* 1 = interpreted; 0 = poll failure, see reason */
+	enum st_status status; /* meaningful when ok */
+	int in_maintenance;    /* a vendor maintenance is active for this service */
+	char *detail;	       /* human text for the UI, may be NULL */
+	char *incident_id;     /* vendor id of an incident affecting this service, may be NULL */
+	char *incident_title;  /* its title, may be NULL */
+	char *reason; /* when !ok: "parse_error: ...", "unmapped_value: ...", "http_404", ... */
 	struct fmt_maint *maints; /* scheduled maintenances reported by the feed */
 	size_t nmaints;
 };

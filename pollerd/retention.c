@@ -33,14 +33,16 @@ int retention_run(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms)
 	if (db_begin(db) < 0)
 		return -1;
 	/* Strictly older than the cutoff, as the seed (a row exactly N days old stays). */
-	int ev = prune(db,
-		       "DELETE FROM status_events WHERE created_at < ?1 AND NOT EXISTS"
-		       " (SELECT 1 FROM alert_sent_log a WHERE a.status_event_id = status_events.id)",
-		       cutoff);
-	int mt = prune(db,
-		       "DELETE FROM scheduled_maintenances WHERE status IN ('completed', 'cancelled')"
-		       " AND COALESCE(scheduled_until, updated_at) < ?1",
-		       cutoff);
+	int ev =
+	    prune(db,
+		  "DELETE FROM status_events WHERE created_at < ?1 AND NOT EXISTS"
+		  " (SELECT 1 FROM alert_sent_log a WHERE a.status_event_id = status_events.id)",
+		  cutoff);
+	int mt =
+	    prune(db,
+		  "DELETE FROM scheduled_maintenances WHERE status IN ('completed', 'cancelled')"
+		  " AND COALESCE(scheduled_until, updated_at) < ?1",
+		  cutoff);
 	int ib = prune(db,
 		       "DELETE FROM inbox WHERE consumer = 'pollerd' AND state <> 'pending'"
 		       " AND created_at < ?1",
