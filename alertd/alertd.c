@@ -12,6 +12,10 @@
  * pipe, so SIGTERM is noticed at once and the process exits within a second
  * (in-flight POSTs get 700 ms, then stay 'sending' for the next start).
  *
+ * Self-monitoring (selmon.c) runs with the heartbeat: the other daemons'
+ * heartbeats are checked and HEALTHCHECK_PING_URL pinged on its own curl
+ * multi handle, polled every turn, so it never waits either.
+ *
  * --once processes every pending event and ack, runs the burn-rate table if
  * enabled, attempts every delivery that is due (waiting out pacing, not
  * backoff), and exits.
@@ -123,6 +127,9 @@ int main(int argc, char **argv)
 		log_warn("%lld deliveries were in flight when alertd last stopped; retrying them"
 			 " (the destination may see them twice)",
 			 (long long)sending);
+	/* Not with --once: a run that exits at once is not a service to watch. */
+	if (!a.opts.once && selmon_init(&a) < 0)
+		log_warn("self-monitoring unavailable: cannot set up curl; alerting continues");
 	beat(&a);
 	int64_t now = ts_mono_ms();
 	int64_t next_beat = now + a.conf.cfg.heartbeat_interval_seconds * 1000LL;
@@ -165,6 +172,8 @@ int main(int argc, char **argv)
 		if (now >= next_beat) {
 			beat(&a);
 			deliver_poll(&a);
+			selmon_run(&a);
+			deliver_poll(&a);
 			next_beat = now + a.conf.cfg.heartbeat_interval_seconds * 1000LL;
 		}
 		if (now >= next_flush) {
@@ -173,6 +182,7 @@ int main(int argc, char **argv)
 			next_flush = now + a.conf.cfg.metrics_flush_seconds * 1000LL;
 		}
 		chores(&a, &c, now);
+		selmon_poll(&a);
 		deliver_wait(&a, TICK_MS);
 	}
 	log_info("alertd stopping");
@@ -180,6 +190,7 @@ int main(int argc, char **argv)
 	db_busy_short(&a);
 	flush_metrics(&a);
 	beat(&a);
+	selmon_free(&a);
 	deliver_free(&a);
 	db_close(a.db);
 	daemon_conf_free(&a.conf);

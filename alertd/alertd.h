@@ -10,7 +10,8 @@
  * (rollup.c), and advances the cursor -- all in one transaction. deliver.c
  * then posts outbox rows (outbox.c keeps their state) with libcurl multi.
  * ack.c applies Slack acks from the inbox; burn.c runs the SLO burn-rate
- * table on a timer.
+ * table on a timer. selmon.c watches the other daemons' heartbeats and pings
+ * HEALTHCHECK_PING_URL.
  *
  * Memory: every function returning char * or a struct pointer says who frees
  * it; "caller frees" means free() (cJSON output included, since main installs
@@ -29,6 +30,7 @@
 #include "timeutil.h"
 
 struct deliver;
+struct selmon;
 
 struct alertd {
 	struct daemon_opts opts;
@@ -39,6 +41,7 @@ struct alertd {
 	int64_t data_version; /* PRAGMA data_version seen by the last pass; -1 = none */
 	int outbox_dirty;     /* the outbox changed: rescan the destination queues */
 	struct deliver *dl;   /* NULL until deliver_init() */
+	struct selmon *sm;    /* NULL until selmon_init() (never with --once) */
 };
 
 /* ---- events (cursor.c) ------------------------------------------------ */
@@ -393,5 +396,60 @@ int lifecycle_retention(sqlite3 *db, const struct cfg_settings *cfg, int64_t now
 int lifecycle_backup(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms, int force);
 /* A PASSIVE WAL checkpoint (never blocks, never truncates). */
 void lifecycle_checkpoint(sqlite3 *db);
+
+/* ---- self-monitoring (selmon.c) -------------------------------------------- */
+
+/* The daemons alertd alerts about: not itself (a dead alertd cannot send;
+ * /healthz and the healthcheck ping's silence cover it). */
+#define SM_NWATCHED 2
+extern const char *const selmon_watched[SM_NWATCHED]; /* "pollerd", "apid" */
+
+/* One heartbeats row: which daemon, and its beat_at in ms since the epoch. */
+struct sm_beat {
+	const char *daemon;
+	int64_t beat_ms;
+};
+
+enum sm_action {
+	SM_NOTHING,	    /* state unchanged (or the daemon never ran) */
+	SM_ALERT_STALE,	    /* fresh -> stale: record and announce */
+	SM_ALERT_RECOVERED, /* stale -> fresh: record and announce */
+};
+
+/* What to do on one check, decided by selmon_plan. */
+struct sm_plan {
+	int ping_ok;			 /* all three daemons fresh: success ping, else /fail */
+	enum sm_action act[SM_NWATCHED]; /* per selmon_watched[i] */
+	int present[SM_NWATCHED];	 /* a heartbeats row exists */
+	int64_t age_ms[SM_NWATCHED];	 /* now - beat_at (0 when absent) */
+};
+
+/*
+ * The staleness decision, a pure function: rows are the heartbeats table (n
+ * rows, any order; unknown daemons ignored), was_stale[i] whether the last
+ * recorded decision for selmon_watched[i] is 'stale'. A daemon is fresh while
+ * now - beat_at < stale_after_s. A daemon without a row has never run here:
+ * no alert (nothing went stale), but the ping reports failure, as /healthz
+ * answers 503.
+ */
+void selmon_plan(const struct sm_beat *rows, size_t n, const int was_stale[SM_NWATCHED],
+		 int64_t now_ms, int stale_after_s, struct sm_plan *out);
+/* The ping URL for suffix "" (success), "/start" or "/fail": inserted before
+ * any query string, without doubling a trailing slash. Caller frees. */
+char *selmon_ping_url(const char *base, const char *suffix);
+/* Slack payload for a daemon_health decision; silent_s: for recovered, how
+ * long the daemon was silent (-1 unknown). Caller frees. */
+char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int64_t silent_s,
+		     const char *at_iso);
+
+/* Set up (and send the /start ping when HEALTHCHECK_PING_URL is set). 0/-1. */
+int selmon_init(struct alertd *a);
+/* One check, every heartbeat interval: decide, record and queue the
+ * daemon_health messages (one transaction), then ping. Errors are logged. */
+void selmon_run(struct alertd *a);
+/* Drive the ping transfer without waiting; called every loop turn. */
+void selmon_poll(struct alertd *a);
+/* Abort a ping in flight and release everything. */
+void selmon_free(struct alertd *a);
 
 #endif

@@ -58,14 +58,16 @@ int lifecycle_retention(sqlite3 *db, const struct cfg_settings *cfg, int64_t now
 	/* The alert rows to drop: old by their own age, or pointing at an event
 	 * old enough for pollerd to delete. */
 	static const char *doomed =
-		"SELECT a.id FROM alert_sent_log a LEFT JOIN status_events e ON e.id = a.status_event_id"
-		" WHERE a.first_sent_at < ?1 OR (e.id IS NOT NULL AND e.created_at < ?2)";
+	    "SELECT a.id FROM alert_sent_log a LEFT JOIN status_events e ON e.id = "
+	    "a.status_event_id"
+	    " WHERE a.first_sent_at < ?1 OR (e.id IS NOT NULL AND e.created_at < ?2)";
 	char *outbox_sql = xasprintf("DELETE FROM outbox WHERE alert_id IN (%s)"
 				     " AND state IN ('sent', 'failed')",
 				     doomed);
-	char *alerts_sql = xasprintf("DELETE FROM alert_sent_log WHERE id IN (%s) AND NOT EXISTS"
-				     " (SELECT 1 FROM outbox o WHERE o.alert_id = alert_sent_log.id)",
-				     doomed);
+	char *alerts_sql =
+	    xasprintf("DELETE FROM alert_sent_log WHERE id IN (%s) AND NOT EXISTS"
+		      " (SELECT 1 FROM outbox o WHERE o.alert_id = alert_sent_log.id)",
+		      doomed);
 	int ob = prune(db, outbox_sql, ac, ec);
 	int al = prune(db, alerts_sql, ac, ec);
 	/* Messages with no alert row (ack updates) and finished long ago. */
@@ -88,8 +90,9 @@ int lifecycle_retention(sqlite3 *db, const struct cfg_settings *cfg, int64_t now
 	}
 	if (db_commit(db) < 0)
 		return -1;
-	log_info("retention: deleted %d alert rows, %d outbox rows, %d incident reports, %d inbox rows",
-		 al, ob + ob2, rp, ib);
+	log_info(
+	    "retention: deleted %d alert rows, %d outbox rows, %d incident reports, %d inbox rows",
+	    al, ob + ob2, rp, ib);
 	return al + ob + ob2 + rp + ib;
 }
 
