@@ -4,6 +4,8 @@
  */
 #include "db.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -269,21 +271,31 @@ int db_restore(const char *snapshot, const char *target, int stale_after_s)
 		goto out;
 	}
 	sqlite3_busy_timeout(dst, DB_BUSY_TIMEOUT_MS);
-	/* Running daemons would keep writing to the file we replace. */
-	char *q = sqlite3_mprintf("SELECT group_concat(daemon, ', ') FROM heartbeats WHERE"
+	/* Running daemons would keep writing to the file we replace. A fresh
+	 * heartbeat alone is not proof: a daemon stopped a second ago left a
+	 * fresh last beat, so its recorded pid must also still be alive (the
+	 * database is local -- WAL does not work across hosts). */
+	char *q = sqlite3_mprintf("SELECT daemon, pid FROM heartbeats WHERE"
 				  " (julianday('now') - julianday(beat_at)) * 86400 < %d",
 				  stale_after_s);
 	st = NULL;
-	if (sqlite3_prepare_v2(dst, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		log_error("restore: %s is in use (fresh heartbeats: %s); stop the daemons first",
-			  target, (const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-		sqlite3_free(q);
-		goto out;
+	int busy = 0;
+	if (sqlite3_prepare_v2(dst, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			pid_t pid = (pid_t)sqlite3_column_int64(st, 1);
+			if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) {
+				log_error("restore: %s is in use (%s is running, pid %d); stop the "
+					  "daemons first",
+					  target, (const char *)sqlite3_column_text(st, 0),
+					  (int)pid);
+				busy = 1;
+			}
+		}
 	}
 	sqlite3_finalize(st);
 	sqlite3_free(q);
+	if (busy)
+		goto out;
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
 	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
 		log_error("restore: copy failed: %s", sqlite3_errmsg(dst));
