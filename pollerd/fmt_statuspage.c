@@ -50,25 +50,21 @@
 #include <cJSON.h>
 #include <string.h>
 
-static const struct fmt_enum indicator_tab[] = {
+/* Page indicator and incident impact share one vocabulary; webhook.c reads
+ * the same tables for inbound payloads. */
+const struct fmt_enum fmt_statuspage_indicator[] = {
     {"none", ST_OPERATIONAL, 0, NULL},	      {"minor", ST_DEGRADED, 0, NULL},
     {"major", ST_PARTIAL_OUTAGE, 0, NULL},    {"critical", ST_MAJOR_OUTAGE, 0, NULL},
     {"maintenance", ST_OPERATIONAL, 1, NULL}, {NULL, ST_UNKNOWN, 0, NULL},
 };
 
-static const struct fmt_enum component_tab[] = {
+const struct fmt_enum fmt_statuspage_component[] = {
     {"operational", ST_OPERATIONAL, 0, "Operational"},
     {"degraded_performance", ST_DEGRADED, 0, "Degraded Performance"},
     {"partial_outage", ST_PARTIAL_OUTAGE, 0, "Partial Outage"},
     {"major_outage", ST_MAJOR_OUTAGE, 0, "Major Outage"},
     {"under_maintenance", ST_DEGRADED, 1, "Under Maintenance"},
     {NULL, ST_UNKNOWN, 0, NULL},
-};
-
-static const struct fmt_enum impact_tab[] = {
-    {"none", ST_OPERATIONAL, 0, NULL},	      {"minor", ST_DEGRADED, 0, NULL},
-    {"major", ST_PARTIAL_OUTAGE, 0, NULL},    {"critical", ST_MAJOR_OUTAGE, 0, NULL},
-    {"maintenance", ST_OPERATIONAL, 1, NULL}, {NULL, ST_UNKNOWN, 0, NULL},
 };
 
 /* Incident lifecycle; here status only says open (degraded) or closed (operational). */
@@ -169,7 +165,8 @@ static int components_worst(struct fmt_reading *r, const cJSON *root, enum st_st
 		if (fmt_json_elem_object(r, c, W_COMP) ||
 		    fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
 			return -1;
-		const struct fmt_enum *e = fmt_enum_map(r, component_tab, W_COMP ".status", st);
+		const struct fmt_enum *e =
+		    fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", st);
 		if (!e)
 			return -1;
 		*worst = fmt_worse(*worst, e->status);
@@ -183,7 +180,8 @@ static void page_reading(const cJSON *root, const cJSON *status, struct fmt_read
 	if (fmt_json_string(r, status, "status", "indicator", FMT_REQUIRED, &ind) ||
 	    fmt_json_string(r, status, "status", "description", FMT_REQUIRED, &desc))
 		return;
-	const struct fmt_enum *e = fmt_enum_map(r, indicator_tab, "status.indicator", ind);
+	const struct fmt_enum *e =
+	    fmt_enum_map(r, fmt_statuspage_indicator, "status.indicator", ind);
 	if (!e)
 		return;
 	enum st_status st = e->status;
@@ -209,7 +207,7 @@ static void page_reading(const cJSON *root, const cJSON *status, struct fmt_read
 			if (fmt_json_string(r, inc, W_INC, "impact", FMT_REQUIRED, &impact))
 				return;
 			const struct fmt_enum *ie =
-			    fmt_enum_map(r, impact_tab, W_INC ".impact", impact);
+			    fmt_enum_map(r, fmt_statuspage_indicator, W_INC ".impact", impact);
 			if (!ie)
 				return;
 			st = fmt_worse(st, ie->status);
@@ -307,7 +305,8 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 			continue;
 		if (fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
 			return;
-		const struct fmt_enum *e = fmt_enum_map(r, component_tab, W_COMP ".status", st);
+		const struct fmt_enum *e =
+		    fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", st);
 		if (!e)
 			return;
 		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {

@@ -218,6 +218,12 @@ struct fmt_enum {
 	int maint;	   /* the word means "under maintenance" */
 	const char *label; /* human wording for detail, may be NULL */
 };
+
+/* Statuspage's vocabularies (fmt_statuspage.c), shared with the inbound
+ * webhook reader: page indicator / incident impact, and component status. */
+extern const struct fmt_enum fmt_statuspage_indicator[];
+extern const struct fmt_enum fmt_statuspage_component[];
+
 /* Look value up; NULL after fmt_fail(r, "unmapped_value: <field>=<value>"). */
 const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum *tab,
 				    const char *field, const char *value);

@@ -24,27 +24,6 @@
 
 #include "pollerd.h"
 
-static const struct fmt_enum indicator_tab[] = {
-    {"none", ST_OPERATIONAL, 0, NULL},	      {"minor", ST_DEGRADED, 0, NULL},
-    {"major", ST_PARTIAL_OUTAGE, 0, NULL},    {"critical", ST_MAJOR_OUTAGE, 0, NULL},
-    {"maintenance", ST_OPERATIONAL, 1, NULL}, {NULL, ST_UNKNOWN, 0, NULL},
-};
-
-static const struct fmt_enum component_tab[] = {
-    {"operational", ST_OPERATIONAL, 0, "Operational"},
-    {"degraded_performance", ST_DEGRADED, 0, "Degraded Performance"},
-    {"partial_outage", ST_PARTIAL_OUTAGE, 0, "Partial Outage"},
-    {"major_outage", ST_MAJOR_OUTAGE, 0, "Major Outage"},
-    {"under_maintenance", ST_DEGRADED, 1, "Under Maintenance"},
-    {NULL, ST_UNKNOWN, 0, NULL},
-};
-
-static const struct fmt_enum impact_tab[] = {
-    {"none", ST_OPERATIONAL, 0, NULL},	      {"minor", ST_DEGRADED, 0, NULL},
-    {"major", ST_PARTIAL_OUTAGE, 0, NULL},    {"critical", ST_MAJOR_OUTAGE, 0, NULL},
-    {"maintenance", ST_OPERATIONAL, 1, NULL}, {NULL, ST_UNKNOWN, 0, NULL},
-};
-
 /* Incident statuses that mean "over". */
 static int incident_closed(const char *status)
 {
@@ -161,7 +140,8 @@ static int component_service(struct fmt_reading *out, const struct fmt_opts *opt
 	} else {
 		return ignore(out, "no component_update or incident in the payload");
 	}
-	const struct fmt_enum *e = fmt_enum_map(out, component_tab, "component.status", word);
+	const struct fmt_enum *e =
+	    fmt_enum_map(out, fmt_statuspage_component, "component.status", word);
 	if (!e)
 		return -1;
 	fmt_set_ok(out, e->status, e->maint);
@@ -186,7 +166,7 @@ static int page_service(struct fmt_reading *out, const cJSON *page, const cJSON 
 	int maint = 0;
 	if (indicator) {
 		const struct fmt_enum *e =
-		    fmt_enum_map(out, indicator_tab, "page.status_indicator", indicator);
+		    fmt_enum_map(out, fmt_statuspage_indicator, "page.status_indicator", indicator);
 		if (!e)
 			return -1;
 		status = e->status;
@@ -199,15 +179,15 @@ static int page_service(struct fmt_reading *out, const cJSON *page, const cJSON 
 						  FMT_OPTIONAL, &word) < 0)
 				return -1;
 			if (word) {
-				const struct fmt_enum *c =
-				    fmt_enum_map(out, component_tab, "component.status", word);
+				const struct fmt_enum *c = fmt_enum_map(
+				    out, fmt_statuspage_component, "component.status", word);
 				if (!c)
 					return -1;
 				status = fmt_worse(status, c->status);
 			}
 			if (impact && !incident_closed(istatus)) {
-				const struct fmt_enum *c =
-				    fmt_enum_map(out, impact_tab, "incident.impact", impact);
+				const struct fmt_enum *c = fmt_enum_map(
+				    out, fmt_statuspage_indicator, "incident.impact", impact);
 				if (!c)
 					return -1;
 				status = fmt_worse(status, c->status);
@@ -224,7 +204,7 @@ static int page_service(struct fmt_reading *out, const cJSON *page, const cJSON 
 				return -1;
 			}
 			const struct fmt_enum *e =
-			    fmt_enum_map(out, impact_tab, "incident.impact", impact);
+			    fmt_enum_map(out, fmt_statuspage_indicator, "incident.impact", impact);
 			if (!e)
 				return -1;
 			status = e->status;
