@@ -7,6 +7,9 @@
 //   node e2e/mock-api.mjs [--port 8099] [--dist ../dist]
 //   env MOCK_NO_SSE=1   /api/stream answers 404 (the dashboard must poll)
 //   env MOCK_STALE=1    the last poll is 4 minutes old and never advances
+//   env MOCK_SERVICES=N  serve N services in all: the 10 examples plus N-10
+//                       synthetic statuspage ones spread over the 11 categories
+//                       (for render benchmarks; a few get 7-day history)
 //
 // The 10 example services of SEED §3.2 with: cloudflare major outage (root
 // cause), github partial, sentry degraded, pypi with a broken poller, npm
@@ -125,6 +128,12 @@ const services = [
     last_status_change_at: null,
   }),
 ];
+// MOCK_SERVICES=N: pad the list with synthetic services (render benchmarks).
+const SYNTH_CATS = ['identity', 'productivity', 'collaboration', 'engineering', 'hr', 'finance', 'sales', 'marketing', 'networking', 'support', 'other'];
+const MOCK_N = Number(process.env.MOCK_SERVICES || 0);
+for (let i = 0; services.length < MOCK_N; i++) {
+  services.push(svc(`s${i}`, `Service ${i}`, SYNTH_CATS[i % SYNTH_CATS.length], 'statuspage_json', `https://status.example.com/${i}`, i % 7 === 0 ? 'critical' : 'important'));
+}
 const byId = new Map(services.map((s) => [s.id, s]));
 
 const deps = [
@@ -195,6 +204,14 @@ addEvent('datadog', 'operational', 'degraded', NOW0 - 2 * DAY - 5 * HOUR, { vend
 addEvent('datadog', 'degraded', 'operational', NOW0 - 2 * DAY - 4 * HOUR);
 addEvent('github', 'operational', 'degraded', NOW0 - 1 * DAY - 6 * HOUR, { vendor_title: 'Actions: delayed job starts' });
 addEvent('github', 'degraded', 'operational', NOW0 - 1 * DAY - 5 * HOUR);
+// Synthetic services: every 9th had a short incident some day this week.
+for (const s of services) {
+  const m = /^s(\d+)$/.exec(s.id);
+  if (!m || Number(m[1]) % 9 !== 0) continue;
+  const at = NOW0 - ((Number(m[1]) % 6) + 1) * DAY - 3 * HOUR;
+  addEvent(s.id, 'operational', 'degraded', at, { vendor_title: 'Elevated errors' });
+  addEvent(s.id, 'degraded', 'operational', at + HOUR);
+}
 // The current incident: Cloudflare, then its dependents.
 addEvent('cloudflare', 'operational', 'major_outage', NOW0 - 26 * MIN, {
   vendor_title: 'Widespread 5xx errors',
@@ -655,8 +672,23 @@ async function control(req, res, url) {
   const p = url.pathname;
   if (p === '/control/state') return sendJson(res, 200, { ...state, streams: streams.size });
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
-  const body = await readBody(req);
-  if (p === '/control/status') {
+  let body = await readBody(req);
+  // fakevendor's control call, as t/web.sh drives it: a Statuspage page for
+  // /sp/<service>.json swapped to a file; the page indicator gives the status.
+  if (p === '/_control/payload') {
+    const m = /^\/sp\/([^/]+)\.json$/.exec(body.path ?? '');
+    let page = null;
+    try {
+      page = JSON.parse(readFileSync(body.file, 'utf8'));
+    } catch {
+      return sendJson(res, 400, { error: 'cannot read file' });
+    }
+    const map = { none: 'operational', minor: 'degraded', major: 'partial_outage', critical: 'major_outage' };
+    const st = map[page?.status?.indicator];
+    if (!m || !st) return sendJson(res, 400, { error: 'need {path: /sp/<id>.json, file: statuspage summary}' });
+    body = { service: m[1], status: st, detail: page.status.description };
+  }
+  if (p === '/control/status' || p === '/_control/payload') {
     const s = byId.get(body.service);
     const st = body.status;
     if (!s || !['operational', 'degraded', 'partial_outage', 'major_outage', 'unknown'].includes(st)) {
@@ -717,7 +749,7 @@ const server = createServer((req, res) => {
       if (req.method !== 'GET') return sendJson(res, 405, { data: null, error: { code: 'METHOD', message: 'GET only' }, meta: null });
       return api(req, res, url);
     }
-    if (url.pathname.startsWith('/control/')) return void control(req, res, url);
+    if (url.pathname.startsWith('/control/') || url.pathname === '/_control/payload') return void control(req, res, url);
     return staticFile(req, res, url);
   } catch (e) {
     sendJson(res, 500, { data: null, error: { code: 'MOCK', message: String(e) }, meta: null });

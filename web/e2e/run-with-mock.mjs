@@ -3,6 +3,8 @@
 // free loopback port: `npm run e2e:mock` (build first). The mock's control
 // endpoints stand in for the fake vendor, so the live-update check runs too.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,9 +23,23 @@ const url = await new Promise((ok, fail) => {
   });
   mock.on('exit', (c) => fail(new Error('mock-api exited ' + c)));
 });
+// The live check swaps a Statuspage page the way t/web.sh does with fakevendor.
+const pages = mkdtempSync(join(tmpdir(), 'itstatus-mock-pages-'));
+const page = (indicator, description) =>
+  JSON.stringify({ page: { name: 'Discord' }, status: { indicator, description }, components: [], incidents: [] });
+writeFileSync(join(pages, 'major.json'), page('critical', 'Major System Outage'));
+writeFileSync(join(pages, 'ok.json'), page('none', 'All Systems Operational'));
 const child = spawn(process.execPath, [join(here, 'dashboard.mjs')], {
   stdio: 'inherit',
-  env: { ...process.env, ITSTATUS_URL: url + '/', FAKEVENDOR_URL: process.env.FAKEVENDOR_URL ?? url, E2E_LIVE_TIMEOUT_S: process.env.E2E_LIVE_TIMEOUT_S ?? '20' },
+  env: {
+    ...process.env,
+    ITSTATUS_URL: url + '/',
+    FAKEVENDOR_URL: process.env.FAKEVENDOR_URL ?? url,
+    E2E_LIVE_PATH: '/sp/discord.json',
+    E2E_LIVE_PAYLOAD: join(pages, 'major.json'),
+    E2E_LIVE_RESTORE: join(pages, 'ok.json'),
+    E2E_LIVE_TIMEOUT_S: process.env.E2E_LIVE_TIMEOUT_S ?? '20',
+  },
 });
 const code = await new Promise((ok) => child.on('exit', (c) => ok(c ?? 1)));
 mock.kill('SIGTERM');

@@ -1,8 +1,9 @@
 // Engineer grid: categories worst-first, tiles worst-first, one roving tab
 // stop across all tiles (j/k/arrows, Home/End, Enter opens the drawer).
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Service, Sla, Uptime } from '../api/types';
 import { pct, plural, uptimeClass } from '../lib/format';
+import { memo } from '../lib/memo';
 import { flatTiles, groupByCategory, type CategoryGroup } from '../lib/sort';
 import {
   LABEL,
@@ -13,6 +14,7 @@ import {
   isPollerBroken,
   isUnmonitored,
   statusClass,
+  type Status,
 } from '../lib/status';
 import { DayStrip } from './bits';
 import { Icon, StatusIcon } from './Icon';
@@ -30,13 +32,17 @@ interface TileProps {
   index: number;
   active: boolean;
   days: string[];
-  uptime: Uptime | null;
+  /** This service's worst status per day (not the whole uptime map, so one row's change re-renders one tile). */
+  byDay: Record<string, Status> | undefined;
   uptime7d: number | null;
   onOpen: (id: string) => void;
   onFocusIndex: (i: number) => void;
 }
 
-function Tile({ s, index, active, days, uptime, uptime7d, onOpen, onFocusIndex }: TileProps) {
+// Memoised: the shell re-renders on every store update (SSE, polls, clock
+// offset, announcements); with 1,000 tiles only the tiles whose props
+// changed may be diffed again.
+const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpen, onFocusIndex }: TileProps) {
   const eff = effectiveStatus(s);
   const broken = isPollerBroken(s);
   const flapping = isFlapping(s);
@@ -89,13 +95,13 @@ function Tile({ s, index, active, days, uptime, uptime7d, onOpen, onFocusIndex }
               {s.last_failure_reason ?? 'poller broken'}
             </span>
           ) : manual ? null : (
-            <DayStrip days={days} byDay={uptime?.services[s.id]} label="Last 7 days" decorative />
+            <DayStrip days={days} byDay={byDay} label="Last 7 days" decorative />
           )}
         </span>
       </button>
     </li>
   );
-}
+});
 
 function Rollup({ g }: { g: CategoryGroup }) {
   if (g.issues === 0 && g.blind === 0) {
@@ -132,6 +138,14 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
   const [activeId, setActiveId] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
   const activeIndex = Math.max(0, activeId ? flat.findIndex((s) => s.id === activeId) : 0);
+  // Stable props for the memoised tiles: the same days array while its content
+  // is the same, and one focus handler reading the current order.
+  const daysRef = useRef(days);
+  if (daysRef.current.length !== days.length || daysRef.current.some((d, i) => d !== days[i])) daysRef.current = days;
+  const stableDays = daysRef.current;
+  const flatRef = useRef(flat);
+  flatRef.current = flat;
+  const onFocusIndex = useCallback((k: number) => setActiveId(flatRef.current[k]?.id ?? null), []);
 
   useEffect(() => {
     if (activeId && !flat.some((s) => s.id === activeId)) setActiveId(null);
@@ -198,11 +212,11 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
                   s={s}
                   index={i}
                   active={i === activeIndex}
-                  days={days}
-                  uptime={uptime}
+                  days={stableDays}
+                  byDay={uptime?.services[s.id]}
                   uptime7d={sla?.services[s.id]?.uptime_7d ?? null}
                   onOpen={onOpen}
-                  onFocusIndex={(k) => setActiveId(flat[k]?.id ?? null)}
+                  onFocusIndex={onFocusIndex}
                 />
               );
             })}

@@ -37,12 +37,15 @@ export function DayStrip(props: {
 }) {
   const days = props.days;
   if (days.length === 0) return null;
-  const desc = days.map((d) => `${dayLabel(d)}: ${LABEL[props.byDay?.[d] ?? 'operational']}`).join('; ');
+  // The text alternative is only built when it is exposed (not for the decorative per-tile strips).
+  const a11y = props.decorative
+    ? { 'aria-hidden': 'true' as const }
+    : {
+        role: 'img' as const,
+        'aria-label': `${props.label}: ${days.map((d) => `${dayLabel(d)}: ${LABEL[props.byDay?.[d] ?? 'operational']}`).join('; ')}`,
+      };
   return (
-    <span
-      class={`daystrip daystrip-${props.size ?? 'sm'}`}
-      {...(props.decorative ? { 'aria-hidden': 'true' } : { role: 'img', 'aria-label': `${props.label}: ${desc}` })}
-    >
+    <span class={`daystrip daystrip-${props.size ?? 'sm'}`} {...a11y}>
       {days.map((d) => {
         const s = props.byDay?.[d] ?? 'operational';
         return <span key={d} class={`day day-${s}`} title={`${dayLabel(d)}: ${LABEL[s]}`} />;

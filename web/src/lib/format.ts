@@ -86,20 +86,37 @@ export function clockTime(t: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+let shortDayFmt: Intl.DateTimeFormat | null = null;
+
 /** Local "Mon 23 Nov, 14:05". */
 export function shortDateTime(ts: string | number | null | undefined): string {
   const t = typeof ts === 'number' ? ts : parseTs(ts ?? null);
   if (t === null) return '—';
   const d = new Date(t);
-  const day = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+  // Same as toLocaleDateString('en-GB', …), without a new formatter per call.
+  shortDayFmt ??= new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+  const day = shortDayFmt.format(d);
   return `${day}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** "2026-11-23" -> "Mon 23 Nov" (UTC day). */
+// One formatter for every day label: toLocaleDateString() with options builds
+// a new Intl.DateTimeFormat per call, which cost seconds across 1,000 tiles.
+let dayFmt: Intl.DateTimeFormat | null = null;
+const dayLabels = new Map<string, string>();
+
+/** "2026-11-23" -> "Mon 23 Nov" (UTC day). Memoised: a page only ever shows a few dozen distinct days. */
 export function dayLabel(day: string): string {
+  const hit = dayLabels.get(day);
+  if (hit !== undefined) return hit;
   const t = parseTs(day);
-  if (t === null) return day;
-  return new Date(t).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+  let label = day;
+  if (t !== null) {
+    dayFmt ??= new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+    label = dayFmt.format(new Date(t));
+  }
+  if (dayLabels.size >= 512) dayLabels.clear();
+  dayLabels.set(day, label);
+  return label;
 }
 
 /** Last `n` UTC days as YYYY-MM-DD, oldest first, ending today. */

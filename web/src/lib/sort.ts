@@ -36,6 +36,10 @@ export function categoryLabel(key: string): string {
   return CATEGORY_LABEL[key] ?? titleCase(key || 'other');
 }
 
+// Same order as localeCompare(b, undefined, { sensitivity: 'base' }), without
+// building a collator on every comparison.
+let nameCollator: Intl.Collator | null = null;
+
 /** Tile order: unmonitored manual services last; then worst effective status first; then name. */
 export function compareTiles(a: Service, b: Service): number {
   const ua = isUnmonitored(a) ? 1 : 0;
@@ -43,7 +47,8 @@ export function compareTiles(a: Service, b: Service): number {
   if (ua !== ub) return ua - ub;
   const r = RANK[effectiveStatus(b)] - RANK[effectiveStatus(a)];
   if (r !== 0) return r;
-  const n = a.display_name.localeCompare(b.display_name, undefined, { sensitivity: 'base' });
+  nameCollator ??= new Intl.Collator(undefined, { sensitivity: 'base' });
+  const n = nameCollator.compare(a.display_name, b.display_name);
   return n !== 0 ? n : a.id.localeCompare(b.id);
 }
 
