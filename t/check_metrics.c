@@ -25,7 +25,8 @@ END_TEST
 
 static double row(sqlite3 *db, const char *name, const char *labels)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT value FROM metrics WHERE daemon = 'pollerd' AND name = ?1 AND labels = ?2");
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT value FROM metrics WHERE daemon = 'pollerd' AND name = ?1 AND labels = ?2");
 	db_bind_text(st, 1, name);
 	db_bind_text(st, 2, labels);
 	double v = -1;
@@ -63,7 +64,22 @@ START_TEST(test_flush_rows)
 	met_counter_add("poll_total", lab, "Polls", 1);
 	ck_assert_int_eq(met_flush(db, "pollerd"), 0);
 	ck_assert(row(db, "poll_total", lab) == 4);
-	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM metrics WHERE name = 'poll_total'", 0), 1);
+	ck_assert_int_eq(
+	    db_query_int(db, "SELECT count(*) FROM metrics WHERE name = 'poll_total'", 0), 1);
+	/* only changed series are written: a row removed behind the flusher's
+	 * back stays gone until its series moves again */
+	ck_assert_int_eq(db_exec(db, "DELETE FROM metrics WHERE name = 'service_status'"), 0);
+	ck_assert_int_eq(met_flush(db, "pollerd"), 0); /* nothing changed: no write at all */
+	ck_assert_int_eq(
+	    db_query_int(db, "SELECT count(*) FROM metrics WHERE name = 'service_status'", 0), 0);
+	met_counter_add("poll_total", lab, "Polls", 1);
+	ck_assert_int_eq(met_flush(db, "pollerd"), 0);
+	ck_assert(row(db, "poll_total", lab) == 5);
+	ck_assert_int_eq(
+	    db_query_int(db, "SELECT count(*) FROM metrics WHERE name = 'service_status'", 0), 0);
+	met_gauge_set("service_status", lab, "Status", 2);
+	ck_assert_int_eq(met_flush(db, "pollerd"), 0);
+	ck_assert(row(db, "service_status", lab) == 2);
 	db_close(db);
 	met_reset();
 	free(lab);
