@@ -52,17 +52,12 @@ struct url_mem {
 };
 
 /*
- * Formats whose reading depends on the clock as well as on the body (an RSS
- * entry stops counting after rss_active_hours; a Better Stack maintenance
- * starts at its time): for them a 304 means "same body", not "same reading",
- * so the body is kept and parsed again. Bodies over KEEP_BODY_MAX are not
- * kept and such URLs are simply fetched whole.
+ * For formats whose reading depends on the clock (fmt_clock_dependent) a 304
+ * means "same body", not "same reading", so the body is kept and parsed
+ * again. Bodies over KEEP_BODY_MAX are not kept and such URLs are simply
+ * fetched whole.
  */
 #define KEEP_BODY_MAX (256 * 1024)
-static int clock_dependent(const char *poll_type)
-{
-	return !strcmp(poll_type, "rss") || !strcmp(poll_type, "betterstack");
-}
 
 /* One distinct URL of the running cycle. */
 struct group {
@@ -362,7 +357,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 		for (size_t j = 0; all_remembered && j < g->n; j++) {
 			struct svc_mem *m = hmap_get(&cs->svcs, g->svcs[j]->id);
 			all_remembered = m && m->has_reading &&
-					 (!clock_dependent(g->svcs[j]->poll_type) || u->body);
+					 (!fmt_clock_dependent(g->svcs[j]->poll_type) || u->body);
 		}
 		if (all_remembered) {
 			g->req.if_none_match = xstrdup_or_null(u->etag);
@@ -456,7 +451,7 @@ static void read_one(struct pollerd *p, const struct group *g, const struct url_
 	fmt_reading_init(rd);
 	switch (req->outcome) {
 	case FETCH_NOT_MODIFIED:
-		if (clock_dependent(s->poll_type) && u && u->body)
+		if (fmt_clock_dependent(s->poll_type) && u && u->body)
 			parse_body(p, s, u->body, u->len, u->http_code, req->latency_ms,
 				   u->content_type, now_ms, rd);
 		else if (m->has_reading)
@@ -509,7 +504,7 @@ static void remember_validators(struct cycle_state *cs, const struct group *g)
 	u->len = 0;
 	int keep = 0;
 	for (size_t i = 0; i < g->n && !keep; i++)
-		keep = clock_dependent(g->svcs[i]->poll_type);
+		keep = fmt_clock_dependent(g->svcs[i]->poll_type);
 	if (keep && (u->etag || u->last_modified) && req->body.len <= KEEP_BODY_MAX) {
 		/* Bytes, not a string: a body may hold NULs (the parser decides). */
 		u->body = xmalloc(req->body.len + 1);

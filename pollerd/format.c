@@ -22,23 +22,27 @@
 
 /* ---- registry --------------------------------------------------------------- */
 
+/* clock: the reading depends on the poll time as well as the body (an RSS
+ * entry stops counting after rss_active_hours; a Better Stack maintenance
+ * starts at its time), so an unchanged body does not mean an unchanged reading. */
 static const struct {
 	const char *name;
 	fmt_parse_fn fn;
+	int clock;
 } parsers[] = {
-    {"statuspage_json", fmt_statuspage},
-    {"current_status_api", fmt_current_status},
-    {"product_feed_json", fmt_product_feed},
-    {"trust_incidents_api", fmt_trust_incidents},
-    {"active_incidents_api", fmt_active_incidents},
-    {"service_array_json", fmt_service_array},
-    {"rss", fmt_rss},
-    {"instatus", fmt_instatus},
-    {"statusio", fmt_statusio},
-    {"cachet", fmt_cachet},
-    {"betterstack", fmt_betterstack},
-    {"gcp_incidents", fmt_gcp_incidents},
-    {"http_check", fmt_http_check},
+    {"statuspage_json", fmt_statuspage, 0},
+    {"current_status_api", fmt_current_status, 0},
+    {"product_feed_json", fmt_product_feed, 0},
+    {"trust_incidents_api", fmt_trust_incidents, 0},
+    {"active_incidents_api", fmt_active_incidents, 0},
+    {"service_array_json", fmt_service_array, 0},
+    {"rss", fmt_rss, 1},
+    {"instatus", fmt_instatus, 0},
+    {"statusio", fmt_statusio, 0},
+    {"cachet", fmt_cachet, 0},
+    {"betterstack", fmt_betterstack, 1},
+    {"gcp_incidents", fmt_gcp_incidents, 0},
+    {"http_check", fmt_http_check, 0},
     /* "manual" is a poll type with nothing to poll: deliberately absent. */
 };
 
@@ -50,6 +54,14 @@ fmt_parse_fn fmt_lookup(const char *poll_type)
 		if (strcmp(parsers[i].name, poll_type) == 0)
 			return parsers[i].fn;
 	return NULL;
+}
+
+int fmt_clock_dependent(const char *poll_type)
+{
+	for (size_t i = 0; poll_type && i < sizeof parsers / sizeof parsers[0]; i++)
+		if (strcmp(parsers[i].name, poll_type) == 0)
+			return parsers[i].clock;
+	return 0;
 }
 
 /* ---- the reading ------------------------------------------------------------ */

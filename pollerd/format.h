@@ -71,6 +71,9 @@ typedef void (*fmt_parse_fn)(const struct fmt_input *in, const struct fmt_opts *
 
 /* Look up a parser by poll_type name ("statuspage_json", "rss", ...); NULL if none. */
 fmt_parse_fn fmt_lookup(const char *poll_type);
+/* 1 when the format's reading depends on the poll time as well as the body
+ * (a 304 then means "same body", not "same reading"). */
+int fmt_clock_dependent(const char *poll_type);
 
 /* Helpers for parsers: set a failure (takes printf args) / free everything in r. */
 void fmt_fail(struct fmt_reading *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
