@@ -10,6 +10,12 @@
 # build-san/ (bin/ is left alone) and runs the same tests against it.
 
 VERSION := 0.1.0
+# The daemon rules below are made by $(eval); without this the first of them
+# (build/libpollerd.a) would become what a plain `make` builds.
+.DEFAULT_GOAL := all
+# Objects of the test binaries are made by chained pattern rules; keep them so
+# a second `make check` recompiles nothing.
+.SECONDARY:
 CC ?= cc
 SANITIZE ?=
 WERROR ?= -Werror
@@ -122,33 +128,12 @@ $(WEB_DIST): web/node_modules/.installed $(WEB_SRC)
 	@touch $@
 
 # ---- set-up -----------------------------------------------------------------
-# Quick no-op when everything is present; otherwise installs with apt-get
-# (sudo when not root) or Homebrew.
-APT_BUILD := build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 \
-	libcjson-dev libcyaml-dev libyaml-dev libcivetweb-dev check nodejs npm curl jq
-APT_TEST := chromium prometheus libxml2-utils wrk valgrind clang curl jq systemd
-BREW_PKGS := pkg-config curl sqlite cjson libcyaml civetweb check node
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# mk/deps.sh installs only what is missing, package by package, and says why;
+# a second run is a quick no-op. It never replaces a working node >= 18 + npm.
 deps:
-	@if pkg-config --exists libcurl sqlite3 libcjson libcyaml check 2>/dev/null && \
-	    [ -f /usr/include/civetweb.h -o -f /opt/homebrew/include/civetweb.h -o \
-	      -f /usr/local/include/civetweb.h ] && command -v sqlite3 >/dev/null && \
-	    command -v npm >/dev/null && command -v jq >/dev/null && command -v curl >/dev/null; then :; \
-	elif command -v apt-get >/dev/null; then \
-	  echo "deps: installing build packages with apt-get"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    --no-install-recommends $(APT_BUILD); \
-	elif command -v brew >/dev/null; then brew install $(BREW_PKGS); \
-	else echo "deps: install $(APT_BUILD) by hand" >&2; exit 1; fi
-deps-test: deps
-	@missing=""; for c in chromium:chromium promtool:prometheus xmllint:libxml2-utils \
-	    wrk:wrk valgrind:valgrind clang:clang curl:curl jq:jq systemd-analyze:systemd; do \
-	  command -v $${c%%:*} >/dev/null || missing="$$missing $${c#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  if command -v apt-get >/dev/null; then echo "deps-test: installing$$missing"; \
-	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	      --no-install-recommends $$missing; \
-	  else echo "deps-test: please install$$missing" >&2; exit 1; fi; fi
+	@sh mk/deps.sh build
+deps-test:
+	@sh mk/deps.sh test
 
 # ---- tests ------------------------------------------------------------------
 check: deps-test

@@ -3,7 +3,7 @@
  * except RSS, which has its own suite.
  *
  * 1. Goldens: every status payload captured from a real vendor
- *    (ITSTATUS_FIXTURES, default ../shared/fixtures/vendors from the repo
+ *    (ITSTATUS_FIXTURES, default t/fixtures/vendors from the repo
  *    root) that one of these formats reads has t/golden/formats/<file>.expected
  *    -- written from what PROVENANCE.md says the payload shows, not captured
  *    from the parser -- with one case per set of options (whole page, a
@@ -50,7 +50,7 @@ static char *fixture_path(const char *rel)
 	const char *f = getenv("ITSTATUS_FIXTURES");
 	if (f && *f)
 		return xasprintf("%s/%s", f, rel);
-	return xasprintf("%s/../shared/fixtures/vendors/%s", root_dir(), rel);
+	return xasprintf("%s/t/fixtures/vendors/%s", root_dir(), rel);
 }
 
 /* Whole file, NUL-terminated (length in *len); NULL when unreadable. Caller frees. */

@@ -39,7 +39,7 @@ fi
 : "${ITSTATUS_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${ITSTATUS_BIN:=$ITSTATUS_ROOT/bin}"
 : "${ITSTATUS_TBIN:=$ITSTATUS_ROOT/build/t}"
-: "${ITSTATUS_FIXTURES:=$ITSTATUS_ROOT/../shared/fixtures/vendors}"
+: "${ITSTATUS_FIXTURES:=$ITSTATUS_ROOT/t/fixtures/vendors}"
 
 declare -gA T_PIDS=()
 T_NAMES=()

@@ -27,7 +27,7 @@ SIZES=("$@")
 [ -x "$ITSTATUS_BIN/pollerd" ] || t_fail "build bin/pollerd first (make)"
 t_fake fv fakevendor --threads 16
 V=$T_URL
-BODY=$(jq -c . "$ITSTATUS_ROOT/../shared/fixtures/vendors/statuspage/github-summary-operational-2019-no-start-date.json" 2>/dev/null ||
+BODY=$(jq -c . "$ITSTATUS_ROOT/t/fixtures/vendors/statuspage/github-summary-operational-2019-no-start-date.json" 2>/dev/null ||
 	echo '{"page":{"id":"p","name":"Bench"},"status":{"indicator":"none","description":"All Systems Operational"},"components":[],"incidents":[],"scheduled_maintenances":[]}')
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }

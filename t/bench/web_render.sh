@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${ITSTATUS_ROOT:=$ROOT}"
 : "${ITSTATUS_BIN:=$ROOT/bin}"
 : "${ITSTATUS_TBIN:=$ROOT/build/t}"
-: "${ITSTATUS_FIXTURES:=$ROOT/../shared/fixtures/vendors}"
+: "${ITSTATUS_FIXTURES:=$ROOT/t/fixtures/vendors}"
 export ITSTATUS_FIXTURES
 RUNS=${RUNS:-3}
 SIZES=("$@")

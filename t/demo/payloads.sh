@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # payloads.sh OUT: the demo's vendor payloads, derived with jq from the real
-# captured fixtures (shared/fixtures/vendors) so every page the demo serves
+# captured fixtures (t/fixtures/vendors) so every page the demo serves
 # has a real vendor's shape. Statuspage variants change only the fields that
 # carry the status: the page indicator, the first component and one incident.
 set -euo pipefail

@@ -27,7 +27,7 @@ case "$($CC --version 2>/dev/null)" in
 esac
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
-FIXTURES=${ITSTATUS_FIXTURES:-$root/../shared/fixtures/vendors}
+FIXTURES=${ITSTATUS_FIXTURES:-$root/t/fixtures/vendors}
 OUT=$root/build/fuzz
 
 CFLAGS="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \

@@ -51,7 +51,8 @@ char *ts_fixture(const char *rel)
 	const char *base = getenv("ITSTATUS_FIXTURES");
 	if (base && *base)
 		return xasprintf("%s/%s", base, rel);
-	return xasprintf("../shared/fixtures/vendors/%s", rel);
+	const char *root = getenv("ITSTATUS_ROOT");
+	return xasprintf("%s/t/fixtures/vendors/%s", root && *root ? root : ".", rel);
 }
 
 int ts_run(Suite *s)
