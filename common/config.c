@@ -118,6 +118,7 @@ static const struct setting settings[] = {
 	S(admin_wait_ms, T_INT, "3000", 0, 30000),
 	S(slack_response_url_hosts, T_STR, "hooks.slack.com", 0, 0),
 	S(web_root, T_PATH, "../web/dist", 0, 0),
+	S(poller_queue_max_readings, T_INT, "100000", 100, 10000000),
 };
 /* clang-format on */
 #define NSETTINGS (sizeof settings / sizeof settings[0])

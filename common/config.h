@@ -101,6 +101,7 @@ struct cfg_settings {
 	int admin_wait_ms;
 	char *slack_response_url_hosts;
 	char *web_root;
+	int poller_queue_max_readings;
 
 	struct cfg_secrets secrets;
 };

@@ -380,33 +380,6 @@ size_t cycle_begin(struct pollerd *p, int all)
 	return polled;
 }
 
-/* Copy a reading (for 304 reuse and the memory of the last one). */
-static void reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
-{
-	fmt_reading_init(dst);
-	dst->ok = src->ok;
-	dst->status = src->status;
-	dst->in_maintenance = src->in_maintenance;
-	dst->detail = xstrdup_or_null(src->detail);
-	dst->incident_id = xstrdup_or_null(src->incident_id);
-	dst->incident_title = xstrdup_or_null(src->incident_title);
-	dst->reason = xstrdup_or_null(src->reason);
-	if (src->nmaints) {
-		dst->maints = xcalloc(src->nmaints, sizeof *dst->maints);
-		dst->nmaints = src->nmaints;
-		for (size_t i = 0; i < src->nmaints; i++) {
-			const struct fmt_maint *a = &src->maints[i];
-			struct fmt_maint *b = &dst->maints[i];
-			b->vendor_id = xstrdup_or_null(a->vendor_id);
-			b->title = xstrdup_or_null(a->title);
-			b->description = xstrdup_or_null(a->description);
-			b->scheduled_for = xstrdup_or_null(a->scheduled_for);
-			b->scheduled_until = xstrdup_or_null(a->scheduled_until);
-			b->status = xstrdup_or_null(a->status);
-		}
-	}
-}
-
 /* poll_total outcome of a reading. */
 static const char *outcome_of(const struct fmt_reading *r, const struct fetch_req *req)
 {
@@ -455,7 +428,7 @@ static void read_one(struct pollerd *p, const struct group *g, const struct url_
 			parse_body(p, s, u->body, u->len, u->http_code, req->latency_ms,
 				   u->content_type, now_ms, rd);
 		else if (m->has_reading)
-			reading_copy(rd, &m->last);
+			fmt_reading_copy(rd, &m->last);
 		else
 			fmt_fail(rd, "request_error: 304 without a stored reading");
 		return;
@@ -542,12 +515,13 @@ static void group_metrics(const struct group *g)
 	}
 }
 
-/* Apply every service of a finished group. In the caller's transaction. */
-static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
+/* Read every service of a finished group and queue the readings for the
+ * database (queue.c commits them). */
+static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 {
 	struct cycle_state *cs = p->cs;
 	if (g->req.outcome == FETCH_ABORTED)
-		return 0;
+		return;
 	group_metrics(g);
 	cs->bytes += g->req.bytes;
 	if (g->req.outcome == FETCH_NOT_MODIFIED)
@@ -559,18 +533,11 @@ static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		struct svc_mem *m = mem_get(cs, s->id);
 		struct fmt_reading rd;
 		read_one(p, g, u, s, m, now_ms, &rd);
-		struct poll_result pr = {s->id, s->poll_type, &rd, now_ms};
-		struct apply_out out;
-		if (store_apply_poll(p->db, &p->scfg, &pr, &out) < 0) {
-			fmt_reading_free(&rd);
-			return -1;
-		}
+		rq_push(&p->rq, s->id, s->poll_type, &rd, now_ms);
 		const char *outcome = outcome_of(&rd, &g->req);
 		char *l = met_labels("service", s->id, "outcome", outcome, (char *)NULL);
 		met_counter_add("poll_total", l, "Poll results by service and outcome.", 1);
 		free(l);
-		if (out.event_id)
-			cs->changes++;
 		if (rd.ok) {
 			cs->nok++;
 			m->vendor_maint = rd.in_maintenance;
@@ -594,7 +561,6 @@ static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		}
 		fmt_reading_free(&rd);
 	}
-	return 0;
 }
 
 static void finish(struct pollerd *p)
@@ -648,28 +614,22 @@ int cycle_step(struct pollerd *p, int wait_ms)
 	struct fetch_req *r = fetch_next_done(cs->fetch);
 	if (r) {
 		int64_t now_ms = ts_now_ms();
-		int tx = db_begin(p->db) == 0;
-		int rc = tx ? 0 : -1;
 		for (; r; r = fetch_next_done(cs->fetch)) {
 			struct group *g = r->user;
-			if (rc == 0 && apply_group(p, g, now_ms) < 0)
-				rc = -1;
+			apply_group(p, g, now_ms);
 			g->applied = 1;
 			cs->napplied++;
 			/* The body is parsed: give its memory back now, not at
 			 * the end of a 10,000-page cycle. */
 			buf_free(&g->req.body);
 		}
-		if (rc == 0 && db_commit(p->db) < 0)
-			rc = -1;
-		if (rc < 0) {
-			if (tx)
-				db_rollback(p->db);
+		/* Commit what can be committed now; while the database is
+		 * busy the readings wait in the queue and polling goes on. */
+		int ev = rq_flush(p, &p->rq);
+		if (ev > 0)
+			cs->changes += (size_t)ev;
+		else if (ev < 0)
 			cs->errored = 1;
-			const char *kv[] = {"poll_cycle_id", cs->id, NULL};
-			log_kv(LOG_LVL_ERROR, kv,
-			       "could not record poll results; this batch is lost");
-		}
 	}
 	if (left == 0 && cs->napplied == cs->ngroups) {
 		finish(p);
@@ -725,8 +685,8 @@ int cycle_maint_sweep(struct pollerd *p)
 	}
 	sqlite3_reset(st);
 	if (rc == 0 && n) {
-		if (db_begin(p->db) < 0) {
-			rc = -1;
+		if (db_begin_once(p->db) != 0) {
+			rc = -1; /* busy: the next sweep tries again */
 		} else {
 			for (size_t i = 0; i < n && rc == 0; i++)
 				if (store_set_maintenance(p->db, ids[i], want[i]) < 0)
