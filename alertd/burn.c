@@ -13,10 +13,10 @@
  * burn = (bad time / tracked time) / (1 - SLO target). Bad time weighs
  * major and partial outages 1 and degraded DEGRADED_SLA_WEIGHT; time while
  * the poller was broken, the status unknown, or the service in maintenance is
- * not tracked at all. A window less than half tracked gives no burn rate, so
- * a service added ten minutes ago cannot page on its 3-day row. Informational
- * and manual services are skipped: nobody is paged for a tier that sends no
- * messages, and a manual service's status is an operator's statement.
+ * not tracked at all -- nor is the time since pollerd stalled, when it has. A window less than half
+ * tracked gives no burn rate, so a service added ten minutes ago cannot page on its 3-day row.
+ * Informational and manual services are skipped: nobody is paged for a tier that sends no messages,
+ * and a manual service's status is an operator's statement.
  *
  * Each key (slo_burn:{service}:{row}) gets at most one alert_sent_log row per
  * ALERT_DEDUP_WINDOW_SECONDS, whatever its decision: re-evaluating the same
@@ -117,7 +117,22 @@ int burn_evaluate(const struct cfg_settings *cfg, const struct burn_window w[BUR
 }
 
 /* The service's timeline over the last 30 days. *out caller frees. */
-static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, struct burn_step **out)
+/* When pollerd stalled (its last heartbeat, schema 0004's v_poller_sight),
+ * or -1 while it is not stalled: from then on every status is unknown
+ * (doc/faults.md#stalled), so that time is not tracked. */
+static int64_t poller_stalled_at(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT beat_at FROM v_poller_sight WHERE stalled");
+	int64_t at = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW &&
+	    ts_parse((const char *)sqlite3_column_text(st, 0), &at) < 0)
+		at = -1;
+	sqlite3_finalize(st);
+	return at;
+}
+
+static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, int64_t stalled_at,
+		      struct burn_step **out)
 {
 	*out = NULL;
 	char start[TS_ISO_LEN + 1];
@@ -176,6 +191,12 @@ static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, struct b
 		v[n++] = cur;
 	}
 	sqlite3_finalize(st);
+	if (stalled_at >= 0 && stalled_at >= v[n - 1].at_ms && stalled_at <= now_ms) {
+		cur.at_ms = stalled_at;
+		cur.status = ST_UNKNOWN;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = cur;
+	}
 	*out = v;
 	return (int)n;
 }
@@ -267,10 +288,11 @@ int burn_run(struct alertd *a)
 	}
 	sqlite3_finalize(st);
 	int64_t now_ms = ts_now_ms();
+	int64_t stalled_at = poller_stalled_at(a->db);
 	int fired = 0, err = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct burn_step *steps;
-		int ns = load_steps(a->db, ids[i], now_ms, &steps);
+		int ns = load_steps(a->db, ids[i], now_ms, stalled_at, &steps);
 		if (ns < 0) {
 			err = 1;
 			continue;
