@@ -42,6 +42,8 @@ struct alertd {
 	int outbox_dirty;     /* the outbox changed: rescan the destination queues */
 	struct deliver *dl;   /* NULL until deliver_init() */
 	struct selmon *sm;    /* NULL until selmon_init() (never with --once) */
+	int failed_passes;    /* consecutive failed passes: "alive but not working" */
+	char failing[256];    /* why, once failed_passes is high enough; "" if working */
 };
 
 /* ---- events (cursor.c) ------------------------------------------------ */

@@ -184,7 +184,7 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 static void *reader(void *arg)
 {
 	struct stream *s = arg;
-	sqlite3 *db = db_open(s->a->db_path, 0);
+	sqlite3 *db = db_open_mode(s->a->db_path, DB_EXISTING);
 	sqlite3_stmt *dv = db ? db_prepare(db, "PRAGMA data_version") : NULL;
 	if (!dv)
 		log_error(
