@@ -96,8 +96,9 @@ static void note_pass(struct alertd *a, int ok)
 		return;
 	}
 	if (++a->failed_passes == FAILING_AFTER) {
-		snprintf(a->failing, sizeof a->failing, "%d alert passes failed in a row: %s",
-			 a->failed_passes, db_failure_phrase(db_last_failure()));
+		snprintf(a->failing, sizeof a->failing, "%d alert passes failed in a row: %s (%s)",
+			 a->failed_passes, db_failure_phrase(db_last_failure()),
+			 db_last_failure_msg());
 		log_error("alertd is not working: %s", a->failing);
 		beat(a);
 	}

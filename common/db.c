@@ -21,15 +21,22 @@
 
 /* The last failure of this thread (db_last_failure). */
 static _Thread_local int last_failure;
+static _Thread_local char last_failure_msg[200];
 
 static void note_failure(sqlite3 *db)
 {
 	last_failure = sqlite3_errcode(db);
+	snprintf(last_failure_msg, sizeof last_failure_msg, "%s", sqlite3_errmsg(db));
 }
 
 int db_last_failure(void)
 {
 	return last_failure;
+}
+
+const char *db_last_failure_msg(void)
+{
+	return last_failure_msg;
 }
 
 int db_failure_transient(int rc)
@@ -465,6 +472,7 @@ sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		note_failure(db);
 		log_error("sqlite prepare: %s (in: %.120s)", sqlite3_errmsg(db), sql);
 		return NULL;
 	}

@@ -78,6 +78,8 @@ int db_begin_once(sqlite3 *db);
  * exec (0 if none yet): lets a caller tell "busy" from "full" from
  * "read-only" after the transaction was rolled back. */
 int db_last_failure(void);
+/* SQLite's message for that failure ("" if none); thread-local storage. */
+const char *db_last_failure_msg(void);
 /* 1 for failures that say nothing about the data being written (busy,
  * locked, full, I/O, read-only, damaged file): work is kept and retried. */
 int db_failure_transient(int rc);
