@@ -5,8 +5,9 @@
  * maintenance). This file is the process: command line, start-up, the main
  * loop and clean shutdown; the work lives in the subsystem files.
  *
- * The main loop is single-threaded and never blocks for long: a running
- * cycle is driven in steps of at most 100 ms (cycle_step), and between steps
+ * The main loop is single-threaded and never blocks for long: running
+ * cycles are driven in steps of at most 100 ms (cycle_step), services that
+ * fall due meanwhile start their next cycle at once, and between steps
  * the loop looks at the inbox (every 250 ms), the heartbeat, the metrics
  * flush and the maintenance sweep. Signals arrive through the self-pipe,
  * which also wakes the transfer loop, so SIGTERM aborts a cycle's transfers
@@ -165,16 +166,29 @@ static int run_once(struct pollerd *p, struct timers *t)
 
 static void run(struct pollerd *p, struct timers *t)
 {
+	int reload_pending = 0;
 	while (!sig_stop_requested() && !gone) {
 		if (cycle_running(p)) {
-			if (!cycle_step(p, STEP_MS))
-				beat(p); /* last_cycle_at moved */
+			char before[sizeof p->last_cycle_at];
+			memcpy(before, p->last_cycle_at, sizeof before);
+			cycle_step(p, STEP_MS);
+			if (strcmp(before, p->last_cycle_at))
+				beat(p); /* a cycle ended: last_cycle_at moved */
 			/* Drain the signal pipe so the transfer loop does not spin
 			 * on it; the flags stay set for the checks below. */
 			sig_wait(0);
+			/* Each service keeps its own schedule: those that are due
+			 * start while another still waits on a slow page. A reload
+			 * lets the running fetches end first (they point into the
+			 * registry it replaces). */
+			reload_pending |= sig_take_reload();
+			int64_t now = ts_mono_ms();
+			if (!reload_pending && cycle_next_due(p, now) <= now)
+				cycle_begin(p, 0);
 		} else {
-			if (sig_take_reload())
+			if (reload_pending || sig_take_reload())
 				reload(p);
+			reload_pending = 0;
 			int64_t now = ts_mono_ms();
 			int64_t due = cycle_next_due(p, now);
 			if (due <= now) {
