@@ -20,8 +20,21 @@
 
 static void beat(struct apid *a, int stale_after_s)
 {
-	if (db_heartbeat_health(a->db, "apid", a->started_at, NULL, stale_after_s, NULL) < 0)
+	if (db_heartbeat_health(a->db, "apid", a->started_at, NULL, stale_after_s, NULL) < 0) {
+		int rc = db_last_failure();
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+			if (a->write_failure != rc)
+				log_error("the database cannot be written: %s (%s); /healthz "
+					  "answers 503 until it can",
+					  db_failure_phrase(rc), db_last_failure_msg());
+			a->write_failure = rc;
+		}
 		log_warn("heartbeat write failed");
+	} else {
+		if (a->write_failure)
+			log_info("the database can be written again");
+		a->write_failure = 0;
+	}
 }
 
 /* Intervals from the current configuration (they may change on reload). */

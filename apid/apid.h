@@ -63,6 +63,10 @@ struct apid {
 	char started_at[TS_ISO_LEN + 1];
 	struct pool *pool;
 	struct stream *stream;
+	/* SQLite code of the main thread's last failed heartbeat write, 0 when
+	 * it succeeded: a full disk or an unwritable file turns /healthz 503
+	 * with the reason (busy locks do not count: they pass). */
+	_Atomic int write_failure;
 };
 
 /* Take ownership of a loaded configuration as the current one. */

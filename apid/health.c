@@ -175,5 +175,16 @@ void h_healthz(struct req *r)
 {
 	int ok;
 	cJSON *o = healthz_build(req_db(r), r->cfg, ts_now_ms(), &ok);
+	int wf = r->a->write_failure;
+	if (wf) {
+		/* Nothing can be recorded (full disk, unwritable file): the
+		 * heartbeats above may still look fresh for a while. */
+		ok = 0;
+		cJSON_ReplaceItemInObject(o, "status", cJSON_CreateString("error"));
+		char reason[160];
+		snprintf(reason, sizeof reason, "the database cannot be written: %s",
+			 db_failure_phrase(wf));
+		cJSON_AddStringToObject(o, "reason", reason);
+	}
 	http_json(r, ok ? 200 : 503, o, NULL);
 }

@@ -279,6 +279,8 @@ static sqlite3 *open_impl(const char *path, enum db_mode mode, int *absent, int 
 		return NULL;
 	}
 	if ((mode != DB_READONLY && exec_retry(db, "PRAGMA journal_mode=WAL") < 0) ||
+	    (mode != DB_READONLY &&
+	     exec_retry(db, "PRAGMA journal_size_limit=" DB_STR(DB_JOURNAL_SIZE_LIMIT)) < 0) ||
 	    exec_retry(db, "PRAGMA synchronous=NORMAL") < 0 ||
 	    exec_retry(db, "PRAGMA foreign_keys=ON") < 0 ||
 	    exec_retry(db, "PRAGMA temp_store=MEMORY") < 0) {
@@ -376,6 +378,42 @@ int db_quick_check(sqlite3 *db, const char *path, const char *daemon)
 		"%s refuses to start: database %s fails its integrity check: %s. %s", daemon, path,
 		found[0] ? found : "no answer", restore_hint);
 	return -1;
+}
+
+/* Litestream keeps its state in .NAME-litestream next to the database; while
+ * it is there Litestream owns the WAL's checkpoints (it must copy every
+ * frame before the WAL restarts). */
+static int litestream_runs(const char *path)
+{
+	char *copy = xstrdup(path), *copy2 = xstrdup(path);
+	char *state = xasprintf("%s/.%s-litestream", dirname(copy), basename(copy2));
+	struct stat sb;
+	int yes = stat(state, &sb) == 0 && S_ISDIR(sb.st_mode);
+	free(state);
+	free(copy);
+	free(copy2);
+	return yes;
+}
+
+int db_wal_tend(sqlite3 *db, const char *path, int64_t now_mono, int64_t *last_mono)
+{
+	if (litestream_runs(path))
+		return 0;
+	char *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+	int big = stat(wal, &sb) == 0 && sb.st_size >= DB_WAL_CHECKPOINT_BYTES;
+	free(wal);
+	if (!big && now_mono - *last_mono < DB_WAL_CHECKPOINT_EVERY_MS)
+		return 0;
+	*last_mono = now_mono;
+	int frames = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+	if (rc != SQLITE_OK) {
+		log_debug("checkpoint (passive): %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	log_debug("checkpoint (passive): %d of %d WAL frames copied", copied, frames);
+	return 1;
 }
 
 int db_ident_get(const char *path, struct db_ident *id)

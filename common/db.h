@@ -23,6 +23,15 @@ extern const struct db_migration db_migrations[];
 extern const int db_migration_count;
 
 #define DB_BUSY_TIMEOUT_MS 5000
+/* The WAL is truncated back to this size when it restarts, and checkpointed
+ * (PASSIVE) whenever it grows past DB_WAL_CHECKPOINT_BYTES or a minute went
+ * by: a WAL left to grow to the automatic 1000-page checkpoints between the
+ * 24-hourly ones took the whole disk (doc/faults.md#full). */
+#define DB_JOURNAL_SIZE_LIMIT 16777216
+#define DB_WAL_CHECKPOINT_BYTES (4 << 20)
+#define DB_WAL_CHECKPOINT_EVERY_MS 60000
+#define DB_STR_(x) #x
+#define DB_STR(x) DB_STR_(x)
 
 /* How a connection opens the file. Only pollerd creates the database: a
  * daemon that found no file and made one would hide a deleted database
@@ -45,6 +54,13 @@ sqlite3 *db_open_wait(const char *path, int (*stop)(void));
 /* PRAGMA quick_check; on damage logs SQLite's findings and how to restore a
  * snapshot (-R SNAPSHOT), and returns -1. */
 int db_quick_check(sqlite3 *db, const char *path, const char *daemon);
+
+/* PASSIVE checkpoint when the WAL is past DB_WAL_CHECKPOINT_BYTES or
+ * DB_WAL_CHECKPOINT_EVERY_MS passed since *last_mono (updated); never while
+ * Litestream runs beside the database (it checkpoints itself). 1 when a
+ * checkpoint ran, 0 when none was due, -1 when it failed (logged at debug:
+ * a busy database simply waits for the next one). */
+int db_wal_tend(sqlite3 *db, const char *path, int64_t now_mono, int64_t *last_mono);
 
 /* Which file a path named when the daemon opened it. A database deleted or
  * replaced under a running daemon must be noticed: its writes would go to an

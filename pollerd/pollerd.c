@@ -75,7 +75,7 @@ static void flush_metrics(struct pollerd *p)
 
 /* Periodic chores, each on its own clock. */
 struct timers {
-	int64_t inbox, beat, flush, sweep, retention, ident;
+	int64_t inbox, beat, flush, sweep, retention, ident, checkpoint;
 };
 
 /* 0, or -1 when the database file was deleted or replaced (logged): the
@@ -94,6 +94,8 @@ static void chores(struct pollerd *p, struct timers *t)
 	if (now >= t->ident) {
 		if (db_ident_check(p->conf.cfg.database_path, &p->ident) < 0)
 			gone = 1;
+		else /* pollerd writes the most: it keeps the WAL short */
+			db_wal_tend(p->db, p->conf.cfg.database_path, now, &t->checkpoint);
 		t->ident = now + IDENT_EVERY_MS;
 	}
 	if (now >= t->inbox) {
@@ -239,6 +241,7 @@ int main(int argc, char **argv)
 	int64_t now = ts_mono_ms();
 	struct timers t = {
 	    .ident = now + IDENT_EVERY_MS,
+	    .checkpoint = now,
 	    .inbox = now,
 	    .beat = now + p.conf.cfg.heartbeat_interval_seconds * 1000LL,
 	    .flush = now + p.conf.cfg.metrics_flush_seconds * 1000LL,
