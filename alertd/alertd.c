@@ -78,10 +78,12 @@ static void chores(struct alertd *a, struct chores *c, int64_t now)
 
 static void beat(struct alertd *a)
 {
-	if (db_heartbeat_health(
-		a->db, "alertd", a->started_at, a->last_cycle_at[0] ? a->last_cycle_at : NULL,
-		a->conf.cfg.heartbeat_stale_after_seconds, a->failing[0] ? a->failing : NULL) < 0)
+	int rc = db_heartbeat_health(
+	    a->db, "alertd", a->started_at, a->last_cycle_at[0] ? a->last_cycle_at : NULL,
+	    a->conf.cfg.heartbeat_stale_after_seconds, a->failing[0] ? a->failing : NULL);
+	if (rc < 0)
 		log_warn("heartbeat write failed");
+	selmon_db_write(a, rc < 0 ? db_last_failure() : 0);
 }
 
 /* Keep count of failed passes; FAILING_AFTER in a row make alertd say, in

@@ -451,6 +451,11 @@ int selmon_init(struct alertd *a);
 void selmon_run(struct alertd *a);
 /* Drive the ping transfer without waiting; called every loop turn. */
 void selmon_poll(struct alertd *a);
+/* The result of alertd's own heartbeat write (0, or the SQLite code): a
+ * database that cannot be written (full disk, unwritable file) pings /fail at
+ * once and, when it can be written again, queues one Slack message saying
+ * for how long and why. Busy locks are ignored. */
+void selmon_db_write(struct alertd *a, int rc);
 /* Abort a ping in flight and release everything. */
 void selmon_free(struct alertd *a);
 

@@ -8,8 +8,11 @@
 # full the pages keep changing (one flip every 3 s, each state held 12 s):
 # pollerd must say once that the disk is full, keep polling and keep the
 # readings in memory; /healthz must answer 503 saying the database cannot
-# be written. Once the filler is removed -- no restart -- every change must
-# be committed in order, decided and delivered, and /healthz be 200 again.
+# be written; alertd's self-monitoring pings HEALTHCHECK_PING_URL/fail at
+# once. Once the filler is removed -- no restart -- every change must be
+# committed in order, decided and delivered, /healthz be 200 again, and
+# alertd post one Slack message saying how long the database could not be
+# written and why.
 #
 # Losses allowed: none (the queue holds 100,000 readings).
 set -u
@@ -26,6 +29,7 @@ trap 'rc=$?; t_stop_all; umount "$MNT" 2>/dev/null; exit $rc' EXIT
 
 N=4
 f_setup $N
+export HEALTHCHECK_PING_URL=$SURL/hc
 FDB=$MNT/itstatus.db
 sed -i "s|^database_path: .*|database_path: $FDB|" "$T_TMP/itstatus.yaml"
 f_start pollerd
@@ -61,6 +65,8 @@ reason=$(jq -r .reason "$T_TMP/hz.json")
 t_assert_eq "$reason" "the database cannot be written: the disk holding the database is full" "/healthz reason"
 t_assert_eq "$(grep -c 'cannot write to the database: the disk holding the database is full' "$T_TMP/pollerd.log")" 1 \
 	"pollerd says it once"
+pinged_fail() { jq -e 'select(.path == "/hc/fail")' "$T_TMP/slack.jsonl" >/dev/null 2>&1; }
+t_wait_for 10 pinged_fail || t_fail "alertd did not ping /hc/fail with the disk full"
 requests() { t_json_get "$(t_http GET "$VURL/_control/stats")" .requests; }
 r0=$(requests)
 sleep 4
@@ -83,6 +89,11 @@ decided() { [ "$(f_decisions)" = "$(f_events)" ]; }
 t_wait_for 30 decided || t_fail "alertd decided $(f_decisions) of $(f_events) events"
 delivered() { [ "$(f_q "SELECT count(*) FROM outbox WHERE state != 'sent'")" = 0 ]; }
 t_wait_for 30 delivered || t_fail "outbox not drained: $(f_q "SELECT state, count(*) FROM outbox GROUP BY 1")"
+said() { [ "$(jq -r 'select(.path == "/main") | .json.text // empty' "$T_TMP/slack.jsonl" |
+	grep -c 'The status database could not be written for .*: the disk holding the database is full')" = 1 ]; }
+t_wait_for 20 said || t_fail "alertd did not post one Slack message about the full disk"
+printf 'self-monitoring: /hc/fail pinged; Slack: %s\n' "$(jq -r 'select(.path == "/main") | .json.text // empty' \
+	"$T_TMP/slack.jsonl" | grep 'could not be written')"
 f_report "$CHANGES"
 t_assert_eq "$(f_events)" "$CHANGES" "status events (one per change, none lost)"
 ok "recovered without a restart; nothing lost"
