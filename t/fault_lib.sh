@@ -17,6 +17,9 @@
 # The variables VURL (fakevendor), SURL (fakeslack) and APID_URL (after
 # f_start apid) are set for the scripts.
 
+# apid_start, slack_sign
+. "$ITSTATUS_ROOT/t/sh/apid_lib.sh"
+
 FDB=$T_TMP/itstatus.db
 F_T0=$(t_ms)
 
@@ -64,27 +67,18 @@ EOF
 }
 
 f_start() {
-	local d=$1 name=${2:-$1} try i
-	if [ "$d" != apid ]; then
+	local d=$1 name=${2:-$1}
+	if [ "$d" = apid ]; then
+		# pollerd creates the database (apid_start would make one itself).
+		t_wait_for 10 f_has_schema || t_fail "no database at $FDB for apid"
+		DB=$FDB apid_start "$name"
+		APID_URL=$APID
+	else
 		t_start "$name" "$ITSTATUS_BIN/$d" -f "$T_TMP/itstatus.yaml"
-		return 0
 	fi
-	for ((try = 0; try < 5; try++)); do
-		APID_PORT=$((20000 + RANDOM % 40000))
-		PORT=$APID_PORT t_start "$name" "$ITSTATUS_BIN/apid" -f "$T_TMP/itstatus.yaml"
-		for ((i = 0; i < 400; i++)); do
-			if grep -q 'listening on http' "$T_TMP/$name.log"; then
-				APID_URL=http://127.0.0.1:$APID_PORT
-				return 0
-			fi
-			kill -0 "$(t_pid "$name")" 2>/dev/null || break
-			sleep 0.05
-		done
-		grep -q 'cannot listen' "$T_TMP/$name.log" || t_fail "$name did not start"
-		t_stop "$name" 1 || true
-	done
-	t_fail "$name: no free port found"
 }
+
+f_has_schema() { [ "$(sqlite3 -cmd '.timeout 1000' "$FDB" 'PRAGMA user_version' 2>/dev/null || echo 0)" -gt 0 ]; }
 
 f_q() { sqlite3 -cmd '.timeout 5000' "$FDB" "$1"; }
 

@@ -41,10 +41,9 @@ get() { # get PATH -> body; fails unless 200
 slash() { # slash TEXT -> the reply's text and context
 	local body ts sig
 	body="command=%2Fitstatus&text=$1&user_id=U1&trigger_id=t$RANDOM$RANDOM" # unique: apid refuses replays
-	ts=$(date +%s)
-	sig=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac s3cret | sed 's/.*= //')
+	read -r ts sig <<<"$(slack_sign "$body")"
 	curl -s -X POST "$APID_URL/api/slack/slash" -H "X-Slack-Request-Timestamp: $ts" \
-		-H "X-Slack-Signature: v0=$sig" -H 'Content-Type: application/x-www-form-urlencoded' \
+		-H "X-Slack-Signature: $sig" -H 'Content-Type: application/x-www-form-urlencoded' \
 		--data "$body" | tee "$T_TMP/slash.out" | jq -r '[.text, (.blocks[]? | select(.type == "context") | .elements[0].text)] | join(" | ")'
 }
 effs() { get /api/services | jq -r '[.data.services[].effective_status] | sort | join(",")'; }
