@@ -246,6 +246,7 @@ void cycle_fini(struct pollerd *p)
 	if (!cs)
 		return;
 	cycle_abort(p);
+	free(cs->inflight);
 	fetch_free(cs->fetch);
 	hmap_free(&cs->svcs, svc_mem_free);
 	hmap_free(&cs->urls, url_mem_free);
@@ -686,9 +687,6 @@ void cycle_abort(struct pollerd *p)
 		;
 	while (cs->ninflight)
 		group_done(cs, cs->inflight[cs->ninflight - 1]);
-	free(cs->inflight);
-	cs->inflight = NULL;
-	cs->capflight = 0;
 	while (cs->batches) {
 		struct batch *b = cs->batches;
 		const char *kv[] = {"poll_cycle_id", b->id, NULL};
