@@ -55,8 +55,10 @@ grep_list() {
 }
 
 # Anchors of one markdown file, one per line: explicit ids, then heading slugs
-# as GitHub makes them (lower case; punctuation, emoji and other non-ASCII
-# symbols dropped; spaces become hyphens; a repeated slug gets -1, -2, ...).
+# as GitHub makes them (lower case; punctuation and symbols dropped; spaces
+# become hyphens; a repeated slug gets -1, -2, ...). Non-ASCII characters are
+# dropped too, which GitHub does only for symbols: a heading with accented
+# letters that is cited needs an explicit id.
 anchors_of() {
 	grep -oE '(id|name)="[^"]+"' "$1" | sed -E 's/^(id|name)="//; s/"$//'
 	awk '
