@@ -560,45 +560,20 @@ int64_t db_data_version(sqlite3 *db)
 	return db_query_int(db, "PRAGMA data_version", -1);
 }
 
-int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const char *last_cycle_at,
-		 const char *last_error)
+/* One heartbeat row: last_cycle_at and last_error kept when NULL;
+ * fresh_for_s < 0 leaves fresh_until NULL (readers then judge by beat_at). */
+static int write_beat(sqlite3 *db, const char *daemon, const char *started_at,
+		      const char *last_cycle_at, const char *last_error, int fresh_for_s,
+		      const char *failing)
 {
 	static const char *sql =
 	    "INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at, last_cycle_at, "
-	    "last_error)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    "last_error, fresh_until, failing)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT (daemon) DO UPDATE SET pid = excluded.pid, version = excluded.version,"
 	    " started_at = excluded.started_at, beat_at = excluded.beat_at,"
 	    " last_cycle_at = COALESCE(excluded.last_cycle_at, heartbeats.last_cycle_at),"
-	    " last_error = COALESCE(excluded.last_error, heartbeats.last_error)";
-	char now[TS_ISO_LEN + 1];
-	sqlite3_stmt *st = db_prepare(db, sql);
-	if (!st)
-		return -1;
-	ts_now_iso(now);
-	db_bind_text(st, 1, daemon);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
-	db_bind_text(st, 3, ITSTATUS_VERSION);
-	db_bind_text(st, 4, started_at);
-	db_bind_text(st, 5, now);
-	db_bind_text(st, 6, last_cycle_at);
-	db_bind_text(st, 7, last_error);
-	int rc = db_step_done(st);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int db_heartbeat_health(sqlite3 *db, const char *daemon, const char *started_at,
-			const char *last_cycle_at, int fresh_for_s, const char *failing)
-{
-	static const char *sql =
-	    "INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at, last_cycle_at, "
-	    "fresh_until, failing)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	    " ON CONFLICT (daemon) DO UPDATE SET pid = excluded.pid, version = excluded.version,"
-	    " started_at = excluded.started_at, beat_at = excluded.beat_at,"
-	    " last_cycle_at = COALESCE(excluded.last_cycle_at, heartbeats.last_cycle_at),"
-	    " last_error = COALESCE(excluded.failing, heartbeats.last_error),"
+	    " last_error = COALESCE(excluded.last_error, heartbeats.last_error),"
 	    " fresh_until = excluded.fresh_until, failing = excluded.failing";
 	char now[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
 	sqlite3_stmt *st = db_prepare(db, sql);
@@ -613,11 +588,26 @@ int db_heartbeat_health(sqlite3 *db, const char *daemon, const char *started_at,
 	db_bind_text(st, 4, started_at);
 	db_bind_text(st, 5, now);
 	db_bind_text(st, 6, last_cycle_at);
-	db_bind_text(st, 7, until);
-	db_bind_text(st, 8, failing);
+	db_bind_text(st, 7, last_error);
+	db_bind_text(st, 8, fresh_for_s < 0 ? NULL : until);
+	db_bind_text(st, 9, failing);
 	int rc = db_step_done(st);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const char *last_cycle_at,
+		 const char *last_error)
+{
+	return write_beat(db, daemon, started_at, last_cycle_at, last_error, -1, NULL);
+}
+
+int db_heartbeat_health(sqlite3 *db, const char *daemon, const char *started_at,
+			const char *last_cycle_at, int fresh_for_s, const char *failing)
+{
+	/* A failing reason is also the last error an operator sees. */
+	return write_beat(db, daemon, started_at, last_cycle_at, failing,
+			  fresh_for_s < 0 ? 0 : fresh_for_s, failing);
 }
 
 int db_restore(const char *snapshot, const char *target, int stale_after_s)

@@ -68,14 +68,19 @@ static void gauge(const struct rqueue *q)
 		      "Readings taken but not yet committed to the database.", (double)q->n);
 }
 
-static void drop_oldest(struct rqueue *q)
+static void count_drop(struct rqueue *q)
 {
-	pop_front(q);
 	q->dropped++;
 	met_counter_add("poll_readings_dropped_total", "",
 			"Readings dropped: the queue of uncommitted readings was full, or the "
 			"database refused the reading itself.",
 			1);
+}
+
+static void drop_oldest(struct rqueue *q)
+{
+	pop_front(q);
+	count_drop(q);
 	if (!q->dropping)
 		log_error(
 		    "reading queue full (%zu readings waiting for the database): dropping the "
@@ -124,11 +129,7 @@ static void drop_at(struct rqueue *q, size_t i)
 		*at(q, j) = *at(q, j - 1);
 	*at(q, 0) = bad;
 	pop_front(q);
-	q->dropped++;
-	met_counter_add("poll_readings_dropped_total", "",
-			"Readings dropped: the queue of uncommitted readings was full, or the "
-			"database refused the reading itself.",
-			1);
+	count_drop(q);
 }
 
 /* The database could not be written: say so once per outage. */
