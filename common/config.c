@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "keychain.h"
 #include "log.h"
 #include "xalloc.h"
 #include "yml.h"
@@ -283,18 +284,48 @@ static char *read_secret_file(const char *path, struct cfg_errors *errs, const c
 	return trim_dup(buf);
 }
 
+/* NAME_KEYCHAIN=service[/account]: the item's password, or NULL with the
+ * reason in errs (the daemon then refuses to start, or a reload is rejected). */
+static char *read_secret_keychain(const char *spec, struct cfg_errors *errs, const char *var)
+{
+	char *v = NULL, *why = NULL;
+	if (keychain_read(spec, &v, &why) < 0) {
+		cfg_error(errs, "environment", 0, "%s_KEYCHAIN=%s: %s", var, spec, why);
+		free(why);
+		return NULL;
+	}
+	char *t = trim_dup(v);
+	memset(v, 0, strlen(v));
+	free(v);
+	if (!*t)
+		cfg_error(errs, "environment", 0, "%s_KEYCHAIN=%s: the item's password is empty",
+			  var, spec);
+	return t;
+}
+
 static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 {
 	for (size_t i = 0; i < NSECRETS; i++) {
 		char **slot = (char **)((char *)sec + secrets[i].off);
 		char *fvar = xasprintf("%s_FILE", secrets[i].env);
-		const char *fpath = getenv(fvar);
+		char *kvar = xasprintf("%s_KEYCHAIN", secrets[i].env);
+		const char *fpath = getenv(fvar), *kspec = getenv(kvar);
 		char *v = NULL;
-		if (fpath && *fpath)
+		if (kspec && *kspec) {
+			/* A new way to set a secret: two sources at once is a mistake. */
+			if ((fpath && *fpath) ||
+			    (getenv(secrets[i].env) && *getenv(secrets[i].env)))
+				cfg_error(errs, "environment", 0,
+					  "%s: set only one of %s, %s and %s", secrets[i].env,
+					  secrets[i].env, fvar, kvar);
+			else
+				v = read_secret_keychain(kspec, errs, secrets[i].env);
+		} else if (fpath && *fpath)
 			v = read_secret_file(fpath, errs, secrets[i].env);
 		else if (getenv(secrets[i].env))
 			v = trim_dup(getenv(secrets[i].env));
 		free(fvar);
+		free(kvar);
 		if (v && !*v) { /* empty means not configured (seed bug §13.15) */
 			free(v);
 			v = NULL;

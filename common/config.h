@@ -4,8 +4,9 @@
  * the environment variable of the same name in upper case overrides the key
  * (POLL_INTERVAL_SECONDS <-> poll_interval_seconds), exactly as the old tool's
  * environment did. Secrets (tokens, webhook URLs, signing secrets) come only
- * from the environment or a NAME_FILE variable; an empty secret counts as "not
- * configured".
+ * from the environment: NAME, a NAME_FILE variable, or NAME_KEYCHAIN=
+ * service[/account] for the macOS Keychain (keychain.h; a missing item is an
+ * error like an unreadable file); an empty secret counts as "not configured".
  *
  * Problems are collected, never fatal one by one: every unknown key, bad value
  * and out-of-range number is reported as "file:line: message" so an operator
