@@ -71,7 +71,7 @@ TEST_SRC := $(wildcard t/check_*.c)
 TEST_BIN := $(TEST_SRC:t/%.c=$(BUILD)/t/%)
 # Test support code shared by several unit tests (t/support/*.c).
 TSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard t/support/*.c))
-FAKES := fakevendor fakeslack
+FAKES := fakevendor fakeslack fakesentry
 FAKE_BIN := $(FAKES:%=$(BUILD)/t/%)
 WEB_DIST := web/dist/index.html
 

@@ -21,6 +21,7 @@
 
 #include "keychain.h"
 #include "log.h"
+#include "sentry.h"
 #include "xalloc.h"
 #include "yml.h"
 
@@ -332,6 +333,15 @@ static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 		}
 		if (v && secrets[i].is_url && !is_http_url(v)) {
 			cfg_error(errs, "environment", 0, "%s: not an http(s) URL", secrets[i].env);
+			free(v);
+			v = NULL;
+		}
+		char *why = NULL;
+		if (v && secrets[i].off == offsetof(struct cfg_secrets, sentry_dsn) &&
+		    sentry_dsn_check(v, &why) < 0) {
+			/* The DSN is a credential: say what is wrong, not what it is. */
+			cfg_error(errs, "environment", 0, "SENTRY_DSN: %s", why);
+			free(why);
 			free(v);
 			v = NULL;
 		}

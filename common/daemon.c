@@ -10,7 +10,9 @@
 
 #include "db.h"
 #include "log.h"
+#include "sentry.h"
 #include "sig.h"
+#include "xalloc.h"
 
 static void usage(FILE *f, const char *name, int allow_once)
 {
@@ -100,6 +102,25 @@ void daemon_conf_free(struct daemon_conf *c)
 	cfg_free(&c->cfg);
 }
 
+void daemon_setup_sentry(const char *name, const struct cfg_settings *cfg)
+{
+	/* The crash marker goes beside the database: the one folder every
+	 * daemon may write to under the shipped units. */
+	char *dir = NULL;
+	const char *slash = cfg->database_path ? strrchr(cfg->database_path, '/') : NULL;
+	if (slash)
+		dir = slash == cfg->database_path
+			  ? xstrdup("/")
+			  : xstrndup(cfg->database_path, (size_t)(slash - cfg->database_path));
+	char *err = NULL;
+	if (sentry_configure(name, cfg->secrets.sentry_dsn, cfg->sentry_environment, dir, &err) <
+	    0) {
+		log_warn("SENTRY_DSN: %s; errors are not sent to Sentry", err);
+		free(err);
+	}
+	free(dir);
+}
+
 void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf *c)
 {
 	enum log_level lvl = LOG_LVL_INFO;
@@ -114,6 +135,7 @@ void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf 
 		else
 			log_error("cannot open LOG_FILE %s; logging to stderr", c->cfg.log_file);
 	}
+	daemon_setup_sentry(o->name, &c->cfg);
 }
 
 int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
@@ -131,6 +153,7 @@ int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
 	cfg_errors_free(&errs);
 	daemon_conf_free(c);
 	*c = fresh;
+	daemon_setup_sentry(o->name, &c->cfg);
 	log_info("configuration reloaded: %zu services, %zu dependency edges", c->reg.nservices,
 		 c->reg.nedges);
 	return 1;
