@@ -58,6 +58,7 @@ static double tokens = SENTRY_BURST;
 static int64_t tokens_at_ms;
 static int64_t retry_until_ms; /* Sentry said 429 until then */
 static int thread_started, stopping;
+static int in_flight;		  /* the sender is POSTing */
 static atomic_int abort_transfer; /* shutdown deadline passed: give up the POST */
 static pthread_t sender;
 static unsigned long drops_reported;
@@ -256,7 +257,7 @@ static void push(char *env)
 	queue[(q_head + q_len) % SENTRY_QUEUE_MAX] = env;
 	q_len++;
 	st.queued++;
-	pthread_cond_signal(&cv);
+	pthread_cond_broadcast(&cv); /* the sender, not only a waiting shutdown */
 }
 
 void sentry_capture(enum log_level lvl, const char *msg, const char *const *kv)
@@ -417,6 +418,7 @@ static void *sender_main(void *arg)
 			continue;
 		}
 		char *url = xstrdup(env_url), *auth = xstrdup(env_auth);
+		in_flight = 1;
 		pthread_mutex_unlock(&mu);
 		long retry_s = 0;
 		long code = c ? post(c, url, auth, body, &retry_s) : 0;
@@ -424,6 +426,8 @@ static void *sender_main(void *arg)
 		free(auth);
 		free(body);
 		pthread_mutex_lock(&mu);
+		in_flight = 0;
+		pthread_cond_broadcast(&cv);
 		if (code >= 200 && code < 300) {
 			st.sent++;
 		} else {
@@ -624,7 +628,7 @@ void sentry_shutdown(int wait_ms)
 		return;
 	}
 	int64_t deadline = ts_mono_ms() + wait_ms;
-	while (q_len && ts_mono_ms() < deadline) {
+	while ((q_len || in_flight) && ts_mono_ms() < deadline) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 50 * 1000000L;
