@@ -168,6 +168,11 @@ int keychain_read(const char *spec, char **value, char **err)
 				 timeout_ms);
 	} else if (WIFSIGNALED(status)) {
 		*err = xasprintf("security was killed by signal %d", WTERMSIG(status));
+	} else if (WEXITSTATUS(status) == 127) {
+		/* Where posix_spawnp falls back to fork + exec (valgrind, some
+		 * libcs) a failed exec shows as the shell's "command not found". */
+		*err = xstrdup("cannot run security (the macOS Keychain command): exit 127, not "
+			       "found on PATH?");
 	} else if (WEXITSTATUS(status) == KEYCHAIN_EXIT_NOT_FOUND) {
 		*err = xasprintf("no such item in the keychain (security exit %d: %s)",
 				 KEYCHAIN_EXIT_NOT_FOUND, why);

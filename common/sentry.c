@@ -366,7 +366,7 @@ static void publish_locked(void)
 	for (int i = 0; i < 6; i++) {
 		if (!delta[i])
 			continue;
-		char *l = met_labels("outcome", outcomes[i], NULL);
+		char *l = met_labels("outcome", outcomes[i], (char *)NULL);
 		met_counter_add("itstatus_sentry_events_total", l,
 				"Error events for Sentry, by what became of them",
 				(double)delta[i]);

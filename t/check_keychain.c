@@ -17,11 +17,13 @@
 
 static char *dir;
 static char *kc_path;
+static char *saved_path; /* PATH before setup (CK_FORK=no runs every test in one process) */
 
 static void setup(void)
 {
 	const char *r = getenv("ITSTATUS_ROOT");
 	const char *path = getenv("PATH");
+	saved_path = path ? xstrdup(path) : NULL;
 	char *p = xasprintf("%s/t/fakesecurity:%s", r && *r ? r : ".", path ? path : "/usr/bin:/bin");
 	setenv("PATH", p, 1);
 	free(p);
@@ -40,6 +42,9 @@ static void teardown(void)
 	unsetenv("FAKE_KEYCHAIN");
 	unsetenv("FAKE_SECURITY_SLEEP");
 	keychain_set_timeout_ms(0);
+	if (saved_path)
+		setenv("PATH", saved_path, 1);
+	free(saved_path);
 	free(kc_path);
 	free(dir);
 }
