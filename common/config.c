@@ -146,6 +146,15 @@ static const struct secret secrets[] = {
 /* clang-format on */
 #define NSECRETS (sizeof secrets / sizeof secrets[0])
 
+size_t cfg_secret_count(void)
+{
+	return NSECRETS;
+}
+const char *cfg_secret_value(const struct cfg_secrets *s, size_t i)
+{
+	return i < NSECRETS ? *(char *const *)((const char *)s + secrets[i].off) : NULL;
+}
+
 size_t cfg_setting_count(void)
 {
 	return NSETTINGS;

@@ -117,6 +117,9 @@ void cfg_free(struct cfg_settings *s);
 char *cfg_resolve_path(const char *dir, const char *p);
 /* Print every setting with its value and source (secrets shown as set/unset). */
 void cfg_dump(const struct cfg_settings *s, FILE *f);
+/* Number of secrets and the value of the i-th one (NULL when unset). */
+size_t cfg_secret_count(void);
+const char *cfg_secret_value(const struct cfg_secrets *s, size_t i);
 /* Number of settings known (for docs/tests) and the name of the i-th one. */
 size_t cfg_setting_count(void);
 const char *cfg_setting_name(size_t i);

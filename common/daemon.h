@@ -38,8 +38,9 @@ void daemon_conf_free(struct daemon_conf *c);
  * then Sentry (daemon_setup_sentry). */
 void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf *c);
 /* Enable, update or disable error reports to Sentry from cfg (SENTRY_DSN,
- * SENTRY_ENVIRONMENT; crash marker beside DATABASE_PATH); after every reload. */
-void daemon_setup_sentry(const char *name, const struct cfg_settings *cfg);
+ * SENTRY_ENVIRONMENT; crash marker beside DATABASE_PATH; every secret, Slack
+ * override URL and WEBHOOK_TOKEN_* redacted from events); after every reload. */
+void daemon_setup_sentry(const char *name, const struct daemon_conf *c);
 /*
  * Reload: load into a new conf; on success free *c and replace it (returns 1),
  * otherwise log every problem and keep *c (returns 0).

@@ -64,6 +64,8 @@ static pthread_t sender;
 static unsigned long drops_reported;
 static int64_t drop_warned_ms;
 static unsigned long published[6]; /* counters already added to the metric */
+static char **secret_v;		   /* strings never to leave the host (sentry_set_secrets) */
+static size_t secret_n;
 
 /* The crash marker path, ready for the signal handler (no allocation there). */
 static char marker[4096];
@@ -173,6 +175,30 @@ static char *clip(const char *s, size_t max)
 	return xstrndup(s, max);
 }
 
+/* s with every configured secret replaced by [redacted] (caller frees). mu held. */
+static char *scrub(const char *s)
+{
+	char *out = xstrdup(s);
+	for (size_t i = 0; i < secret_n; i++) {
+		const char *needle = secret_v[i];
+		size_t nl = strlen(needle);
+		char *hit = strstr(out, needle);
+		if (!hit)
+			continue;
+		struct buf b;
+		buf_init(&b, 0);
+		const char *p = out;
+		for (; hit; p = hit + nl, hit = strstr(p, needle)) {
+			buf_append(&b, p, (size_t)(hit - p));
+			buf_puts(&b, "[redacted]");
+		}
+		buf_puts(&b, p);
+		free(out);
+		out = buf_steal(&b);
+	}
+	return out;
+}
+
 /*
  * One envelope holding one event (caller frees):
  *   {"event_id":..,"sent_at":..}\n{"type":"event","length":N}\n{event}\n
@@ -196,9 +222,11 @@ static char *envelope(const char *level, const char *msg, const char *const *kv,
 	free(rel);
 	cJSON_AddStringToObject(ev, "environment", ev_environment);
 	cJSON *m = cJSON_AddObjectToObject(ev, "message");
-	char *cm = clip(msg, SENTRY_EVENT_MAX / 2);
+	char *sm = scrub(msg);
+	char *cm = clip(sm, SENTRY_EVENT_MAX / 2);
 	cJSON_AddStringToObject(m, "formatted", cm);
 	free(cm);
+	free(sm);
 	cJSON *t = cJSON_AddObjectToObject(ev, "tags");
 	cJSON_AddStringToObject(t, "daemon", ev_daemon);
 	for (size_t i = 0; tags && tags[i]; i += 2)
@@ -212,10 +240,12 @@ static char *envelope(const char *level, const char *msg, const char *const *kv,
 			cJSON_AddNullToObject(x, kv[i]);
 			continue;
 		}
-		char *v = clip(kv[i + 1], budget);
+		char *sv = scrub(kv[i + 1]);
+		char *v = clip(sv, budget);
 		budget -= strlen(v);
 		cJSON_AddStringToObject(x, kv[i], v);
 		free(v);
+		free(sv);
 	}
 	cJSON *sdk = cJSON_AddObjectToObject(ev, "sdk");
 	cJSON_AddStringToObject(sdk, "name", "itstatus.sentry");
@@ -658,6 +688,30 @@ void sentry_shutdown(int wait_ms)
 	free(env_auth);
 	free(env_dsn);
 	env_url = env_auth = env_dsn = NULL;
+	pthread_mutex_unlock(&mu);
+}
+
+void sentry_set_secrets(const char *const *v, size_t n)
+{
+	pthread_mutex_lock(&mu);
+	for (size_t i = 0; i < secret_n; i++)
+		free(secret_v[i]);
+	free(secret_v);
+	secret_v = NULL;
+	secret_n = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* Short strings would redact ordinary words; secrets are longer. */
+		if (!v[i] || strlen(v[i]) < 6)
+			continue;
+		secret_v = xreallocarray(secret_v, secret_n + 2, sizeof *secret_v);
+		secret_v[secret_n++] = xstrdup(v[i]);
+		/* A URL secret (a webhook) is also secret without its scheme and
+		 * host: a log line may show only its path. */
+		const char *sep = strstr(v[i], "://");
+		const char *path = sep ? strchr(sep + 3, '/') : NULL;
+		if (path && strlen(path) >= 6)
+			secret_v[secret_n++] = xstrdup(path);
+	}
 	pthread_mutex_unlock(&mu);
 }
 

@@ -14,6 +14,10 @@
  * Drops are counted (sentry_get_stats, the metric
  * itstatus_sentry_events_total{outcome=...}) and reported as a warning.
  *
+ * Events leave the host, so every configured secret (and a webhook URL's
+ * path on its own) is replaced by [redacted] in the message and fields
+ * before sending (sentry_set_secrets; daemon.c passes all of them).
+ *
  * A fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) leaves a marker
  * file <crash_dir>/<daemon>.crash, written from the signal handler with
  * async-signal-safe calls only; the next start sends it as a "fatal" event
@@ -22,6 +26,8 @@
  */
 #ifndef ITSTATUS_SENTRY_H
 #define ITSTATUS_SENTRY_H
+
+#include <stddef.h>
 
 #include "log.h"
 
@@ -61,6 +67,9 @@ void sentry_capture(enum log_level lvl, const char *msg, const char *const *kv);
 /* Give the queue up to wait_ms to drain, then stop the sender (at exit). */
 void sentry_shutdown(int wait_ms);
 void sentry_get_stats(struct sentry_stats *out);
+/* The strings to redact from events (copied; replaces the previous list;
+ * NULL entries and strings shorter than 6 bytes are skipped). */
+void sentry_set_secrets(const char *const *v, size_t n);
 /* Change the rate limit and refill the bucket (tests; <= 0 restores the default). */
 void sentry_set_limits(int burst, int per_minute);
 

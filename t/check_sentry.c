@@ -173,6 +173,31 @@ START_TEST(test_error_arrives_as_envelope)
 }
 END_TEST
 
+START_TEST(test_secrets_are_redacted)
+{
+	char *err;
+	const char *secrets[] = {"tok-SECRET-123", "https://hooks.example.test/services/T0/B0/xyz",
+				 NULL, "short"};
+	sentry_set_secrets(secrets, 4);
+	ck_assert_int_eq(sentry_configure("testd", dsn, NULL, dir, &err), 0);
+	const char *kv[] = {"url", "https://hooks.example.test/services/T0/B0/xyz", "path",
+			    "POST /services/T0/B0/xyz failed", NULL};
+	log_kv(LOG_LVL_ERROR, kv, "token tok-SECRET-123 refused twice: tok-SECRET-123; short");
+	cJSON *recs = records(1);
+	ck_assert_int_eq(cJSON_GetArraySize(recs), 1);
+	cJSON *ev = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 0), "items"),
+			       0),
+	    "payload");
+	ck_assert_str_eq(str_at(ev, "message", "formatted"),
+			 "token [redacted] refused twice: [redacted]; short");
+	ck_assert_str_eq(str_at(ev, "extra", "url"), "[redacted]");
+	ck_assert_str_eq(str_at(ev, "extra", "path"), "POST [redacted] failed");
+	cJSON_Delete(recs);
+	sentry_set_secrets(NULL, 0);
+}
+END_TEST
+
 START_TEST(test_only_errors_are_sent)
 {
 	char *err;
@@ -291,6 +316,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_error_arrives_as_envelope);
+	tcase_add_test(tc, test_secrets_are_redacted);
 	tcase_add_test(tc, test_only_errors_are_sent);
 	tcase_add_test(tc, test_burst_does_not_block_and_stays_bounded);
 	tcase_add_test(tc, test_429_pauses_sending);
