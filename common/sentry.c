@@ -175,7 +175,55 @@ static char *clip(const char *s, size_t max)
 	return xstrndup(s, max);
 }
 
-/* s with every configured secret replaced by [redacted] (caller frees). mu held. */
+/*
+ * The old tool's scrubbing, kept for secrets itstatus does not know about:
+ * whatever follows "hooks.slack.com/services/", "Bearer " or "authorization:"
+ * up to a blank or quote becomes [REDACTED]. Takes s; returns it or a new
+ * string (caller frees).
+ */
+static char *scrub_patterns(char *s)
+{
+	static const char *const pats[] = {"hooks.slack.com/services/", "bearer ",
+					   "authorization:"};
+	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+		size_t pl = strlen(pats[k]);
+		struct buf b;
+		buf_init(&b, 0);
+		const char *p = s;
+		int hit = 0;
+		for (const char *q = s; *q; q++) {
+			if (strncasecmp(q, pats[k], pl))
+				continue;
+			const char *v = q + pl;
+			while (*v == ' ')
+				v++;
+			size_t vl = strcspn(v, " \t\r\n\"',;");
+			if (!vl)
+				continue;
+			/* "Authorization: Basic xyz": the credential follows the scheme. */
+			if (k == 2 && v[vl] == ' ' &&
+			    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "abcdefghijklmnopqrstuvwxyz") == vl)
+				vl += 1 + strcspn(v + vl + 1, " \t\r\n\"',;");
+			buf_append(&b, p, (size_t)(v - p));
+			buf_puts(&b, "[REDACTED]");
+			p = v + vl;
+			q = p - 1;
+			hit = 1;
+		}
+		if (!hit) {
+			buf_free(&b);
+			continue;
+		}
+		buf_puts(&b, p);
+		free(s);
+		s = buf_steal(&b);
+	}
+	return s;
+}
+
+/* s with every configured secret replaced by [REDACTED], then scrub_patterns
+ * (caller frees). mu held. */
 static char *scrub(const char *s)
 {
 	char *out = xstrdup(s);
@@ -190,13 +238,13 @@ static char *scrub(const char *s)
 		const char *p = out;
 		for (; hit; p = hit + nl, hit = strstr(p, needle)) {
 			buf_append(&b, p, (size_t)(hit - p));
-			buf_puts(&b, "[redacted]");
+			buf_puts(&b, "[REDACTED]");
 		}
 		buf_puts(&b, p);
 		free(out);
 		out = buf_steal(&b);
 	}
-	return out;
+	return scrub_patterns(out);
 }
 
 /*

@@ -15,8 +15,10 @@
  * itstatus_sentry_events_total{outcome=...}) and reported as a warning.
  *
  * Events leave the host, so every configured secret (and a webhook URL's
- * path on its own) is replaced by [redacted] in the message and fields
- * before sending (sentry_set_secrets; daemon.c passes all of them).
+ * path on its own) is replaced by [REDACTED] in the message and fields
+ * before sending (sentry_set_secrets; daemon.c passes all of them), and so
+ * is, as the old tool did, whatever follows "hooks.slack.com/services/",
+ * "Bearer " or "Authorization:".
  *
  * A fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) leaves a marker
  * file <crash_dir>/<daemon>.crash, written from the signal handler with

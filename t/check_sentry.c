@@ -190,11 +190,25 @@ START_TEST(test_secrets_are_redacted)
 			       0),
 	    "payload");
 	ck_assert_str_eq(str_at(ev, "message", "formatted"),
-			 "token [redacted] refused twice: [redacted]; short");
-	ck_assert_str_eq(str_at(ev, "extra", "url"), "[redacted]");
-	ck_assert_str_eq(str_at(ev, "extra", "path"), "POST [redacted] failed");
+			 "token [REDACTED] refused twice: [REDACTED]; short");
+	ck_assert_str_eq(str_at(ev, "extra", "url"), "[REDACTED]");
+	ck_assert_str_eq(str_at(ev, "extra", "path"), "POST [REDACTED] failed");
 	cJSON_Delete(recs);
 	sentry_set_secrets(NULL, 0);
+	/* Not configured, still scrubbed: the old tool's patterns. */
+	log_error("POST https://hooks.slack.com/services/T1/B2/c3 failed; sent Authorization: "
+		  "Basic dXNlcjpw, \"bearer xyz\" and AUTHORIZATION:q1");
+	recs = records(2);
+	ck_assert_int_eq(cJSON_GetArraySize(recs), 2);
+	ev = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 1), "items"),
+			       0),
+	    "payload");
+	ck_assert_str_eq(str_at(ev, "message", "formatted"),
+			 "POST https://hooks.slack.com/services/[REDACTED] failed; sent "
+			 "Authorization: [REDACTED], \"bearer [REDACTED]\" and "
+			 "AUTHORIZATION:[REDACTED]");
+	cJSON_Delete(recs);
 }
 END_TEST
 
