@@ -458,7 +458,8 @@ static void warn_drops_locked(void)
 {
 	unsigned long drops = st.dropped_full + st.dropped_rate;
 	int64_t now = ts_mono_ms();
-	if (drops == drops_reported || now - drop_warned_ms < SENTRY_DROP_WARN_S * 1000LL)
+	if (drops == drops_reported ||
+	    (drop_warned_ms && now - drop_warned_ms < SENTRY_DROP_WARN_S * 1000LL))
 		return;
 	unsigned long full = st.dropped_full, rate = st.dropped_rate;
 	drops_reported = drops;

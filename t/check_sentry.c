@@ -135,6 +135,13 @@ static const char *str_at(const cJSON *o, const char *a, const char *b)
 	return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
+/* The event of the i-th record (its first item's payload). */
+static cJSON *event_of(const cJSON *recs, int i)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, i), "items");
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(items, 0), "payload");
+}
+
 START_TEST(test_error_arrives_as_envelope)
 {
 	char *err;
@@ -185,10 +192,7 @@ START_TEST(test_secrets_are_redacted)
 	log_kv(LOG_LVL_ERROR, kv, "token tok-SECRET-123 refused twice: tok-SECRET-123; short");
 	cJSON *recs = records(1);
 	ck_assert_int_eq(cJSON_GetArraySize(recs), 1);
-	cJSON *ev = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 0), "items"),
-			       0),
-	    "payload");
+	cJSON *ev = event_of(recs, 0);
 	ck_assert_str_eq(str_at(ev, "message", "formatted"),
 			 "token [REDACTED] refused twice: [REDACTED]; short");
 	ck_assert_str_eq(str_at(ev, "extra", "url"), "[REDACTED]");
@@ -200,10 +204,7 @@ START_TEST(test_secrets_are_redacted)
 		  "Basic dXNlcjpw, \"bearer xyz\" and AUTHORIZATION:q1");
 	recs = records(2);
 	ck_assert_int_eq(cJSON_GetArraySize(recs), 2);
-	ev = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 1), "items"),
-			       0),
-	    "payload");
+	ev = event_of(recs, 1);
 	ck_assert_str_eq(str_at(ev, "message", "formatted"),
 			 "POST https://hooks.slack.com/services/[REDACTED] failed; sent "
 			 "Authorization: [REDACTED], \"bearer [REDACTED]\" and "
@@ -225,10 +226,7 @@ START_TEST(test_only_errors_are_sent)
 	ck_assert_uint_eq(st.captured, 1);
 	cJSON *recs = records(1);
 	ck_assert_int_eq(cJSON_GetArraySize(recs), 1);
-	cJSON *ev = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 0), "items"),
-			       0),
-	    "payload");
+	cJSON *ev = event_of(recs, 0);
 	ck_assert_str_eq(str_at(ev, "level", NULL), "fatal"); /* critical */
 	ck_assert_str_eq(str_at(ev, "environment", NULL), "production");
 	cJSON_Delete(recs);
