@@ -6,10 +6,12 @@
 #     SENTRY_ENVIRONMENT, the message.
 #  2. Burst: fakesentry stops answering (holds every request), then a services
 #     file with 1,000 broken entries and SIGHUP make pollerd log 3,000 errors
-#     in one go on its main loop. Poll cycles go on while Sentry still holds
-#     the sender's request, RSS before/after is printed and stays within a
-#     loose bound, fakesentry receives a bounded number of envelopes, and the
-#     drops are counted (warning + itstatus_sentry_events_total metric).
+#     in one go on its main loop -- twice. Poll cycles go on while Sentry
+#     still holds the sender's request; RSS is printed before and after each
+#     burst and the second burst must not add more than a loose bound (the
+#     first also pays for parsing the big file once); fakesentry receives a
+#     bounded number of envelopes, and the drops are counted (warning +
+#     itstatus_sentry_events_total metric).
 #  3. Crash: SIGSEGV leaves <db dir>/pollerd.crash; the next start reports a
 #     "fatal" event with the signal and removes the marker.
 set -u
@@ -26,6 +28,9 @@ export DATABASE_PATH="$T_TMP/itstatus.db" HEARTBEAT_INTERVAL_SECONDS=1 LOG_JSON=
 	POLL_INTERVAL_SECONDS=1 HTTP_TIMEOUT_SECONDS=2 HTTP_CONNECT_TIMEOUT_SECONDS=1 HTTP_RETRY_ATTEMPTS=1 \
 	METRICS_FLUSH_SECONDS=1 SENTRY_DSN="http://public@127.0.0.1:$T_PORT/42" SENTRY_ENVIRONMENT=ci-sentry
 unset SLACK_WEBHOOK_URL ADMIN_API_TOKEN
+# Sanitizer builds keep freed memory in quarantine (256 MB by default), which
+# would read as growth below; ordinary builds ignore the variable.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 version=$("$ITSTATUS_BIN/pollerd" -V | awk '{print $3}')
 
 cycles() { grep -c '"msg":"poll cycle ' "$T_TMP/pollerd.log"; }
@@ -67,20 +72,24 @@ sent0=$(records)
 for i in $(seq 1000); do printf '  - id: bad-%d\n    category: nope\n' "$i"; done >>services.yaml
 errors0=$(grep -c '"level":"error"' "$T_TMP/pollerd.log")
 failed_reloads() { grep -c '"msg":"configuration reload failed' "$T_TMP/pollerd.log"; }
-f0=$(failed_reloads)
-kill -HUP "$(t_pid pollerd)"
-t_wait_for 30 at_least failed_reloads $((f0 + 1)) || t_fail "the broken reload did not finish"
+# Two bursts: the first also grows the heap for parsing the big file once
+# (allocator high-water mark); the second must then add next to nothing.
+for round in 1 2; do
+	f0=$(failed_reloads)
+	kill -HUP "$(t_pid pollerd)"
+	t_wait_for 30 at_least failed_reloads $((f0 + 1)) || t_fail "the broken reload did not finish"
+	c0=$(cycles)
+	t_wait_for 20 at_least cycles $((c0 + 3)) || t_fail "polling stopped after error burst $round"
+	rss[round]=$(rss_kb)
+done
 burst=$(($(grep -c '"level":"error"' "$T_TMP/pollerd.log") - errors0))
-[ "$burst" -ge 1000 ] || t_fail "only $burst errors logged"
-c0=$(cycles)
-t_wait_for 20 at_least cycles $((c0 + 3)) || t_fail "polling stopped after the error burst"
+[ "$burst" -ge 2000 ] || t_fail "only $burst errors logged"
 held=$(curl -sS --max-time 5 "$SENTRY/_control/stats" | jq -r .held)
 [ "$held" -ge 1 ] || t_fail "fakesentry holds no request: the test did not keep Sentry stuck"
-rss1=$(rss_kb)
-echo "burst: $burst errors logged; $(($(cycles) - c0)) poll cycles completed after it while Sentry still held $held request(s)"
-echo "burst: pollerd VmRSS ${rss0} kB before, ${rss1} kB after (+$((rss1 - rss0)) kB)"
+echo "burst: $burst errors logged in two reloads; after each, 3 poll cycles completed while Sentry still held $held request(s)"
+echo "burst: pollerd VmRSS ${rss0} kB before, ${rss[1]} kB after the first burst, ${rss[2]} kB after the second (+$((rss[2] - rss[1])) kB)"
 # Loose: the queue holds at most 64 events of at most 8 KiB (512 KiB).
-[ $((rss1 - rss0)) -lt 16384 ] || t_fail "RSS grew by $((rss1 - rss0)) kB during the burst"
+[ $((rss[2] - rss[1])) -lt 8192 ] || t_fail "RSS grew by $((rss[2] - rss[1])) kB in the second burst"
 cp services.good.yaml services.yaml
 ctl hold '{"hold":false}'
 t_wait_for 30 grep -q '"msg":"sentry: [0-9]* error events not sent so far' "$T_TMP/pollerd.log" ||
@@ -96,7 +105,7 @@ metric_positive() { awk -v v="$(metric)" 'BEGIN { exit !(v > 0) }'; }
 t_wait_for 20 metric_positive || t_fail "itstatus_sentry_events_total{outcome=dropped_*} not in the metrics table"
 t_wait_for 20 test "$(curl -sS --max-time 5 "$SENTRY/_control/stats" | jq -r .held)" = 0 || t_fail "requests still held"
 got=$(($(records) - sent0))
-[ "$got" -lt 100 ] || t_fail "fakesentry received $got envelopes for a burst of $burst errors"
+[ "$got" -lt 120 ] || t_fail "fakesentry received $got envelopes for a burst of $burst errors"
 jq -e -s 'all(.[]; .valid)' "$T_TMP/sentry.jsonl" >/dev/null || t_fail "an envelope had problems"
 echo "ok: burst of $burst errors: $got envelopes sent, $dropped; metric dropped = $(metric)"
 
