@@ -358,6 +358,57 @@ static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 	}
 }
 
+extern char **environ;
+
+/*
+ * WEBHOOK_TOKEN_<ID>_KEYCHAIN: apid reads WEBHOOK_TOKEN_<ID> (or its _FILE)
+ * on every request, but running `security` per request would let any sender
+ * make apid spawn processes, so keychain items are read here, at load and
+ * reload, like the fixed secrets.
+ */
+static void load_env_keychain(struct cfg_settings *s, struct cfg_errors *errs)
+{
+	static const char prefix[] = "WEBHOOK_TOKEN_", suffix[] = "_KEYCHAIN";
+	const size_t pl = sizeof prefix - 1, sl = sizeof suffix - 1;
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t nl = eq ? (size_t)(eq - *e) : 0;
+		if (!eq || !eq[1] || nl <= pl + sl || strncmp(*e, prefix, pl) ||
+		    strncmp(eq - sl, suffix, sl))
+			continue;
+		char *name = xstrndup(*e, nl - sl);
+		char *fvar = xasprintf("%s_FILE", name);
+		const char *plain = getenv(name), *file = getenv(fvar);
+		char *v = NULL;
+		if ((plain && *plain) || (file && *file))
+			cfg_error(errs, "environment", 0,
+				  "%s: set only one of %s, %s and %s_KEYCHAIN", name, name, fvar,
+				  name);
+		else
+			v = read_secret_keychain(eq + 1, errs, name);
+		free(fvar);
+		if (!v || !*v) {
+			free(v);
+			free(name);
+			continue;
+		}
+		size_t n = s->n_env_secrets + 1;
+		s->env_secret_names = xreallocarray(s->env_secret_names, n, sizeof(char *));
+		s->env_secret_values = xreallocarray(s->env_secret_values, n, sizeof(char *));
+		s->env_secret_names[n - 1] = name;
+		s->env_secret_values[n - 1] = v;
+		s->n_env_secrets = n;
+	}
+}
+
+const char *cfg_env_secret(const struct cfg_settings *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_env_secrets; i++)
+		if (!strcmp(s->env_secret_names[i], name))
+			return s->env_secret_values[i];
+	return NULL;
+}
+
 static int is_secret_key(const char *key)
 {
 	for (size_t i = 0; i < NSECRETS; i++)
@@ -506,6 +557,7 @@ int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs
 	if (!explicit_deps)
 		prefer_local(&out->dependencies_file);
 	load_secrets(&out->secrets, errs);
+	load_env_keychain(out, errs);
 
 	if (errs->n > nerr0) {
 		cfg_free(out);
@@ -525,6 +577,12 @@ void cfg_free(struct cfg_settings *s)
 	}
 	for (size_t i = 0; i < NSECRETS; i++)
 		free(*(char **)((char *)&s->secrets + secrets[i].off));
+	for (size_t i = 0; i < s->n_env_secrets; i++) {
+		free(s->env_secret_names[i]);
+		free(s->env_secret_values[i]);
+	}
+	free(s->env_secret_names);
+	free(s->env_secret_values);
 	free(s->config_path);
 	free(s->config_dir);
 	memset(s, 0, sizeof *s);

@@ -104,6 +104,10 @@ struct cfg_settings {
 	char *web_root;
 
 	struct cfg_secrets secrets;
+	/* WEBHOOK_TOKEN_<ID> values that came from WEBHOOK_TOKEN_<ID>_KEYCHAIN
+	 * (read at load, like the fixed secrets): see cfg_env_secret(). */
+	char **env_secret_names, **env_secret_values;
+	size_t n_env_secrets;
 };
 
 /*
@@ -117,6 +121,10 @@ void cfg_free(struct cfg_settings *s);
 char *cfg_resolve_path(const char *dir, const char *p);
 /* Print every setting with its value and source (secrets shown as set/unset). */
 void cfg_dump(const struct cfg_settings *s, FILE *f);
+/* A secret the daemons look up by environment name (WEBHOOK_TOKEN_<ID>)
+ * that was given as NAME_KEYCHAIN: its value, or NULL (then NAME and
+ * NAME_FILE apply as before). */
+const char *cfg_env_secret(const struct cfg_settings *s, const char *name);
 /* Number of secrets and the value of the i-th one (NULL when unset). */
 size_t cfg_secret_count(void);
 const char *cfg_secret_value(const struct cfg_secrets *s, size_t i);

@@ -121,6 +121,10 @@ void daemon_setup_sentry(const char *name, const struct daemon_conf *c)
 	const char **all = xreallocarray(NULL, n, sizeof *all);
 	for (size_t i = 0; i < n; i++)
 		all[i] = cfg_secret_value(&cfg->secrets, i);
+	for (size_t i = 0; i < cfg->n_env_secrets; i++) { /* WEBHOOK_TOKEN_*_KEYCHAIN */
+		all = xreallocarray(all, n + 1, sizeof *all);
+		all[n++] = cfg->env_secret_values[i];
+	}
 	for (size_t i = 0; i < c->reg.nservices; i++) { /* per-service Slack webhooks */
 		if (c->reg.services[i].slack_override_url) {
 			all = xreallocarray(all, n + 1, sizeof *all);
@@ -129,7 +133,8 @@ void daemon_setup_sentry(const char *name, const struct daemon_conf *c)
 	}
 	for (char **e = environ; *e; e++) {
 		const char *eq = strchr(*e, '=');
-		if (eq && !strncmp(*e, "WEBHOOK_TOKEN_", 14) && !strstr(*e, "_FILE=")) {
+		if (eq && !strncmp(*e, "WEBHOOK_TOKEN_", 14) && !strstr(*e, "_FILE=") &&
+		    !strstr(*e, "_KEYCHAIN=")) {
 			all = xreallocarray(all, n + 1, sizeof *all);
 			all[n++] = eq + 1;
 		}

@@ -186,6 +186,37 @@ START_TEST(test_cfg_load_keychain_values_checked)
 }
 END_TEST
 
+START_TEST(test_webhook_tokens_from_keychain)
+{
+	char *p = ts_write(dir, "s.yaml", "port: 8001\n");
+	struct cfg_settings s;
+	struct cfg_errors e = {0};
+	setenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN", "itstatus/admin", 1);
+	setenv("WEBHOOK_TOKEN_NPM_KEYCHAIN", "", 1); /* empty: unset */
+	ck_assert_int_eq(cfg_load(p, &s, &e), 0);
+	ck_assert_str_eq(cfg_env_secret(&s, "WEBHOOK_TOKEN_GITHUB"), "tok-admin-42");
+	ck_assert_ptr_null(cfg_env_secret(&s, "WEBHOOK_TOKEN_NPM"));
+	ck_assert_ptr_null(cfg_env_secret(&s, "WEBHOOK_TOKEN_GITHUB_KEYCHAIN"));
+	cfg_free(&s);
+	/* A missing item stops the load, like any other secret. */
+	setenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN", "itstatus/nobody", 1);
+	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
+	ck_assert(has_error(&e, "WEBHOOK_TOKEN_GITHUB_KEYCHAIN=itstatus/nobody: no such item"));
+	cfg_errors_free(&e);
+	/* Two sources. */
+	setenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN", "itstatus/admin", 1);
+	setenv("WEBHOOK_TOKEN_GITHUB_FILE", "/nonexistent", 1);
+	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
+	ck_assert(has_error(&e, "WEBHOOK_TOKEN_GITHUB: set only one of WEBHOOK_TOKEN_GITHUB, "
+				"WEBHOOK_TOKEN_GITHUB_FILE and WEBHOOK_TOKEN_GITHUB_KEYCHAIN"));
+	cfg_errors_free(&e);
+	unsetenv("WEBHOOK_TOKEN_GITHUB_FILE");
+	unsetenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN");
+	unsetenv("WEBHOOK_TOKEN_NPM_KEYCHAIN");
+	free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("keychain");
@@ -199,6 +230,7 @@ int main(void)
 	tcase_add_test(tc, test_cfg_load_from_keychain);
 	tcase_add_test(tc, test_cfg_load_refuses_missing_item);
 	tcase_add_test(tc, test_cfg_load_keychain_values_checked);
+	tcase_add_test(tc, test_webhook_tokens_from_keychain);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

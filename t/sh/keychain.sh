@@ -5,7 +5,8 @@
 # with it pass authentication); after the item changes, SIGHUP brings in the
 # new token; after the item is deleted, SIGHUP is rejected with a clear message
 # and the previous token stays; a daemon whose item is missing refuses to start
-# (exit 1, the item named); the value never appears in any log.
+# (exit 1, the item named); the value never appears in any log. A per-service
+# webhook token (WEBHOOK_TOKEN_GITHUB_KEYCHAIN) authenticates webhooks too.
 set -u
 . "$(dirname "$0")/apid_lib.sh"
 
@@ -13,11 +14,14 @@ KC=$T_TMP/keychain
 export FAKE_KEYCHAIN=$KC PATH="$ITSTATUS_ROOT/t/fakesecurity:$PATH"
 TOK1=kc-token-$RANDOM-first
 TOK2=kc-token-$RANDOM-second
-printf 'itstatus\tadmin\t%s\nitstatus\tother\tunrelated\n' "$TOK1" >"$KC"
+HOOK=kc-hook-$RANDOM-github
+printf 'itstatus\tadmin\t%s\nitstatus\tother\tunrelated\nitstatus\twebhook_github\t%s\n' "$TOK1" "$HOOK" >"$KC"
 
 apid_setup
 unset ADMIN_API_TOKEN ADMIN_API_TOKEN_FILE
 export ADMIN_API_TOKEN_KEYCHAIN=itstatus/admin
+# A per-service webhook token (apid reads those by name at request time).
+export WEBHOOKS_ENABLED=true WEBHOOK_TOKEN_GITHUB_KEYCHAIN=itstatus/webhook_github
 
 admin() { # admin TOKEN -> status of POST /api/admin/status with an empty object
 	curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' \
@@ -42,14 +46,22 @@ t_assert_eq "$rc" 1 "apid -n with a missing keychain item"
 
 # ---- the item exists: the daemon gets the secret -----------------------------
 apid_start
+apid_seed
 t_assert_eq "$(admin "$TOK1")" 422 "admin with the keychain's token (422 = past authentication)"
 t_assert_eq "$(admin wrong)" 403 "admin with another token"
 grep -q -- '-w -s itstatus -a admin' "$KC.calls" || t_fail "security was not asked: $(cat "$KC.calls" 2>/dev/null)"
 echo "ok: apid started with ADMIN_API_TOKEN_KEYCHAIN=itstatus/admin uses the item's password"
+hook() { # hook TOKEN -> status of a Statuspage webhook for github with that token
+	curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/json' \
+		--data '{"meta":{}}' "$APID/api/webhooks/statuspage/github/$1"
+}
+t_assert_eq "$(hook "$HOOK")" 200 "webhook with WEBHOOK_TOKEN_GITHUB from the keychain"
+t_assert_eq "$(hook wrong-token)" 403 "webhook with another token"
+echo "ok: WEBHOOK_TOKEN_GITHUB_KEYCHAIN=itstatus/webhook_github authenticates the webhook"
 
 # ---- SIGHUP reads the keychain again -----------------------------------------
 calls=$(wc -l <"$KC.calls")
-printf 'itstatus\tadmin\t%s\n' "$TOK2" >"$KC"
+printf 'itstatus\tadmin\t%s\nitstatus\twebhook_github\t%s\n' "$TOK2" "$HOOK" >"$KC"
 kill -HUP "$(t_pid apid)"
 admin_is() { [ "$(admin "$1")" = "$2" ]; }
 t_wait_for 10 admin_is "$TOK2" 422 || t_fail "the rotated token was not taken on SIGHUP"
@@ -71,7 +83,7 @@ echo "ok: with the item deleted, SIGHUP is rejected and apid keeps its token"
 # ---- the value is never logged -----------------------------------------------
 t_stop apid || true
 for f in "$T_TMP"/apid.log "$T_TMP"/refuse-*.log; do
-	if grep -qE "$TOK1|$TOK2|unrelated" "$f"; then t_fail "a secret appears in $(basename "$f")"; fi
+	if grep -qE "$TOK1|$TOK2|$HOOK|unrelated" "$f"; then t_fail "a secret appears in $(basename "$f")"; fi
 done
 echo "ok: no secret in any log ($(cat "$T_TMP"/apid.log "$T_TMP"/refuse-*.log | wc -l) lines checked)"
 echo "keychain.sh: all checks passed"
