@@ -174,7 +174,11 @@ for c in "/api/admin/status $((64 * 1024)) 200 1" "/api/admin/status $((64 * 102
 	t_assert_eq "$(post "$path" "$bytes")" "$want_code" "POST $path with $bytes bytes through Caddy"
 	t_wait_for 5 test "$(seen "$path")" -ge $((n0 + want_seen)) || true
 	t_assert_eq "$(($(seen "$path") - n0))" "$want_seen" "requests on $path that reached the upstream"
-	[ "$want_code" != 413 ] || t_assert_eq "$(jq -r .detail "$T_TMP/post.out")" "Request body too large" "413 body"
+	# The body of an early 413 can be lost while a 1 MiB upload is still
+	# going (the server resets the stream); the status is the contract, the
+	# wording is checked where the upload fits in the socket buffers.
+	[ "$want_code" != 413 ] || [ "$bytes" -gt $((64 * 1024 + 1)) ] ||
+		t_assert_eq "$(jq -r .detail "$T_TMP/post.out")" "Request body too large" "413 body"
 done
 echo "ok: the proxy passes 64 KiB (admin, other) and 1 MiB (webhooks, Slack) and refuses one byte more with 413"
 # No Content-Length (HTTP/1.1 chunked): cut off at the limit, still 413.
