@@ -3,8 +3,9 @@
 # Layout: common/*.c -> libcommon.a; <daemon>/*.c except <daemon>/<daemon>.c
 # -> lib<daemon>.a (so unit tests can link a daemon's subsystems without its
 # main); bin/<daemon> = main + its library + libcommon. t/check_<x>.c are Check
-# unit tests, t/sh/*.sh integration scripts, t/fakevendor and t/fakeslack the
-# loopback fakes. Adding a source file needs no Makefile edit.
+# unit tests, t/sh/*.sh integration scripts, t/fakevendor, t/fakeslack and
+# t/fakesentry the loopback fakes (t/fakesecurity/security, a script, stands in
+# for macOS's Keychain command). Adding a source file needs no Makefile edit.
 #
 # Sanitizers: `make SANITIZE=address,undefined check` builds everything into
 # build-san/ (bin/ is left alone) and runs the same tests against it.
