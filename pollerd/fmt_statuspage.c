@@ -89,20 +89,30 @@ static const struct fmt_enum maint_status_tab[] = {
 #define W_COMP "components[]"
 #define W_MAINT "scheduled_maintenances[]"
 
-/* The fields of one incident; *open is 1 unless it is resolved. 0 or -1. */
-static int incident_fields(struct fmt_reading *r, const cJSON *inc, const char **id,
-			   const char **name, int *open)
+/*
+ * The fields of one incident; *open is 1 unless it is resolved. id and name
+ * only label the attached incident, so they are read softly (a numeric id
+ * becomes its digits, as the seed's str() did); a status outside the
+ * lifecycle table is read as open -- summary.json lists unresolved incidents
+ * -- with a drift note. 0 or -1 (a non-object element is skipped: *open 0).
+ */
+static int incident_fields(struct fmt_reading *r, const cJSON *inc, char idbuf[FMT_ID_BUF],
+			   const char **id, const char **name, int *open)
 {
-	const char *st;
-	if (fmt_json_elem_object(r, inc, W_INC) ||
-	    fmt_json_string(r, inc, W_INC, "id", FMT_REQUIRED, id) ||
-	    fmt_json_string(r, inc, W_INC, "name", FMT_REQUIRED, name) ||
-	    fmt_json_string(r, inc, W_INC, "status", FMT_REQUIRED, &st))
-		return -1;
-	const struct fmt_enum *e = fmt_enum_map(r, incident_status_tab, W_INC ".status", st);
-	if (!e)
-		return -1;
-	*open = e->status != ST_OPERATIONAL;
+	*id = *name = NULL;
+	*open = 0;
+	if (!cJSON_IsObject(inc)) {
+		fmt_drift_note(r, W_INC, W_INC ": %s element skipped", fmt_json_type(inc));
+		return 0;
+	}
+	*id = fmt_soft_id(r, inc, W_INC, "id", 1, idbuf);
+	*name = fmt_soft_string(r, inc, W_INC, "name", 0);
+	const char *st = fmt_soft_string(r, inc, W_INC, "status", 0);
+	const struct fmt_enum *e = fmt_enum_find(incident_status_tab, st);
+	if (st && !e)
+		fmt_drift_note(r, W_INC ".status", "unknown incident status \"%.60s\" read as open",
+			       st);
+	*open = !e || e->status != ST_OPERATIONAL;
 	return 0;
 }
 
@@ -121,29 +131,62 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct
 	{
 		const char *id, *name, *st, *from, *until, *body = NULL;
 		const cJSON *updates, *comps;
-		if (fmt_json_elem_object(r, m, W_MAINT) ||
-		    fmt_json_string(r, m, W_MAINT, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, m, W_MAINT, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_string(r, m, W_MAINT, "status", FMT_REQUIRED, &st) ||
-		    fmt_json_string(r, m, W_MAINT, "scheduled_for", FMT_REQUIRED, &from) ||
-		    fmt_json_string(r, m, W_MAINT, "scheduled_until", FMT_NULLABLE, &until) ||
-		    fmt_json_array(r, m, W_MAINT, "incident_updates", FMT_OPTIONAL, &updates) ||
-		    fmt_json_array(r, m, W_MAINT, "components", FMT_OPTIONAL, &comps))
-			return -1;
-		const struct fmt_enum *e = fmt_enum_map(r, maint_status_tab, W_MAINT ".status", st);
-		if (!e)
-			return -1;
+		char idbuf[FMT_ID_BUF];
+		/* Windows are extras of the reading: an odd one is skipped or
+		 * defaulted (the seed skipped those without id or scheduled_for,
+		 * and defaulted name and status). */
+		if (!cJSON_IsObject(m)) {
+			fmt_drift_note(r, W_MAINT, W_MAINT ": %s element skipped",
+				       fmt_json_type(m));
+			continue;
+		}
+		id = fmt_soft_id(r, m, W_MAINT, "id", 1, idbuf);
+		name = fmt_soft_string(r, m, W_MAINT, "name", 0);
+		st = fmt_soft_string(r, m, W_MAINT, "status", 0);
+		from = fmt_soft_string(r, m, W_MAINT, "scheduled_for", 1);
+		until = fmt_soft_string(r, m, W_MAINT, "scheduled_until", 1);
+		updates = cJSON_GetObjectItemCaseSensitive(m, "incident_updates");
+		comps = cJSON_GetObjectItemCaseSensitive(m, "components");
+		if (updates && !cJSON_IsArray(updates)) {
+			fmt_drift_note(r, W_MAINT ".incident_updates",
+				       W_MAINT ".incident_updates: expected array, got %s",
+				       fmt_json_type(updates));
+			updates = NULL;
+		}
+		if (comps && !cJSON_IsArray(comps) && !cJSON_IsNull(comps)) {
+			fmt_drift_note(r, W_MAINT ".components",
+				       W_MAINT ".components: expected array, got %s: "
+					       "maintenance skipped",
+				       fmt_json_type(comps));
+			continue;
+		}
+		const struct fmt_enum *e = fmt_enum_find(maint_status_tab, st);
+		if (!e) {
+			if (st)
+				fmt_drift_note(
+				    r, W_MAINT ".status",
+				    "unknown maintenance status \"%.60s\" read as scheduled", st);
+			e = &maint_status_tab[0];
+		}
 		/* Updates are newest first; the newest says what is going on now. */
 		const cJSON *first = updates ? updates->child : NULL;
-		if (first && (fmt_json_elem_object(r, first, W_MAINT ".incident_updates[]") ||
-			      fmt_json_string(r, first, W_MAINT ".incident_updates[]", "body",
-					      FMT_OPTIONAL, &body)))
-			return -1;
+		if (first && !cJSON_IsObject(first))
+			fmt_drift_note(r, W_MAINT ".incident_updates[]",
+				       W_MAINT ".incident_updates[]: %s element ignored",
+				       fmt_json_type(first));
+		else if (first)
+			body = fmt_soft_string(r, first, W_MAINT ".incident_updates[]", "body", 1);
 		int hit = fmt_refs_hit(r, comps, W_MAINT ".components[]", "id", sel);
 		if (hit < 0)
 			return -1;
 		if (sel->n && !hit && cJSON_GetArraySize(comps) > 0)
 			continue;
+		if (!from) {
+			/* Without a start there is no window to show. */
+			fmt_drift_note(r, W_MAINT ".scheduled_for",
+				       W_MAINT ".scheduled_for missing: maintenance skipped");
+			continue;
+		}
 		if (sel->n && hit && e->maint)
 			*maint = 1;
 		if (fmt_maint_push(r, W_MAINT, "scheduled_for", "scheduled_until", id, name, body,
@@ -176,10 +219,11 @@ static int components_worst(struct fmt_reading *r, const cJSON *root, enum st_st
 
 static void page_reading(const cJSON *root, const cJSON *status, struct fmt_reading *r)
 {
-	const char *ind, *desc;
-	if (fmt_json_string(r, status, "status", "indicator", FMT_REQUIRED, &ind) ||
-	    fmt_json_string(r, status, "status", "description", FMT_REQUIRED, &desc))
+	const char *ind;
+	if (fmt_json_string(r, status, "status", "indicator", FMT_REQUIRED, &ind))
 		return;
+	/* The indicator carries the status; the description only words it. */
+	const char *desc = fmt_soft_string(r, status, "status", "description", 0);
 	const struct fmt_enum *e =
 	    fmt_enum_map(r, fmt_statuspage_indicator, "status.indicator", ind);
 	if (!e)
@@ -194,8 +238,9 @@ static void page_reading(const cJSON *root, const cJSON *status, struct fmt_read
 	cJSON_ArrayForEach(inc, incs)
 	{
 		const char *id, *name, *impact;
+		char idbuf[FMT_ID_BUF];
 		int open;
-		if (incident_fields(r, inc, &id, &name, &open))
+		if (incident_fields(r, inc, idbuf, &id, &name, &open))
 			return;
 		if (!open)
 			continue;
@@ -331,9 +376,13 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 	{
 		const char *id, *name;
 		const cJSON *affected;
+		char idbuf[FMT_ID_BUF];
 		int open;
-		if (incident_fields(r, inc, &id, &name, &open) ||
-		    fmt_json_array(r, inc, W_INC, "components", FMT_OPTIONAL, &affected))
+		if (incident_fields(r, inc, idbuf, &id, &name, &open))
+			return;
+		if (!open)
+			continue;
+		if (fmt_json_array(r, inc, W_INC, "components", FMT_OPTIONAL, &affected))
 			return;
 		int hit = fmt_refs_hit(r, affected, W_INC ".components[]", "id", sel);
 		if (hit < 0)
