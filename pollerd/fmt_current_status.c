@@ -74,12 +74,8 @@ static int fold(struct fmt_reading *r, const cJSON *inc, const char *where, cons
 	const char *title = fmt_soft_string(r, inc, where, "title", 0);
 	const char *id = fmt_soft_id(r, inc, where, "id", 0, buf);
 	static const struct fmt_enum fallback = {"", ST_DEGRADED, 0, NULL};
-	const struct fmt_enum *e = fmt_enum_find(type_tab, type);
-	if (!e) {
-		fmt_drift_note(r, type_field, "unknown incident type \"%.60s\" read as degraded",
-			       type);
-		e = &fallback;
-	}
+	const struct fmt_enum *e =
+	    fmt_enum_or(r, type_tab, type_field, type, "incident type", &fallback, "degraded");
 	w->maint |= e->maint;
 	if (!w->any || fmt_worse(w->status, e->status) != w->status) {
 		w->status = e->status;
@@ -99,11 +95,8 @@ static void current(const cJSON *root, struct fmt_reading *r)
 		return;
 	/* The seed: anything but "ok" with no incident listed is degraded. */
 	static const struct fmt_enum not_ok = {"", ST_DEGRADED, 0, NULL};
-	const struct fmt_enum *pe = fmt_enum_find(page_tab, st);
-	if (!pe) {
-		fmt_drift_note(r, "status", "unknown status \"%.60s\" read as degraded", st);
-		pe = &not_ok;
-	}
+	const struct fmt_enum *pe =
+	    fmt_enum_or(r, page_tab, "status", st, "status", &not_ok, "degraded");
 	struct worst w = {ST_OPERATIONAL, 0, 0};
 	cJSON_ArrayForEach(inc, arr)
 	{

@@ -94,14 +94,9 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root)
 		name = fmt_soft_string(r, m, W_MAINT, "name", 0);
 		start = fmt_soft_string(r, m, W_MAINT, "start", 0);
 		st = fmt_soft_string(r, m, W_MAINT, "status", 0);
-		const struct fmt_enum *e = fmt_enum_find(maint_status_tab, st);
-		if (!e) {
-			if (st)
-				fmt_drift_note(
-				    r, W_MAINT ".status",
-				    "unknown maintenance status \"%.60s\" read as scheduled", st);
-			e = &maint_status_tab[0];
-		}
+		const struct fmt_enum *e =
+		    fmt_enum_or(r, maint_status_tab, W_MAINT ".status", st, "maintenance status",
+				&maint_status_tab[0], "scheduled");
 		/* Instatus gives no end, only a duration in minutes. */
 		char until[TS_ISO_LEN + 1] = "";
 		int64_t ms;

@@ -160,14 +160,9 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct
 				       fmt_json_type(comps));
 			continue;
 		}
-		const struct fmt_enum *e = fmt_enum_find(maint_status_tab, st);
-		if (!e) {
-			if (st)
-				fmt_drift_note(
-				    r, W_MAINT ".status",
-				    "unknown maintenance status \"%.60s\" read as scheduled", st);
-			e = &maint_status_tab[0];
-		}
+		const struct fmt_enum *e =
+		    fmt_enum_or(r, maint_status_tab, W_MAINT ".status", st, "maintenance status",
+				&maint_status_tab[0], "scheduled");
 		/* Updates are newest first; the newest says what is going on now. */
 		const cJSON *first = updates ? updates->child : NULL;
 		if (first && !cJSON_IsObject(first))

@@ -639,6 +639,21 @@ const struct fmt_enum *fmt_enum_find(const struct fmt_enum *tab, const char *val
 	return NULL;
 }
 
+const struct fmt_enum *fmt_enum_or(struct fmt_reading *r, const struct fmt_enum *tab,
+				   const char *field, const char *value, const char *what,
+				   const struct fmt_enum *fallback, const char *as)
+{
+	const struct fmt_enum *e = fmt_enum_find(tab, value);
+	if (e)
+		return e;
+	if (value) {
+		char q[FMT_VALUE_MAX + 4];
+		quote_value(value, q);
+		fmt_drift_note(r, field, "unknown %s \"%s\" read as %s", what, q, as);
+	}
+	return fallback;
+}
+
 const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum *tab,
 				    const char *field, const char *value)
 {

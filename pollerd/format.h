@@ -277,6 +277,15 @@ extern const struct fmt_enum fmt_statuspage_component[];
 /* Look value up; NULL after fmt_fail(r, "unmapped_value: <field>=<value>"). */
 const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum *tab,
 				    const char *field, const char *value);
+/*
+ * Look value up with a fallback (the seed's rule for words it did not know):
+ * the row, or fallback with the drift note "unknown <what> "<value>" read as
+ * <as>" on field. A NULL value gives fallback without a note (a missing
+ * field is noted where it is read). Never NULL.
+ */
+const struct fmt_enum *fmt_enum_or(struct fmt_reading *r, const struct fmt_enum *tab,
+				   const char *field, const char *value, const char *what,
+				   const struct fmt_enum *fallback, const char *as);
 /* Look value up without failing: the row, or NULL. */
 const struct fmt_enum *fmt_enum_find(const struct fmt_enum *tab, const char *value);
 /* Same as fmt_enum_map for a numeric vendor code (the table spells codes in decimal). */
