@@ -32,6 +32,10 @@
  *   major_outage           major_outage     0
  *   under_maintenance      degraded         1
  *
+ * A status word outside that table falls back to the page indicator, as in
+ * the seed, with a drift note (doc/drift.md); without a readable indicator
+ * it is unmapped_value.
+ *
  * Only what concerns that component counts (seed bug §13.11): the attached
  * incident is the first unresolved one whose components[] lists the
  * component (or, for a group, one of its children), else none; the page
@@ -315,6 +319,32 @@ static int add_children(struct fmt_reading *r, const cJSON *comps, struct fmt_id
 	return 0;
 }
 
+/*
+ * The seed's fallback for a selected component whose status word is not in
+ * the table: the page indicator's status, as the component row of the same
+ * status (for its label), with a drift note. NULL after
+ * fmt_fail("unmapped_value: ...") when the page has no readable indicator.
+ */
+static const struct fmt_enum *page_fallback(const cJSON *root, struct fmt_reading *r,
+					    const char *word)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	const cJSON *ind =
+	    cJSON_IsObject(status) ? cJSON_GetObjectItemCaseSensitive(status, "indicator") : NULL;
+	const struct fmt_enum *pe =
+	    cJSON_IsString(ind) ? fmt_enum_find(fmt_statuspage_indicator, ind->valuestring) : NULL;
+	for (const struct fmt_enum *e = fmt_statuspage_component; pe && e->vendor; e++)
+		if (e->status == pe->status && !e->maint) {
+			fmt_drift_note(
+			    r, W_COMP ".status",
+			    "unknown component status \"%.60s\" read as the page indicator "
+			    "(%s)",
+			    word, ind->valuestring);
+			return e;
+		}
+	return fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", word);
+}
+
 static void component_reading(const cJSON *root, const struct fmt_opts *opts, struct fmt_reading *r,
 			      struct fmt_idset *sel)
 {
@@ -345,8 +375,9 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 			continue;
 		if (fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
 			return;
-		const struct fmt_enum *e =
-		    fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", st);
+		const struct fmt_enum *e = fmt_enum_find(fmt_statuspage_component, st);
+		if (!e)
+			e = page_fallback(root, r, st);
 		if (!e)
 			return;
 		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {

@@ -141,6 +141,9 @@ static char *render(const struct fmt_reading *r)
 		put_kv(&b, "maint", line);
 		free(line);
 	}
+	/* Real payloads read as they are carry no drift note (doc/drift.md). */
+	for (size_t i = 0; i < r->ndrift; i++)
+		put_kv(&b, "drift", r->drift[i].note);
 	return buf_steal(&b);
 }
 
@@ -660,7 +663,8 @@ static const struct mutation {
 	{"statuspage_json", SP, "Grok Bot", {{"components", "null"}}, "parse_error: components: expected array, got null"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "null"}}, "parse_error: components[].status: expected string, got null"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "1"}}, "parse_error: components[].status: expected string, got number"},
-	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}}, "unmapped_value: components[].status=on_fire"},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}, {"status", NULL}}, "unmapped_value: components[].status=on_fire"},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}, {"status.indicator", "\"wobbly\""}}, "unmapped_value: components[].status=on_fire"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.0.id", "null"}}, "parse_error: components[].id"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.0.name", "5"}}, "parse_error: components[].name"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.0.group_id", "5"}}, "parse_error: components[].group_id"},
@@ -845,6 +849,8 @@ static const struct tolerated {
 	{"statuspage_json", SP, NULL, {{"incidents.0.status", "null"}}, ST_DEGRADED, "incidents[].status missing", "bfcck6qks18q"},
 	{"statuspage_json", SP, NULL, {{"incidents.0.status", "\"exploded\""}}, ST_DEGRADED, "unknown incident status \"exploded\" read as open", "bfcck6qks18q"},
 	{"statuspage_json", SP, NULL, {{"scheduled_maintenances", "[7]"}}, ST_DEGRADED, "scheduled_maintenances[]: number element skipped", NULL},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}}, ST_DEGRADED, "unknown component status \"on_fire\" read as the page indicator (minor)", "bfcck6qks18q"},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}, {"status.indicator", "\"critical\""}}, ST_MAJOR_OUTAGE, "unknown component status \"on_fire\" read as the page indicator (critical)", NULL},
 	{"statuspage_json", SP, "Grok Bot", {{"incidents.0.status", "\"exploded\""}}, ST_DEGRADED, "unknown incident status \"exploded\" read as open", "bfcck6qks18q"},
 	/* statuspage_json, maintenances */
 	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.id", "null"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].id missing", NULL},
