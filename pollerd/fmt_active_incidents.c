@@ -68,11 +68,10 @@ void fmt_active_incidents(const struct fmt_input *in, const struct fmt_opts *opt
 		}
 		/* An open incident is at least degraded (seed); impact and title
 		 * can only raise it, so an unknown impact stays degraded. */
-		const struct fmt_enum *e = fmt_enum_find(impact_tab, impact);
-		if (!e && impact)
-			fmt_drift_note(out, "data[].attributes.impact",
-				       "unknown impact \"%.60s\" read as degraded", impact);
-		enum st_status st = e ? e->status : ST_DEGRADED;
+		static const struct fmt_enum open_row = {"", ST_DEGRADED, 0, NULL};
+		enum st_status st = fmt_enum_or(out, impact_tab, "data[].attributes.impact", impact,
+						"impact", &open_row, "degraded")
+					->status;
 		if (fmt_contains_ci(title, "outage"))
 			st = ST_MAJOR_OUTAGE;
 		else if (fmt_contains_ci(title, "partial"))

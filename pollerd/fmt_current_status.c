@@ -127,12 +127,9 @@ static void history(const cJSON *root, struct fmt_reading *r)
 		if (fmt_json_string(r, inc, "[]", "status", FMT_REQUIRED, &st))
 			return;
 		/* Only "active" entries count (seed); another word is history. */
-		const struct fmt_enum *e = fmt_enum_find(history_tab, st);
-		if (!e) {
-			fmt_drift_note(r, "[].status",
-				       "unknown history status \"%.60s\" read as not active", st);
-			continue;
-		}
+		static const struct fmt_enum inactive = {"", ST_OPERATIONAL, 0, NULL};
+		const struct fmt_enum *e = fmt_enum_or(r, history_tab, "[].status", st,
+						       "history status", &inactive, "not active");
 		if (e->status == ST_OPERATIONAL)
 			continue;
 		if (fold(r, inc, "[]", "[].type", &w))

@@ -130,10 +130,9 @@ static int classify_update(struct fmt_reading *r, const cJSON *inc, enum st_stat
 		return 0;
 	}
 	/* The seed: anything that is neither an outage nor a disruption is degraded. */
-	if (!fmt_enum_find(known, st))
-		fmt_drift_note(r, W_INC ".most_recent_update.status",
-			       "unknown update status \"%.60s\" read as degraded", st);
-	*status = ST_DEGRADED;
+	*status = fmt_enum_or(r, known, W_INC ".most_recent_update.status", st, "update status",
+			      &known[0], "degraded")
+		      ->status;
 	return 0;
 }
 

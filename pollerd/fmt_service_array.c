@@ -63,7 +63,9 @@ void fmt_service_array(const struct fmt_input *in, const struct fmt_opts *opts,
 		const struct fmt_enum *le = fmt_enum_find(level_tab, level);
 		if (!le) {
 			/* The seed ranked unknown levels below operational: ignored. */
-			fmt_drift_note(out, "[].level", "unknown level \"%.60s\" ignored", level);
+			char q[FMT_QUOTE_BUF];
+			fmt_quote(level, q);
+			fmt_drift_note(out, "[].level", "unknown level \"%s\" ignored", q);
 			continue;
 		}
 		if (fmt_worse(worst, le->status) != worst) {

@@ -112,11 +112,10 @@ static int incident_fields(struct fmt_reading *r, const cJSON *inc, char idbuf[F
 	*id = fmt_soft_id(r, inc, W_INC, "id", 1, idbuf);
 	*name = fmt_soft_string(r, inc, W_INC, "name", 0);
 	const char *st = fmt_soft_string(r, inc, W_INC, "status", 0);
-	const struct fmt_enum *e = fmt_enum_find(incident_status_tab, st);
-	if (st && !e)
-		fmt_drift_note(r, W_INC ".status", "unknown incident status \"%.60s\" read as open",
-			       st);
-	*open = !e || e->status != ST_OPERATIONAL;
+	static const struct fmt_enum open_row = {"", ST_DEGRADED, 0, NULL};
+	*open = fmt_enum_or(r, incident_status_tab, W_INC ".status", st, "incident status",
+			    &open_row, "open")
+		    ->status != ST_OPERATIONAL;
 	return 0;
 }
 
@@ -335,11 +334,13 @@ static const struct fmt_enum *page_fallback(const cJSON *root, struct fmt_readin
 	    cJSON_IsString(ind) ? fmt_enum_find(fmt_statuspage_indicator, ind->valuestring) : NULL;
 	for (const struct fmt_enum *e = fmt_statuspage_component; pe && e->vendor; e++)
 		if (e->status == pe->status && !e->maint) {
+			char qw[FMT_QUOTE_BUF], qi[FMT_QUOTE_BUF];
+			fmt_quote(word, qw);
+			fmt_quote(ind->valuestring, qi);
 			fmt_drift_note(
 			    r, W_COMP ".status",
-			    "unknown component status \"%.60s\" read as the page indicator "
-			    "(%s)",
-			    word, ind->valuestring);
+			    "unknown component status \"%s\" read as the page indicator (%s)", qw,
+			    qi);
 			return e;
 		}
 	return fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", word);

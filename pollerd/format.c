@@ -610,11 +610,8 @@ static int eq_trim(const char *a, size_t an, const char *b, size_t bn)
 	return an == bn && strncasecmp(a, b, an) == 0;
 }
 
-/*
- * Copy a vendor value into out for a failure reason: at most FMT_VALUE_MAX
- * bytes on a character boundary, control characters replaced, "..." when cut.
- */
-static void quote_value(const char *v, char out[FMT_VALUE_MAX + 4])
+/* out holds FMT_QUOTE_BUF bytes (format.h). */
+void fmt_quote(const char *v, char out[FMT_QUOTE_BUF])
 {
 	size_t n = strlen(v);
 	size_t cut = utf8_cut(v, n, FMT_VALUE_MAX);
@@ -648,7 +645,7 @@ const struct fmt_enum *fmt_enum_or(struct fmt_reading *r, const struct fmt_enum 
 		return e;
 	if (value) {
 		char q[FMT_VALUE_MAX + 4];
-		quote_value(value, q);
+		fmt_quote(value, q);
 		fmt_drift_note(r, field, "unknown %s \"%s\" read as %s", what, q, as);
 	}
 	return fallback;
@@ -661,7 +658,7 @@ const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum
 	if (e)
 		return e;
 	char q[FMT_VALUE_MAX + 4];
-	quote_value(value ? value : "", q);
+	fmt_quote(value ? value : "", q);
 	fmt_fail(r, "unmapped_value: %s=%s", field, q);
 	return NULL;
 }
@@ -758,7 +755,7 @@ int fmt_maint_push(struct fmt_reading *r, const char *where, const char *start_k
 		return 0;
 	}
 	if (!start || ts_normalize(start, for_iso) < 0) {
-		quote_value(start ? start : "", q);
+		fmt_quote(start ? start : "", q);
 		field_name(f, sizeof f, where, start_key);
 		if (start)
 			fmt_drift_note(r, f, "%s not a date (%s): maintenance skipped", f, q);
@@ -767,7 +764,7 @@ int fmt_maint_push(struct fmt_reading *r, const char *where, const char *start_k
 		return 0;
 	}
 	if (end && ts_normalize(end, until_iso) < 0) {
-		quote_value(end, q);
+		fmt_quote(end, q);
 		field_name(f, sizeof f, where, end_key);
 		fmt_drift_note(r, f, "%s not a date (%s): read as open-ended", f, q);
 		end = NULL;

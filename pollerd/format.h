@@ -144,6 +144,11 @@ void fmt_http_check(const struct fmt_input *, const struct fmt_opts *, struct fm
 #define FMT_TEXT_MAX 200
 /* Vendor values quoted in failure reasons are cut to this many bytes. */
 #define FMT_VALUE_MAX 60
+/* A vendor value made fit for a reason or a drift note: at most FMT_VALUE_MAX
+ * bytes cut on a character boundary ("..." when cut), control characters
+ * replaced. out must hold FMT_QUOTE_BUF bytes. */
+#define FMT_QUOTE_BUF (FMT_VALUE_MAX + 4)
+void fmt_quote(const char *v, char out[FMT_QUOTE_BUF]);
 
 struct cJSON;
 

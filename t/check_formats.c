@@ -1603,6 +1603,24 @@ START_TEST(test_unmapped_value_quoting)
 	ck_assert_str_eq(r.reason,
 			 "unmapped_value: status.indicator=?ééééééééééééééééééééééééééééé...");
 	fmt_reading_free(&r);
+	/* Drift notes quote vendor words the same way: cut on a character boundary. */
+	struct buf word;
+	buf_init(&word, 0);
+	for (int i = 0; i < 40; i++)
+		buf_puts(&word, "\u00e9");
+	char *slack = xasprintf("{\"status\":\"active\",\"active_incidents\":[{\"id\":1,"
+				"\"title\":\"t\",\"type\":\"\\n%s\"}]}",
+				word.data);
+	run_str("current_status_api", slack, NULL, &r);
+	ck_assert_int_eq(r.ok, 1);
+	ck_assert_uint_eq(r.ndrift, 1);
+	ck_assert_str_eq(r.drift[0].field, "active_incidents[].type");
+	ck_assert_str_eq(r.drift[0].note,
+			 "unknown incident type \"?ééééééééééééééééééééééééééééé...\" "
+			 "read as degraded");
+	fmt_reading_free(&r);
+	free(slack);
+	buf_free(&word);
 	/* Vendor words are matched trimmed and case-insensitively (seed behaviour). */
 	struct edit e = {"status.indicator", "\"  MAJOR \""};
 	reading_of("statuspage_json", DB, &e, 1, NULL, &r);
