@@ -174,9 +174,19 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct
 				       fmt_json_type(first));
 		else if (first)
 			body = fmt_soft_string(r, first, W_MAINT ".incident_updates[]", "body", 1);
-		int hit = fmt_refs_hit(r, comps, W_MAINT ".components[]", "id", sel);
-		if (hit < 0)
-			return -1;
+		/* A component list we cannot read makes the window unplaceable:
+		 * skipped with a note, the reading still counts. */
+		struct fmt_reading scratch;
+		fmt_reading_init(&scratch);
+		int hit = fmt_refs_hit(&scratch, comps, W_MAINT ".components[]", "id", sel);
+		if (hit < 0) {
+			const char *why = scratch.reason ? scratch.reason : "unreadable";
+			if (strncmp(why, "parse_error: ", 13) == 0)
+				why += 13;
+			fmt_drift_note(r, W_MAINT ".components[]", "%s: maintenance skipped", why);
+			fmt_reading_free(&scratch);
+			continue;
+		}
 		if (sel->n && !hit && cJSON_GetArraySize(comps) > 0)
 			continue;
 		if (!from) {
