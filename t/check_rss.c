@@ -333,6 +333,22 @@ START_TEST(rss_without_guid_groups_by_title)
 }
 END_TEST
 
+/* The status the reader gives a one-item RSS feed with this title, an hour old. */
+static enum st_status one_item_status(const char *title)
+{
+	char *feed = xasprintf("<rss><channel><item><title>%s</title><guid>g</guid>"
+			       "<pubDate>Tue, 18 Aug 2026 04:00:00 GMT</pubDate></item>"
+			       "</channel></rss>",
+			       title);
+	struct fmt_reading r;
+	run_str(feed, "2026-08-18T05:00:00Z", &r);
+	ck_assert_msg(r.ok, "\"%s\": %s", title, r.reason ? r.reason : "");
+	enum st_status st = r.status;
+	fmt_reading_free(&r);
+	free(feed);
+	return st;
+}
+
 START_TEST(title_words)
 {
 	static const struct {
@@ -352,17 +368,9 @@ START_TEST(title_words)
 	    {"Maintenance completed", ST_OPERATIONAL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *feed = xasprintf("<rss><channel><item><title>%s</title><guid>g</guid>"
-				       "<pubDate>Tue, 18 Aug 2026 04:00:00 GMT</pubDate></item>"
-				       "</channel></rss>",
-				       cases[i].title);
-		struct fmt_reading r;
-		run_str(feed, "2026-08-18T05:00:00Z", &r);
-		ck_assert_int_eq(r.ok, 1);
-		ck_assert_msg(r.status == cases[i].want, "\"%s\" -> %s, want %s", cases[i].title,
-			      st_status_str(r.status), st_status_str(cases[i].want));
-		fmt_reading_free(&r);
-		free(feed);
+		enum st_status got = one_item_status(cases[i].title);
+		ck_assert_msg(got == cases[i].want, "\"%s\" -> %s, want %s", cases[i].title,
+			      st_status_str(got), st_status_str(cases[i].want));
 	}
 }
 END_TEST
@@ -404,17 +412,9 @@ START_TEST(seed_keyword_table)
 		/* Through the reader: an open item without a keyword is degraded,
 		 * the operational row closes it. */
 		enum st_status want = cases[i].want == ST_UNKNOWN ? ST_DEGRADED : cases[i].want;
-		char *feed = xasprintf("<rss><channel><item><title>%s</title><guid>g</guid>"
-				       "<pubDate>Tue, 18 Aug 2026 04:00:00 GMT</pubDate></item>"
-				       "</channel></rss>",
-				       cases[i].title);
-		struct fmt_reading r;
-		run_str(feed, "2026-08-18T05:00:00Z", &r);
-		ck_assert_int_eq(r.ok, 1);
-		ck_assert_msg(r.status == want, "feed: \"%s\" -> %s, want %s", cases[i].title,
-			      st_status_str(r.status), st_status_str(want));
-		fmt_reading_free(&r);
-		free(feed);
+		got = one_item_status(cases[i].title);
+		ck_assert_msg(got == want, "feed: \"%s\" -> %s, want %s", cases[i].title,
+			      st_status_str(got), st_status_str(want));
 	}
 	/* An old keyword item has aged out: recency still rules. */
 	struct fmt_reading r;
