@@ -166,7 +166,7 @@ static void free_rows(struct row *v, size_t n)
 char *metrics_render(sqlite3 *db)
 {
 	/*
-	 * The seed's scheduler_last_heartbeat_seconds (SEED §8.1), one series per
+	 * The seed's scheduler_last_heartbeat_seconds (doc/drift.md#heartbeat), one series per
 	 * daemon: derived from the heartbeats table at scrape time, so the age
 	 * keeps growing while a daemon is hung or dead -- a gauge the daemon
 	 * flushed itself would freeze at its last value exactly then.

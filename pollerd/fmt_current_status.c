@@ -25,7 +25,7 @@
  * status with no incident is degraded, an unknown history status is not
  * active, a non-object incident is skipped, a missing id/title is NULL. A
  * missing or non-string status/type, or a body that is neither object nor
- * array, is "parse_error" -- never a crash (SEED-BEHAVIOUR §13.9).
+ * array, is "parse_error" -- never a crash (doc/compat.md#bug-9).
  */
 #include "format.h"
 

@@ -269,7 +269,7 @@ static char *text_after_label(const char *after)
 /* ---- classification -------------------------------------------------------- */
 
 /*
- * The seed's title keyword table (SEED-BEHAVIOUR §2.9, doc/drift.md#rss),
+ * The seed's title keyword table (doc/drift.md#rss),
  * most severe first; the first row with a keyword in the title decides.
  */
 static const struct {

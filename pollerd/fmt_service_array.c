@@ -15,7 +15,7 @@
  * The worst entry decides; detail "<service> (<region>): <level>" of the
  * first entry at that level, only when it is not operational. Alerts carry
  * no id the pipeline can key on, so no incident is attached; they must still
- * be an array when present (else a drift note). Fixed seed bug (§13.9): a
+ * be an array when present (else a drift note). Fixed seed bug (doc/compat.md#bug-9): a
  * body that is not an array is a parse_error (the seed reported
  * operational); so is a level that is null or not a string.
  */

@@ -15,7 +15,7 @@
  * id/title. As the seed did, an incident without isResolved counts as
  * resolved -- with a drift note (doc/drift.md), so the operator sees the
  * vendor dropped the field; a missing message/subject/id only leaves the
- * words out (note too). Fixed seed bugs (§13.9): a body that is not an
+ * words out (note too). Fixed seed bugs (doc/compat.md#bug-9): a body that is not an
  * array is a parse_error, not operational; an isResolved that is null or
  * not a boolean is a parse_error (it carries the status).
  */
