@@ -295,37 +295,38 @@ static const char *group_name(const cJSON *comps, const char *gid)
  * its components[] (which may point at components absent from a trimmed
  * payload -- Cloudflare) and the components whose group_id is selected.
  */
-static int add_children(struct fmt_reading *r, const cJSON *comps, struct fmt_idset *sel)
+static void add_children(struct fmt_reading *r, const cJSON *comps, struct fmt_idset *sel)
 {
 	const cJSON *c;
 	size_t nsel = sel->n;
 	cJSON_ArrayForEach(c, comps)
 	{
-		const char *id, *gid;
-		const cJSON *kids, *k;
-		/* id/group_id were checked by the caller's pass. */
-		if (fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, c, W_COMP, "group_id", FMT_NULLABLE, &gid) ||
-		    fmt_json_array(r, c, W_COMP, "components", FMT_NULLABLE, &kids))
-			return -1;
-		for (size_t i = 0; gid && i < nsel; i++)
+		/* The caller's pass noted odd ids and group ids already. */
+		const char *id = fmt_soft_string(r, c, W_COMP, "id", 1);
+		const char *gid = fmt_soft_string(r, c, W_COMP, "group_id", 1);
+		const cJSON *kids = cJSON_GetObjectItemCaseSensitive(c, "components"), *k;
+		for (size_t i = 0; id && gid && i < nsel; i++)
 			if (strcmp(sel->ids[i], gid) == 0)
 				fmt_idset_add(sel, id);
 		if (!fmt_idset_has(sel, id))
 			continue;
+		if (kids && !cJSON_IsArray(kids)) {
+			if (!cJSON_IsNull(kids))
+				fmt_drift_note(r, W_COMP ".components",
+					       W_COMP ".components: expected array, got %s",
+					       fmt_json_type(kids));
+			kids = NULL;
+		}
 		cJSON_ArrayForEach(k, kids)
 		{
-			if (!cJSON_IsString(k)) {
-				fmt_fail(r,
-					 "parse_error: " W_COMP
-					 ".components[]: expected string, got %s",
-					 fmt_json_type(k));
-				return -1;
-			}
-			fmt_idset_add(sel, k->valuestring);
+			if (cJSON_IsString(k))
+				fmt_idset_add(sel, k->valuestring);
+			else
+				fmt_drift_note(r, W_COMP ".components[]",
+					       W_COMP ".components[]: %s child id ignored",
+					       fmt_json_type(k));
 		}
 	}
-	return 0;
 }
 
 /*
@@ -376,11 +377,15 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 	cJSON_ArrayForEach(c, comps)
 	{
 		const char *id, *name, *gid, *st;
-		if (fmt_json_elem_object(r, c, W_COMP) ||
-		    fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, c, W_COMP, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_string(r, c, W_COMP, "group_id", FMT_NULLABLE, &gid))
-			return;
+		/* Ids and names select; a component without them cannot be the
+		 * selected one and is passed over with a drift note. */
+		if (!cJSON_IsObject(c)) {
+			fmt_drift_note(r, W_COMP, W_COMP ": %s element skipped", fmt_json_type(c));
+			continue;
+		}
+		id = fmt_soft_string(r, c, W_COMP, "id", 0);
+		name = fmt_soft_string(r, c, W_COMP, "name", 0);
+		gid = fmt_soft_string(r, c, W_COMP, "group_id", 1);
 		const char *group = qualified && gid ? group_name(comps, gid) : NULL;
 		if (!fmt_component_matches(opts, id, name, group))
 			continue;
@@ -402,8 +407,7 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 		fmt_fail(r, "component_not_found: %s", fmt_selector(opts));
 		return;
 	}
-	if (add_children(r, comps, sel))
-		return;
+	add_children(r, comps, sel);
 
 	const cJSON *incs, *inc;
 	if (fmt_json_array(r, root, NULL, "incidents", FMT_OPTIONAL, &incs))
