@@ -164,15 +164,46 @@ static void event_id(char out[33])
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)x[0], (unsigned long long)x[1]);
 }
 
-/* Cut s to at most max bytes without splitting a UTF-8 sequence (caller frees). */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one
+ * (bad lead byte, truncated, overlong, surrogate, above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	size_t n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+	if (!n || p[0] > 0xF4)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
+	    (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
+		return 0;
+	return n;
+}
+
+/*
+ * s cut to at most max bytes on a character boundary, every byte that is not
+ * part of valid UTF-8 replaced by U+FFFD: Sentry refuses an envelope whose
+ * JSON is not UTF-8, and log lines can quote what a vendor sent. Caller frees.
+ */
 static char *clip(const char *s, size_t max)
 {
-	size_t n = strlen(s);
-	if (n <= max)
-		return xstrdup(s);
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return xstrndup(s, max);
+	struct buf b;
+	buf_init(&b, 0);
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		const char *put = n ? (const char *)p : "\xEF\xBF\xBD";
+		size_t len = n ? n : 3;
+		if (b.len + len > max)
+			break;
+		buf_append(&b, put, len);
+		p += n ? n : 1;
+	}
+	if (!b.data)
+		buf_append(&b, "", 0);
+	return buf_steal(&b);
 }
 
 /*

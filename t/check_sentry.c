@@ -213,6 +213,24 @@ START_TEST(test_secrets_are_redacted)
 }
 END_TEST
 
+/* Sentry refuses JSON that is not UTF-8: bad bytes become U+FFFD. */
+START_TEST(test_invalid_utf8_replaced)
+{
+	char *err;
+	ck_assert_int_eq(sentry_configure("testd", dsn, NULL, dir, &err), 0);
+	const char *kv[] = {"title", "caf\xc3\xa9 \xff\xfe ok", NULL};
+	log_kv(LOG_LVL_ERROR, kv, "bad \xc3 and \xe2\x82 and overlong \xc0\xaf, good \xe2\x82\xac");
+	cJSON *recs = records(1);
+	ck_assert_int_eq(cJSON_GetArraySize(recs), 1);
+	cJSON *ev = event_of(recs, 0);
+	ck_assert_str_eq(str_at(ev, "message", "formatted"),
+			 "bad \xef\xbf\xbd and \xef\xbf\xbd\xef\xbf\xbd and overlong "
+			 "\xef\xbf\xbd\xef\xbf\xbd, good \xe2\x82\xac");
+	ck_assert_str_eq(str_at(ev, "extra", "title"), "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd ok");
+	cJSON_Delete(recs);
+}
+END_TEST
+
 START_TEST(test_only_errors_are_sent)
 {
 	char *err;
@@ -329,6 +347,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_error_arrives_as_envelope);
 	tcase_add_test(tc, test_secrets_are_redacted);
+	tcase_add_test(tc, test_invalid_utf8_replaced);
 	tcase_add_test(tc, test_only_errors_are_sent);
 	tcase_add_test(tc, test_burst_does_not_block_and_stays_bounded);
 	tcase_add_test(tc, test_429_pauses_sending);
