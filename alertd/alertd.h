@@ -190,8 +190,9 @@ struct ad_msg {
 	const struct ad_event *const *deps; /* aggregated: the dependents */
 	size_t ndeps;
 	const struct ad_burn *burn;
-	int ack;	       /* SLACK_ACK_ENABLED: add the Acknowledge button */
-	int failure_threshold; /* POLLER_FAILURE_THRESHOLD, for the broken text */
+	const struct ad_burn *burn_also; /* a second row breached, named in the same message */
+	int ack;			 /* SLACK_ACK_ENABLED: add the Acknowledge button */
+	int failure_threshold;		 /* POLLER_FAILURE_THRESHOLD, for the broken text */
 };
 
 /* Slack limits (FIELD-ANCHORS §5.3); lengths are UTF-16 code units, which is
@@ -359,31 +360,40 @@ int rollup_event(sqlite3 *db, const struct ad_event *e);
 
 /* ---- SLO burn rate (burn.c) ----------------------------------------------- */
 
-/* Per-window figures for one service. */
+/* Per-window figures for one service. unpaged_bad_ms is the bad time of
+ * episodes no status alert announced: the budget burned without a page. */
 struct burn_window {
 	int64_t len_ms;
-	double bad_ms, tracked_ms;
+	double bad_ms, tracked_ms, unpaged_bad_ms;
 };
 enum { BURN_5M, BURN_30M, BURN_1H, BURN_6H, BURN_3D, BURN_30D, BURN_NWIN };
-/* One timeline step: the effective state from at_ms on. */
+/* The table's rows, as bits of burn_evaluate's answer. */
+enum { BURN_FAST, BURN_SLOW, BURN_TICKET, BURN_NROWS };
+/* One timeline step: the effective state from at_ms on. blind: not tracked
+ * (before monitoring started, or inside an episode that was already open
+ * when it started); paged: inside an episode a status alert announced. */
 struct burn_step {
 	int64_t at_ms;
 	enum st_status status;
 	int broken, maintenance;
+	int blind, paged;
 };
 /* Fill w[BURN_NWIN] from a service's timeline (steps oldest first; the
  * first step holds the state at or before the 30-day window start). */
 void burn_windows(const struct burn_step *steps, size_t n, int64_t now_ms, double degraded_weight,
 		  struct burn_window w[BURN_NWIN]);
-/* Burn rate of a window, or -1 when under half of it is tracked. */
-double burn_rate(const struct burn_window *w, double target_percent);
-/* Evaluate the SRE table on w: the most severe row whose long and short
- * windows both exceed its threshold (index 0 fast, 1 slow, 2 ticket), or -1.
- * Fills *out for the matching row. */
-int burn_evaluate(const struct cfg_settings *cfg, const struct burn_window w[BURN_NWIN],
-		  struct ad_burn *out);
+/* Burn rate of a window, or -1 when its tracked time covers less than
+ * min_coverage_percent of it (the coverage rule, doc/alerting.md#coverage). */
+double burn_rate(const struct burn_window *w, double target_percent, double min_coverage_percent);
+/* Evaluate the SRE table on w: a bit (1u << BURN_FAST...) for every row whose
+ * long and short windows both exceed its threshold; out[r] is filled for
+ * each such row. 0 when none. */
+unsigned burn_evaluate(const struct cfg_settings *cfg, const struct burn_window w[BURN_NWIN],
+		       struct ad_burn out[BURN_NROWS]);
+/* The same windows with only the unpaged bad time counted as bad. */
+void burn_unpaged(const struct burn_window w[BURN_NWIN], struct burn_window out[BURN_NWIN]);
 /* Run the evaluation for every eligible service; logs and queues alerts in
- * one transaction per service. Returns alerts fired, or -1. */
+ * one transaction per service. Returns messages queued, or -1. */
 int burn_run(struct alertd *a);
 
 /* ---- data lifecycle (lifecycle.c) -------------------------------------------- */

@@ -417,6 +417,14 @@ static char *render_burn(const struct ad_msg *m)
 			    u->long_burn, u->long_label, u->short_burn, u->short_label);
 	add_section(blocks, s);
 	free(s);
+	const struct ad_burn *v = m->burn_also;
+	if (v) {
+		s = xasprintf(
+		    "The %s row breaches too: *%.1f\xc3\x97* over %s and *%.1f\xc3\x97* over %s.",
+		    v->row, v->long_burn, v->long_label, v->short_burn, v->short_label);
+		add_section(blocks, s);
+		free(s);
+	}
 	if (e->status_page_url)
 		add_button(blocks, "View Status Page", "view_status_page", e->status_page_url, NULL,
 			   NULL);
