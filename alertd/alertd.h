@@ -42,6 +42,8 @@ struct alertd {
 	int outbox_dirty;     /* the outbox changed: rescan the destination queues */
 	struct deliver *dl;   /* NULL until deliver_init() */
 	struct selmon *sm;    /* NULL until selmon_init() (never with --once) */
+	int64_t
+	    hold_until_ms; /* ALERT_GROUP_WAIT_SECONDS: run a pass again at this time; 0 = none */
 };
 
 /* ---- events (cursor.c) ------------------------------------------------ */
@@ -156,6 +158,21 @@ void decision_clear(struct ad_decision *d);
 int route_groups(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
 		 struct ad_decision *dec, int *member, struct ad_group **groups);
 void groups_free(struct ad_group *g, size_t n);
+/* The upstream whose open alert a dependent's change e folds into (see
+ * route.c): *upstream caller frees. episode: e's episode (route_episode).
+ * 1 found, 0 none (or correlation off), -1 on error. */
+int route_correlated(const struct ad_route_ctx *c, const struct ad_event *e, int64_t episode,
+		     char **upstream);
+/* Mark in defer[n] the dependents' breaks to decide after the rest of the
+ * pass, because a declared upstream breaks later in it (same time, or within
+ * ALERT_GROUP_WAIT_SECONDS). member: route_groups' output. 0 or -1. */
+int route_defer(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
+		const int *member, char *defer);
+/* ALERT_GROUP_WAIT_SECONDS: the index of the first event to hold back (a
+ * dependent's break younger than the wait that nothing can absorb yet), or n
+ * when none; *until_ms = when to look again. -1 on error. */
+int route_hold(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
+	       int64_t *until_ms);
 /* The episode an event belongs to: id of the first event after the service's
  * last operational one (status) or last healthy one (health). */
 int64_t route_episode(sqlite3 *db, const struct ad_event *e);

@@ -273,6 +273,37 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 	return rc;
 }
 
+static void fold(struct ad_decision *d, const char *upstream)
+{
+	d->suppressed_by = "aggregated_under_upstream";
+	free(d->aggregated_under);
+	d->aggregated_under = xstrdup(upstream);
+	d->dests = 0;
+	d->mention = 0;
+}
+
+/* Decide one event outside the upstreams route_groups decided: members of a
+ * group fold under its upstream (group_upstream), and a change that would
+ * fire folds under an upstream's open alert when correlation says so. */
+static int decide(const struct ad_route_ctx *c, const struct ad_event *e, struct ad_decision *d,
+		  const char *group_upstream)
+{
+	if (route_event(c, e, d) < 0)
+		return -1;
+	if (group_upstream) {
+		fold(d, group_upstream);
+		return 0;
+	}
+	if (d->suppressed_by)
+		return 0;
+	char *up = NULL;
+	int k = route_correlated(c, e, d->episode, &up);
+	if (k > 0)
+		fold(d, up);
+	free(up);
+	return k < 0 ? -1 : 0;
+}
+
 static void log_decision(const struct ad_event *e, const struct ad_decision *d)
 {
 	char id[24];
@@ -301,38 +332,60 @@ int pass_run(struct alertd *a, int max)
 	char now[TS_ISO_LEN + 1];
 	ts_format(now_ms, now);
 	struct ad_route_ctx c = {db, cfg, &a->conf.reg, now_ms};
+	/* ALERT_GROUP_WAIT_SECONDS: stop before a dependent's fresh break that
+	 * a later upstream alert may still absorb (--once never waits) */
+	a->hold_until_ms = 0;
+	if (!a->opts.once) {
+		int h = route_hold(&c, ev, (size_t)n, &a->hold_until_ms);
+		if (h < 0) {
+			db_rollback(db);
+			events_free(ev, (size_t)n);
+			log_error("alert pass failed (group wait); rolled back, will retry");
+			return -1;
+		}
+		if (h < n) {
+			for (int i = h; i < n; i++)
+				event_clear(&ev[i]);
+			n = h;
+		}
+		if (n == 0) {
+			db_rollback(db);
+			free(ev);
+			return 0;
+		}
+	}
 	struct ad_decision *dec = xcalloc((size_t)n, sizeof *dec);
 	int *member = xcalloc((size_t)n, sizeof *member);
+	char *defer = xcalloc((size_t)n, 1);
 	struct ad_group *groups = NULL;
 	for (int i = 0; i < n; i++)
 		dec[i].group = -1;
 	int ng = route_groups(&c, ev, (size_t)n, dec, member, &groups);
-	if (ng < 0)
+	if (ng < 0 || route_defer(&c, ev, (size_t)n, member, defer) < 0)
 		goto fail;
 
-	for (int i = 0; i < n; i++) {
-		struct ad_event *e = &ev[i];
-		struct ad_decision *d = &dec[i];
-		if (!route_relevant(e))
-			continue;
-		if (!d->dedup_key) {
-			if (route_event(&c, e, d) < 0)
+	/* Two rounds: the deferred dependents' breaks go last, so an upstream
+	 * later in this pass is decided (and logged) before them. */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < n; i++) {
+			struct ad_event *e = &ev[i];
+			struct ad_decision *d = &dec[i];
+			if (!route_relevant(e) || defer[i] != round)
+				continue;
+			if (!d->dedup_key &&
+			    decide(&c, e, d,
+				   member[i] >= 0 ? ev[groups[member[i]].upstream].service_id
+						  : NULL) < 0)
 				goto fail;
-			if (member[i] >= 0) {
-				const struct ad_event *up = &ev[groups[member[i]].upstream];
-				d->suppressed_by = "aggregated_under_upstream";
-				d->aggregated_under = xstrdup(up->service_id);
-				d->dests = 0;
-				d->mention = 0;
+			if (pass_log(db, e, d, prev_of(e), next_of(e), st_tier_str(e->tier), now) <
+			    0)
+				goto fail;
+			if (is_recovery(e)) {
+				if (resolve_episode(db, e, now) < 0)
+					goto fail;
+				if (e->kind == AD_EV_STATUS && report_on_recovery(a, e) < 0)
+					goto fail;
 			}
-		}
-		if (pass_log(db, e, d, prev_of(e), next_of(e), st_tier_str(e->tier), now) < 0)
-			goto fail;
-		if (is_recovery(e)) {
-			if (resolve_episode(db, e, now) < 0)
-				goto fail;
-			if (e->kind == AD_EV_STATUS && report_on_recovery(a, e) < 0)
-				goto fail;
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -380,6 +433,7 @@ int pass_run(struct alertd *a, int max)
 		decision_clear(&dec[i]);
 	free(dec);
 	free(member);
+	free(defer);
 	groups_free(groups, ng > 0 ? (size_t)ng : 0);
 	events_free(ev, (size_t)n);
 	return n;
@@ -392,6 +446,7 @@ fail_committed:
 		decision_clear(&dec[i]);
 	free(dec);
 	free(member);
+	free(defer);
 	groups_free(groups, ng > 0 ? (size_t)ng : 0);
 	events_free(ev, (size_t)n);
 	return -1;

@@ -1,4 +1,5 @@
--- Alert quality (issue 14): the new reasons a decision may be suppressed.
+-- Alert quality (issue 14): the new reasons a decision may be suppressed, and
+-- the dependents an incident report lists as folded into its alerts.
 --   covered_by_status_alert  an SLO burn caused by an outage a status alert
 --                            already announced (doc/alerting.md#burn-rate)
 --   covered_by_burn_alert    a less severe burn row while a more severe one
@@ -52,3 +53,7 @@ CREATE INDEX idx_alert_dedup ON alert_sent_log (dedup_key, first_sent_at);
 CREATE INDEX idx_alert_service ON alert_sent_log (service_id, first_sent_at);
 CREATE INDEX idx_alert_event ON alert_sent_log (status_event_id);
 CREATE INDEX idx_alert_unresolved ON alert_sent_log (service_id, resolved_at) WHERE resolved_at IS NULL;
+
+-- The dependents folded into the service's alerts during the incident, as a
+-- JSON array of {service_id, name, status, event_id} (NULL on older rows).
+ALTER TABLE incident_reports ADD COLUMN correlated_dependents TEXT;
