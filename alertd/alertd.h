@@ -323,12 +323,23 @@ enum ob_verdict { OB_SENT, OB_RETRY, OB_RATE_LIMITED, OB_FAILED };
  * or connection error, retried). */
 enum ob_verdict outbox_classify(int curl_ok, long http_status);
 /* Backoff before attempt number attempts+1: exponential from 1 s, capped at
- * 10 min, with jitter (rnd in [0,1): the delay is between half and all of the
+ * 15 s, with jitter (rnd in [0,1): the delay is between half and all of the
  * step). Milliseconds. */
 int64_t outbox_backoff_ms(int attempts, double rnd);
 /* Retry-After (seconds or HTTP date) in ms from now_ms, capped at 10 min;
  * -1 when absent or unreadable. */
 int64_t outbox_retry_after_ms(const char *value, int64_t now_ms);
+
+/* ---- burst merging (burst.c) -------------------------------------------------- */
+
+/* More than this many individual Slack messages for one destination become
+ * one batch: in one pass (seed §6.1), or waiting at the front of its queue. */
+#define AD_BATCH_OVER 3
+/* Before posting head (the front row of a Slack destination): merge the run
+ * of more than AD_BATCH_OVER individual status messages waiting at the front
+ * of its queue into one batch carried by head's row. 1 merged (rescan the
+ * queue), 0 nothing to merge, -1 on error (nothing changed; post as is). */
+int burst_merge(struct alertd *a, const struct ob_row *head);
 
 /* ---- delivery (deliver.c) -------------------------------------------------- */
 

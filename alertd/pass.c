@@ -31,9 +31,6 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-/* "more than 3 individual alerts in one pass" become one batch (seed §6.1) */
-#define BATCH_OVER 3
-
 int pass_ack_buttons(const struct cfg_settings *cfg)
 {
 	return cfg->slack_ack_enabled && cfg->secrets.slack_signing_secret;
@@ -190,7 +187,7 @@ static int is_recovery(const struct ad_event *e)
 }
 
 /* Fold the fired individual Slack messages of one destination into a batch
- * when there are more than BATCH_OVER of them. */
+ * when there are more than AD_BATCH_OVER of them. */
 static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decision *dec, size_t n,
 			const char *now)
 {
@@ -212,7 +209,7 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 			idx[k++] = j;
 			done[j] = 1;
 		}
-		if (k <= BATCH_OVER) {
+		if (k <= AD_BATCH_OVER) {
 			free(idx);
 			continue;
 		}
