@@ -285,6 +285,13 @@ int pass_enqueue(struct alertd *a, const struct ad_msg *m, const char *event_cre
 /* Write one alert_sent_log row; sets d->alert_id. 0 or -1. */
 int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const char *prev,
 	     const char *next, const char *severity, const char *at);
+/* Write a batch row (kind 'batch', dedup key key -- taken over, freed with
+ * *bd -- Slack destination dest) for the members whose alert rows are
+ * ids[n], and mark those 'batched' under it; first is the first member's
+ * event. Inside the caller's transaction. Fills *bd (decision_clear). 0/-1. */
+int pass_batch_row(sqlite3 *db, const struct ad_event *first, const char *dest, char *key,
+		   int mention, enum st_status worst, const int64_t *ids, size_t n, const char *now,
+		   struct ad_decision *bd);
 /* Acknowledge buttons go on messages only when a click can be verified:
  * SLACK_ACK_ENABLED and SLACK_SIGNING_SECRET both set (as in the seed). */
 int pass_ack_buttons(const struct cfg_settings *cfg);

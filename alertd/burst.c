@@ -31,15 +31,16 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-/* The run of mergeable rows at the front of dest's queue: outbox ids and
- * event ids into ob/evid (room for BK_BATCH_MAX). Returns its length or -1. */
-static int front_run(sqlite3 *db, const char *dest, int64_t *ob, int64_t *evid)
+/* The run of mergeable rows at the front of dest's queue: outbox, alert and
+ * event ids into ob/al/evid (room for BK_BATCH_MAX). Returns its length or -1. */
+static int front_run(sqlite3 *db, const char *dest, int64_t *ob, int64_t *al, int64_t *evid)
 {
 	sqlite3_stmt *st = db_prepare(
-	    db, "SELECT o.id, o.state, o.destination_kind, a.alert_kind, a.suppressed_by,"
-		" a.status_event_id FROM outbox o LEFT JOIN alert_sent_log a ON a.id = o.alert_id"
-		" WHERE o.destination = ?1 AND o.state IN ('pending', 'sending') ORDER BY o.id"
-		" LIMIT ?2");
+	    db,
+	    "SELECT o.id, o.state, o.destination_kind, a.alert_kind, a.suppressed_by,"
+	    " a.status_event_id, a.id FROM outbox o LEFT JOIN alert_sent_log a ON a.id = o.alert_id"
+	    " WHERE o.destination = ?1 AND o.state IN ('pending', 'sending') ORDER BY o.id"
+	    " LIMIT ?2");
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, dest);
@@ -55,6 +56,7 @@ static int front_run(sqlite3 *db, const char *dest, int64_t *ob, int64_t *evid)
 			break;
 		ob[n] = sqlite3_column_int64(st, 0);
 		evid[n] = sqlite3_column_int64(st, 5);
+		al[n] = sqlite3_column_int64(st, 6);
 		n++;
 	}
 	int err = rc != SQLITE_ROW && rc != SQLITE_DONE;
@@ -85,8 +87,8 @@ int burst_merge(struct alertd *a, const struct ob_row *head)
 {
 	if (strcmp(head->kind, "slack") || strcmp(head->state, "pending"))
 		return 0;
-	int64_t ob[BK_BATCH_MAX], evid[BK_BATCH_MAX];
-	int n = front_run(a->db, head->destination, ob, evid);
+	int64_t ob[BK_BATCH_MAX], al[BK_BATCH_MAX], evid[BK_BATCH_MAX];
+	int n = front_run(a->db, head->destination, ob, al, evid);
 	if (n <= AD_BATCH_OVER || ob[0] != head->id)
 		return n < 0 ? -1 : 0;
 	struct ad_event ev[BK_BATCH_MAX];
@@ -102,48 +104,28 @@ int burst_merge(struct alertd *a, const struct ob_row *head)
 		if (st_status_rank(ev[i].next) > st_status_rank(worst))
 			worst = ev[i].next;
 	}
-	struct ad_decision bd;
-	memset(&bd, 0, sizeof bd);
-	bd.group = -1;
-	bd.alert_kind = "batch";
-	bd.dedup_key = xasprintf("burst:%s:%lld", head->destination, (long long)head->id);
-	bd.slack_dest = xstrdup(head->destination);
-	bd.mention = mention;
-	char *payload = bk_batch(pev, pdec, (size_t)n, mention,
-				 pass_ack_buttons(&a->conf.cfg) ? bd.dedup_key : NULL);
+	/* the batch row's key is known before the row: the payload's ack button needs it */
+	char *key = xasprintf("burst:%s:%lld", head->destination, (long long)head->id);
+	char *payload =
+	    bk_batch(pev, pdec, (size_t)n, mention, pass_ack_buttons(&a->conf.cfg) ? key : NULL);
 	char now[TS_ISO_LEN + 1];
 	ts_now_iso(now);
+	struct ad_decision bd;
+	memset(&bd, 0, sizeof bd);
 	int begun = payload && db_begin(a->db) == 0;
-	int rc = begun ? 0 : -1;
-	if (rc == 0) {
-		struct ad_event hd = ev[0];
-		hd.id = 0; /* the batch row names no single event */
-		rc = pass_log(a->db, &hd, &bd, NULL, st_status_str(worst),
-			      mention ? "critical" : "important", now);
-	}
-	sqlite3_stmt *dec =
-	    rc == 0 ? db_prepare(a->db, "UPDATE alert_sent_log SET suppressed_by = 'batched',"
-					" aggregated_under = ?2, last_updated_at = ?3 WHERE id ="
-					" (SELECT alert_id FROM outbox WHERE id = ?1)")
-		    : NULL;
-	sqlite3_stmt *del = dec ? db_prepare(a->db, "DELETE FROM outbox WHERE id = ?1") : NULL;
-	for (int i = 0; i < n && del && rc == 0; i++) {
-		sqlite3_reset(dec);
-		sqlite3_bind_int64(dec, 1, ob[i]);
-		db_bind_text(dec, 2, bd.dedup_key);
-		db_bind_text(dec, 3, now);
-		if (db_step_done(dec) < 0)
-			rc = -1;
-		if (i == 0 || rc < 0)
-			continue;
+	int rc = begun ? pass_batch_row(a->db, &ev[0], head->destination, key, mention, worst, al,
+					(size_t)n, now, &bd)
+		       : -1;
+	if (!begun)
+		free(key);
+	sqlite3_stmt *del = rc == 0 ? db_prepare(a->db, "DELETE FROM outbox WHERE id = ?1") : NULL;
+	for (int i = 1; i < n && del && rc == 0; i++) {
 		sqlite3_reset(del);
 		sqlite3_bind_int64(del, 1, ob[i]);
-		if (db_step_done(del) < 0)
-			rc = -1;
+		rc = db_step_done(del);
 	}
-	if (!del)
+	if (rc == 0 && !del)
 		rc = -1;
-	sqlite3_finalize(dec);
 	sqlite3_finalize(del);
 	if (rc == 0) {
 		sqlite3_stmt *up = db_prepare(a->db, "UPDATE outbox SET payload = ?2, alert_id = ?3"

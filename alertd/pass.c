@@ -186,6 +186,38 @@ static int is_recovery(const struct ad_event *e)
 	return !e->is_baseline && e->next == ST_OPERATIONAL && e->prev != ST_OPERATIONAL;
 }
 
+int pass_batch_row(sqlite3 *db, const struct ad_event *first, const char *dest, char *key,
+		   int mention, enum st_status worst, const int64_t *ids, size_t n, const char *now,
+		   struct ad_decision *bd)
+{
+	memset(bd, 0, sizeof *bd);
+	bd->group = -1;
+	bd->alert_kind = "batch";
+	bd->dedup_key = key;
+	bd->slack_dest = xstrdup(dest);
+	bd->mention = mention;
+	struct ad_event head = *first;
+	head.id = 0; /* the batch row names no single event */
+	if (pass_log(db, &head, bd, NULL, st_status_str(worst), mention ? "critical" : "important",
+		     now) < 0)
+		return -1;
+	sqlite3_stmt *up =
+	    db_prepare(db, "UPDATE alert_sent_log SET suppressed_by = 'batched',"
+			   " aggregated_under = ?2, last_updated_at = ?3 WHERE id = ?1");
+	if (!up)
+		return -1;
+	int rc = 0;
+	for (size_t q = 0; q < n && rc == 0; q++) {
+		sqlite3_reset(up);
+		sqlite3_bind_int64(up, 1, ids[q]);
+		db_bind_text(up, 2, key);
+		db_bind_text(up, 3, now);
+		rc = db_step_done(up);
+	}
+	sqlite3_finalize(up);
+	return rc;
+}
+
 /* Fold the fired individual Slack messages of one destination into a batch
  * when there are more than AD_BATCH_OVER of them. */
 static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decision *dec, size_t n,
@@ -228,32 +260,19 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 				earliest = ev[idx[q]].created_at;
 		}
 		struct ad_decision bd;
-		memset(&bd, 0, sizeof bd);
-		bd.alert_kind = "batch";
-		bd.dedup_key = xasprintf("batch:%s:%lld", di->slack_dest, (long long)ev[idx[0]].id);
-		bd.slack_dest = xstrdup(di->slack_dest);
-		bd.mention = mention;
-		struct ad_event head = ev[idx[0]];
-		head.id = 0; /* the batch row names no single event */
-		rc = pass_log(a->db, &head, &bd, NULL, st_status_str(worst),
-			      mention ? "critical" : "important", now);
-		sqlite3_stmt *up =
-		    rc == 0 ? db_prepare(a->db, "UPDATE alert_sent_log SET suppressed_by = "
-						"'batched', aggregated_under = ?2"
-						" WHERE id = ?1")
-			    : NULL;
-		for (size_t q = 0; q < k && up; q++) {
-			sqlite3_bind_int64(up, 1, dec[idx[q]].alert_id);
-			db_bind_text(up, 2, bd.dedup_key);
-			if (db_step_done(up) < 0)
-				rc = -1;
+		int64_t *ids = xcalloc(k, sizeof *ids);
+		for (size_t q = 0; q < k; q++)
+			ids[q] = dec[idx[q]].alert_id;
+		rc = pass_batch_row(
+		    a->db, &ev[idx[0]], di->slack_dest,
+		    xasprintf("batch:%s:%lld", di->slack_dest, (long long)ev[idx[0]].id), mention,
+		    worst, ids, k, now, &bd);
+		free(ids);
+		for (size_t q = 0; q < k && rc == 0; q++) {
 			dec[idx[q]].suppressed_by = "batched";
 			free(dec[idx[q]].aggregated_under);
 			dec[idx[q]].aggregated_under = xstrdup(bd.dedup_key);
 		}
-		if (!up)
-			rc = -1;
-		sqlite3_finalize(up);
 		if (rc == 0)
 			rc = add(a->db, &bd, "slack", bd.slack_dest,
 				 bk_batch(bev, bdec, k, mention,
