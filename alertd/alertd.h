@@ -1,7 +1,8 @@
 /*
  * alertd private header: the daemon's state and every subsystem's entry
  * points. alertd is the only writer of alert_sent_log, outbox,
- * incident_reports, status_rollups and its own cursors row (DESIGN §2).
+ * incident_reports, status_rollups and its own cursors row
+ * (doc/design.md#table-ownership).
  *
  * The flow: cursor.c loads the status_events after the cursor; pass.c routes
  * them (route.c), records one alert_sent_log row per decision, renders the
@@ -212,7 +213,7 @@ struct ad_msg {
 	int failure_threshold;		 /* POLLER_FAILURE_THRESHOLD, for the broken text */
 };
 
-/* Slack limits (FIELD-ANCHORS §5.3); lengths are UTF-16 code units, which is
+/* Slack limits (doc/field.md#slack-limits); lengths are UTF-16 code units, which is
  * never less than what Slack counts. */
 #define BK_MAX_BLOCKS 50
 #define BK_MAX_HEADER 150
@@ -340,7 +341,7 @@ int64_t outbox_retry_after_ms(const char *value, int64_t now_ms);
 /* ---- burst merging (burst.c) -------------------------------------------------- */
 
 /* More than this many individual Slack messages for one destination become
- * one batch: in one pass (seed §6.1), or waiting at the front of its queue. */
+ * one batch: in one pass (doc/compat.md#s6-1), or waiting at the front of its queue. */
 #define AD_BATCH_OVER 3
 /* Before posting head (the front row of a Slack destination): merge the run
  * of more than AD_BATCH_OVER individual status messages waiting at the front
