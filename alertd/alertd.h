@@ -209,8 +209,9 @@ struct ad_msg {
 	size_t ndeps;
 	const struct ad_burn *burn;
 	const struct ad_burn *burn_also; /* a second row breached, named in the same message */
-	int ack;			 /* SLACK_ACK_ENABLED: add the Acknowledge button */
-	int failure_threshold;		 /* POLLER_FAILURE_THRESHOLD, for the broken text */
+	const cJSON *folded;   /* an upstream's recovery: the dependents folded under it */
+	int ack;	       /* SLACK_ACK_ENABLED: add the Acknowledge button */
+	int failure_threshold; /* POLLER_FAILURE_THRESHOLD, for the broken text */
 };
 
 /* Slack limits (doc/field.md#slack-limits); lengths are UTF-16 code units, which is
@@ -385,6 +386,14 @@ int ack_run(struct alertd *a);
 /* On a recovery event, build its incident report (and postmortem draft when
  * enabled). Inside the pass's transaction. 0 (also when skipped) or -1. */
 int report_on_recovery(struct alertd *a, const struct ad_event *e);
+/* The dependents folded under service's alerts (decisions
+ * 'aggregated_under_upstream' naming it) for events first_id <= id < until_id,
+ * first decision per service: [{service_id, name, status, event_id}].
+ * Caller frees (cJSON_Delete); NULL on a database error. */
+cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t until_id);
+/* "npm, Chat, Jira" from report_folded's array, at most max names then
+ * " (+N more)"; NULL when empty. Caller frees. */
+char *report_folded_names(const cJSON *folded, int max);
 /* "45s", "12m", "2h 5m", "3h". Writes into out (needs 32 bytes). */
 char *report_duration_human(int64_t seconds, char out[32]);
 

@@ -300,6 +300,15 @@ static char *render_change(const struct ad_msg *m)
 	free(s);
 	free(ei);
 	free(impact);
+	char *names = m->folded ? report_folded_names(m->folded, 20) : NULL;
+	if (names) {
+		char *en = bk_escape(names);
+		s = xasprintf("*Dependents folded into its alert:* %s", en);
+		add_section(blocks, s);
+		free(s);
+		free(en);
+		free(names);
+	}
 	if (e->status_page_url)
 		add_button(blocks, "View Status Page", "view_status_page", e->status_page_url, NULL,
 			   NULL);

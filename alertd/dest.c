@@ -29,7 +29,9 @@
  *    "poller_health": {"previous", "new", "failure_reason"},       (poller_health)
  *    "burn": {"row", "long_window", "short_window", "long_burn", "short_burn",
  *             "threshold", "budget_remaining_percent", "slo_target_percent"},
- *    "also_burn": {...}}    (the slow row, when it breaches together with the fast one)
+ *    "also_burn": {...},    (the slow row, when it breaches together with the fast one)
+ *    "folded_dependents": [{"service_id", "name", "status", "event_id"}]}
+ *                           (an upstream's recovery: dependents folded under its alert)
  *
  * Absent facts are null. Batches are a Slack presentation only: the webhook,
  * Teams and PagerDuty get one message per change.
@@ -150,6 +152,8 @@ char *dest_webhook_payload(const struct ad_msg *m)
 			cJSON_AddItemToArray(a, d);
 		}
 	}
+	if (m->folded && cJSON_GetArraySize(m->folded) > 0)
+		cJSON_AddItemToObject(o, "folded_dependents", cJSON_Duplicate(m->folded, 1));
 	if (!strcmp(m->kind, "poller_health")) {
 		cJSON *h = cJSON_AddObjectToObject(o, "poller_health");
 		cJSON_AddStringToObject(h, "previous", st_health_str(e->hprev));
@@ -244,6 +248,13 @@ char *dest_teams_payload(const struct ad_msg *m)
 		char *imp = event_impact(e);
 		text_block(body, imp, 0);
 		free(imp);
+	}
+	char *names = m->folded ? report_folded_names(m->folded, 20) : NULL;
+	if (names) {
+		char *line = xasprintf("Dependents folded into its alert: %s", names);
+		text_block(body, line, 0);
+		free(line);
+		free(names);
 	}
 	if (m->ndeps) {
 		struct buf b;

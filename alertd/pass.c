@@ -422,14 +422,23 @@ int pass_run(struct alertd *a, int max)
 			for (size_t k = 0; k < g->nmembers; k++)
 				deps[nd++] = &ev[g->members[k]];
 		}
+		/* an upstream's recovery names the dependents folded under it */
+		cJSON *folded = NULL;
+		if (d->recovery && ev[i].kind == AD_EV_STATUS &&
+		    !(folded = report_folded(db, ev[i].service_id, d->episode, ev[i].id))) {
+			free(deps);
+			goto fail;
+		}
 		struct ad_msg m = {.kind = d->alert_kind,
 				   .ev = &ev[i],
 				   .dec = d,
 				   .deps = deps,
 				   .ndeps = nd,
+				   .folded = folded,
 				   .ack = pass_ack_buttons(cfg),
 				   .failure_threshold = cfg->poller_failure_threshold};
 		int rc = pass_enqueue(a, &m, ev[i].created_at);
+		cJSON_Delete(folded);
 		free(deps);
 		if (rc < 0)
 			goto fail;

@@ -211,9 +211,7 @@ static int load_episode(sqlite3 *db, struct report *r)
 	return impact_downstreams(db, r->e->service_id, &r->affected, &r->naffected);
 }
 
-/* The dependents folded under this service during the episode, first
- * decision per service, in decision order. 0 or -1. */
-static int load_folded(sqlite3 *db, struct report *r)
+cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t until_id)
 {
 	sqlite3_stmt *st = db_prepare(
 	    db, "SELECT a.service_id, s.display_name, a.new_status, a.status_event_id"
@@ -225,11 +223,11 @@ static int load_folded(sqlite3 *db, struct report *r)
 		" AND b.suppressed_by = 'aggregated_under_upstream'"
 		" AND b.status_event_id >= ?2 AND b.status_event_id < ?3) ORDER BY a.id");
 	if (!st)
-		return -1;
-	db_bind_text(st, 1, r->e->service_id);
-	sqlite3_bind_int64(st, 2, r->ev[0].id);
-	sqlite3_bind_int64(st, 3, r->e->id);
-	r->folded = cJSON_CreateArray();
+		return NULL;
+	db_bind_text(st, 1, service);
+	sqlite3_bind_int64(st, 2, first_id);
+	sqlite3_bind_int64(st, 3, until_id);
+	cJSON *v = cJSON_CreateArray();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
@@ -237,10 +235,29 @@ static int load_folded(sqlite3 *db, struct report *r)
 		cJSON_AddStringToObject(o, "name", (const char *)sqlite3_column_text(st, 1));
 		cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
 		cJSON_AddNumberToObject(o, "event_id", (double)sqlite3_column_int64(st, 3));
-		cJSON_AddItemToArray(r->folded, o);
+		cJSON_AddItemToArray(v, o);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
+}
+
+char *report_folded_names(const cJSON *folded, int max)
+{
+	int n = cJSON_GetArraySize(folded);
+	if (n <= 0)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < n && i < max; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "",
+			   cJSON_GetObjectItem(cJSON_GetArrayItem(folded, i), "name")->valuestring);
+	if (n > max)
+		buf_printf(&b, " (+%d more)", n - max);
+	return buf_steal(&b);
 }
 
 /* The episode's events as the JSON array stored in events_json. Caller frees. */
@@ -485,22 +502,16 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 		if (r.naffected > 5)
 			buf_printf(&b, " (+%zu more)", r.naffected - 5);
 	}
-	if (load_folded(a->db, &r) < 0) {
+	r.folded = report_folded(a->db, e->service_id, r.ev[0].id, e->id);
+	if (!r.folded) {
 		buf_free(&b);
 		report_free(&r);
 		return -1;
 	}
-	int nf = cJSON_GetArraySize(r.folded);
-	if (nf) {
-		buf_puts(&b, " Dependents folded into its alert: ");
-		for (int i = 0; i < nf && i < 5; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "",
-				   cJSON_GetObjectItem(cJSON_GetArrayItem(r.folded, i), "name")
-				       ->valuestring);
-		buf_putc(&b, '.');
-		if (nf > 5)
-			buf_printf(&b, " (+%d more)", nf - 5);
-	}
+	char *names = report_folded_names(r.folded, 5);
+	if (names)
+		buf_printf(&b, " Dependents folded into its alert: %s.", names);
+	free(names);
 	r.summary = buf_steal(&b);
 
 	char *ej = events_json(&r), *aj = affected_json(&r);

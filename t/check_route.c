@@ -520,9 +520,24 @@ START_TEST(test_correlation_across_passes)
 	ck_decision(&F, r1, "fired");
 	/* the upstream recovers: its report lists the folded dependents */
 	fake_now(t + 300000);
+	tfx_secret(&F.a.conf.cfg.secrets.generic_webhook_url, "http://127.0.0.1:9/generic");
 	int64_t ru = tfx_event(&F, "up", "major_outage", "operational");
 	ck_assert_int_eq(tfx_pass(&F), 1);
 	ck_decision(&F, ru, "fired");
+	/* ... and so does its recovery message, on every destination */
+	char *p = tfx_payload(&F, tfx_alert_of(&F, ru), "slack");
+	ck_assert_msg(tfx_contains(p, "Dependents folded into its alert:* Svc d0, Svc d1, Svc d2"),
+		      "%s", p);
+	free(p);
+	p = tfx_payload(&F, tfx_alert_of(&F, ru), "webhook");
+	cJSON *o = cJSON_Parse(p);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "folded_dependents")), 3);
+	cJSON_Delete(o);
+	free(p);
+	/* a dependent's own recovery names nothing */
+	p = tfx_payload(&F, tfx_alert_of(&F, r1), "slack");
+	ck_assert(!tfx_contains(p, "folded"));
+	free(p);
 	char *v = tfx_text(&F, "SELECT json_group_array(json_extract(j.value, '$.service_id'))"
 			       " FROM incident_reports r, json_each(r.correlated_dependents) j"
 			       " WHERE r.service_id = 'up'");

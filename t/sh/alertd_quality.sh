@@ -116,7 +116,15 @@ rep=$(q "SELECT correlated_dependents FROM incident_reports WHERE service_id = '
 q "SELECT impact_summary FROM incident_reports WHERE service_id = 'idp'" |
 	grep -q 'Dependents folded into its alert: npm, Chat, Jira\.' ||
 	t_fail "idp's report summary: $(q "SELECT impact_summary FROM incident_reports WHERE service_id = 'idp'")"
-ok "dependents' recoveries announced; idp's incident report lists npm, chat, jira"
+# idp's recovery message names them too (Slack section, webhook field)
+jq -s -e --argjson since "$s0" '[.[] | select(.seq > $since and .path == "/main" and .answered == 200
+	and (.json.text | startswith("✅ Identity")))] | length == 1 and
+	(.[0].body | contains("Dependents folded into its alert:* npm, Chat, Jira"))' "$T_TMP/slack.jsonl" >/dev/null ||
+	t_fail "idp's recovery message does not name the folded dependents"
+f=$(jq -s -c --argjson since "$s0" '[.[] | select(.seq > $since and .path == "/generic"
+	and .json.service.id == "idp")][0].json.folded_dependents | map(.service_id)' "$T_TMP/slack.jsonl")
+[ "$f" = '["npm","chat","jira"]' ] || t_fail "idp's webhook recovery folded_dependents: $f"
+ok "dependents' recoveries announced; idp's recovery message and incident report list npm, chat, jira"
 
 # ---- 2. a dependent that breaks before its upstream is still sent ------------------------
 a0=$(last_alert) s0=$(last_seq)
