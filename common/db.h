@@ -1,12 +1,16 @@
 /*
  * db: the shared database. Opening applies the pragmas every connection must
- * have (WAL, synchronous=NORMAL, foreign_keys, busy_timeout) and the embedded
- * migrations (schema/NNNN_*.sql, compiled in by schema/embed.sh). Migrations
- * run under BEGIN EXCLUSIVE and PRAGMA user_version, so three daemons starting
- * at the same instant on a new file apply each version exactly once.
+ * have (WAL, synchronous=NORMAL, foreign_keys, busy_timeout,
+ * journal_size_limit) and the embedded migrations (schema/NNNN_*.sql,
+ * compiled in by schema/embed.sh). Only pollerd creates the file; migrations
+ * run under BEGIN EXCLUSIVE and PRAGMA user_version, so daemons opening a file
+ * at the same instant apply each version exactly once.
  *
  * Write transactions are BEGIN IMMEDIATE and short: a sqlite3 CLI user holding
- * a lock costs latency (busy_timeout, then retry), never data.
+ * a lock costs latency (busy_timeout, then retry), never data. What each fault
+ * of the file (locked, full, deleted, damaged, read-only) does is in
+ * doc/faults.md; the checks for it live here (identity, quick_check, the
+ * read-only explanation, the failure code of the last write).
  */
 #ifndef ITSTATUS_DB_H
 #define ITSTATUS_DB_H

@@ -6,9 +6,10 @@
  * Layers, bottom up: hmap (string-keyed table), retry and breaker (pure
  * policies), fetch (libcurl multi engine), detect (pure flap / health
  * decisions), maint and store (the database side of one reading or one
- * pushed status), webhook (Statuspage webhook body -> a pushed reading),
- * cycle (scheduling, URL de-duplication, fan-out, parsing), inbox (commands
- * from apid). pollerd.c is the process around them.
+ * pushed status), queue (readings waiting for the database, committed in
+ * order), webhook (Statuspage webhook body -> a pushed reading), cycle
+ * (per-service scheduling, URL de-duplication, fan-out, parsing), inbox
+ * (commands from apid). pollerd.c is the process around them.
  */
 #ifndef ITSTATUS_POLLERD_H
 #define ITSTATUS_POLLERD_H
