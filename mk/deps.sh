@@ -50,10 +50,15 @@ have_header() {
 
 apt_missing=""
 brew_missing=""
+brew_none="" # missing, and Homebrew has no formula for it (Xcode's cc, chromium...)
 add() { # debian-package brew-formula reason
 	echo "deps: need $1 ($3)"
 	case " $apt_missing " in *" $1 "*) ;; *) apt_missing="$apt_missing $1" ;; esac
-	[ -z "$2" ] || case " $brew_missing " in *" $2 "*) ;; *) brew_missing="$brew_missing $2" ;; esac
+	if [ -n "$2" ]; then
+		case " $brew_missing " in *" $2 "*) ;; *) brew_missing="$brew_missing $2" ;; esac
+	else
+		brew_none="$brew_none $1"
+	fi
 }
 
 probe() { # list of requirements
@@ -103,10 +108,12 @@ sudo=""
 if command -v apt-get >/dev/null 2>&1; then
 	echo "deps: apt-get install$apt_missing"
 	$sudo apt-get update -qq
+	# Through env: sudo's env_reset would drop a plain VAR=value prefix.
 	# shellcheck disable=SC2086 # one word per package
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $apt_missing
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $apt_missing
 elif command -v brew >/dev/null 2>&1; then
 	[ -z "$brew_missing" ] || { echo "deps: brew install$brew_missing"; brew install $brew_missing; }
+	[ -z "$brew_none" ] || echo "deps: no Homebrew formula, install by hand (Xcode command line tools for cc):$brew_none" >&2
 else
 	echo "deps: please install:$apt_missing" >&2
 	exit 1

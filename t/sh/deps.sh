@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# t/sh/deps.sh -- `make deps` and `make deps-test` install only what is
+# missing. Each case runs the real Makefile target with a PATH holding nothing
+# but the stand-ins of t/stubs/ (apt-get, dpkg-query, node, npm, pkg-config,
+# sudo, and a "present" link for every other command the targets probe) plus
+# sh, id, grep, find and env, and reads what apt-get was asked to install from the
+# stubs' log. The cases: NodeSource's node 20 with its bundled npm and one
+# missing package (only that package is asked for, never nodejs or npm -- apt
+# would refuse npm there with "held broken packages"); everything present (no
+# output, no apt-get: a second run is a no-op); no node at all; Debian's node
+# 18 without npm; a node too old; NodeSource's node with a broken npm.
+# civetweb.h is probed on the real filesystem: `make deps` has installed it.
+set -u
+. "$ITSTATUS_ROOT/t/lib.sh"
+
+make_bin=$(command -v make) || t_fail "make is required"
+# Every command the two targets probe; each case removes the ones it lacks.
+commands="cc make sqlite3 curl jq git chromium promtool xmllint wrk valgrind clang
+	systemd-analyze clang-format cppcheck"
+
+# deps CASE TARGET VAR=VALUE...: run `make TARGET` on a stub PATH; sets OUT
+# (stdout+stderr), RC, and INSTALLED (the packages of every `apt-get install`,
+# sorted, one line). STUB_MISSING names pkg-config modules and commands to leave
+# out; without STUB_NODE_VERSION there is no node, without STUB_NPM_VERSION no npm.
+deps() {
+	local name=$1 target=$2 dir=$T_TMP/$1 c v
+	shift 2
+	mkdir -p "$dir/bin"
+	: >"$dir/log"
+	for c in apt-get dpkg-query pkg-config sudo; do ln -s "$ITSTATUS_ROOT/t/stubs/$c" "$dir/bin/$c"; done
+	local missing="" node="" npm=""
+	for v in "$@"; do
+		case $v in
+		STUB_MISSING=*) missing=${v#*=} ;;
+		STUB_NODE_VERSION=*) node=1 ;;
+		STUB_NPM_VERSION=*) npm=1 ;;
+		esac
+	done
+	[ -n "$node" ] && ln -s "$ITSTATUS_ROOT/t/stubs/node" "$dir/bin/node"
+	[ -n "$npm" ] && ln -s "$ITSTATUS_ROOT/t/stubs/npm" "$dir/bin/npm"
+	for c in $commands; do
+		case " $missing " in *" $c "*) continue ;; esac
+		ln -s "$ITSTATUS_ROOT/t/stubs/present" "$dir/bin/$c"
+	done
+	for c in sh id grep find env; do
+		ln -s "$(command -v "$c")" "$dir/bin/$c" || t_fail "no $c"
+	done
+	OUT=$(cd "$ITSTATUS_ROOT" && env -i PATH="$dir/bin" HOME="$dir" STUB_LOG="$dir/log" "$@" \
+		"$make_bin" -s --no-print-directory "$target" 2>&1)
+	RC=$?
+	INSTALLED=$(sed -n 's/^apt-get install //p' "$dir/log" | tr ' ' '\n' | grep -v '^-' | grep . | sort | tr '\n' ' ')
+	INSTALLED=${INSTALLED% }
+	printf '%s\n' "--- $name: make $target (exit $RC)" "$OUT" "--- apt-get install: $INSTALLED"
+}
+
+nodesource=(STUB_NODE_VERSION=20.11.1 STUB_NPM_VERSION=10.2.4 STUB_NODEJS_VERSION=20.11.1-1nodesource1)
+
+# ---- NodeSource's node, one build package missing -----------------------------
+deps nodesource-build deps "${nodesource[@]}" STUB_MISSING=libcjson
+[ "$RC" = 0 ] || t_fail "make deps failed with NodeSource's node and libcjson missing: $OUT"
+t_assert_eq "$INSTALLED" libcjson-dev "make deps with only libcjson missing installs"
+grep -qE 'libcjson-dev.*libcjson[^-]' <<<"$OUT" || t_fail "make deps did not say what it installs and why: $OUT"
+echo "ok - NodeSource node 20 + npm, libcjson missing: installs libcjson-dev alone"
+
+deps nodesource-test deps-test "${nodesource[@]}" STUB_MISSING=wrk
+[ "$RC" = 0 ] || t_fail "make deps-test failed with NodeSource's node and wrk missing: $OUT"
+t_assert_eq "$INSTALLED" wrk "make deps-test with only wrk missing installs"
+grep -q "wrk" <<<"$OUT" || t_fail "make deps-test did not say what it installs: $OUT"
+echo "ok - NodeSource node 20 + npm, wrk missing: deps-test installs wrk alone"
+
+# ---- everything present: silent no-op -----------------------------------------
+for target in deps deps-test; do
+	deps "present-$target" "$target" "${nodesource[@]}"
+	[ "$RC" = 0 ] || t_fail "make $target failed with everything present: $OUT"
+	[ -z "$OUT" ] || t_fail "make $target printed something with everything present: $OUT"
+	! grep -qE '^(apt-get|sudo|npm [^-])' "$T_TMP/present-$target/log" ||
+		t_fail "make $target ran apt-get/sudo/npm with everything present: $(cat "$T_TMP/present-$target/log")"
+done
+echo "ok - everything present: deps and deps-test print nothing and install nothing"
+
+# ---- other Node.js situations ------------------------------------------------
+deps no-node deps
+[ "$RC" = 0 ] || t_fail "make deps failed without node: $OUT"
+t_assert_eq "$INSTALLED" "nodejs npm" "make deps without node installs"
+echo "ok - no node: installs nodejs and npm alone"
+
+deps debian-node-no-npm deps STUB_NODE_VERSION=18.19.0 STUB_NODEJS_VERSION=18.19.0+dfsg-6~deb12u2
+[ "$RC" = 0 ] || t_fail "make deps failed with Debian's node 18 and no npm: $OUT"
+t_assert_eq "$INSTALLED" npm "make deps with Debian's node 18 and no npm installs"
+echo "ok - Debian node 18 without npm: installs npm alone"
+
+deps old-node deps STUB_NODE_VERSION=16.20.2 STUB_NPM_VERSION=8.19.4
+[ "$RC" != 0 ] || t_fail "make deps accepted node 16: $OUT"
+grep -q 18 <<<"$OUT" || t_fail "make deps did not say node 18 or newer is needed: $OUT"
+[ -z "$INSTALLED" ] || t_fail "make deps installed '$INSTALLED' over a node 16"
+echo "ok - node 16: stops, asks for Node.js 18 or newer, installs nothing"
+
+deps nodesource-npm-broken deps STUB_NODE_VERSION=20.11.1 STUB_NODEJS_VERSION=20.11.1-1nodesource1
+[ "$RC" != 0 ] || t_fail "make deps accepted NodeSource's node without npm: $OUT"
+grep -qi nodesource <<<"$OUT" || t_fail "make deps did not point at NodeSource's nodejs: $OUT"
+[ -z "$INSTALLED" ] || t_fail "make deps asked apt for '$INSTALLED' beside NodeSource's node"
+echo "ok - NodeSource node without npm: says to reinstall NodeSource's nodejs, installs nothing"
