@@ -45,6 +45,7 @@ struct fetch_xfer {
 struct fetch_host {
 	char *name;
 	struct breaker brk;
+	int unreachable; /* its last attempt failed on DNS or connect */
 	int active;
 	struct fetch_req *qhead, *qtail;
 	int in_ring;
@@ -570,8 +571,10 @@ static void complete(struct fetcher *f, struct fetch_req *r)
 		r->outcome = FETCH_FAILED;
 		break;
 	}
-	if (r->outcome != FETCH_FAILED)
+	if (r->outcome != FETCH_FAILED) {
 		set_reason(r, NULL, NULL);
+		r->unreachable = 0;
+	}
 	to_done(f, r);
 }
 
@@ -613,6 +616,9 @@ static void attempt_done(struct fetcher *f, struct fetch_xfer *x, CURLcode rc)
 	r->bytes += (int64_t)dl;
 	enum att_class c = retry_classify((int)rc, code, r->too_large, r->conditional);
 	r->last_class = c;
+	r->unreachable = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+			 rc == CURLE_COULDNT_CONNECT;
+	r->host->unreachable = r->unreachable;
 	describe(r, c, (int)rc, x->errbuf);
 	curl_multi_remove_handle(f->multi, x->easy);
 	r->xfer = NULL;
@@ -677,6 +683,7 @@ static void pump(struct fetcher *f)
 						 * last attempt saw; the operation failed. */
 						finalize(f, r);
 					} else {
+						r->unreachable = h->unreachable;
 						fail_now(f, r, why, "circuit_open");
 					}
 				}

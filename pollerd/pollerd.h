@@ -169,6 +169,10 @@ struct fetch_req {
 	int64_t duration_ms;			   /* first attempt start -> result */
 	int attempts;
 	int64_t bytes; /* body bytes received over all attempts */
+	/* FETCH_FAILED because the name did not resolve or nothing took the
+	 * connection (its last attempt, or the host's when a breaker opened on
+	 * those stopped it): what a machine without network sees. */
+	int unreachable;
 	/* engine private */
 	struct fetch_host *host;
 	struct fetch_xfer *xfer;
