@@ -14,15 +14,7 @@ set -u
 . "$ITSTATUS_ROOT/t/lib.sh"
 
 # Two loopback ports nobody listens on: port 1, and a random one checked closed.
-closed=
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + RANDOM % 40000))
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		closed=$p
-		break
-	fi
-done
-[ -n "$closed" ] || t_fail "no closed port found"
+closed=$(t_closed_port)
 ! (exec 3<>/dev/tcp/127.0.0.1/1) 2>/dev/null || t_fail "something listens on 127.0.0.1:1"
 
 t_fake fv fakevendor
