@@ -17,9 +17,10 @@ set -u
 . "$ITSTATUS_ROOT/t/lib.sh"
 
 make_bin=$(command -v make) || t_fail "make is required"
-# Every command the two targets probe; each case removes the ones it lacks.
-commands="cc make sqlite3 curl jq git chromium promtool xmllint wrk valgrind clang
-	systemd-analyze clang-format cppcheck"
+# Every command the two targets probe (mk/deps.sh's cmd: lines, node and npm
+# aside); each case removes the ones it lacks.
+commands=$(sed -n 's/^cmd:\([^:]*\):.*/\1/p' "$ITSTATUS_ROOT/mk/deps.sh" | tr '\n' ' ')
+[ -n "$commands" ] || t_fail "no cmd: requirement found in mk/deps.sh"
 
 # deps CASE TARGET VAR=VALUE...: run `make TARGET` on a stub PATH; sets OUT
 # (stdout+stderr), RC, and INSTALLED (the packages of every `apt-get install`,
@@ -42,6 +43,7 @@ deps() {
 	[ -n "$node" ] && ln -s "$ITSTATUS_ROOT/t/stubs/node" "$dir/bin/node"
 	[ -n "$npm" ] && ln -s "$ITSTATUS_ROOT/t/stubs/npm" "$dir/bin/npm"
 	for c in $commands; do
+		[ -e "$dir/bin/$c" ] && continue # a stand-in of its own (pkg-config)
 		case " $missing " in *" $c "*) continue ;; esac
 		ln -s "$ITSTATUS_ROOT/t/stubs/present" "$dir/bin/$c"
 	done
