@@ -39,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonck.h"
 #include "alertd.h"
 #include "buf.h"
 #include "db.h"
@@ -153,13 +154,35 @@ char *dest_webhook_payload(const struct ad_msg *m)
 	return print_free(o);
 }
 
+char *dest_md_escape(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (; s && *s; s++) {
+		if (strchr("\\[]()*_~`", *s))
+			buf_putc(&b, '\\');
+		buf_putc(&b, *s);
+	}
+	return buf_steal(&b);
+}
+
+/* Teams renders Markdown in TextBlocks and fact values: every string put
+ * there is escaped, so a vendor title such as "[Reset SSO](https://evil)"
+ * shows as typed instead of becoming a link. */
+static void add_md(cJSON *obj, const char *key, const char *text)
+{
+	char *e = dest_md_escape(text);
+	cJSON_AddStringToObject(obj, key, e);
+	free(e);
+}
+
 static void fact(cJSON *facts, const char *title, const char *value)
 {
 	if (!value || !*value)
 		return;
 	cJSON *f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "title", title);
-	cJSON_AddStringToObject(f, "value", value);
+	add_md(f, "value", value);
 	cJSON_AddItemToArray(facts, f);
 }
 
@@ -167,7 +190,7 @@ static void text_block(cJSON *body, const char *text, int heading)
 {
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "type", "TextBlock");
-	cJSON_AddStringToObject(t, "text", text);
+	add_md(t, "text", text);
 	cJSON_AddBoolToObject(t, "wrap", 1);
 	if (heading) {
 		cJSON_AddStringToObject(t, "size", "Medium");
@@ -318,7 +341,8 @@ static char *response_url(sqlite3 *db, const struct cfg_settings *cfg, const cha
 	sqlite3_bind_int64(st, 1, id);
 	char *url = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+		cJSON *p =
+		    jsonck_parse_str((const char *)sqlite3_column_text(st, 0), JSONCK_LENIENT);
 		const char *u =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "response_url"));
 		if (u && dest_response_url_ok(u, cfg->slack_response_url_hosts))
@@ -368,7 +392,7 @@ char *dest_body(const struct cfg_settings *cfg, const char *kind, const char *pa
 		return xstrdup(payload);
 	if (!cfg->secrets.pagerduty_routing_key)
 		return NULL;
-	cJSON *o = cJSON_Parse(payload);
+	cJSON *o = jsonck_parse_str(payload, JSONCK_LENIENT);
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
 		return NULL;

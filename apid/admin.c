@@ -18,6 +18,7 @@
 
 #include "apid.h"
 #include "db.h"
+#include "jsonck.h"
 #include "log.h"
 #include "status.h"
 #include "xalloc.h"
@@ -106,17 +107,24 @@ int admin_status_validate(const cJSON *body, cJSON *errs)
 	return bad ? -1 : 0;
 }
 
-/* Read and parse a JSON object body (caller deletes); NULL after answering
- * 413/400/422 itself. */
+/* Authenticate, then read and parse a JSON object body (caller deletes);
+ * NULL after answering 401/403/503/413/400/422 itself. The token is checked
+ * before a byte of the body is read: an anonymous client never gets a
+ * worker to wait on its body, nor the parser to chew on it. */
 static cJSON *json_body(struct req *r)
 {
+	if (admin_auth(r) < 0)
+		return NULL;
 	if (http_read_body(r, APID_ADMIN_BODY_MAX) < 0)
 		return NULL;
-	cJSON *body = cJSON_ParseWithLength(r->body.data, r->body.len);
+	const char *why;
+	cJSON *body = jsonck_parse(r->body.data, r->body.len, JSONCK_STRICT, &why);
 	if (!body || !cJSON_IsObject(body)) {
 		cJSON *errs = cJSON_CreateArray();
-		if (!body)
-			verr_add(errs, "body", NULL, "json_invalid", "JSON decode error");
+		if (!body && !strcmp(why, "JSON decode error"))
+			verr_add(errs, "body", NULL, "json_invalid", why);
+		else if (!body)
+			verr_add(errs, "body", NULL, "parse_error", why);
 		else
 			verr_add(
 			    errs, "body", NULL, "model_attributes_type",
@@ -189,10 +197,6 @@ void h_admin_status(struct req *r)
 	cJSON *body = json_body(r);
 	if (!body)
 		return;
-	if (admin_auth(r) < 0) {
-		cJSON_Delete(body);
-		return;
-	}
 	cJSON *errs = cJSON_CreateArray();
 	if (admin_status_validate(body, errs) < 0) {
 		cJSON_Delete(body);
@@ -334,10 +338,6 @@ void h_admin_maintenance_create(struct req *r)
 	cJSON *body = json_body(r);
 	if (!body)
 		return;
-	if (admin_auth(r) < 0) {
-		cJSON_Delete(body);
-		return;
-	}
 	cJSON *errs = cJSON_CreateArray();
 	const char *sid, *title, *desc, *by;
 	char from[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
