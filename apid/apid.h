@@ -378,6 +378,14 @@ cJSON *inbox_row(sqlite3 *db, int64_t id);
 int admin_auth(struct req *r);
 /* Validate a manual status body; 422 items go to errs. */
 int admin_status_validate(const cJSON *body, cJSON *errs);
+/* A maintenance window body, validated: strings point into the body. */
+struct maint_fields {
+	const char *sid, *title, *desc, *by; /* desc, by: NULL when absent */
+	char from[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
+	int has_until;
+};
+/* Validate a maintenance body into *m; 422 items go to errs. 0 or -1. */
+int admin_maint_validate(const cJSON *body, struct maint_fields *m, cJSON *errs);
 void h_admin_status(struct req *r);
 void h_admin_maintenance_create(struct req *r);
 void h_admin_maintenance_cancel(struct req *r);
