@@ -165,7 +165,10 @@ static void put_headers(struct buf *h, struct req *r, int status, const char *ct
 		buf_printf(h, "Content-Type: %s\r\n", ctype);
 	if (len >= 0 && status != 204 && status != 304)
 		buf_printf(h, "Content-Length: %lld\r\n", len);
-	buf_printf(h, "Connection: %s\r\n", keep_alive(r) ? "keep-alive" : "close");
+	int ka = keep_alive(r);
+	if (!ka)
+		r->must_close = 1; /* the dispatcher tells civetweb the same */
+	buf_printf(h, "Connection: %s\r\n", ka ? "keep-alive" : "close");
 	if (!extra || !strstr(extra, "Cache-Control:"))
 		buf_puts(h, "Cache-Control: no-store\r\n");
 	if (r->cors_origin)

@@ -247,6 +247,11 @@ static int dispatch(struct mg_connection *conn)
 	}
 	if (counted)
 		guard_leave(r.client, GUARD_REQUESTS);
+	/* Tell civetweb too: otherwise it reads (and drops) whatever body is
+	 * left before closing, at the client's pace -- the worker a slow body
+	 * must not keep once it has its answer. */
+	if (r.must_close)
+		mg_disable_connection_keep_alive(conn);
 	int stream = r.route && (r.route->flags & R_STREAM);
 	metrics_observe(r.route_label, r.status, mono_s() - t0, !stream);
 	if (log_enabled(LOG_LVL_DEBUG))

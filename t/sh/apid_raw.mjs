@@ -3,7 +3,8 @@
 // many connections from chosen loopback addresses).
 //
 //   node apid_raw.mjs send PORT FROM WAIT_MS         request on stdin; prints
-//        what came back within WAIT_MS ("" when nothing), then closes
+//        what came back within WAIT_MS ("" when nothing), then
+//        "[closed by apid]" if apid closed the connection by then
 //   node apid_raw.mjs hold PORT FROM N WAIT_MS       opens N connections from
 //        FROM, each sending the request on stdin (headers, no body), and
 //        prints one status line per connection that got an answer within
@@ -23,11 +24,13 @@ function connect(req) {
   return new Promise((resolve) => {
     const s = net.connect({ port: Number(port), host: '127.0.0.1', localAddress: from });
     let data = '';
+    let closed = false;
     s.setEncoding('latin1');
     s.on('data', (d) => (data += d));
+    s.on('close', () => (closed = true));
     s.on('error', () => {});
     s.on('connect', () => s.write(req, 'latin1'));
-    resolve({ s, get data() { return data; } });
+    resolve({ s, get data() { return data; }, get closed() { return closed; } });
   });
 }
 
@@ -37,6 +40,7 @@ if (cmd === 'send') {
   const c = await connect(input);
   await sleep(Number(rest[0]));
   process.stdout.write(c.data);
+  if (c.closed) process.stdout.write('\n[closed by apid]\n');
   c.s.destroy();
 } else if (cmd === 'hold' || cmd === 'stream') {
   const n = Number(rest[0]);
