@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 			intervals(&a, &beat_s, &flush_s);
 		}
 		int64_t now = ts_mono_ms();
+		guard_watch(now); /* cut request bodies past their deadline */
 		if (now >= next_beat) {
 			beat(&a);
 			next_beat = now + beat_s * 1000LL;

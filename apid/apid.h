@@ -125,9 +125,18 @@ int guard_proxies_valid(const char *list, const char **bad);
 /* Count one more kind for addr: 0, or -1 when it already holds max. */
 int guard_enter(const char *addr, enum guard_kind kind, int max);
 void guard_leave(const char *addr, enum guard_kind kind);
-/* One more body reader server-wide: 0, or -1 when APID_BODY_READERS_MAX read. */
-int guard_body_enter(void);
-void guard_body_leave(void);
+/* One more body reader server-wide, reading from socket fd (-1: unknown)
+ * until deadline_ms (ts_mono_ms): its slot, or -1 when APID_BODY_READERS_MAX
+ * are reading. */
+int guard_body_enter(int fd, int64_t deadline_ms);
+/* Done reading; 1 when guard_watch() had to cut the read short. */
+int guard_body_leave(int slot);
+/* Shut the read side of every reader past its deadline (the main loop calls
+ * this a few times a second); how many were cut. */
+int guard_watch(int64_t now_ms);
+/* The socket of the connection between peer:peer_port and our local_port,
+ * or -1 (civetweb does not expose it). */
+int guard_conn_fd(const char *peer, int peer_port, int local_port);
 
 /* ---- http.c: requests and responses -------------------------------------- */
 

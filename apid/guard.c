@@ -9,6 +9,13 @@
  * also have a server-wide cap (APID_BODY_READERS_MAX, workers reserved for
  * them) so readers keep answering while slow bodies are cut.
  *
+ * A body read has a total deadline, but civetweb only gives up on a read
+ * when the peer stays silent for request_timeout_ms: one byte every few
+ * seconds keeps it going. So each body reader is registered with its socket
+ * and deadline, and the main loop's guard_watch() shuts the socket's read
+ * side once the deadline passes: the pending read returns at once, and the
+ * handler answers 408 on the still-open write side.
+ *
  * The client address is the socket peer, unless the peer is one of the
  * trusted_proxies: then it is the right-most X-Forwarded-For entry that is not
  * itself a trusted proxy. A forwarded header from anyone else is ignored, so
@@ -16,11 +23,13 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "apid.h"
 
@@ -202,20 +211,110 @@ void guard_leave(const char *addr, enum guard_kind kind)
 	pthread_mutex_unlock(&guard_lock);
 }
 
-int guard_body_enter(void)
+/* The readers' sockets and deadlines (fd -1: slot free). */
+static struct {
+	int fd;
+	int64_t deadline_ms;
+	int fired;
+} readers[APID_BODY_READERS_MAX];
+
+int guard_body_enter(int fd, int64_t deadline_ms)
 {
+	int slot = -1;
 	pthread_mutex_lock(&guard_lock);
-	int ok = body_readers < APID_BODY_READERS_MAX;
-	if (ok)
+	if (body_readers < APID_BODY_READERS_MAX) {
 		body_readers++;
+		for (int i = 0; i < APID_BODY_READERS_MAX && slot < 0; i++)
+			if (!readers[i].deadline_ms)
+				slot = i;
+		readers[slot].fd = fd;
+		readers[slot].deadline_ms = deadline_ms;
+		readers[slot].fired = 0;
+	}
 	pthread_mutex_unlock(&guard_lock);
-	return ok ? 0 : -1;
+	return slot;
 }
 
-void guard_body_leave(void)
+int guard_body_leave(int slot)
 {
+	int fired = 0;
 	pthread_mutex_lock(&guard_lock);
-	if (body_readers > 0)
+	if (slot >= 0 && slot < APID_BODY_READERS_MAX && readers[slot].deadline_ms) {
+		fired = readers[slot].fired;
+		readers[slot].deadline_ms = 0;
+		readers[slot].fd = -1;
 		body_readers--;
+	}
 	pthread_mutex_unlock(&guard_lock);
+	return fired;
+}
+
+int guard_watch(int64_t now_ms)
+{
+	int n = 0;
+	pthread_mutex_lock(&guard_lock);
+	for (int i = 0; i < APID_BODY_READERS_MAX; i++) {
+		if (!readers[i].deadline_ms || readers[i].fired || now_ms < readers[i].deadline_ms)
+			continue;
+		/* The reader is still inside its read (it unregisters under this
+		 * lock before the socket can be closed), so fd is its socket. */
+		readers[i].fired = 1;
+		if (readers[i].fd >= 0)
+			shutdown(readers[i].fd, SHUT_RD);
+		n++;
+	}
+	pthread_mutex_unlock(&guard_lock);
+	return n;
+}
+
+/* Does socket fd connect local port lport with peer addr:port? */
+static int fd_is(int fd, const char *addr, int port, int lport)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	int lp = ss.ss_family == AF_INET    ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+		 : ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+					    : -1;
+	len = sizeof ss;
+	if (lp != lport || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	char text[INET6_ADDRSTRLEN];
+	int pp;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+		pp = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+		pp = ntohs(in6->sin6_port);
+	}
+	return pp == port && !strcmp(text, addr);
+}
+
+int guard_conn_fd(const char *peer, int peer_port, int local_port)
+{
+	/* civetweb does not hand out the socket; find it by its two ends.
+	 * /proc/self/fd lists only the open descriptors (Linux); elsewhere
+	 * the low ones are tried. */
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int found = -1;
+		const struct dirent *e;
+		while (found < 0 && (e = readdir(d))) {
+			if (!isdigit((unsigned char)e->d_name[0]))
+				continue;
+			int fd = (int)strtol(e->d_name, NULL, 10);
+			if (fd != dirfd(d) && fd_is(fd, peer, peer_port, local_port))
+				found = fd;
+		}
+		closedir(d);
+		return found;
+	}
+	for (int fd = 3; fd < 4096; fd++)
+		if (fd_is(fd, peer, peer_port, local_port))
+			return fd;
+	return -1;
 }

@@ -330,13 +330,16 @@ void http_method_not_allowed(struct req *r, const char *allow)
 }
 
 /* Read what is left of the body into out (NULL: drop it), at most cap bytes,
- * all of it before APID_BODY_DEADLINE_MS from the first read. 0 done, 1 too
- * large, -1 unreadable, -2 too slow. */
+ * all of it before APID_BODY_DEADLINE_MS from now (guard_watch() cuts a read
+ * that is still going then). 0 done, 1 too large, -1 unreadable, -2 too
+ * slow, -3 no reader slot free (nothing read). */
 static int read_body(struct req *r, struct buf *out, size_t cap)
 {
 	int64_t deadline = ts_mono_ms() + APID_BODY_DEADLINE_MS;
-	/* With a Content-Length, one mg_read asks for all of it: civetweb
-	 * then bounds the whole read by request_timeout_ms, not each byte. */
+	int fd = guard_conn_fd(r->ri->remote_addr, r->ri->remote_port, r->ri->server_port);
+	int slot = guard_body_enter(fd, deadline);
+	if (slot < 0)
+		return -3;
 	long long cl = r->ri->content_length;
 	size_t chunk = cl > 0 && (size_t)cl <= cap ? (size_t)cl + 1 : 16384;
 	char *tmp = xmalloc(chunk); /* on the heap: worker stacks are small */
@@ -361,6 +364,9 @@ static int read_body(struct req *r, struct buf *out, size_t cap)
 		}
 	}
 	free(tmp);
+	/* Cut by guard_watch(): the read ended early, not the body. */
+	if (guard_body_leave(slot))
+		rc = -2;
 	return rc;
 }
 
@@ -373,15 +379,14 @@ int http_read_body(struct req *r, size_t cap)
 		http_detail(r, 413, "Request body too large", NULL);
 		return -1;
 	}
-	if (guard_body_enter() < 0) {
+	int rc = read_body(r, &r->body, cap);
+	if (rc == -3) {
 		r->must_close = 1;
 		log_warn("%s %s from %s: %d request bodies already being read, refused", r->method,
 			 r->route_label, req_client_ip(r), APID_BODY_READERS_MAX);
 		http_detail(r, 503, "Server busy reading other requests", "Retry-After: 5\r\n");
 		return -1;
 	}
-	int rc = read_body(r, &r->body, cap);
-	guard_body_leave();
 	if (rc) {
 		r->must_close = 1;
 		if (rc == 1)
@@ -409,13 +414,11 @@ void http_discard_body(struct req *r)
 		return;
 	/* Not worth a worker's time: too large, or the body readers are all
 	 * busy. Closing the connection after the answer drops it as well. */
-	if (r->ri->content_length > APID_DISCARD_BODY_MAX || guard_body_enter() < 0) {
+	if (r->ri->content_length > APID_DISCARD_BODY_MAX) {
 		r->must_close = 1;
 		return;
 	}
-	int rc = read_body(r, NULL, APID_DISCARD_BODY_MAX);
-	guard_body_leave();
-	if (rc)
+	if (read_body(r, NULL, APID_DISCARD_BODY_MAX))
 		r->must_close = 1;
 	else
 		r->body_read = 1;

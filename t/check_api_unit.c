@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -238,14 +239,27 @@ START_TEST(test_guard_counts)
 	guard_leave("192.0.2.7", GUARD_REQUESTS);
 	guard_leave("192.0.2.8", GUARD_STREAMS);
 	/* body readers, server-wide */
-	int n = 0;
-	while (guard_body_enter() == 0)
+	int slots[APID_BODY_READERS_MAX], n = 0;
+	while ((slots[n % APID_BODY_READERS_MAX] = guard_body_enter(-1, INT64_MAX)) >= 0)
 		n++;
 	ck_assert_int_eq(n, APID_BODY_READERS_MAX);
 	for (int i = 0; i < n; i++)
-		guard_body_leave();
-	ck_assert_int_eq(guard_body_enter(), 0);
-	guard_body_leave();
+		ck_assert_int_eq(guard_body_leave(slots[i]), 0);
+	/* a reader past its deadline has its socket's read side shut: a
+	 * blocked read returns at once */
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	int late = guard_body_enter(sv[0], 1000);
+	int fine = guard_body_enter(sv[1], INT64_MAX);
+	ck_assert_int_eq(guard_watch(999), 0);
+	ck_assert_int_eq(guard_watch(1000), 1);
+	ck_assert_int_eq(guard_watch(2000), 0); /* once */
+	char c;
+	ck_assert_int_eq((int)recv(sv[0], &c, 1, 0), 0);
+	ck_assert_int_eq(guard_body_leave(late), 1);
+	ck_assert_int_eq(guard_body_leave(fine), 0);
+	close(sv[0]);
+	close(sv[1]);
 }
 END_TEST
 

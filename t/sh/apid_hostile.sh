@@ -100,8 +100,9 @@ t_assert_eq "$(head -n 1 "$T_TMP/anon.out" | tr -d '\r')" "HTTP/1.1 401 Unauthor
 # ... and its connection closed at once: civetweb must not wait for the rest
 grep -q '^\[closed by apid\]' "$T_TMP/anon.out" || t_fail "connection of an answered slow body left open"
 # Authenticated, never finishing: cut at the body deadline (10 s), with 408.
-printf 'POST /api/admin/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nContent-Length: 200\r\n\r\n{"a":' >"$T_TMP/slow.req"
-raw send "$APID_PORT" 127.0.0.6 13000 <"$T_TMP/slow.req" >"$T_TMP/slow.out" &
+printf 'POST /api/admin/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nContent-Length: 2000\r\n\r\n{"a":' >"$T_TMP/slow.req"
+# It keeps sending a byte every 2 s: civetweb alone would wait for ever.
+raw send "$APID_PORT" 127.0.0.6 13000 2000 <"$T_TMP/slow.req" >"$T_TMP/slow.out" &
 slow=$!
 # One address holding more requests than apid_client_max_requests (8): the
 # rest are refused with 429; readers elsewhere keep their answers.

@@ -2,7 +2,7 @@
 // do what a hostile client does (duplicate headers, bodies that never come,
 // many connections from chosen loopback addresses).
 //
-//   node apid_raw.mjs send PORT FROM WAIT_MS         request on stdin; prints
+//   node apid_raw.mjs send PORT FROM WAIT_MS [TRICKLE_MS]  request on stdin; prints
 //        what came back within WAIT_MS ("" when nothing), then
 //        "[closed by apid]" if apid closed the connection by then
 //   node apid_raw.mjs hold PORT FROM N WAIT_MS       opens N connections from
@@ -38,7 +38,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 if (cmd === 'send') {
   const c = await connect(input);
+  // with TRICKLE_MS: one more body byte that often, as a slow client does
+  const t = rest[1] ? setInterval(() => c.s.write('x'), Number(rest[1])) : null;
   await sleep(Number(rest[0]));
+  clearInterval(t);
   process.stdout.write(c.data);
   if (c.closed) process.stdout.write('\n[closed by apid]\n');
   c.s.destroy();
