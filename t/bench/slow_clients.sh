@@ -102,7 +102,8 @@ for phase in admin slack streams; do
 	ok=$(awk '$1 == 200 { printf "%.1f\n", $2 * 1000 }' "$tmp/lat" | sort -n)
 	n=$(printf '%s\n' "$ok" | grep -c .)
 	bad=$(awk '$1 != 200' "$tmp/lat" | grep -c .)
-	p50=$(printf '%s\n' "$ok" | sed -n "$(((n + 1) / 2))p")
+	p50=
+	[ "$n" -gt 0 ] && p50=$(printf '%s\n' "$ok" | sed -n "$(((n + 1) / 2))p")
 	worst=$(printf '%s\n' "$ok" | tail -n 1)
 	printf '%-8s %8d %8s %8s %8d  %s\n' "$phase" $((n + bad)) "${p50:--}" "${worst:--}" "$bad" "$(cat "$tmp/tally")"
 	kill -0 "$pid" 2>/dev/null || { echo "apid died during $phase" >&2; exit 1; }
