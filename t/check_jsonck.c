@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonck.h"
+#include "tsupport.h"
 #include "xalloc.h"
 
 /* n '[' then n ']' (caller frees). */
@@ -110,9 +111,5 @@ int main(void)
 	tcase_add_test(tc, test_strict);
 	tcase_add_test(tc, test_utf8);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run(s);
 }

@@ -15,17 +15,6 @@ command -v node >/dev/null || t_fail "node is required"
 raw() { node "$ITSTATUS_ROOT/t/sh/apid_raw.mjs" "$@"; }
 
 apid_setup
-code_of() { # METHOD URL [curl args...] -> status code; body in $T_TMP/out
-	local m=$1 u=$2
-	shift 2
-	curl -s -o "$T_TMP/out" -D "$T_TMP/hdr" -w '%{http_code}' --max-time 15 -X "$m" "$@" "$u"
-}
-expect() { # WANT METHOD URL [curl args...]
-	local want=$1 got
-	shift
-	got=$(code_of "$@")
-	[ "$got" = "$want" ] || t_fail "$1 $2: got $got, want $want: $(head -c 300 "$T_TMP/out")"
-}
 alive() { # NAME WHAT: the process runs and a reader gets its answer
 	kill -0 "$(t_pid "$1")" 2>/dev/null || t_fail "apid died after: $2"
 	local c

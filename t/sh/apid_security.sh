@@ -10,17 +10,6 @@ set -u
 . "$(dirname "$0")/apid_lib.sh"
 
 apid_setup
-code_of() { # METHOD URL [curl args...] -> status code
-	local m=$1 u=$2
-	shift 2
-	curl -s -o "$T_TMP/out" -D "$T_TMP/hdr" -w '%{http_code}' --max-time 10 -X "$m" "$@" "$u"
-}
-expect() { # WANT METHOD URL [curl args...]
-	local want=$1 got
-	shift
-	got=$(code_of "$@")
-	[ "$got" = "$want" ] || t_fail "$1 $2: got $got, want $want: $(head -c 300 "$T_TMP/out")"
-}
 expect_code() { # WANT CODE -- the error code in the seed's envelope
 	local got
 	got=$(jq -r '.detail.error.code' "$T_TMP/out")
