@@ -1,6 +1,6 @@
 /*
- * timeline: GET /api/timeline (SEED §5.11) and /api/timeline/clustered
- * (§5.12), plus the event reads behind /api/stream. Only status events
+ * timeline: GET /api/timeline (doc/compat.md#s5-11) and /api/timeline/clustered
+ * (doc/compat.md#s5-12), plus the event reads behind /api/stream. Only status events
  * (kind 'status') are timeline entries; poller-health transitions live in the
  * same table for alertd's cursor but are not status changes. Events of
  * retired services stay: history is not rewritten by a registry edit.

@@ -1,12 +1,12 @@
 /*
  * webhooks: inbound Statuspage subscriber webhooks (WEBHOOKS_ENABLED).
  *
- * Atlassian signs nothing (SEED §13.12), so the primary form authenticates
+ * Atlassian signs nothing (doc/compat.md#bug-12), so the primary form authenticates
  * by a per-service secret in the URL, /api/webhooks/statuspage/{id}/{token},
  * compared in constant time with WEBHOOK_TOKEN_<ID> (or its _FILE). The
  * seed's form, /api/webhooks/statuspage/{id} with an HMAC-SHA256 header, is
  * kept for senders that sign (only when STATUSPAGE_WEBHOOK_SECRET is set; an
- * empty secret is unset, §13.15). A signature covers "<timestamp>.<body>"
+ * empty secret is unset, doc/compat.md#bug-15). A signature covers "<timestamp>.<body>"
  * with X-Statuspage-Timestamp in Unix seconds, within 5 minutes either way,
  * and a body accepted once is refused for 10 minutes (replay cache, hmac.c);
  * the seed's signature over the body alone is accepted only when

@@ -298,7 +298,7 @@ static char *secret_value(const char *var, struct cfg_errors *errs)
 	else if (getenv(var))
 		v = trim_dup(getenv(var));
 	free(fvar);
-	if (v && !*v) { /* empty means not configured (seed bug §13.15) */
+	if (v && !*v) { /* empty means not configured (doc/compat.md#bug-15) */
 		free(v);
 		v = NULL;
 	}
