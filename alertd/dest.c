@@ -186,11 +186,16 @@ static void fact(cJSON *facts, const char *title, const char *value)
 	cJSON_AddItemToArray(facts, f);
 }
 
-static void text_block(cJSON *body, const char *text, int heading)
+/* A TextBlock; text is escaped unless it is already safe (the title, built
+ * from an escaped name and our own words). */
+static void text_block(cJSON *body, const char *text, int heading, int escape)
 {
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "type", "TextBlock");
-	add_md(t, "text", text);
+	if (escape)
+		add_md(t, "text", text);
+	else
+		cJSON_AddStringToObject(t, "text", text);
 	cJSON_AddBoolToObject(t, "wrap", 1);
 	if (heading) {
 		cJSON_AddStringToObject(t, "size", "Medium");
@@ -216,9 +221,15 @@ char *dest_teams_payload(const struct ad_msg *m)
 	cJSON_AddStringToObject(card, "type", "AdaptiveCard");
 	cJSON_AddStringToObject(card, "version", "1.4");
 	cJSON *body = cJSON_AddArrayToObject(card, "body");
-	char *t = bk_title(m);
-	text_block(body, t, 1);
+	/* The title is the Slack one with the service name escaped. */
+	struct ad_event ev = *e;
+	ev.name = dest_md_escape(e->name);
+	struct ad_msg mm = *m;
+	mm.ev = &ev;
+	char *t = bk_title(&mm);
+	text_block(body, t, 1, 0);
 	free(t);
+	free(ev.name);
 	cJSON *fs = cJSON_CreateObject();
 	cJSON_AddStringToObject(fs, "type", "FactSet");
 	cJSON *facts = cJSON_AddArrayToObject(fs, "facts");
@@ -250,7 +261,7 @@ char *dest_teams_payload(const struct ad_msg *m)
 	cJSON_AddItemToArray(body, fs);
 	if (!strcmp(m->kind, "status_change") || !strcmp(m->kind, "aggregated_upstream")) {
 		char *imp = event_impact(e);
-		text_block(body, imp, 0);
+		text_block(body, imp, 0, 1);
 		free(imp);
 	}
 	if (m->ndeps) {
@@ -259,7 +270,7 @@ char *dest_teams_payload(const struct ad_msg *m)
 		buf_puts(&b, "Dependent services affected: ");
 		for (size_t i = 0; i < m->ndeps; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", m->deps[i]->name);
-		text_block(body, b.data, 0);
+		text_block(body, b.data, 0, 1);
 		buf_free(&b);
 	}
 	if (e->status_page_url) {
