@@ -363,16 +363,16 @@ struct cJSON *fmt_json_parse(const struct fmt_input *in, struct fmt_reading *r)
 		fmt_fail(r, "parse_error: invalid UTF-8 at offset %zu", bad);
 		return NULL;
 	}
-	/*
-	 * cJSON's require_null_terminated wants the terminator inside the given
-	 * length, hence n + 1 (the contract guarantees body[len] == '\0'). With no
-	 * NUL before n this accepts exactly one document and trailing white space.
-	 */
 	/* cJSON recurses once per level; refuse deep nesting before it does. */
 	if (!jsonck_depth_ok(b, n, JSONCK_MAX_DEPTH)) {
 		fmt_fail(r, "parse_error: JSON nested deeper than %d levels", JSONCK_MAX_DEPTH);
 		return NULL;
 	}
+	/*
+	 * cJSON's require_null_terminated wants the terminator inside the given
+	 * length, hence n + 1 (the contract guarantees body[len] == '\0'). With no
+	 * NUL before n this accepts exactly one document and trailing white space.
+	 */
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(b, n + 1, &end, 1);
 	if (!root) {
