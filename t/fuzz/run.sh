@@ -38,7 +38,7 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 
 # What each parser needs from common/ (all of it would drag in sqlite, curl
 # and the generated schema for nothing).
-COMMON="common/xalloc.c common/buf.c common/status.c common/timeutil.c"
+COMMON="common/xalloc.c common/buf.c common/status.c common/timeutil.c common/jsonck.c"
 APID_CFLAGS="-Iapid $(pkg-config --cflags libcurl libcyaml 2>/dev/null)"
 APID_LIBS="$(pkg-config --libs libcurl sqlite3 libcyaml 2>/dev/null || echo -lcurl -lsqlite3 -lcyaml -lyaml) -lcivetweb -ldl -pthread"
 PARSERS="pollerd/format.c $(ls pollerd/fmt_*.c) pollerd/xml.c"
@@ -48,7 +48,7 @@ sources() {
 	fuzz_xml) echo "t/fuzz/fuzz_xml.c pollerd/xml.c common/xalloc.c" ;;
 	fuzz_timeutil) echo "t/fuzz/fuzz_timeutil.c common/timeutil.c" ;;
 	fuzz_rss) echo "t/fuzz/fuzz_rss.c $PARSERS $COMMON" ;;
-	fuzz_format) echo "t/fuzz/fuzz_format.c $PARSERS $COMMON common/jsonck.c" ;;
+	fuzz_format) echo "t/fuzz/fuzz_format.c $PARSERS $COMMON" ;;
 	# all of apid but its main, all of common/ and the compiled-in schema
 	fuzz_apid) echo "t/fuzz/fuzz_apid.c $(ls apid/*.c | grep -v apid/apid.c) $(ls common/*.c) $OUT/schema_sql.c" ;;
 	*) return 1 ;;
