@@ -38,11 +38,13 @@ char *webhook_token_env(const char *service_id)
 }
 
 /* The service's token (caller frees), or NULL when not configured. Read per
- * request, so a rotated token applies without a restart. */
-static char *webhook_token(const char *service_id)
+ * request, so a rotated token applies without a restart; one from the
+ * Keychain (NAME_KEYCHAIN) was read at load and changes on SIGHUP. */
+static char *webhook_token(const struct cfg_settings *cfg, const char *service_id)
 {
 	char *env = webhook_token_env(service_id);
-	char *tok = cfg_secret_env(env);
+	const char *kc = cfg_env_secret(cfg, env);
+	char *tok = kc ? (*kc ? xstrdup(kc) : NULL) : cfg_secret_env(env);
 	free(env);
 	return tok;
 }
@@ -185,7 +187,7 @@ void h_webhook_token(struct req *r)
 	/* No token configured and a wrong token get the same answer, so the
 	 * route does not tell strangers which services accept webhooks; the
 	 * log says which it was. The body is never read before this. */
-	char *token = webhook_token(sid);
+	char *token = webhook_token(r->cfg, sid);
 	int ok = token && ct_equal(r->params[1], token);
 	if (!ok) {
 		log_warn("statuspage webhook for %s from %s refused: %s", sid, req_client_ip(r),
