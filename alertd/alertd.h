@@ -258,6 +258,9 @@ void bk_enforce(cJSON *payload);
  * in the stored payload: it is a secret, added at delivery time. */
 char *dest_webhook_payload(const struct ad_msg *m);
 char *dest_teams_payload(const struct ad_msg *m);
+/* s with Teams Markdown's specials ([ ] ( ) * _ ~ ` and backslash) escaped
+ * by a backslash; caller frees. */
+char *dest_md_escape(const char *s);
 char *dest_pagerduty_payload(const struct ad_msg *m);
 /* PagerDuty takes status outages and recoveries only. */
 int dest_pagerduty_wants(const struct ad_msg *m);

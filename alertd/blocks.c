@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "alertd.h"
 #include "buf.h"
 #include "xalloc.h"
@@ -533,7 +534,7 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 
 char *bk_ack_update(const char *original, const char *user, int64_t at_ms)
 {
-	cJSON *p = cJSON_Parse(original);
+	cJSON *p = jsonck_parse_str(original, JSONCK_LENIENT);
 	cJSON *blocks = cJSON_GetObjectItemCaseSensitive(p, "blocks");
 	if (!cJSON_IsArray(blocks)) {
 		cJSON_Delete(p);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "apid.h"
 
 /* Column i as a new item (caller owns); its wire name goes to *name. */
@@ -24,7 +25,7 @@ static cJSON *column(sqlite3_stmt *st, int i, const char **name)
 	if (!strncmp(n, "json:", 5)) {
 		*name = n + 5;
 		const char *txt = (const char *)sqlite3_column_text(st, i);
-		cJSON *v = txt ? cJSON_Parse(txt) : NULL;
+		cJSON *v = txt ? jsonck_parse_str(txt, JSONCK_LENIENT) : NULL;
 		return v ? v : cJSON_CreateNull();
 	}
 	*name = n;

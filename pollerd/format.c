@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonck.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -360,6 +361,11 @@ struct cJSON *fmt_json_parse(const struct fmt_input *in, struct fmt_reading *r)
 	size_t bad = utf8_invalid_at((const unsigned char *)b, n);
 	if (bad < n) {
 		fmt_fail(r, "parse_error: invalid UTF-8 at offset %zu", bad);
+		return NULL;
+	}
+	/* cJSON recurses once per level; refuse deep nesting before it does. */
+	if (!jsonck_depth_ok(b, n, JSONCK_MAX_DEPTH)) {
+		fmt_fail(r, "parse_error: JSON nested deeper than %d levels", JSONCK_MAX_DEPTH);
 		return NULL;
 	}
 	/*

@@ -133,6 +133,9 @@ struct fetch_cfg {
 	int breaker_threshold;
 	int64_t breaker_ttl_ms;
 	const char *user_agent; /* copied */
+	/* Is this address loopback, link-local or private? NULL means
+	 * fetch_addr_internal; tests put their own to play a public host. */
+	int (*addr_internal)(const char *ip);
 };
 
 enum fetch_outcome {
@@ -180,6 +183,11 @@ struct fetch_req {
 	int64_t first_start_mono, due_mono, retry_after_ms;
 	int was_probe, too_large, conditional;
 	enum att_class last_class;
+	/* redirect guard: class of the attempt's first address (-1 before it),
+	 * and the address a refused redirect led to */
+	int origin_internal;
+	int (*addr_internal)(const char *ip);
+	char refused_ip[48];
 };
 void fetch_req_init(struct fetch_req *r, const char *url);
 void fetch_req_clear(struct fetch_req *r);
@@ -203,6 +211,9 @@ struct fetch_req *fetch_next_done(struct fetcher *f);
 void fetch_abort(struct fetcher *f);
 /* Breaker of a host (created closed when new). Tests. */
 struct breaker *fetch_breaker(struct fetcher *f, const char *host);
+/* 1 when ip (text, v4 or v6) is loopback, link-local, private (RFC 1918,
+ * unique local, shared 100.64/10) or unspecified; 0 otherwise. */
+int fetch_addr_internal(const char *ip);
 /* Host part of a URL, lower-cased, with ":port" when the URL names one: the
  * key of breakers and connection slots. The whole URL when it has no host.
  * Caller frees. */

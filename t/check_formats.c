@@ -404,7 +404,7 @@ static const char *const variant_want[NVARIANTS] = {
     [V_STRING] = "parse_error: expected ",
     [V_NUMBER] = "parse_error: expected ",
     [V_NULL_DOC] = "parse_error: expected ",
-    [V_DEEP] = "parse_error: invalid JSON at offset ",
+    [V_DEEP] = "parse_error: JSON nested deeper than 64 levels",
 };
 
 /* Insert bytes ins (n) right after the first '"' of body. Caller frees. */
