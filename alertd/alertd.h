@@ -216,7 +216,6 @@ struct ad_msg {
 char *bk_trunc(const char *s, size_t limit); /* cut with "…" at a code-point boundary */
 size_t bk_len(const char *s);		     /* UTF-16 code units */
 char *bk_escape(const char *s);		     /* mrkdwn: & < > as entities */
-const char *bk_emoji(enum st_status s);
 /* "2026-11-23 20:31 UTC" from an ISO timestamp (out needs 21 bytes). */
 char *bk_footer_ts(const char *iso, char out[21]);
 /* Notification text for one alert ("🔴 GitHub: Operational → Major Outage"). */

@@ -52,12 +52,6 @@ char *report_duration_human(int64_t s, char out[32])
 	return out;
 }
 
-/* Severity order of reports: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0. */
-static int report_rank(enum st_status s)
-{
-	return s == ST_UNKNOWN ? 0 : st_status_rank(s) + 1;
-}
-
 /* ---- SHA-1, only for the seed's postmortem file names ------------------------ */
 
 static uint32_t rol(uint32_t x, int n)
@@ -431,7 +425,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	}
 	r.peak = ST_UNKNOWN;
 	for (size_t i = 0; i + 1 < r.nev; i++)
-		if (report_rank(r.ev[i].next) > report_rank(r.peak))
+		if (st_status_rank(r.ev[i].next) > st_status_rank(r.peak))
 			r.peak = r.ev[i].next;
 	char dur[32];
 	report_duration_human(r.duration_s, dur);

@@ -248,8 +248,8 @@ double round2(double v);
 #define SQL_MAINT_COLS                                                                             \
 	"m.id, m.service_id, s.display_name AS service_name, m.title, m.description, "             \
 	"m.scheduled_for, m.scheduled_until, m.status, m.source, m.created_by"
-/* Rank used for ordering by severity: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0.
- */
+/* st_status_rank() of a database spelling (0 unknown ... 4 major; NULL or a word
+ * that is not a status ranks as unknown): the order and array index of the API. */
 int status_rank5(const char *s);
 
 /* ---- resources: each builds its JSON from a connection -------------------- */

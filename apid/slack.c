@@ -128,22 +128,6 @@ static cJSON *ephemeral(const char *text)
 	return o;
 }
 
-static const char *emoji(enum st_status s)
-{
-	switch (s) {
-	case ST_OPERATIONAL:
-		return "\xe2\x9c\x85"; /* ✅ */
-	case ST_DEGRADED:
-		return "\xf0\x9f\x9f\xa1"; /* 🟡 */
-	case ST_PARTIAL_OUTAGE:
-		return "\xf0\x9f\x9f\xa0"; /* 🟠 */
-	case ST_MAJOR_OUTAGE:
-		return "\xf0\x9f\x94\xb4"; /* 🔴 */
-	default:
-		return "\xe2\x9a\xab"; /* ⚫ */
-	}
-}
-
 static void relative(const char *iso, int64_t now_ms, char *out, size_t n)
 {
 	int64_t t;
@@ -212,7 +196,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	cJSON_AddStringToObject(h, "type", "header");
 	cJSON *ht = cJSON_AddObjectToObject(h, "text");
 	cJSON_AddStringToObject(ht, "type", "plain_text");
-	snprintf(text, sizeof text, "%s %s", emoji(eff), name);
+	snprintf(text, sizeof text, "%s %s", st_status_emoji(eff), name);
 	cJSON_AddStringToObject(ht, "text", text);
 	cJSON_AddBoolToObject(ht, "emoji", 1);
 	cJSON_AddItemToArray(blocks, h);
@@ -220,7 +204,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	cJSON_AddStringToObject(sec, "type", "section");
 	cJSON *fields = cJSON_AddArrayToObject(sec, "fields");
 	char f[4][256];
-	snprintf(f[0], sizeof f[0], "*Status:*\n%s %s", emoji(eff), st_status_label(eff));
+	snprintf(f[0], sizeof f[0], "*Status:*\n%s %s", st_status_emoji(eff), st_status_label(eff));
 	snprintf(f[1], sizeof f[1], "*Category:*\n%s", category);
 	snprintf(f[2], sizeof f[2], "*Last change:*\n%s", rel);
 	snprintf(f[3], sizeof f[3], "*Tier:*\n%s", tier);
