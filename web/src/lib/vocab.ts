@@ -43,7 +43,7 @@ export type Daemon = (typeof DAEMONS)[number];
 export const ALERT_KINDS = ['status_change', 'aggregated_upstream', 'poller_health', 'slo_burn_rate', 'daemon_health', 'batch'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-export const SUPPRESSIONS = ['aggregated_under_upstream', 'maintenance_window', 'dedup', 'tier_informational', 'webhook_not_configured', 'baseline', 'recovery_not_announced', 'batched'] as const;
+export const SUPPRESSIONS = ['aggregated_under_upstream', 'maintenance_window', 'dedup', 'tier_informational', 'webhook_not_configured', 'baseline', 'recovery_not_announced', 'batched', 'covered_by_status_alert', 'covered_by_burn_alert'] as const;
 export type Suppression = (typeof SUPPRESSIONS)[number];
 
 export const DESTINATION_KINDS = ['slack', 'webhook', 'teams', 'pagerduty', 'slack_response'] as const;
