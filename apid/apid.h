@@ -319,8 +319,8 @@ void h_slo(struct req *r);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);
-/* "45s", "12m", "2h 5m", "3h". */
-void duration_human(long secs, char *out, size_t outlen);
+/* The unit tests' name for ts_duration_human() (common/timeutil.h). */
+#define duration_human ts_duration_human
 void h_reports(struct req *r);
 
 /* alerts.c */
