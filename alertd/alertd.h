@@ -11,7 +11,7 @@
  * (rollup.c), and advances the cursor -- all in one transaction. deliver.c
  * then posts outbox rows (outbox.c keeps their state) with libcurl multi.
  * ack.c applies Slack acks from the inbox; burn.c runs the SLO burn-rate
- * table on a timer. selmon.c watches the other daemons' heartbeats and pings
+ * table on a timer. selfmon.c watches the other daemons' heartbeats and pings
  * HEALTHCHECK_PING_URL.
  *
  * Memory: every function returning char * or a struct pointer says who frees
@@ -450,7 +450,7 @@ int lifecycle_backup(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms
 /* A PASSIVE WAL checkpoint (never blocks, never truncates). */
 void lifecycle_checkpoint(sqlite3 *db);
 
-/* ---- self-monitoring (selmon.c) -------------------------------------------- */
+/* ---- self-monitoring (selfmon.c) ------------------------------------------- */
 
 /* The daemons alertd alerts about: not itself (a dead alertd cannot send;
  * /healthz and the healthcheck ping's silence cover it). */
