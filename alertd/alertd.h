@@ -392,7 +392,7 @@ cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t
 /* "npm, Chat, Jira" from report_folded's array, at most max names then
  * " (+N more)"; NULL when empty. Caller frees. */
 char *report_folded_names(const cJSON *folded, int max);
-/* The unit tests' name for ts_duration_human() into a 32-byte buffer. */
+/* ts_duration_human() into a 32-byte buffer (report and self-monitoring text). */
 #define report_duration_human(seconds, out) ts_duration_human((seconds), (out), 32)
 
 /* ---- status rollups (rollup.c) -------------------------------------------- */

@@ -112,11 +112,11 @@ char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int6
 	const char *detail = NULL;
 	if (act == SM_ALERT_STALE) {
 		title = xasprintf("\xf0\x9f\x94\xb4 %s heartbeat is stale (last beat %s ago)",
-				  daemon, ts_duration_human(age_s, dur, sizeof dur));
+				  daemon, report_duration_human(age_s, dur));
 		detail = consequence(daemon);
 	} else if (silent_s >= 0) {
 		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered (silent for %s)", daemon,
-				  ts_duration_human(silent_s, dur, sizeof dur));
+				  report_duration_human(silent_s, dur));
 	} else {
 		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered", daemon);
 	}
@@ -312,7 +312,7 @@ static int record(struct alertd *a, const char *daemon, enum sm_action act, int6
 	if (dest)
 		a->outbox_dirty = 1; /* deliver_start rescans the queues */
 	char dur[32];
-	ts_duration_human(age_ms / 1000, dur, sizeof dur);
+	report_duration_human(age_ms / 1000, dur);
 	if (act == SM_ALERT_STALE)
 		log_warn("%s heartbeat is stale: last beat %s ago%s", daemon, dur,
 			 dest ? "" : " (no Slack webhook configured: not announced)");
