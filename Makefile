@@ -129,7 +129,15 @@ WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.ts web
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
-$(WEB_DIST): web/node_modules/.installed $(WEB_SRC)
+# The dashboard's copy of the vocabulary (doc/vocabulary.md): rewritten only
+# when its text changes, so a C edit does not rebuild the dashboard.
+$(BUILD)/mk/vocab_ts: $(BUILD)/mk/vocab_ts.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+web/src/lib/vocab.ts: $(BUILD)/mk/vocab_ts
+	$(BUILD)/mk/vocab_ts > $@.tmp
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts
 	cd web && npm run build --silent
 	@touch $@
 

@@ -288,8 +288,8 @@ double round2(double v);
 #define SQL_MAINT_COLS                                                                             \
 	"m.id, m.service_id, s.display_name AS service_name, m.title, m.description, "             \
 	"m.scheduled_for, m.scheduled_until, m.status, m.source, m.created_by"
-/* Rank used for ordering by severity: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0.
- */
+/* st_status_rank() of a database spelling (0 unknown ... 4 major; NULL or a word
+ * that is not a status ranks as unknown): the order and array index of the API. */
 int status_rank5(const char *s);
 
 /* ---- resources: each builds its JSON from a connection -------------------- */
@@ -359,8 +359,8 @@ void h_slo(struct req *r);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);
-/* "45s", "12m", "2h 5m", "3h". */
-void duration_human(long secs, char *out, size_t outlen);
+/* The unit tests' name for ts_duration_human() (common/timeutil.h). */
+#define duration_human ts_duration_human
 void h_reports(struct req *r);
 
 /* alerts.c */

@@ -129,22 +129,6 @@ static cJSON *ephemeral(const char *text)
 	return o;
 }
 
-static const char *emoji(enum st_status s)
-{
-	switch (s) {
-	case ST_OPERATIONAL:
-		return "\xe2\x9c\x85"; /* ✅ */
-	case ST_DEGRADED:
-		return "\xf0\x9f\x9f\xa1"; /* 🟡 */
-	case ST_PARTIAL_OUTAGE:
-		return "\xf0\x9f\x9f\xa0"; /* 🟠 */
-	case ST_MAJOR_OUTAGE:
-		return "\xf0\x9f\x94\xb4"; /* 🔴 */
-	default:
-		return "\xe2\x9a\xab"; /* ⚫ */
-	}
-}
-
 static void relative(const char *iso, int64_t now_ms, char *out, size_t n)
 {
 	int64_t t;
@@ -221,7 +205,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	cJSON *ht = cJSON_AddObjectToObject(h, "text");
 	cJSON_AddStringToObject(ht, "type", "plain_text");
 	buf_reset(&t);
-	buf_printf(&t, "%s %s", emoji(eff), name ? name : "");
+	buf_printf(&t, "%s %s", st_status_emoji(eff), name ? name : "");
 	cJSON_AddStringToObject(ht, "text", t.data);
 	cJSON_AddBoolToObject(ht, "emoji", 1);
 	cJSON_AddItemToArray(blocks, h);
@@ -230,7 +214,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	cJSON *fields = cJSON_AddArrayToObject(sec, "fields");
 	const char *labels[4] = {"*Status:*\n", "*Category:*\n", "*Last change:*\n", "*Tier:*\n"};
 	char status[96];
-	snprintf(status, sizeof status, "%s %s", emoji(eff), st_status_label(eff));
+	snprintf(status, sizeof status, "%s %s", st_status_emoji(eff), st_status_label(eff));
 	const char *values[4] = {status, category ? category : "", rel, tier ? tier : ""};
 	for (int i = 0; i < 4; i++) {
 		buf_reset(&t);

@@ -356,7 +356,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 			r->content_type = v;
 			break;
 		default:
-			r->retry_after_ms = retry_after_parse(v, ts_now_ms());
+			r->retry_after_ms = ts_retry_after_ms(v, ts_now_ms());
 			free(v);
 			break;
 		}

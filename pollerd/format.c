@@ -232,10 +232,8 @@ int fmt_contains_ci(const char *hay, const char *needle)
 
 enum st_status fmt_worse(enum st_status a, enum st_status b)
 {
-	/* unknown is not produced by a successful parser; rank it above all. */
-	int ra = a == ST_UNKNOWN ? 99 : st_status_rank(a);
-	int rb = b == ST_UNKNOWN ? 99 : st_status_rank(b);
-	return rb > ra ? b : a;
+	/* unknown is not produced by a successful parser; it folds above all. */
+	return st_status_fold_rank(b) > st_status_fold_rank(a) ? b : a;
 }
 
 static const char *field_name(char *buf, size_t n, const char *where, const char *key);

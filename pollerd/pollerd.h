@@ -89,8 +89,8 @@ int64_t retry_backoff_ms(int attempt, double jitter01);
  */
 int64_t retry_next_delay(enum att_class c, int attempts, int max_attempts, int64_t elapsed_ms,
 			 int64_t budget_ms, int64_t retry_after_ms, double jitter01);
-/* Retry-After (delta seconds or an HTTP date) -> ms from now_ms; -1 if unusable. */
-int64_t retry_after_parse(const char *v, int64_t now_ms);
+/* The unit tests' name for the shared Retry-After parser (common/timeutil.h). */
+#define retry_after_parse ts_retry_after_ms
 
 /* ---- breaker.c: per-host circuit breaker ---------------------------------- */
 
