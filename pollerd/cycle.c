@@ -75,6 +75,7 @@ struct batch {
 	size_t polled, nok, nfail, changes, not_modified;
 	int64_t bytes;
 	int errored;
+	size_t nunreachable; /* URLs of this cycle that failed on DNS or connect */
 };
 
 /* One distinct URL of a cycle, in flight. Allocated alone: the fetch
@@ -95,6 +96,7 @@ struct cycle_state {
 	struct group **inflight;
 	size_t ninflight, capflight;
 	struct batch *batches; /* running cycles, newest first */
+	int first_done;	       /* the first complete cycle is behind us */
 	int64_t empty_due;     /* no pollable service: when the next empty cycle is due */
 };
 
@@ -555,6 +557,8 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		return;
 	group_metrics(g);
 	b->bytes += g->req.bytes;
+	if (g->req.outcome == FETCH_FAILED && g->req.unreachable)
+		b->nunreachable++;
 	if (g->req.outcome == FETCH_NOT_MODIFIED)
 		b->not_modified++;
 	remember_validators(cs, g);
@@ -631,6 +635,15 @@ static void finish(struct pollerd *p, struct batch *b)
 			    NULL};
 	log_kv(b->errored ? LOG_LVL_WARNING : LOG_LVL_INFO, kv, "poll cycle %s",
 	       b->errored ? "errored" : "done");
+	/* Someone trying `make run` without internet sees every service go
+	 * unknown with a wall of errors; one line says why and what to try.
+	 * Only the first cycle: later, an outage of our own network is for the
+	 * health alerts, not for advice. */
+	if (!p->cs->first_done && b->ngroups && b->nunreachable == b->ngroups)
+		log_kv(LOG_LVL_WARNING, (const char *[]){"poll_cycle_id", b->id, NULL},
+		       "every status page failed with a DNS or connect error: this machine "
+		       "looks offline (`make demo` runs itstatus without internet)");
+	p->cs->first_done = 1;
 }
 
 /* Log and free the cycles whose fetches are all over. */

@@ -31,6 +31,8 @@
 #   t_new_db FILE           an empty itstatus database with every migration applied,
 #                           as pollerd creates it (apid and alertd never create one:
 #                           they wait for it, doc/faults.md#deleted)
+#   t_closed_port           prints a random loopback port nobody listens on now
+#                           (a small race with other tests remains)
 #
 # Only one t_http may run at a time per script (it keeps its result in T_TMP).
 
@@ -191,4 +193,16 @@ t_new_db() {
 	done
 	sqlite3 "$1" "PRAGMA user_version = $v; PRAGMA journal_mode = WAL;" >/dev/null ||
 		t_fail "t_new_db: cannot finish $1"
+}
+
+t_closed_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	t_fail "no closed loopback port found in 10 tries"
 }

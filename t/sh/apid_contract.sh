@@ -201,8 +201,10 @@ await check('GET', '/api/admin/inbox/999', { headers: bearer, expect: 404 });
 
 // inbound
 const wb = JSON.stringify({ component_update: { new_status: 'major_outage' } });
-await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Signature': hmac(env.STATUSPAGE_WEBHOOK_SECRET, wb) }, body: wb, expect: 200 });
-await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Signature': hmac('forged', wb) }, body: wb, expect: 403 });
+// signed over "<unix ts>.<body>" (doc/security.md#webhook-signatures)
+const wts = String(Math.floor(Date.now() / 1000));
+await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Timestamp': wts, 'X-Statuspage-Signature': hmac(env.STATUSPAGE_WEBHOOK_SECRET, wts + '.' + wb) }, body: wb, expect: 200 });
+await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Timestamp': wts, 'X-Statuspage-Signature': hmac('forged', wts + '.' + wb) }, body: wb, expect: 403 });
 await check('POST', '/api/webhooks/statuspage/github/' + env.WEBHOOK_TOKEN_GITHUB, { headers: json, body: wb, expect: 200 });
 await check('POST', '/api/webhooks/statuspage/github/wrong', { headers: json, body: wb, expect: 403 });
 await check('POST', '/api/webhooks/statuspage/nope/x', { headers: json, body: wb, expect: 404 });
