@@ -41,8 +41,9 @@ apid_setup() {
 # A random port; another try when it happens to be taken.
 apid_start() {
 	local name=${1:-apid} try i
-	# apid waits for pollerd to create the database: make it as pollerd would.
-	[ -s "$DB" ] || t_new_db "$DB"
+	# apid waits for pollerd to create the database: make it as pollerd would
+	# (with the daemons' umask 027).
+	[ -s "$DB" ] || (umask 027 && t_new_db "$DB")
 	for ((try = 0; try < 5; try++)); do
 		APID_PORT=$((20000 + RANDOM % 40000))
 		PORT=$APID_PORT t_start "$name" "$ITSTATUS_BIN/apid" -f "$T_TMP/itstatus.yaml"
