@@ -118,6 +118,9 @@ static const struct setting settings[] = {
 	S(admin_wait_ms, T_INT, "3000", 0, 30000),
 	S(slack_response_url_hosts, T_STR, "hooks.slack.com", 0, 0),
 	S(web_root, T_PATH, "../web/dist", 0, 0),
+	S(uptime_min_coverage_percent, T_DOUBLE, "10", 0, 100),
+	S(burn_min_coverage_percent, T_DOUBLE, "90", 0, 100),
+	S(sla_count_maintenance, T_BOOL, "false", 0, 0),
 };
 /* clang-format on */
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -101,6 +101,9 @@ struct cfg_settings {
 	int admin_wait_ms;
 	char *slack_response_url_hosts;
 	char *web_root;
+	double uptime_min_coverage_percent;
+	double burn_min_coverage_percent;
+	int sla_count_maintenance;
 
 	struct cfg_secrets secrets;
 };
