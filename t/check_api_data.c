@@ -170,6 +170,31 @@ START_TEST(test_summary_quiet_texts)
 }
 END_TEST
 
+/* Maintenance is its own state: a degraded service in maintenance is not an
+ * active incident and does not make the overall status (issue 15). */
+START_TEST(test_summary_maintenance_not_incident)
+{
+	db_exec(db,
+		"UPDATE services SET current_status = 'operational', poller_health = 'healthy'");
+	db_exec(db, "UPDATE services SET current_status = 'degraded', in_maintenance = 1"
+		    " WHERE id IN ('a', 'b')");
+	cJSON *s = summary_build(db);
+	ck_assert_str_eq(str(s, "overall_status"), "operational");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "active_incidents")), 0);
+	ck_assert_int_eq((int)num(s, "maintenance_count"), 2);
+	ck_assert_str_eq(
+	    str(s, "status_text"),
+	    "No active incidents across 6 monitored services; 2 in planned maintenance.");
+	cJSON_Delete(s);
+	/* an outage elsewhere is still an incident */
+	db_exec(db, "UPDATE services SET current_status = 'major_outage' WHERE id = 'c'");
+	s = summary_build(db);
+	ck_assert_str_eq(str(s, "overall_status"), "major_outage");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "active_incidents")), 1);
+	cJSON_Delete(s);
+}
+END_TEST
+
 START_TEST(test_services_list)
 {
 	cJSON *meta = NULL;
@@ -576,6 +601,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_summary_effective_status);
 	tcase_add_test(tc, test_summary_quiet_texts);
+	tcase_add_test(tc, test_summary_maintenance_not_incident);
 	tcase_add_test(tc, test_services_list);
 	tcase_add_test(tc, test_service_detail);
 	tcase_add_test(tc, test_graph);
