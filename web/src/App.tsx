@@ -18,7 +18,7 @@ import { UpdateToast } from './components/UpdateToast';
 import { ErrorNote } from './components/bits';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { lastDays, plural } from './lib/format';
-import { pollAgeSeconds } from './lib/staleness';
+import { freshness, pollAgeSeconds, titlePrefix } from './lib/staleness';
 import { LABEL } from './lib/status';
 import { useNow } from './lib/useNow';
 import { resourceLabel, type LiveController } from './state/live';
@@ -109,6 +109,9 @@ export function App({ store, live, updateReady }: AppProps) {
   const overall = useMemo(() => computeOverall(services, summary), [services, summary]);
   const now = Date.now();
   const ageS = pollAgeSeconds(summary?.last_poll_at ?? null, now, state.clockOffsetMs);
+  const health = state.health.data;
+  const fresh = freshness(ageS, health);
+  const isStale = state.conn === 'disconnected' || fresh === 'red';
   const days = state.uptime.data?.days.length ? state.uptime.data.days.slice(-7) : lastDays(7, now);
 
   const openService = useCallback((id: string) => setDrawerId(id), []);
@@ -152,20 +155,36 @@ export function App({ store, live, updateReady }: AppProps) {
     return () => document.removeEventListener('keydown', onKey);
   }, [drawerId, graphOpen, kbdOpen, view]);
 
-  // Tab title tells a wall screen / background tab what is going on.
+  // Tab title tells a wall screen / background tab what is going on,
+  // staleness first: a stale page must not read "All operational".
+  const prefix = titlePrefix(state.conn, fresh);
   useEffect(() => {
-    if (!overall) return;
-    const stale = state.conn === 'disconnected' ? '⚠ Disconnected · ' : '';
+    if (!overall) {
+      if (prefix) document.title = `${prefix}itstatus`;
+      return;
+    }
     document.title = overall.incidents
-      ? `${stale}(${overall.incidents}) ${LABEL[overall.status]} · itstatus`
-      : `${stale}${overall.blind ? 'No confirmed incidents' : 'All operational'} · itstatus`;
-  }, [overall?.incidents, overall?.status, overall?.blind, state.conn]);
+      ? `${prefix}(${overall.incidents}) ${LABEL[overall.status]} · itstatus`
+      : `${prefix}${
+          overall.nothing
+            ? overall.neverPolled
+              ? 'Not monitoring yet'
+              : 'Status unknown'
+            : overall.blind
+              ? 'No confirmed incidents'
+              : overall.maintenance
+                ? 'No active incidents'
+                : 'All operational'
+        } · itstatus`;
+  }, [overall?.incidents, overall?.status, overall?.blind, overall?.nothing, overall?.maintenance, prefix]);
 
   const failing = (['summary', 'services', 'clustered'] as ResourceKey[]).filter((k) => state[k].error).map(resourceLabel);
   const summaryLive = overall
     ? overall.incidents
       ? `${plural(overall.incidents, 'active incident')}: overall status ${LABEL[overall.status]}.`
-      : 'All systems operational.'
+      : overall.nothing
+        ? 'No service status is known yet.'
+        : 'No active incidents.'
     : '';
   const listRow = drawerId ? (services?.find((s) => s.id === drawerId) ?? null) : null;
 
@@ -182,13 +201,14 @@ export function App({ store, live, updateReady }: AppProps) {
         conn={state.conn}
         lastPollAt={summary?.last_poll_at ?? null}
         clockOffsetMs={state.clockOffsetMs}
+        health={health}
       />
-      <ConnectionBanner conn={state.conn} ageS={ageS} errors={failing} retryInMs={state.retryInMs} onRetry={() => void live.refreshFast()} />
+      <ConnectionBanner conn={state.conn} ageS={ageS} fresh={fresh} pollerdStale={health?.pollerd_stale ?? false} errors={failing} retryInMs={state.retryInMs} onRetry={() => void live.refreshFast()} />
       <main
         id="main"
         tabIndex={-1}
-        class={`view-${view}${state.conn === 'disconnected' || (ageS !== null && ageS > 180) ? ' is-stale' : ''}`}
-        data-stale={state.conn === 'disconnected' || (ageS !== null && ageS > 180) ? 'true' : 'false'}
+        class={`view-${view}${isStale ? ' is-stale' : ''}`}
+        data-stale={isStale ? 'true' : 'false'}
       >
         <div class="sr-only" aria-live="polite" aria-atomic="true">
           {summaryLive}
@@ -201,7 +221,7 @@ export function App({ store, live, updateReady }: AppProps) {
           <>
             <StatusBanner overall={overall} />
             <IncidentCards incidents={summary?.active_incidents ?? []} services={services} onOpen={openService} />
-            <MaintenanceBanner items={summary?.upcoming_maintenances ?? []} />
+            <MaintenanceBanner items={summary?.upcoming_maintenances ?? []} past={summary?.recent_maintenances ?? []} inMaintenance={overall?.maintenance ?? 0} />
             <div class="eng-cols">
               <section class="services" aria-labelledby="services-h">
                 <h2 id="services-h" class="section-title">
@@ -230,6 +250,7 @@ export function App({ store, live, updateReady }: AppProps) {
             slaHistory={state.slaHistory.data}
             target={state.slo.data?.thresholds.target_percent ?? 99.9}
             clockOffsetMs={state.clockOffsetMs}
+            fresh={fresh}
           />
         )}
         {view === 'slo' && (

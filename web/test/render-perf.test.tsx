@@ -66,7 +66,7 @@ describe('Grid with many services', () => {
     const onOpen = () => {};
     const draw = () =>
       render(
-        <Grid services={services} uptime={{ days: [], services: { s1: { '2026-11-23': 'degraded' } } }} sla={null} days={['2026-11-22', '2026-11-23']} onOpen={onOpen} />,
+        <Grid services={services} uptime={{ days: [], services: { s1: { '2026-11-23': 'degraded' } }, tracked: {}, monitoring_since: {} }} sla={null} days={['2026-11-22', '2026-11-23']} onOpen={onOpen} />,
         root!,
       );
     act(draw);

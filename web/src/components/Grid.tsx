@@ -1,7 +1,8 @@
 // Engineer grid: categories worst-first, tiles worst-first, one roving tab
 // stop across all tiles (j/k/arrows, Home/End, Enter opens the drawer).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Service, Sla, Uptime } from '../api/types';
+import type { Coverage, Service, Sla, Uptime } from '../api/types';
+import { collectingText } from '../lib/coverage';
 import { pct, plural, uptimeClass } from '../lib/format';
 import { memo } from '../lib/memo';
 import { flatTiles, groupByCategory, type CategoryGroup } from '../lib/sort';
@@ -11,6 +12,7 @@ import {
   effectiveStatus,
   isFlapping,
   isIncident,
+  isInMaintenance,
   isPollerBroken,
   isUnmonitored,
   statusClass,
@@ -34,7 +36,11 @@ interface TileProps {
   days: string[];
   /** This service's worst status per day (not the whole uptime map, so one row's change re-renders one tile). */
   byDay: Record<string, Status> | undefined;
+  /** Seconds seen per day (partly seen days say so in their tooltip). */
+  tracked: Record<string, number> | undefined;
   uptime7d: number | null;
+  /** What the 7-day figure stands on; without a figure the tile says "collecting data". */
+  cov7d: Coverage | null;
   onOpen: (id: string) => void;
   onFocusIndex: (i: number) => void;
 }
@@ -42,9 +48,10 @@ interface TileProps {
 // Memoised: the shell re-renders on every store update (SSE, polls, clock
 // offset, announcements); with 1,000 tiles only the tiles whose props
 // changed may be diffed again.
-const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpen, onFocusIndex }: TileProps) {
+const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime7d, cov7d, onOpen, onFocusIndex }: TileProps) {
   const eff = effectiveStatus(s);
   const broken = isPollerBroken(s);
+  const maint = isInMaintenance(s);
   const flapping = isFlapping(s);
   const manual = isUnmonitored(s);
   const cls = statusClass(s);
@@ -52,7 +59,7 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
     <li class="tile-cell">
       <button
         type="button"
-        class={`tile tile-${cls}${broken ? ' tile-broken' : ''}${flapping ? ' tile-flapping' : ''}`}
+        class={`tile tile-${cls}${broken ? ' tile-broken' : ''}${flapping ? ' tile-flapping' : ''}${maint ? ' tile-in-maint' : ''}`}
         data-service-id={s.id}
         data-status={eff}
         data-index={index}
@@ -74,10 +81,16 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
               <span class="sr-only">, 7-day uptime </span>
               {pct(uptime7d, 1)}
             </span>
+          ) : cov7d && !manual && !broken ? (
+            <span class="badge badge-collecting" title={`7-day uptime: ${collectingText(cov7d)}`} data-testid="tile-collecting">
+              <span class="sr-only">, 7-day uptime </span>
+              {collectingText(cov7d) === 'no data' ? 'no data' : 'collecting data'}
+              <span class="sr-only"> {collectingText(cov7d).replace(/^collecting data /, '')}</span>
+            </span>
           ) : null}
         </span>
         <span class="tile-status">
-          <StatusIcon status={cls} broken={broken} size={16} pulse={!broken && isIncident(eff)} />
+          <StatusIcon status={cls} broken={broken} size={16} pulse={!broken && !maint && isIncident(eff)} />
           <span class="sr-only">, status </span>
           <span class="tile-label">{displayLabel(s)}</span>
           {s.in_maintenance && (
@@ -95,7 +108,7 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
               {s.last_failure_reason ?? 'poller broken'}
             </span>
           ) : manual ? null : (
-            <DayStrip days={days} byDay={byDay} label="Last 7 days" decorative />
+            <DayStrip days={days} byDay={byDay} tracked={tracked} label="Last 7 days" decorative />
           )}
         </span>
       </button>
@@ -214,7 +227,9 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
                   active={i === activeIndex}
                   days={stableDays}
                   byDay={uptime?.services[s.id]}
+                  tracked={uptime?.tracked[s.id]}
                   uptime7d={sla?.services[s.id]?.uptime_7d ?? null}
+                  cov7d={sla?.services[s.id]?.coverage['7d'] ?? null}
                   onOpen={onOpen}
                   onFocusIndex={onFocusIndex}
                 />

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/endpoints';
 import type { AlertRow, Dep, Service, Sla, SlaHistory, Uptime } from '../api/types';
-import { durationHuman, pct, plural, shortDateTime, titleCase, uptimeClass, utcDateTime } from '../lib/format';
+import { durationHuman, plural, shortDateTime, titleCase, uptimeClass, utcDateTime } from '../lib/format';
 import { categoryLabel } from '../lib/sort';
 import {
   LABEL,
@@ -19,7 +19,8 @@ import {
   type Status,
 } from '../lib/status';
 import { usePolled } from '../lib/usePolled';
-import { DayStrip, ErrorNote, RelTime, Skeleton, StatusPill } from './bits';
+import { DateTime, DayStrip, ErrorNote, RelTime, Skeleton, StatusPill } from './bits';
+import { figureText } from '../lib/coverage';
 import { Icon, StatusIcon } from './Icon';
 import { Modal } from './Modal';
 import { UptimeChart } from './UptimeChart';
@@ -263,7 +264,22 @@ export function ServiceDrawer(props: DrawerProps) {
 
             <section class="drawer-sec">
               <h3>7-day history</h3>
-              <DayStrip days={props.days} byDay={props.uptime?.services[serviceId]} size="md" label="Worst status per day, last 7 days" />
+              <DayStrip
+                days={props.days}
+                byDay={props.uptime?.services[serviceId]}
+                tracked={props.uptime?.tracked[serviceId]}
+                size="md"
+                label="Worst status per day, last 7 days"
+              />
+              <p class="muted small" data-testid="monitoring-since">
+                {sla?.monitoring_since ?? props.uptime?.monitoring_since[serviceId] ? (
+                  <>
+                    Monitoring since <DateTime ts={sla?.monitoring_since ?? props.uptime?.monitoring_since[serviceId] ?? null} />; grey days are no data.
+                  </>
+                ) : (
+                  'Not monitored yet: no status has been seen.'
+                )}
+              </p>
             </section>
 
             <section class="drawer-sec">
@@ -271,15 +287,15 @@ export function ServiceDrawer(props: DrawerProps) {
               <div class="sla-cards">
                 {(
                   [
-                    ['24h', sla?.uptime_24h],
-                    ['7d', sla?.uptime_7d],
-                    ['30d', sla?.uptime_30d],
+                    ['24h', sla?.uptime_24h, sla?.coverage['24h']],
+                    ['7d', sla?.uptime_7d, sla?.coverage['7d']],
+                    ['30d', sla?.uptime_30d, sla?.coverage['30d']],
                   ] as const
-                ).map(([k, v]) => (
-                  <div class="sla-card" key={k}>
+                ).map(([k, v, c]) => (
+                  <div class="sla-card" key={k} data-window={k}>
                     <span class="sla-k">{k}</span>
-                    <span class={`sla-v up-${uptimeClass(v ?? null)}`} data-tabular>
-                      {pct(v ?? null)}
+                    <span class={`sla-v up-${uptimeClass(v ?? null)}${v == null && c ? ' sla-collecting' : ''}`} data-tabular>
+                      {figureText(v ?? null, c ?? null)}
                     </span>
                   </div>
                 ))}
@@ -287,7 +303,7 @@ export function ServiceDrawer(props: DrawerProps) {
               {hist && hist.some((h) => h.uptime !== null) ? (
                 <UptimeChart days={histDays} values={histVals} label={`${name} daily uptime, last 30 days`} height={170} />
               ) : (
-                <p class="muted">No SLA history available.</p>
+                <p class="muted">{sla?.coverage['30d'] ? `Daily uptime: ${figureText(null, sla.coverage['30d'])}` : 'No SLA history available.'}</p>
               )}
             </section>
 

@@ -80,6 +80,17 @@ export function utcDateTime(ts: string | number | null | undefined): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
+let fullDayFmt: Intl.DateTimeFormat | null = null;
+
+/** "Wed, 2 Dec 2026, 14:05 UTC": an absolute time with its year and zone. */
+export function fullDateTime(ts: string | number | null | undefined): string {
+  const t = typeof ts === 'number' ? ts : parseTs(ts ?? null);
+  if (t === null) return '—';
+  const d = new Date(t);
+  fullDayFmt ??= new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return `${fullDayFmt.format(d)}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+}
+
 /** Local wall-clock "HH:MM:SS". */
 export function clockTime(t: number): string {
   const d = new Date(t);
