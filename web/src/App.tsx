@@ -6,6 +6,7 @@ import {
   MaintenanceBanner,
   StatusBanner,
   computeOverall,
+  type Overall,
 } from './components/Banners';
 import { DependencyGraph } from './components/DependencyGraph';
 import { Grid, GridSkeleton } from './components/Grid';
@@ -21,6 +22,7 @@ import { lastDays, plural } from './lib/format';
 import { freshness, pollAgeSeconds, titlePrefix } from './lib/staleness';
 import { LABEL } from './lib/status';
 import { useNow } from './lib/useNow';
+import type { Health } from './api/types';
 import { resourceLabel, type LiveController } from './state/live';
 import { useStore, type AppState, type ResourceKey, type Store } from './state/store';
 import { ExecutiveView } from './views/ExecutiveView';
@@ -67,6 +69,35 @@ function Footer({ state }: { state: AppState }) {
       </span>
     </footer>
   );
+}
+
+/** The tab title: what a background tab or wall screen must show, staleness
+ * first (a stale page never reads "All operational"). Its own component so
+ * the per-second clock re-renders only it. */
+function TabTitle(props: { overall: Overall | null; conn: AppState['conn']; lastPollAt: string | null; clockOffsetMs: number; health: Health | null }) {
+  const now = useNow();
+  const { overall } = props;
+  const prefix = titlePrefix(props.conn, freshness(pollAgeSeconds(props.lastPollAt, now, props.clockOffsetMs), props.health));
+  const body = !overall
+    ? 'itstatus'
+    : overall.incidents
+      ? `(${overall.incidents}) ${LABEL[overall.status]} · itstatus`
+      : `${
+          overall.nothing
+            ? overall.neverPolled
+              ? 'Not monitoring yet'
+              : 'Status unknown'
+            : overall.blind
+              ? 'No confirmed incidents'
+              : overall.maintenance
+                ? 'No active incidents'
+                : 'All operational'
+        } · itstatus`;
+  const title = prefix + body;
+  useEffect(() => {
+    if (overall || prefix) document.title = title;
+  }, [title]);
+  return null;
 }
 
 export function App({ store, live, updateReady }: AppProps) {
@@ -155,29 +186,6 @@ export function App({ store, live, updateReady }: AppProps) {
     return () => document.removeEventListener('keydown', onKey);
   }, [drawerId, graphOpen, kbdOpen, view]);
 
-  // Tab title tells a wall screen / background tab what is going on,
-  // staleness first: a stale page must not read "All operational".
-  const prefix = titlePrefix(state.conn, fresh);
-  useEffect(() => {
-    if (!overall) {
-      if (prefix) document.title = `${prefix}itstatus`;
-      return;
-    }
-    document.title = overall.incidents
-      ? `${prefix}(${overall.incidents}) ${LABEL[overall.status]} · itstatus`
-      : `${prefix}${
-          overall.nothing
-            ? overall.neverPolled
-              ? 'Not monitoring yet'
-              : 'Status unknown'
-            : overall.blind
-              ? 'No confirmed incidents'
-              : overall.maintenance
-                ? 'No active incidents'
-                : 'All operational'
-        } · itstatus`;
-  }, [overall?.incidents, overall?.status, overall?.blind, overall?.nothing, overall?.maintenance, prefix]);
-
   const failing = (['summary', 'services', 'clustered'] as ResourceKey[]).filter((k) => state[k].error).map(resourceLabel);
   const summaryLive = overall
     ? overall.incidents
@@ -190,6 +198,7 @@ export function App({ store, live, updateReady }: AppProps) {
 
   return (
     <>
+      <TabTitle overall={overall} conn={state.conn} lastPollAt={summary?.last_poll_at ?? null} clockOffsetMs={state.clockOffsetMs} health={health} />
       <a class="skip-link" href="#main">
         Skip to content
       </a>

@@ -40,6 +40,7 @@ describe('coverage text', () => {
     expect(spanShort(7200)).toBe('2 h');
     expect(spanShort(2592000)).toBe('30 d');
     expect(spanShort(600)).toBe('10 min');
+    expect(spanShort(86400)).toBe('24 h');
   });
   it('a null figure says how much of the window was seen, never a percentage', () => {
     const c = { tracked_seconds: 7200, window_seconds: 2592000, maintenance_seconds: 0, monitoring_since: '2026-12-02T10:00:00.000Z' };

@@ -7,12 +7,12 @@
 import type { Coverage } from '../api/types';
 import { pct } from './format';
 
-/** A span for coverage text: "15 s", "12 min", "2 h", "30 d" (whole units, rounded down). */
+/** A span for coverage text: "15 s", "12 min", "2 h", "24 h", "30 d" (whole units, rounded down). */
 export function spanShort(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h`;
+  if (s < 172800) return `${Math.floor(s / 3600)} h`;
   return `${Math.floor(s / 86400)} d`;
 }
 

@@ -1,0 +1,257 @@
+// The dashboard tells the truth (issue 15; doc/coverage.md): browser checks
+// run by dashboard.mjs against the real daemons on a fresh database.
+//
+//   fresh  apid and alertd up, pollerd never started: the hero is neutral
+//          ("Not Monitoring Yet"), never "All Systems Operational"; the chip
+//          is red (pollerd stale per /healthz) and never says Live; the tab
+//          title carries it.
+//   main   (hooks inside the main run) seconds after the first polls: no
+//          percentage anywhere, "collecting data (N s of 24 h)" instead;
+//          days before monitoring are grey "no data" squares; the SLO view
+//          burns nothing; a live status change paints today's square in the
+//          same second as the tile; a vendor in maintenance is blue, not an
+//          incident, and listed in the maintenance panel.
+//   stale  pollerd stopped: the chip turns amber once the last poll is older
+//          than two poll intervals plus a cycle, red with the banner once
+//          /healthz calls pollerd stale; the tab title follows.
+//
+// Each function takes the harness of dashboard.mjs: { page, check, assert,
+// getJson, axeCheck, shot, base, services(), swap(path, file) }.
+
+const HERO = '[data-testid="overall-banner"]';
+const CHIP = '[data-testid="staleness-chip"]';
+const PCT = /\d+(\.\d+)?\s*%/;
+
+/** Text of every element matching sel. */
+const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => (e.textContent || '').trim()));
+
+export async function fresh(h) {
+  const { page, check, assert, getJson, axeCheck, shot, base } = h;
+  await page.goto(base, { waitUntil: 'domcontentloaded' });
+  await check('truth/fresh: nothing polled -> neutral hero, never "All Systems Operational"', async () => {
+    await page.waitForSelector(`${HERO}[data-kind]`);
+    await page.waitForFunction((sel) => /Not Monitoring Yet/.test(document.querySelector(sel)?.textContent || ''), HERO, { timeout: 10000 });
+    const kind = await page.locator(HERO).getAttribute('data-kind');
+    const text = (await page.locator(HERO).textContent()) || '';
+    assert(kind === 'blind', `banner kind ${kind}`);
+    assert(!/All Systems Operational/.test(text), text);
+    return text.trim();
+  });
+  await check('truth/fresh: no tile shows a percentage or a green day', async () => {
+    const badges = await texts(page, '.tile .badge');
+    assert(!badges.some((t) => PCT.test(t)), `badges: ${badges.join(' | ')}`);
+    const coloured = await page.locator('.tile .day:not(.day-nodata)').count();
+    assert(coloured === 0, `${coloured} coloured day squares before any poll`);
+  });
+  await check('truth/fresh: chip red, stale banner, tab title says so (pollerd never ran)', async () => {
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-level') === 'red', CHIP, { timeout: 12000 });
+    const chip = ((await page.locator(CHIP).textContent()) || '').trim();
+    assert(!/Live/.test(chip), `chip says "${chip}"`);
+    await page.waitForSelector('[data-testid="connection-banner"]', { timeout: 5000 });
+    const title = await page.title();
+    assert(/Stale/.test(title) && !/All operational/.test(title), `title "${title}"`);
+    return `${chip} · "${title}"`;
+  });
+  await page.getByRole('button', { name: 'Executive' }).click();
+  await check('truth/fresh: executive hero neutral, no SLA percentage', async () => {
+    await page.waitForSelector('[data-testid="executive-view"] .kpi');
+    const hero = page.locator('.exec-hero');
+    const kind = await hero.getAttribute('data-kind');
+    const text = ((await hero.textContent()) || '').trim();
+    assert(kind === 'blind' && !/All Systems Operational/.test(text), `${kind}: ${text}`);
+    const kpis = (await texts(page, '.kpi-value')).join(' | ');
+    assert(!PCT.test(kpis), `KPIs: ${kpis}`);
+    return text;
+  });
+  await shot(page, 'fresh-executive.png');
+  await axeCheck(page, 'executive view (nothing monitored)');
+  await page.keyboard.press('1');
+}
+
+/** Right after the first polls (seconds of data): no figure is made up. */
+export async function coverage(h) {
+  const { page, check, assert, getJson, axeCheck, shot, services } = h;
+  const polled = services().filter((s) => s.poll_type !== 'manual');
+  await check('truth: API gives null plus coverage, not 100 %, after seconds of data', async () => {
+    const r = await getJson('api/services/sla');
+    const rows = Object.entries(r.body.data.services);
+    assert(rows.length === services().length, `${rows.length} rows`);
+    for (const [id, s] of rows) {
+      assert(s.uptime_30d === null && s.uptime_7d === null, `${id}: uptime ${s.uptime_7d}/${s.uptime_30d}`);
+      const c = s.coverage['30d'];
+      assert(c.window_seconds === 2592000 && c.tracked_seconds < 259200, `${id}: coverage ${JSON.stringify(c)}`);
+    }
+    for (const s of polled) assert(r.body.data.services[s.id].monitoring_since, `${s.id}: no monitoring_since`);
+    return `e.g. ${JSON.stringify(r.body.data.services[polled[0].id].coverage['30d'])}`;
+  });
+  await check('truth: tiles say "collecting data", never a percentage', async () => {
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile-collecting"]').length >= n, polled.length, { timeout: 15000 });
+    const badges = await texts(page, '.tile .badge');
+    assert(!badges.some((t) => PCT.test(t)), `badges: ${badges.join(' | ')}`);
+    return `${await page.locator('[data-testid="tile-collecting"]').count()} tiles collecting`;
+  });
+  await check('truth: days before monitoring are grey "no data" squares', async () => {
+    const id = polled[0].id;
+    const days = await page.$$eval(`.tile[data-service-id="${id}"] .day`, (els) => els.map((e) => ({ c: e.className, t: e.getAttribute('title') })));
+    assert(days.length === 7, `${days.length} squares`);
+    const before = days.slice(0, 6);
+    assert(before.every((d) => /day-nodata/.test(d.c) && /No data/.test(d.t)), `earlier days: ${JSON.stringify(before)}`);
+    assert(!/day-nodata/.test(days[6].c), `today: ${days[6].c}`);
+    return `${id}: ${days[0].t} … ${days[6].t}`;
+  });
+  const target = polled[0].id;
+  await check('truth: drawer SLA cards read "collecting data (… of 24 h)"; monitoring start shown', async () => {
+    await page.locator(`.tile[data-service-id="${target}"]`).click();
+    const d = page.locator('[data-testid="service-drawer"]');
+    await d.locator('.sla-v').first().waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="service-drawer"] .sla-v')].every((e) => /collecting data/.test(e.textContent || '')), null, { timeout: 10000 });
+    const cards = await texts(page, '[data-testid="service-drawer"] .sla-card');
+    assert(cards.some((t) => /24h\s*collecting data \(\d+ (s|min) of 24 h\)/.test(t)), cards.join(' | '));
+    assert(cards.some((t) => /30d\s*collecting data \(\d+ (s|min) of 30 d\)/.test(t)), cards.join(' | '));
+    assert(!cards.some((t) => PCT.test(t)), cards.join(' | '));
+    const since = ((await d.locator('[data-testid="monitoring-since"]').textContent()) || '').trim();
+    assert(/Monitoring since .*20\d\d.*UTC/.test(since), since);
+    return cards.join(' | ');
+  });
+  await shot(page, 'drawer-collecting.png');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Executive' }).click();
+  await check('truth: executive SLA reads "collecting data", no degraded days', async () => {
+    await page.waitForSelector('[data-testid="executive-view"] .kpi');
+    const kpis = (await texts(page, '.kpi')).join(' | ');
+    assert(/SLA \(30d\).*collecting data \(\d+ (s|min) of 30 d\)/.test(kpis), kpis);
+    assert(!/bps/.test(kpis), kpis);
+    const trend = (await page.locator('.exec-trend').textContent()) || '';
+    assert(!/\d+ degraded days?/.test(trend), trend);
+    return kpis.slice(0, 160);
+  });
+  await page.keyboard.press('3');
+  await check('truth: SLO view burns nothing and shows no budget percentage without data', async () => {
+    await page.waitForSelector('.slo-card');
+    const cards = await texts(page, '.slo-card');
+    assert(!cards.some((t) => /Burning/.test(t)), cards.filter((t) => /Burning/.test(t)).join(' | '));
+    const gauges = await texts(page, '.gauge-num');
+    assert(gauges.every((t) => t === '—'), `gauges: ${gauges.join(' ')}`);
+    assert(cards.every((t) => /collecting data|no data/.test(t)), cards.join(' | '));
+    return cards[0];
+  });
+  await axeCheck(page, 'SLO view (collecting data)');
+  await page.keyboard.press('1');
+  await page.waitForSelector('.tile[data-service-id]');
+}
+
+/** Right after the live tile changed: today's square already agrees. */
+export async function todaySquare(h, id, status) {
+  const { page, assert } = h;
+  const t0 = Date.now();
+  await page.waitForFunction(
+    ([sid, st]) => {
+      const days = document.querySelectorAll(`.tile[data-service-id="${sid}"] .day`);
+      return days.length > 0 && days[days.length - 1].classList.contains(`day-${st}`);
+    },
+    [id, status],
+    { timeout: 1000 },
+  );
+  const waited = Date.now() - t0;
+  assert(waited < 1000, `today's square lagged ${waited} ms`);
+  return waited;
+}
+
+/** A vendor announcing maintenance: its own state, not an incident. */
+export async function maintenance(h, id, path, payload, restore) {
+  const { page, check, assert, swap, axeCheck, shot } = h;
+  await check('truth: maintenance is blue and not an incident', async () => {
+    const r = await swap(path, payload);
+    assert(r.ok, `fake vendor answered ${r.status}`);
+    await page.waitForSelector(`.tile-in-maint[data-service-id="${id}"]`, { timeout: 15000 });
+    const hero = ((await page.locator(HERO).textContent()) || '').trim();
+    assert(!/^\d+ Active Incident/.test(hero), hero);
+    assert(/in planned maintenance/.test(hero), hero);
+    const cards = await page.locator(`.incident-card`).count();
+    assert(cards === 0, `${cards} incident cards`);
+    const title = await page.title();
+    assert(!/\(\d+\)/.test(title), `title "${title}"`);
+    return hero;
+  });
+  await check('truth: maintenance panel lists the service with in-progress windows apart', async () => {
+    const panel = page.locator('[data-testid="maintenance-panel"]');
+    await panel.waitFor({ timeout: 5000 });
+    const t = ((await panel.textContent()) || '').trim();
+    assert(/in maintenance now/.test(t), t);
+    return t;
+  });
+  await shot(page, 'maintenance.png');
+  await axeCheck(page, 'engineer view (maintenance)');
+  await page.getByRole('button', { name: 'Executive' }).click();
+  await check('truth: executive hero is not an alarm for maintenance', async () => {
+    await page.waitForSelector('.exec-hero');
+    const cls = (await page.locator('.exec-hero').getAttribute('class')) || '';
+    const text = ((await page.locator('.exec-hero').textContent()) || '').trim();
+    const head = ((await page.locator('#exec-headline').textContent()) || '').trim();
+    assert(!/exec-hero-alarm/.test(cls) && !/^(\d+ )?Active Incidents?$/.test(head), `${cls}: ${text}`);
+    return text;
+  });
+  await page.keyboard.press('3');
+  await check('truth: SLO card of the vendor in maintenance does not burn', async () => {
+    await page.waitForSelector(`.slo-card[data-service-id="${id}"]`);
+    await page.waitForFunction((sid) => document.querySelector(`.slo-card[data-service-id="${sid}"]`)?.classList.contains('slo-maint'), id, { timeout: 15000 });
+    const t = ((await page.locator(`.slo-card[data-service-id="${id}"]`).textContent()) || '').trim();
+    assert(!/Burning/.test(t), t);
+    return t;
+  });
+  await page.keyboard.press('1');
+  if (restore) await swap(path, restore);
+}
+
+/** pollerd stopped: amber after two intervals plus a cycle, red when /healthz says so. */
+export async function stale(h) {
+  const { page, check, assert, getJson, axeCheck, shot, base } = h;
+  await page.goto(base, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.tile[data-service-id]');
+  const health = (await getJson('api/health')).body;
+  const late = health.poll_late_after_seconds;
+  // Stop pollerd only now, so a slow browser start cannot eat the amber window.
+  const pid = Number(process.env.E2E_POLLERD_PID || 0);
+  await check('truth/stale: chip amber once the last poll is late, before /healthz gives up', async () => {
+    assert(pid > 0, 'E2E_POLLERD_PID not set');
+    process.kill(pid, 'SIGTERM');
+    const t0 = Date.now();
+    assert(typeof late === 'number' && late > 0, `poll_late_after_seconds ${late}`);
+    await page
+      .waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-level') === 'amber', CHIP, { timeout: (late + 12) * 1000 })
+      .catch(async (e) => {
+        const chip = await page.locator(CHIP).textContent();
+        const hz = await fetch(new URL('api/health', base)).then((r) => r.json());
+        throw new Error(`${e.message}; chip "${chip}", health ${JSON.stringify({ p: hz.pollerd_stale, age: hz.poll_age_seconds, d: hz.daemons?.pollerd })}`);
+      });
+    const chip = ((await page.locator(CHIP).textContent()) || '').trim();
+    assert(!/Live/.test(chip), `chip "${chip}"`);
+    const title = await page.title();
+    assert(/late/i.test(title), `title "${title}"`);
+    const hz = await fetch(new URL('healthz', base));
+    assert(hz.status === 200, 'amber came only after /healthz gave up');
+    return `${chip} ${Math.round((Date.now() - t0) / 100) / 10} s after pollerd stopped · "${title}" (late after ${late} s)`;
+  });
+  await shot(page, 'stale-amber.png');
+  await check('truth/stale: red with the banner once /healthz calls pollerd stale', async () => {
+    // wait for the server's verdict first, then give the page one health poll
+    const t0 = Date.now();
+    for (;;) {
+      const r = await fetch(new URL('healthz', base));
+      const b = await r.json();
+      if (r.status === 503 && (b.stale || []).includes('pollerd')) break;
+      assert(Date.now() - t0 < 60000, '/healthz never called pollerd stale');
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const t1 = Date.now();
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-level') === 'red', CHIP, { timeout: 8000 });
+    await page.waitForSelector('[data-testid="connection-banner"]', { timeout: 2000 });
+    const chip = ((await page.locator(CHIP).textContent()) || '').trim();
+    assert(!/Live/.test(chip), `chip "${chip}"`);
+    const title = await page.title();
+    assert(/Stale/.test(title), `title "${title}"`);
+    return `${chip} ${Date.now() - t1} ms after /healthz said 503 · "${title}"`;
+  });
+  await shot(page, 'stale-red.png');
+  await axeCheck(page, 'engineer view (stale)');
+}
