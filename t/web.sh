@@ -61,7 +61,10 @@ e2e env E2E_LIVE_SERVICE=discord E2E_LIVE_STATUS=major_outage E2E_LIVE_TIMEOUT_S
 	E2E_LIVE_PATH=/sp/discord.json E2E_LIVE_PAYLOAD="$T_TMP/payloads/sp-major.json" \
 	E2E_LIVE_RESTORE="$T_TMP/payloads/sp-ok.json" \
 	E2E_MAINT_SERVICE=sentry E2E_MAINT_PATH=/sp/sentry.json \
-	E2E_MAINT_PAYLOAD="$T_TMP/payloads/sp-maint.json" || rc=1
+	E2E_MAINT_PAYLOAD="$T_TMP/payloads/sp-maint.json" \
+	E2E_BROKEN_SERVICE=dropbox E2E_BROKEN_PATH=/sp/dropbox.json \
+	E2E_BROKEN_PAYLOAD="$T_TMP/payloads/health-bad.txt" \
+	E2E_BROKEN_RESTORE="$T_TMP/payloads/sp-ok.json" || rc=1
 # phase 3: pollerd stops (the browser stops it once the page is up)
 e2e env E2E_PHASE=stale E2E_POLLERD_PID="$(t_pid pollerd)" || rc=1
 t_stop pollerd

@@ -19,6 +19,9 @@
 //   E2E_MAINT_SERVICE, E2E_MAINT_PATH, E2E_MAINT_PAYLOAD, E2E_MAINT_RESTORE
 //                   a service whose page is swapped to a maintenance one
 //                   (truth-checks maintenance), when set
+//   E2E_BROKEN_SERVICE, E2E_BROKEN_PATH, E2E_BROKEN_PAYLOAD, E2E_BROKEN_RESTORE
+//                   a service whose page turns unreadable, then readable
+//                   (truth-checks brokenPoller), when set
 //
 // Prints one "ok"/"not ok" line per check, the time to first render, and the
 // closing "N passed, N failed" line; exits 1 when anything failed.
@@ -520,6 +523,8 @@ try {
       if (LIVE_RESTORE) await swap(LIVE_RESTORE);
     }
     if (MAINT) await truth.maintenance(H, MAINT, process.env.E2E_MAINT_PATH, process.env.E2E_MAINT_PAYLOAD, process.env.E2E_MAINT_RESTORE);
+    if (process.env.E2E_BROKEN_SERVICE)
+      await truth.brokenPoller(H, process.env.E2E_BROKEN_SERVICE, process.env.E2E_BROKEN_PATH, process.env.E2E_BROKEN_PAYLOAD, process.env.E2E_BROKEN_RESTORE);
   } else {
     console.log('# skip live: FAKEVENDOR_URL not set (mock run)');
   }

@@ -138,6 +138,47 @@ export async function coverage(h) {
   await axeCheck(page, 'SLO view (collecting data)');
   await page.keyboard.press('1');
   await page.waitForSelector('.tile[data-service-id]');
+  await check('truth: the timeline shows the baselines as "monitoring started"', async () => {
+    const tl = page.locator('.timeline');
+    const head = tl.locator('.cluster-head').first();
+    if ((await head.count()) && (await head.getAttribute('aria-expanded')) === 'false') await head.click();
+    await page.waitForFunction(() => /monitoring started: is Operational/.test(document.querySelector('.timeline')?.textContent || ''), null, { timeout: 10000 });
+    const t = ((await tl.textContent()) || '').trim();
+    assert(!/No events yet|0 events/.test(t), t.slice(0, 200));
+    return t.slice(0, 160);
+  });
+}
+
+/** A vendor page turning unreadable: the poller breaks, then recovers; both are timeline entries. */
+export async function brokenPoller(h, id, path, bad, good) {
+  const { page, check, assert, swap } = h;
+  await check('truth: a broken poller and its recovery appear in the timeline', async () => {
+    const r = await swap(path, bad);
+    assert(r.ok, `fake vendor answered ${r.status}`);
+    await page.waitForFunction((sid) => document.querySelector(`.tile[data-service-id="${sid}"]`)?.classList.contains('tile-broken'), id, { timeout: 20000 });
+    const entry = () =>
+      page.$$eval('.timeline .ev[data-kind="health"]', (els) => els.map((e) => (e.textContent || '').replace(/\s+/g, ' ').trim()));
+    const openAll = async () => {
+      for (const b of await page.locator('.timeline .cluster-head[aria-expanded="false"]').all()) await b.click();
+    };
+    const t0 = Date.now();
+    for (;;) {
+      await openAll();
+      if ((await entry()).some((t) => /poller broken/.test(t))) break;
+      assert(Date.now() - t0 < 10000, `no broken entry: ${(await entry()).join(' | ')}`);
+      await page.waitForTimeout(300);
+    }
+    await swap(path, good);
+    await page.waitForFunction((sid) => !document.querySelector(`.tile[data-service-id="${sid}"]`)?.classList.contains('tile-broken'), id, { timeout: 20000 });
+    const t1 = Date.now();
+    for (;;) {
+      await openAll();
+      if ((await entry()).some((t) => /poller recovered/.test(t))) break;
+      assert(Date.now() - t1 < 10000, `no recovery entry: ${(await entry()).join(' | ')}`);
+      await page.waitForTimeout(300);
+    }
+    return (await entry()).join(' | ');
+  });
 }
 
 /** Right after the live tile changed: today's square already agrees. */
@@ -164,6 +205,10 @@ export async function maintenance(h, id, path, payload, restore) {
     const r = await swap(path, payload);
     assert(r.ok, `fake vendor answered ${r.status}`);
     await page.waitForSelector(`.tile-in-maint[data-service-id="${id}"]`, { timeout: 15000 });
+    // the live check's vendor may still be recovering (two polls): wait for it
+    await page
+      .waitForFunction((sel) => !/^\d+ Active Incident/.test((document.querySelector(sel)?.textContent || '').trim()), HERO, { timeout: 15000 })
+      .catch(() => undefined);
     const hero = ((await page.locator(HERO).textContent()) || '').trim();
     assert(!/^\d+ Active Incident/.test(hero), hero);
     assert(/in planned maintenance/.test(hero), hero);

@@ -153,3 +153,27 @@ describe('maintenance and the hero', () => {
     expect(fullDateTime('2026-12-02T10:05:00Z')).toBe('Wed, 2 Dec 2026, 10:05 UTC');
   });
 });
+
+describe('timeline entries', () => {
+  it('baselines read "monitoring started", poller breaks and recoveries appear', async () => {
+    const { Timeline } = await import('../src/components/Timeline');
+    const { parseClustered } = await import('../src/api/parse');
+    const ev = (id: number, over: Record<string, unknown>) => ({ id, service_id: 's', service_name: 'Slack', created_at: '2026-12-02T10:00:00Z', ...over });
+    const data = parseClustered({
+      clusters: [
+        { root_cause: null, severity: 'unknown', events: [ev(3, { kind: 'health', previous_health: 'broken', new_health: 'healthy' })] },
+        { root_cause: null, severity: 'unknown', events: [ev(2, { kind: 'health', previous_health: 'degraded', new_health: 'broken' })] },
+        { root_cause: null, severity: 'operational', events: [ev(1, { previous_status: 'unknown', new_status: 'operational', is_baseline: true })] },
+      ],
+      total_clusters: 3,
+      total_events: 3,
+    });
+    const el = document.createElement('div');
+    render(h(Timeline, { data, onOpen: () => {} }), el);
+    const t = el.textContent || '';
+    expect(t).toContain('monitoring started: is Operational');
+    expect(t).toContain('poller broken: status cannot be read');
+    expect(t).toContain('poller recovered: status readable again');
+    expect(t).not.toContain('Unknown → Unknown');
+  });
+});

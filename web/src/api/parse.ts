@@ -187,6 +187,11 @@ export function parseEvent(o: Obj): StatusEvent | null {
     impact_statement: str(o.impact_statement),
     source: str(o.source),
     created_at: str(o.created_at),
+    kind: o.kind === 'health' ? 'health' : 'status',
+    is_baseline: bool(o.is_baseline),
+    in_maintenance: bool(o.in_maintenance),
+    previous_health: health(o.previous_health),
+    new_health: health(o.new_health),
   };
 }
 

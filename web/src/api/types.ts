@@ -42,6 +42,13 @@ export interface StatusEvent {
   impact_statement: string | null;
   source: string | null;
   created_at: string | null;
+  /** 'health': a poller-health change (statuses are then meaningless). */
+  kind: 'status' | 'health';
+  /** The first reading of the service: monitoring started. */
+  is_baseline: boolean;
+  in_maintenance: boolean;
+  previous_health: PollerHealth | null;
+  new_health: PollerHealth | null;
 }
 
 export interface Dep {

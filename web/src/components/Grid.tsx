@@ -117,6 +117,14 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime
 });
 
 function Rollup({ g }: { g: CategoryGroup }) {
+  if (g.issues === 0 && g.blind === 0 && g.maintenance > 0) {
+    return (
+      <span class="rollup rollup-maint">
+        <Icon name="wrench" size={14} />
+        {g.maintenance} in maintenance
+      </span>
+    );
+  }
   if (g.issues === 0 && g.blind === 0) {
     const onlyManual = g.manual === g.services.length;
     return (
@@ -129,6 +137,7 @@ function Rollup({ g }: { g: CategoryGroup }) {
   const bits = [];
   if (g.issues) bits.push(plural(g.issues, 'issue'));
   if (g.blind) bits.push(`${g.blind} blind`);
+  if (g.maintenance) bits.push(`${g.maintenance} in maintenance`);
   return (
     <span class={`rollup rollup-${g.issues ? g.worst : 'unknown'}`}>
       <StatusIcon status={g.issues ? g.worst : 'unknown'} broken={!g.issues} size={14} />

@@ -54,6 +54,7 @@ export class LiveController {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  private refetchFigures = false;
   private inflight = new Map<ResourceKey, Promise<boolean>>();
   private lastStreamMsg = 0;
   private streamState: StreamState = 'idle';
@@ -206,7 +207,38 @@ export class LiveController {
     if (!isObj(data)) return;
     const summary = parseSummary(data);
     const raw = JSON.stringify(data);
+    const prev = this.store.get().summary.data;
     this.store.set({ summary: { data: summary, error: null, fetchedAt: Date.now(), raw } });
+    // A poller breaking or recovering, or a maintenance starting, sends no
+    // status event, only a new summary: fetch what it changed (tiles, the
+    // timeline's poller entries).
+    if (
+      prev &&
+      (prev.unknown_count !== summary.unknown_count ||
+        prev.maintenance_count !== summary.maintenance_count ||
+        prev.healthy_count !== summary.healthy_count)
+    )
+      this.scheduleRefetch(false);
+  }
+
+  /** Refetch what a change touched, once for a burst of changes. */
+  private scheduleRefetch(figures: boolean): void {
+    if (this.refetchTimer) clearTimeout(this.refetchTimer);
+    this.refetchFigures ||= figures;
+    this.refetchTimer = setTimeout(() => {
+      this.refetchTimer = null;
+      void this.refresh('services');
+      void this.refresh('clustered');
+      void this.refresh('summary');
+      if (this.refetchFigures) {
+        // The affected tile's uptime and day squares (issue 15: they lagged 5 min).
+        void this.refresh('uptime');
+        void this.refresh('sla');
+        for (const k of ['slaHistory', 'slo'] as const) if (this.wanted.has(k)) void this.refresh(k);
+      }
+      if (this.wanted.has('graph')) void this.refresh('graph');
+      this.refetchFigures = false;
+    }, 250);
   }
 
   private onStatusEvent(row: unknown): void {
@@ -235,17 +267,7 @@ export class LiveController {
       lastEvent: ev,
       announcement: `${ev.service_name} changed from ${statusLabel(ev.previous_status)} to ${statusLabel(ev.new_status)}.`,
     });
-    // Pick up everything derived from the change (impact statements, clusters, counts).
-    if (this.refetchTimer) clearTimeout(this.refetchTimer);
-    this.refetchTimer = setTimeout(() => {
-      this.refetchTimer = null;
-      void this.refresh('services');
-      void this.refresh('clustered');
-      void this.refresh('summary');
-      // The affected tile's uptime and day squares (issue 15: they lagged 5 min).
-      void this.refresh('uptime');
-      void this.refresh('sla');
-      for (const k of ['graph', 'slaHistory', 'slo'] as const) if (this.wanted.has(k)) void this.refresh(k);
-    }, 250);
+    // Pick up everything derived from the change (impact statements, clusters, counts, figures).
+    this.scheduleRefetch(true);
   }
 }
