@@ -4,7 +4,7 @@
  * 'slack_ack' for consumer 'alertd'. For each one, in one transaction:
  *  - find the alert: the payload's alert_id, else the newest fired,
  *    unacknowledged row with its dedup_key (the button's value, as in the
- *    seed §6.10);
+ *    seed, doc/compat.md#s6-10);
  *  - set acknowledged_at / acknowledged_by on it and on the decisions that
  *    message carried (batch members, dependents named by an aggregated alert);
  *  - queue the message update (the original blocks without the ack button,

@@ -36,7 +36,7 @@
 #define PASS_MAX 5000 /* events per transaction: one pollerd cycle fits */
 #define STOP_GRACE_MS 700
 /* Data lifecycle (lifecycle.c): retention two minutes after start (a host
- * restarted often must still prune, seed §13.1 #5) then every
+ * restarted often must still prune, doc/compat.md#bug-5) then every
  * RETENTION_INTERVAL_HOURS; the snapshot check every minute (it is a stat
  * until BACKUP_TIME_HOUR, then one VACUUM INTO a day); a PASSIVE checkpoint
  * every WAL_CHECKPOINT_INTERVAL_HOURS. */

@@ -1,7 +1,8 @@
 /*
  * alertd private header: the daemon's state and every subsystem's entry
  * points. alertd is the only writer of alert_sent_log, outbox,
- * incident_reports, status_rollups and its own cursors row (DESIGN §2).
+ * incident_reports, status_rollups and its own cursors row
+ * (doc/design.md#table-ownership).
  *
  * The flow: cursor.c loads the status_events after the cursor; pass.c routes
  * them (route.c), records one alert_sent_log row per decision, renders the
@@ -194,7 +195,7 @@ struct ad_msg {
 	int failure_threshold; /* POLLER_FAILURE_THRESHOLD, for the broken text */
 };
 
-/* Slack limits (FIELD-ANCHORS §5.3); lengths are UTF-16 code units, which is
+/* Slack limits (doc/field.md#slack-limits); lengths are UTF-16 code units, which is
  * never less than what Slack counts. */
 #define BK_MAX_BLOCKS 50
 #define BK_MAX_HEADER 150

@@ -1,18 +1,18 @@
 /*
  * blocks: the Slack messages, in the seed's Block Kit layouts
- * (SEED-BEHAVIOUR §6.8) for a single change, a batch, an aggregated
+ * (doc/compat.md#s6-8) for a single change, a batch, an aggregated
  * upstream, poller health and SLO burn, plus the message update after an
  * ack. Every payload passes bk_enforce() before it is stored, which applies
- * Slack's limits (FIELD-ANCHORS §5.3) by truncating with "…" or dropping what
+ * Slack's limits (doc/field.md#slack-limits) by truncating with "…" or dropping what
  * cannot fit: a message that Slack rejects for size is a lost alert, so
  * nothing we send may be over a limit.
  *
  * Differences from the seed, all deliberate: vendor and service text is
  * escaped for mrkdwn (a vendor title containing "<!channel>" must not ping a
  * channel); the ack button has its own actions block, so removing it after
- * an ack leaves "View Status Page" in place (§13.1 #21); a batch keeps
+ * an ack leaves "View Status Page" in place (doc/compat.md#bug-21); a batch keeps
  * <!here> when any of its changes is critical and carries an ack button
- * (§13.1 #4); the footer shows when the change happened, not when the
+ * (doc/compat.md#bug-4); the footer shows when the change happened, not when the
  * message was rendered.
  */
 #include <stdio.h>

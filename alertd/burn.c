@@ -1,7 +1,7 @@
 /*
  * burn: multi-window, multi-burn-rate SLO alerts (SLO_BURN_RATE_ENABLED),
  * following the Google SRE Workbook's table for a 30-day SLO
- * (FIELD-ANCHORS §5.5) instead of the seed's arithmetic (§13.1 #22):
+ * (doc/field.md#burn-rate) instead of the seed's arithmetic (doc/compat.md#bug-22):
  *
  *   row     long  short  burn rate (setting)                 action
  *   fast    1h    5m     SLO_BURN_RATE_FAST_THRESHOLD  14.4   page (<!here>)

@@ -5,7 +5,7 @@
  *
  * Rules: one transfer in flight at a time (MAX_IN_FLIGHT), so a crash
  * between a POST and its mark can repeat that one message and nothing else
- * (DESIGN §2); a row left 'sending' by a crash is settled before anything
+ * (doc/design.md#delivery); a row left 'sending' by a crash is settled before anything
  * else is posted; otherwise the oldest due row of any destination goes
  * next, so no destination starves. Each destination's queue is FIFO, so its
  * order is kept across retries. A POST to a URL starts at least

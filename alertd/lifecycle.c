@@ -14,7 +14,7 @@
  * SQLite's automatic PASSIVE checkpoints. A PASSIVE checkpoint never blocks
  * writers or readers and never truncates the WAL, so it cannot fight
  * Litestream, which needs to read every WAL frame before it is reused
- * (the old tool's TRUNCATE checkpoints could, §13.1 #28).
+ * (the old tool's TRUNCATE checkpoints could, doc/compat.md#bug-28).
  */
 #include <dirent.h>
 #include <errno.h>

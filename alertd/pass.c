@@ -6,7 +6,7 @@
  * renders and queues every message in the outbox, builds incident reports
  * and rollups for the events, and advances the cursor. Either all of that
  * commits or none of it does, so a crash at any instant neither loses nor
- * repeats a decision (DESIGN §2).
+ * repeats a decision (doc/design.md#cursors).
  *
  * Rows per pass, in event order: every status event gets one row (baseline
  * events too, suppressed 'baseline'); health events get one when they are an
@@ -31,7 +31,7 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-/* "more than 3 individual alerts in one pass" become one batch (seed §6.1) */
+/* "more than 3 individual alerts in one pass" become one batch (doc/compat.md#s6-1) */
 #define BATCH_OVER 3
 
 int pass_ack_buttons(const struct cfg_settings *cfg)

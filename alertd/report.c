@@ -1,8 +1,8 @@
 /*
- * report: the incident report written when a service recovers (seed
- * §6.13), and the optional postmortem draft (POSTMORTEMS_ENABLED).
+ * report: the incident report written when a service recovers
+ * (doc/compat.md#s6-13), and the optional postmortem draft (POSTMORTEMS_ENABLED).
  *
- * Fixed from the seed (§13.1 #16):
+ * Fixed from the seed (doc/compat.md#bug-16):
  *  - the walk back from the recovery stops at the service's last operational
  *    event: the incident is exactly the episode the recovery ends, so an
  *    incident that began from unknown no longer collects older, unrelated

@@ -1,6 +1,6 @@
 /*
  * route: what to do about one event -- fire, or which suppression -- in the
- * seed's order (SEED-BEHAVIOUR §6.4) with DESIGN §5's fixes:
+ * seed's order (doc/compat.md#s6-4) with our fixes (doc/design.md#alert-routing):
  *
  *   status events:  baseline -> [aggregated under an upstream, decided in
  *                   route_groups] -> recovery: announced? -> maintenance ->
@@ -15,7 +15,7 @@
  *   poller_health:{service}:{broken|healthy}       poller health
  * An episode is the run of events since the service was last operational
  * (its first event's id), so a second genuine outage the same day is a new
- * key -- the seed's per-UTC-day fallback key hid it (§13.1 #2). The episode
+ * key -- the seed's per-UTC-day fallback key hid it (doc/compat.md#bug-2). The episode
  * also names the incident for PagerDuty (itstatus:{service}:{episode}), so an
  * escalation updates the same PagerDuty incident and the recovery resolves it.
  *

@@ -1,11 +1,11 @@
 /*
  * admin: the bearer-token endpoints. POST /api/admin/status keeps the seed's
- * contract exactly (SEED §5.16, the README's curl lines): token unset 503,
+ * contract exactly (doc/compat.md#s5-16, doc/operations.md#manual-status): token unset 503,
  * header missing 401 with WWW-Authenticate, wrong token 403 (constant-time
  * compare), bad body 422, unknown service 404, else 200 with the full service
  * row and {status_changed, previous_status}. What changed is the path: the
  * command goes through the inbox so pollerd's one state machine applies it
- * (DESIGN §2); apid waits up to admin_wait_ms and answers 202 with the inbox
+ * (doc/design.md#inbox); apid waits up to admin_wait_ms and answers 202 with the inbox
  * id if pollerd has not answered by then (the command stays queued).
  *
  * Also local maintenance windows (create/cancel) through the same inbox, and

@@ -1,5 +1,5 @@
 /*
- * alerts: GET /api/alerts, the alert log the seed never exposed (§13.2):
+ * alerts: GET /api/alerts, the alert log the seed never exposed (doc/compat.md#gaps):
  * every routing decision alertd made, fired or suppressed with its reason,
  * the delivery state of each message per destination (outbox), and acks.
  * Newest first; paging by an opaque cursor (the last row's id), so a page

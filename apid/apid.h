@@ -1,7 +1,7 @@
 /*
  * apid private header: the daemon's state shared by the HTTP handlers and the
  * declarations of every apid module. apid only reads the bus, except inbox
- * rows it inserts and its own heartbeat and metrics rows (DESIGN §2).
+ * rows it inserts and its own heartbeat and metrics rows (doc/design.md#table-ownership).
  *
  * Layout: server.c (civetweb set-up, the route table, dispatch), http.c (the
  * request object, envelope, errors, bodies, query parameters, headers, CORS),
@@ -224,7 +224,7 @@ cJSON *json_pct(double v);
 double round2(double v);
 
 /* SQL for the fields of a service object (alias s), ending with the
- * effective status: unknown while the poller is broken (DESIGN §3). */
+ * effective status: unknown while the poller is broken (doc/design.md#effective-status). */
 #define SQL_EFFECTIVE(s)                                                                           \
 	"CASE WHEN " s ".poller_health = 'broken' THEN 'unknown' ELSE " s ".current_status END"
 #define SQL_SERVICE_COLS                                                                           \
@@ -284,8 +284,9 @@ cJSON *events_after(sqlite3 *db, int64_t after, int64_t upto, int limit);
 void h_timeline(struct req *r);
 void h_clustered(struct req *r);
 
-/* sla.c: uptime from the event history (§6.14 with the §13.6 fixes) and the
- * coverage each figure stands on (doc/coverage.md). */
+/* sla.c: uptime from the event history (doc/compat.md#s6-14 with the fixes of
+ * doc/compat.md#bug-6) and the coverage each figure stands on
+ * (doc/coverage.md). */
 struct sla_seg {
 	int64_t start, end; /* ms */
 	int state;	    /* enum st_status; ST_UNKNOWN while untracked/blind */
@@ -361,7 +362,7 @@ struct alerts_query {
 cJSON *alerts_build(sqlite3 *db, const struct alerts_query *q, cJSON **meta);
 void h_alerts(struct req *r);
 
-/* inbox.c: commands for the other daemons (DESIGN §2). */
+/* inbox.c: commands for the other daemons (doc/design.md#inbox). */
 /* Insert; the new row id, or -1. payload is JSON text. */
 int64_t inbox_insert(sqlite3 *db, const char *kind, const char *consumer, const char *service_id,
 		     const char *payload, const char *client_ip);
@@ -404,7 +405,7 @@ void h_webhook_hmac(struct req *r);
 enum { SLACK_SIG_OK = 0, SLACK_SIG_MISSING, SLACK_SIG_STALE, SLACK_SIG_BAD, SLACK_SIG_REPLAY };
 int slack_verify(const char *secret, const char *ts, const char *sig, const char *body, size_t len,
 		 int64_t now_ms);
-/* The /itstatus reply for command/text (§6.9). Caller deletes. */
+/* The /itstatus reply for command/text (doc/compat.md#s6-9). Caller deletes. */
 cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t now_ms);
 /* 1 when url is https://<allowed host>/actions/<[A-Za-z0-9/_-]+> with no query or fragment. */
 int response_url_allowed(const char *url, const char *hosts_csv);
@@ -457,7 +458,9 @@ const struct route *route_match(const char *method, char *path, const char **par
 				size_t allowlen);
 /* start civetweb on HOST:PORT with the routes; 0 or -1. */
 int server_start(struct apid *a);
-/* Stop without civetweb's up-to-2-s shutdown poll (TOOLCHAIN §2). */
+/* Stop without waiting for civetweb's shutdown poll: mg_stop alone can take up to
+ * 2 s, because its master thread polls the listening socket with a 2 s timeout
+ * before it looks at the stop flag. */
 void server_stop(struct apid *a);
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * health: /healthz (SEED §5.2, §8.2) and /api/health (§5.1). With three
+ * health: /healthz (doc/compat.md#s5-2, doc/compat.md#s8-2) and /api/health
+ * (doc/compat.md#s5-1). With three
  * daemons the dead-man's switch must cover all of them: /healthz answers 200
  * only while the heartbeat row of each of pollerd, alertd and apid is younger
  * than HEARTBEAT_STALE_AFTER_SECONDS, else 503 naming the stale ones. A
- * heartbeat proves a loop is alive, not that it does its work (§13.27), so
+ * heartbeat proves a loop is alive, not that it does its work (doc/compat.md#bug-27), so
  * pollerd also counts as stale when it has not completed a poll cycle for
  * three of its shortest poll intervals (when it has anything to poll). /api/health always answers
  * 200 with the detail, and no longer reports "healthy" when nothing was ever polled.
@@ -181,7 +182,7 @@ cJSON *health_build(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms)
 
 void h_health(struct req *r)
 {
-	/* Always 200 (§5.1): the body says what is wrong. */
+	/* Always 200 (doc/compat.md#s5-1): the body says what is wrong. */
 	http_json(r, 200, health_build(req_db(r), r->cfg, ts_now_ms()), NULL);
 }
 

@@ -20,7 +20,7 @@
 #include "log.h"
 #include "xalloc.h"
 
-/* Sent with every response. The CSP matches the dashboard (SEED §10.10) and
+/* Sent with every response. The CSP matches the dashboard (doc/compat.md#s10-10) and
  * forbids framing; it is harmless on JSON. */
 static const char security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"

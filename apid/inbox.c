@@ -1,6 +1,6 @@
 /*
  * inbox: how apid hands commands to the daemons that own the tables they
- * change (DESIGN §2). apid inserts a row (manual status, a webhook payload, a
+ * change (doc/design.md#inbox). apid inserts a row (manual status, a webhook payload, a
  * Slack ack, a maintenance window); the consumer applies or rejects it and
  * writes the outcome into the same row. Waiting is polling that row: the
  * daemons share nothing but the database, and a short poll costs less than

@@ -1,5 +1,5 @@
 /*
- * reports: GET /api/reports (SEED §5.15) -- the incident reports alertd
+ * reports: GET /api/reports (doc/compat.md#s5-15) -- the incident reports alertd
  * writes on recovery, newest first, without the stored events_json (the
  * timeline has the events) and with the seed's duration_human.
  */

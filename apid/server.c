@@ -20,7 +20,8 @@
 #include "xalloc.h"
 
 /* Static paths before parameterised ones: the first match wins, so
- * /api/services/sla is never taken for a service called "sla" (SEED §5.5). */
+ * /api/services/sla is never taken for a service called "sla"
+ * (doc/compat.md#s5-5). */
 const struct route api_routes[] = {
     {"GET", "/healthz", h_healthz, 0},
     {"GET", "/metrics", h_metrics, 0},
@@ -176,7 +177,7 @@ static int dispatch(struct mg_connection *conn)
 			http_method_not_allowed(&r, allow);
 		} else if (is_api(r.path)) {
 			http_discard_body(&r);
-			http_not_found(&r); /* never the app page (SEED §13.18) */
+			http_not_found(&r); /* never the app page (doc/compat.md#bug-18) */
 		} else if (!strcmp(m, "GET")) {
 			http_discard_body(&r);
 			r.route_label = "static";

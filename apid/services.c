@@ -1,10 +1,11 @@
 /*
- * services: GET /api/services (SEED §5.4), /api/services/{id} (§5.5) and
- * /api/services/graph (§5.9). Retired services (gone from services.yaml) are
- * left out of every list. Every service object carries the effective status
- * (unknown while its poller is broken) next to the committed one, and the
+ * services: GET /api/services (doc/compat.md#s5-4), /api/services/{id}
+ * (doc/compat.md#s5-5) and /api/services/graph (doc/compat.md#s5-9).
+ * Retired services (gone from services.yaml) are left out of every list.
+ * Every service object carries the effective status (unknown while its
+ * poller is broken) next to the committed one, and the
  * counts are over the effective status: the API never calls a service
- * operational when it cannot see it (§13.19).
+ * operational when it cannot see it (doc/compat.md#bug-19).
  */
 #include <string.h>
 

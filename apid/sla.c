@@ -1,12 +1,13 @@
 /*
- * sla: uptime from the event history -- GET /api/services/sla (SEED §5.7),
- * /sla/history (§5.8), /uptime (§5.6) and /slo (§5.10, §6.11) -- and the
- * coverage that says how much of each window a figure stands on
+ * sla: uptime from the event history -- GET /api/services/sla
+ * (doc/compat.md#s5-7), /sla/history (doc/compat.md#s5-8), /uptime
+ * (doc/compat.md#s5-6) and /slo (doc/compat.md#s5-10, doc/compat.md#s6-11)
+ * -- and the coverage that says how much of each window a figure stands on
  * (doc/coverage.md).
  *
  * Each service's history becomes a timeline of segments, each in one state,
  * and every figure is a sum over the segments clamped to a window. The seed's
- * math (§6.14) is kept with its bugs fixed (§13.6):
+ * math (doc/compat.md#s6-14) is kept with its bugs fixed (doc/compat.md#bug-6):
  *  - tracking starts at the service's first status event, the baseline
  *    (the seed dropped it, so weeks of "operational" before the first
  *    incident went uncounted);
@@ -538,7 +539,7 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sl
 		for (long d = 0; d < days; d++) {
 			int64_t s = first + d * DAY_MS, e = s + DAY_MS;
 			if (e > now_ms)
-				e = now_ms; /* today ends now (§13.6) */
+				e = now_ms; /* today ends now (doc/compat.md#bug-6) */
 			struct sla_cov c;
 			double v = sla_figure(t, s, e, o, &c);
 			cJSON *day = cJSON_CreateObject();
@@ -609,7 +610,7 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 	return data;
 }
 
-/* Burn rate for an uptime (§6.11); NAN when the window has no data. */
+/* Burn rate for an uptime (doc/compat.md#s6-11); NAN when the window has no data. */
 static double burn(double uptime, double allowable)
 {
 	if (isnan(uptime))
@@ -619,7 +620,7 @@ static double burn(double uptime, double allowable)
 	return (100.0 - uptime) / 100.0 / allowable;
 }
 
-/* A Breach object (§5.10); caller owns it. */
+/* A Breach object (doc/compat.md#s5-10); caller owns it. */
 static cJSON *breach(double lng, double shrt, const char *ll, const char *sl)
 {
 	cJSON *b = cJSON_CreateObject();

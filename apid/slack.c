@@ -1,5 +1,5 @@
 /*
- * slack: the two endpoints Slack calls (SEED §5.18, §5.19, §6.9, §6.10),
+ * slack: the two endpoints Slack calls (doc/compat.md#s5-18, doc/compat.md#s5-19),
  * each behind its flag and the signing secret. Requests carry Slack's v0
  * signature over "v0:{timestamp}:{body}"; a timestamp outside the 5-minute
  * window, a wrong signature and a replay of an accepted request are refused.

@@ -2,7 +2,7 @@
  * static: the dashboard's files from web_root (web/dist). Served by apid
  * itself rather than civetweb's document_root so that there is no directory
  * listing, no CGI, and every response goes through http_send with its
- * security headers. Fixes SEED §13.18: a path naming a real file gets that
+ * security headers. Fixes doc/compat.md#bug-18: a path naming a real file gets that
  * file with its type (favicon, manifest, icons, the service worker); only
  * paths that look like app routes (no file extension, outside /assets/) get
  * index.html; unknown /api paths never reach here (JSON 404 in the router).

@@ -1,9 +1,11 @@
 /*
- * summary: GET /api/summary (SEED §5.13) and GET /api/maintenance (§5.14).
+ * summary: GET /api/summary (doc/compat.md#s5-13) and GET /api/maintenance
+ * (doc/compat.md#s5-14).
  * The summary is what the banner, the incident cards and the staleness chip
  * show, so it is computed over the effective status (a broken poller counts
- * as unknown, never as operational or as an incident, §13.19) and carries
- * last_poll_at, the server's newest poll, for the staleness chip (§13.20).
+ * as unknown, never as operational or as an incident, doc/compat.md#bug-19)
+ * and carries last_poll_at, the server's newest poll, for the staleness chip
+ * (doc/compat.md#bug-20).
  * The SSE reader builds the same object for its `summary` messages.
  * Planned maintenance is its own state (doc/coverage.md#maintenance): a
  * service in maintenance is never an active incident and does not make the

@@ -1,15 +1,14 @@
 /*
- * timeline: GET /api/timeline (SEED §5.11) and /api/timeline/clustered
- * (§5.12), plus the event reads behind /api/stream. /api/timeline lists
- * status events (kind 'status') as the seed did. The clustered timeline the
- * dashboard shows tells the whole story (doc/coverage.md#timeline): the
- * baselines ("monitoring started: X is Y") and the poller-health
- * transitions into and out of broken (a poller broken, its recovery) are
- * entries too, and a
- * cluster names a root cause only when that upstream was itself down when a
- * dependent changed -- everything else in the time window stands on its
- * own. Events of retired services stay: history is not rewritten by a
- * registry edit.
+ * timeline: GET /api/timeline (doc/compat.md#s5-11) and
+ * /api/timeline/clustered (doc/compat.md#s5-12), plus the event reads behind
+ * /api/stream. /api/timeline lists status events (kind 'status') as the
+ * seed did. The clustered timeline the dashboard shows tells the whole story
+ * (doc/coverage.md#timeline): the baselines ("monitoring started: X is Y")
+ * and the poller-health transitions into and out of broken (a poller broken,
+ * its recovery) are entries too, and a cluster names a root cause only when
+ * that upstream was itself down when a dependent changed -- everything else
+ * in the time window stands on its own. Events of retired services stay:
+ * history is not rewritten by a registry edit.
  */
 #include <stdlib.h>
 #include <string.h>

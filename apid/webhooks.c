@@ -1,12 +1,12 @@
 /*
  * webhooks: inbound Statuspage subscriber webhooks (WEBHOOKS_ENABLED).
  *
- * Atlassian signs nothing (SEED §13.12), so the primary form authenticates
+ * Atlassian signs nothing (doc/compat.md#bug-12), so the primary form authenticates
  * by a per-service secret in the URL, /api/webhooks/statuspage/{id}/{token},
  * compared in constant time with WEBHOOK_TOKEN_<ID> (or its _FILE). The
  * seed's form, /api/webhooks/statuspage/{id} with an HMAC-SHA256 header, is
  * kept for senders that sign (only when STATUSPAGE_WEBHOOK_SECRET is set; an
- * empty secret is unset, §13.15). Either way the payload is only queued for
+ * empty secret is unset, doc/compat.md#bug-15). Either way the payload is only queued for
  * pollerd (inbox, kind webhook_statuspage), which interprets it with the same
  * state machine as polls; the sender gets its 2xx at once.
  */
@@ -54,7 +54,7 @@ static char *webhook_token(const char *service_id)
 	}
 	free(env);
 	free(fenv);
-	if (tok && !*tok) { /* empty counts as unset (§13.15) */
+	if (tok && !*tok) { /* empty counts as unset (doc/compat.md#bug-15) */
 		free(tok);
 		tok = NULL;
 	}

@@ -298,7 +298,7 @@ static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 		else if (getenv(secrets[i].env))
 			v = trim_dup(getenv(secrets[i].env));
 		free(fvar);
-		if (v && !*v) { /* empty means not configured (seed bug §13.15) */
+		if (v && !*v) { /* empty means not configured (doc/compat.md#bug-15) */
 			free(v);
 			v = NULL;
 		}

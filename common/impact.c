@@ -1,6 +1,6 @@
 /*
  * impact: impact statements (see impact.h). The wording is the seed's
- * (§6.12) so operators and any scripts reading status_events see the same
+ * (doc/compat.md#s6-12) so operators and any scripts reading status_events see the same
  * sentences as before; substitution is literal, so vendor text with braces or
  * percent signs is safe.
  */

@@ -1,6 +1,6 @@
 /*
  * impact: the one-sentence impact statement stored with every status event
- * (SEED-BEHAVIOUR §6.12 wording): what happened to the service, the vendor's
+ * (doc/compat.md#s6-12 wording): what happened to the service, the vendor's
  * own words, and which declared downstream services it may take with it.
  * pollerd builds it when it commits a change (so every consumer reads the
  * same sentence from status_events.impact_statement); alertd reuses the

@@ -1,5 +1,6 @@
 /*
- * breaker: the per-host circuit breaker (seed §7.2, with its 404 bug fixed).
+ * breaker: the per-host circuit breaker (doc/compat.md#s7-2, with its 404 bug
+ * fixed, doc/compat.md#bug-25).
  * After BREAKER_THRESHOLD consecutive failed fetch operations (one operation
  * = a whole retry sequence) a host is "open": its requests fail at once with
  * no network I/O, so a dead vendor does not hold connection slots and retry

@@ -334,7 +334,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 	hmap_free(&byurl, NULL);
 	if (!polled) {
 		/* Only manual services (or none): an empty cycle still counts
-		 * as one (seed §8.1), so last_cycle_at shows the loop is alive. */
+		 * as one (doc/compat.md#s8-1), so last_cycle_at shows the loop is alive. */
 		int any = 0;
 		for (size_t i = 0; i < p->conf.reg.nservices && !any; i++)
 			any = pollable(&p->conf.reg.services[i]);

@@ -5,7 +5,8 @@
  * clock: store.c loads the state, calls these, and writes back what they
  * decided, so the decision tables are unit-tested exhaustively.
  *
- * Flap buffer: seed §6.3 with the fixes of DESIGN §4.
+ * Flap buffer: the seed's (doc/compat.md#s6-3) with our fixes
+ * (doc/design.md#change-detection).
  *  - reading == committed: clear the buffer, nothing changes;
  *  - committed unknown (fresh install, new service, operator said unknown):
  *    commit at once as a baseline, never alerted -- the seed kept every new

@@ -23,7 +23,7 @@
  * are accepted). Unlike the seed, an unknown top-level status, incident type
  * or history status is "unmapped_value", a non-object incident or a body
  * that is neither object nor array is "parse_error" -- never a silent
- * degraded or a crash (SEED-BEHAVIOUR §13.9).
+ * degraded or a crash (doc/compat.md#bug-9).
  */
 #include "format.h"
 

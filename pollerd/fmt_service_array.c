@@ -14,7 +14,7 @@
  * The worst entry decides; detail "<service> (<region>): <level>" of the
  * first entry at that level, only when it is not operational. Alerts carry
  * no id the pipeline can key on, so no incident is attached; they must still
- * be an array when present. Fixed seed bugs (§13.9): a body that is not an
+ * be an array when present. Fixed seed bugs (doc/compat.md#bug-9): a body that is not an
  * array, or an entry without a level, is a parse_error (the seed reported
  * operational / "Good"), and an unknown level is no longer ranked below
  * operational and ignored.

@@ -18,7 +18,7 @@
  * as degraded) and of the unresolved incidents' impact (none/maintenance
  * operational, minor degraded, major partial_outage, critical major_outage):
  * indicator maintenance alone is operational + in_maintenance, never unknown
- * (seed bug SEED-BEHAVIOUR §13.8).
+ * (seed bug doc/compat.md#bug-8).
  *
  * One component (component_id, else component_name -- see
  * fmt_component_matches; a bare name may match several components, e.g.
@@ -32,7 +32,7 @@
  *   major_outage           major_outage     0
  *   under_maintenance      degraded         1
  *
- * Only what concerns that component counts (seed bug §13.11): the attached
+ * Only what concerns that component counts (seed bug doc/compat.md#bug-11): the attached
  * incident is the first unresolved one whose components[] lists the
  * component (or, for a group, one of its children), else none; the page
  * indicator is not read; a component that is not in the payload is a failure

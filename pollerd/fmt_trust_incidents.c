@@ -12,7 +12,7 @@
  *   otherwise                                                       -> degraded
  *
  * The worst incident decides and gives detail (subject) and incident
- * id/title. Fixed seed bugs (§13.9): a body that is not an array is a
+ * id/title. Fixed seed bugs (doc/compat.md#bug-9): a body that is not an array is a
  * parse_error, not operational; so is an incident without a boolean
  * isResolved (the seed took "missing" for "resolved" -- a false all-clear)
  * or without a message.subject.

@@ -1,5 +1,6 @@
 /*
- * inbox: commands for pollerd that arrive through the database (DESIGN §2):
+ * inbox: commands for pollerd that arrive through the database
+ * (doc/design.md#inbox):
  * manual status updates and Statuspage webhooks (both through the one state
  * machine in store.c, bypassing the flap buffer), and local maintenance
  * windows. apid inserts a row and waits ~3 s for its result, so the inbox is

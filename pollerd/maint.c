@@ -1,13 +1,13 @@
 /*
  * maint: scheduled_maintenances, pollerd's side. Vendor windows come from
  * readings (fmt_reading.maints): upserted by (service, vendor id), and --
- * fixing seed §13.13 -- marked completed when they vanish from the feed, so
+ * fixing doc/compat.md#bug-13 -- marked completed when they vanish from the feed, so
  * a window the vendor dropped cannot suppress alerts forever. Local windows
  * come from the inbox (maintenance_create / maintenance_cancel).
  *
  * A window is active while its status is scheduled or in_progress and now
  * lies in [scheduled_for, scheduled_until] (open-ended when until is NULL);
- * `verifying` does not count (seed §6.6). All times are canonical ISO-8601,
+ * `verifying` does not count (doc/compat.md#s6-6). All times are canonical ISO-8601,
  * so SQL compares them as text.
  */
 #include <stdlib.h>

@@ -55,7 +55,7 @@ struct timers {
 
 /* Retention runs a couple of minutes after start (not one interval later:
  * the old tool's first run came 168 h after start, so a host restarted
- * weekly never pruned, §13.1 #5), then every RETENTION_INTERVAL_HOURS. */
+ * weekly never pruned, doc/compat.md#bug-5), then every RETENTION_INTERVAL_HOURS. */
 #define RETENTION_FIRST_MS (120 * 1000LL)
 
 static void chores(struct pollerd *p, struct timers *t)

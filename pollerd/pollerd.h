@@ -1,7 +1,7 @@
 /*
  * pollerd private header: the daemon's state and the subsystems its main loop
  * drives. pollerd is the only writer of services, service_dependencies,
- * status_events and scheduled_maintenances (DESIGN §2).
+ * status_events and scheduled_maintenances (doc/design.md#table-ownership).
  *
  * Layers, bottom up: hmap (string-keyed table), retry and breaker (pure
  * policies), fetch (libcurl multi engine), detect (pure flap / health
@@ -56,7 +56,7 @@ void stmt_forget(sqlite3 *db);
 
 /* ---- retry.c: which attempts are retried, and how long to wait ------------ */
 
-/* Seed §7.1 policy: exponential from 0.5 s, doubling, capped at 5 s, plus
+/* The seed's policy (doc/compat.md#s7-1): exponential from 0.5 s, doubling, capped at 5 s, plus
  * 0-1 s of jitter; no new attempt once the budget since the first attempt
  * is spent. */
 #define RETRY_BASE_MS 500

@@ -1,10 +1,10 @@
 /*
  * retention: pollerd's half of the data lifecycle. Each daemon prunes only
- * the tables it writes (DESIGN §2): pollerd deletes old status_events,
+ * the tables it writes (doc/design.md#data-lifecycle): pollerd deletes old status_events,
  * finished maintenance windows and its handled inbox rows. An event still
  * referenced by an alert_sent_log row is kept; alertd drops those alert rows
  * in its own retention run (they follow the event age too), so the event goes
- * on the next run. That order is what the old tool got wrong (§13.1 #5): its
+ * on the next run. That order is what the old tool got wrong (doc/compat.md#bug-5): its
  * single DELETE hit the foreign key and the whole run failed, forever.
  */
 #include "db.h"

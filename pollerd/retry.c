@@ -1,5 +1,5 @@
 /*
- * retry: the retry and backoff policy of every vendor GET (seed §7.1, fixed
+ * retry: the retry and backoff policy of every vendor GET (doc/compat.md#s7-1, fixed
  * where the seed was wrong). Pure functions, so the table of what is retried
  * and how long pollerd waits is unit-tested without a network.
  *

@@ -1,6 +1,6 @@
 /*
  * store: the database side of the one state machine every status transition
- * passes (DESIGN §2): a poll result (health trail, flap buffer, maintenance,
+ * passes (doc/design.md#one-state-machine): a poll result (health trail, flap buffer, maintenance,
  * committed change) or a pushed status (manual update, webhook). Each call
  * reads the service's row, lets detect.c decide, and writes back the row and
  * at most one status event plus one health event -- all inside the caller's
@@ -276,7 +276,7 @@ int store_apply_poll(sqlite3 *db, const struct store_cfg *c, const struct poll_r
 			     : r->reason ? r->reason
 					 : "parse_error: reading without a status";
 
-	/* Poller health, on every result (seed §7.5). */
+	/* Poller health, on every result (doc/compat.md#s7-5). */
 	struct health_state hs = {row.health, row.failures};
 	enum st_health hbefore = row.health;
 	int htrans = health_next(&hs, ok, c->failure_threshold);
@@ -402,7 +402,7 @@ int store_apply_push(sqlite3 *db, const struct store_cfg *c, const struct push *
 			goto fail;
 		row.in_maintenance = p->vendor_maint || win;
 	}
-	/* Pushed statuses bypass the buffer and clear it (seed §6.3), and
+	/* Pushed statuses bypass the buffer and clear it (doc/compat.md#s6-3), and
 	 * mark the status as pushed so one stale poll cannot undo it. */
 	row.pending = ST_UNKNOWN;
 	row.pending_count = 0;

@@ -4,15 +4,15 @@
  * result through the one state machine (store_apply_push).
  *
  * Real deliveries (fixtures in statuspage-webhook/) carry meta.unsubscribe as
- * a URL on every message: it is not an unsubscribe (seed bug §13.12) and is
+ * a URL on every message: it is not an unsubscribe (doc/compat.md#bug-12) and is
  * ignored. What is read:
  *  - a service watching one component: component_update for that component
  *    (new_status), or an incident whose components[] (else the latest
  *    update's affected_components[]) lists it; anything about other
- *    components is not this service's business (seed bug §13.11);
+ *    components is not this service's business (doc/compat.md#bug-11);
  *  - a whole-page service: page.status_indicator (the page's own summary),
  *    else the incident -- resolved/postmortem/completed mean operational
- *    whatever its impact (seed bug §13.12), otherwise its impact.
+ *    whatever its impact (doc/compat.md#bug-12), otherwise its impact.
  * The word tables are those of fmt_statuspage.c (same vendor, same words):
  * indicator "maintenance" is "maintenance on" and the status is the worst of
  * what else the payload shows, under_maintenance is degraded + maintenance.

@@ -1,5 +1,5 @@
 -- 0001_init: the bus. One WAL database shared by pollerd, alertd and apid.
--- Every table has one writing daemon (see DESIGN §2); the comment on each
+-- Every table has one writing daemon (doc/design.md#table-ownership); the comment on each
 -- table names it. Timestamps are ISO-8601 UTC with milliseconds and Z
 -- (fixed width, so text order is time order); defaults produce the same form.
 -- Enumerations are TEXT with CHECK constraints so a sqlite3 CLI user cannot
@@ -38,7 +38,7 @@ CREATE TABLE services (
 	current_incident_title TEXT,
 	in_maintenance INTEGER NOT NULL DEFAULT 0 CHECK (in_maintenance IN (0, 1)),
 	-- Where the committed status came from: a webhook-set status is not undone
-	-- by one stale poll (DESIGN §4).
+	-- by one stale poll (doc/design.md#change-detection).
 	status_source TEXT NOT NULL DEFAULT 'poll' CHECK (status_source IN ('poll', 'manual', 'webhook', 'demo')),
 	baseline_at TEXT,
 	last_polled_at TEXT,

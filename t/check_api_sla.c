@@ -1,5 +1,6 @@
 /*
- * check_api_sla: apid's uptime math (SEED §6.14 with the §13.6 fixes) on a
+ * check_api_sla: apid's uptime math (doc/compat.md#s6-14 with the fixes of
+ * doc/compat.md#bug-6) on a
  * real database: tracking starts at the baseline, broken-poller time is
  * unknown, today ends now, degraded is weighted; plus the 7-day strip, the
  * history and the SLO burn rates built from the same timelines.
@@ -109,7 +110,7 @@ START_TEST(test_no_events_is_null)
 }
 END_TEST
 
-/* §13.6: operational for 29 days with a 1 h outage that ended 1 h ago is
+/* doc/compat.md#bug-6: operational for 29 days with a 1 h outage that ended 1 h ago is
  * ~99.86 %, not the seed's ~50 %. */
 START_TEST(test_baseline_starts_tracking)
 {

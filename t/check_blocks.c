@@ -514,7 +514,7 @@ START_TEST(test_ack_update)
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(p, "text")),
 			 "\xe2\x9c\x93 Acknowledged by @alice at 20:45 UTC");
 	ck_assert(!strstr(s, "ack_alert"));
-	ck_assert(strstr(s, "view_status_page")); /* the seed lost it on SLO alerts (§13.1 #21) */
+	ck_assert(strstr(s, "view_status_page")); /* the seed lost it (doc/compat.md#bug-21) */
 	cJSON *blocks = blocks_of(p);
 	cJSON *last = cJSON_GetArrayItem(blocks, cJSON_GetArraySize(blocks) - 1);
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(last, "type")), "context");

@@ -1,10 +1,10 @@
 /*
- * check_detect: the flap buffer decision table (seed §6.3 with the DESIGN §4
- * fixes: baseline, improvement without dwell, pushed statuses that a stale
- * poll cannot undo) and the poller-health state machine (seed §7.5), as pure
- * functions; then the same rules end to end through store_apply_poll on a
- * scratch database (rows written, events emitted, buffer kept across failed
- * polls, health events).
+ * check_detect: the flap buffer decision table (doc/compat.md#s6-3 with the
+ * fixes of doc/design.md#change-detection: baseline, improvement without
+ * dwell, pushed statuses that a stale poll cannot undo) and the poller-health
+ * state machine (doc/compat.md#s7-5), as pure functions; then the same rules
+ * end to end through store_apply_poll on a scratch database (rows written,
+ * events emitted, buffer kept across failed polls, health events).
  */
 #include <check.h>
 #include <stdlib.h>

@@ -953,7 +953,8 @@ END_TEST
 START_TEST(test_statuspage_maintenance)
 {
 	struct fmt_reading r;
-	/* Indicator "maintenance" with nothing else wrong: operational + in_maintenance (§13.8). */
+	/* Indicator "maintenance" with nothing else wrong: operational + in_maintenance
+	 * (doc/compat.md#bug-8). */
 	struct edit ind = {"status.indicator", "\"maintenance\""};
 	reading_of("statuspage_json", DB, &ind, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 1, NULL);

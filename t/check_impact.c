@@ -1,5 +1,5 @@
 /*
- * check_impact: the impact statement templates of SEED-BEHAVIOUR §6.12 --
+ * check_impact: the impact statement templates of doc/compat.md#s6-12 --
  * recovery, the three generic wordings (unknown falls back to degraded),
  * vendor detail trimming, the downstream sentence and its punctuation rule,
  * the SSO broker wordings, literal substitution -- and the downstream list

@@ -1,7 +1,7 @@
 /*
  * check_lifecycle: retention is foreign-key safe across the two daemons that
  * own the tables (the old tool's run failed forever once an alert referenced
- * an old event, §13.1 #5); snapshots are consistent, rotated, and restorable.
+ * an old event, doc/compat.md#bug-5); snapshots are consistent, rotated, and restorable.
  */
 #include <check.h>
 #include <stdio.h>

@@ -88,7 +88,7 @@ START_TEST(test_escalation_in_vendor_incident)
 	int64_t e4 = tfx_event(&F, "a", "degraded", "operational");
 	ck_assert_int_eq(tfx_pass(&F), 4);
 	ck_decision(&F, e1, "fired");
-	ck_decision(&F, e2, "fired"); /* escalation: the seed suppressed it (§13.1 #2) */
+	ck_decision(&F, e2, "fired"); /* escalation: the seed suppressed it (doc/compat.md#bug-2) */
 	ck_decision(&F, e3, "dedup");
 	ck_decision(&F, e4, "fired");
 	char *k = tfx_text(&F, "SELECT dedup_key FROM alert_sent_log ORDER BY id LIMIT 1 OFFSET 1");

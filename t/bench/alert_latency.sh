@@ -10,7 +10,7 @@
 # every change is its own POST: the delivery pipeline's own throughput) --
 # it prints p50 / p99 / max for:
 #   single: 20 lone changes, 1.1 s apart, i.e. slower than the pacing (the
-#           DESIGN target: <= 1 s);
+#           target in doc/design.md#targets: <= 1 s);
 #   burst:  N changes on N services, each committed on its own as fast as
 #           sqlite3 can, the way a pollerd cycle that finds many outages would.
 # Prints figures; it is a benchmark, not a test (no pass/fail).

@@ -2,7 +2,7 @@
 # api_bench.sh: apid under wrk on loopback. For 30 and for 10,000 services it
 # measures GET /api/summary and GET /api/services, and in the same run a
 # static file of exactly the same size served by the same apid, then prints
-# requests/s, p50, p99 and the ratio to the static file. Targets (DESIGN §9)
+# requests/s, p50, p99 and the ratio to the static file. Targets (doc/design.md#targets)
 # at 30 services: summary >= 10,000 req/s, p99 <= 20 ms, ratio >= 0.5.
 # apid answers repeated reads from a per-connection cache that any commit
 # invalidates; the "summary+writes" row measures the summary while another

@@ -12,7 +12,7 @@
 #
 # Usage: t/bench/poll_bench.sh [N...]    (env: HOSTCONN=per-host connections,
 #        default 2; ITSTATUS_BIN, ITSTATUS_TBIN as for the tests)
-# Targets (DESIGN §9): 10,000 pages in <= 30 s at <= 64 MB RSS; 30 pages at
+# Targets (doc/design.md#targets): 10,000 pages in <= 30 s at <= 64 MB RSS; 30 pages at
 # <= 10 MB RSS. Not a test: it prints figures and exits 0 unless it breaks.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

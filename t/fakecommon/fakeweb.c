@@ -110,7 +110,7 @@ int fw_start(struct fw_server *srv, const struct mg_callbacks *cbs, void *ud, in
 		c.log_message = log_civetweb;
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
 	snprintf(nthreads, sizeof nthreads, "%d", threads);
-	mg_init_library(0); /* 0 is the normal return without features (TOOLCHAIN §2) */
+	mg_init_library(0); /* 0 is normal without features (the header says 0 = error) */
 	srv->ctx = mg_start2(&init, &err);
 	if (!srv->ctx) {
 		log_error("cannot listen on %s: %s (code %u)", listen, errtxt, errcode);

@@ -42,7 +42,8 @@ int fw_start(struct fw_server *srv, const struct mg_callbacks *cbs, void *ud, in
 int fw_announce_port(const char *path, int port);
 /* Wait for SIGTERM or SIGINT; returns the signal number. */
 int fw_wait_signal(void);
-/* mg_stop without its up-to-2 s poll delay (TOOLCHAIN.md §2); sets fw_stopping. */
+/* mg_stop without its up-to-2 s delay (civetweb's master thread polls the listening
+ * socket with a 2 s timeout before it sees the stop flag); sets fw_stopping. */
 void fw_stop(struct fw_server *srv);
 
 /* Read the request body into b (initialised by the caller with its cap).

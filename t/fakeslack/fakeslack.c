@@ -109,8 +109,8 @@ static int longer(const char *s, size_t max)
 }
 
 /*
- * The Block Kit limits Slack rejects rather than truncates (FIELD-ANCHORS
- * §0.12), plus our own rule that every message carries a top-level text
+ * The Block Kit limits Slack rejects rather than truncates
+ * (doc/field.md#slack-limits), plus our own rule that every message carries a top-level text
  * fallback for notifications and screen readers.
  */
 static void check_limits(const cJSON *msg, cJSON *viol)

@@ -57,7 +57,7 @@ out=$(curl -s -X POST http://localhost:$APID_PORT/api/admin/status \
 -d '{"service_id": "identity-provider", "new_status": "operational", "reason": "Vendor posted recovery"}')
 t_assert_eq "$(t_json_get "$out" '[.data.current_status, .meta.status_changed, .meta.previous_status] | join(",")')" \
 	"operational,true,major_outage" "README: resolve"
-# the same status again: no change, previous = current (seed §5.16)
+# the same status again: no change, previous = current (doc/compat.md#s5-16)
 out=$(curl -s -X POST http://localhost:$APID_PORT/api/admin/status -H "Authorization: Bearer $TOKEN" \
 	-H 'Content-Type: application/json' -d '{"service_id": "identity-provider", "new_status": "operational", "reason": "Again"}')
 t_assert_eq "$(t_json_get "$out" '[.meta.status_changed, .meta.previous_status] | join(",")')" "false,operational" "unchanged"

@@ -43,7 +43,7 @@ expect 503 POST "$APID/api/slack/slash" -d 'command=%2Fitstatus'
 expect_code SLASH_NOT_ENABLED
 t_stop off
 
-# ---- 2. flags on, secrets empty: empty counts as unset (§13.15) ------------
+# ---- 2. flags on, secrets empty: empty counts as unset (doc/compat.md#bug-15) --
 export ADMIN_API_TOKEN= STATUSPAGE_WEBHOOK_SECRET= SLACK_SIGNING_SECRET= WEBHOOK_TOKEN_GITHUB=
 export WEBHOOKS_ENABLED=true SLACK_ACK_ENABLED=true SLACK_SLASH_ENABLED=true
 apid_start empty

@@ -4,7 +4,7 @@
 # launchd/*.plist: xmllint validates each against t/support/plist-1.0.dtd (a
 # local copy of the plist grammar: plistutil exits 0 on broken input, and
 # Apple's DTD URL cannot be fetched); the keys launchd needs have the values
-# the README documents; each daemon's ProgramArguments + EnvironmentVariables,
+# doc/operations.md documents; each daemon's ProgramArguments + EnvironmentVariables,
 # pointed at the built binaries and the tree's etc/itstatus.yaml, pass `-n`.
 # etc/systemd/*: `systemd-analyze verify` on copies whose ExecStart points at
 # the built binaries (verify fails when the binary is missing). verify exits 0
@@ -219,7 +219,7 @@ else
 	fail "systemd-analyze verify reported problems (above)"
 fi
 
-# Every key the README relies on, exactly (a plain grep: verify accepts them all).
+# Every key doc/operations.md#systemd relies on, exactly (a plain grep: verify accepts them all).
 for d in $DAEMONS; do
 	f=$ROOT/etc/systemd/itstatus-$d.service
 	# shellcheck disable=SC2016 # $MAINPID is systemd's, not ours

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A stand-in for apid, for developing and testing the dashboard before apid
 // exists: serves web/dist and canned JSON for every endpoint the dashboard
-// reads, in the seed's shapes (SEED-BEHAVIOUR §5 + /api/alerts + /api/stream).
+// reads, in the seed's shapes (doc/compat.md#s5 + /api/alerts + /api/stream).
 // No dependencies: node's http only.
 //
 //   node e2e/mock-api.mjs [--port 8099] [--dist ../dist]
@@ -11,7 +11,7 @@
 //                       synthetic statuspage ones spread over the 11 categories
 //                       (for render benchmarks; a few get 7-day history)
 //
-// The 10 example services of SEED §3.2 with: cloudflare major outage (root
+// The 10 example services of doc/compat.md#s3-2 with: cloudflare major outage (root
 // cause), github partial, sentry degraded, pypi with a broken poller, npm
 // flapping (pending degraded), dropbox in maintenance, ticketing manual and
 // never set, identity-provider manual and set operational.

@@ -34,7 +34,7 @@ describe('tile order', () => {
 });
 
 describe('category grid', () => {
-  it('shows every category, including networking and other (seed bug §13.1-17)', () => {
+  it('shows every category, including networking and other (doc/compat.md#bug-17)', () => {
     const groups = groupByCategory(example());
     expect(groups.map((g) => g.key).sort()).toEqual(
       ['collaboration', 'engineering', 'identity', 'networking', 'other', 'productivity', 'support'].sort(),

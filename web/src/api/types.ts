@@ -1,4 +1,4 @@
-// Shapes of apid's responses (SEED-BEHAVIOUR §5 plus itstatus additions), as
+// Shapes of apid's responses (doc/compat.md#s5 plus itstatus additions), as
 // the UI uses them after defensive parsing (src/api/parse.ts): every field has
 // a type the UI can rely on, missing values are null, bad rows are dropped.
 import type { EdgeSeverity, PollerHealth, Status } from '../lib/status';

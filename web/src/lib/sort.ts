@@ -1,4 +1,4 @@
-// Grid ordering (SEED §10.3 with bug §13.1-17 fixed: every category is shown,
+// Grid ordering (doc/compat.md#s10-3 with doc/compat.md#bug-17 fixed: every category is shown,
 // including networking, other and any category the server invents).
 import type { Service } from '../api/types';
 import { titleCase } from './format';

@@ -1,6 +1,6 @@
 // Freshness of what the page shows, measured from the *server's* last poll
 // (summary.last_poll_at), not from when the browser last fetched (seed bug
-// §13.1-20). Connection state is shown explicitly: a page that cannot reach
+// doc/compat.md#bug-20). Connection state is shown explicitly: a page that cannot reach
 // apid says "Disconnected" instead of looking fresh.
 import { parseTs } from './format';
 

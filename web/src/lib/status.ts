@@ -18,7 +18,10 @@ export function asStatus(v: unknown): Status {
   return isStatus(s) ? s : 'unknown';
 }
 
-/** Front-end severity rank (SEED §10.3): major 4, partial 3, degraded 2, unknown 1, operational 0. */
+/**
+ * Front-end severity rank (doc/compat.md#s10-3): major 4, partial 3, degraded 2, unknown 1,
+ * operational 0.
+ */
 export const RANK: Record<Status, number> = {
   operational: 0,
   unknown: 1,
