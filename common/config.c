@@ -113,13 +113,13 @@ static const struct setting settings[] = {
 	S(alert_delivery_max_age_seconds, T_INT, "86400", 60, 604800),
 	S(slack_min_interval_ms, T_INT, "1000", 0, 60000),
 	S(degraded_sla_weight, T_DOUBLE, "1.0", 0, 1),
+	S(burn_min_coverage_percent, T_DOUBLE, "90", 1, 100),
 	S(metrics_flush_seconds, T_INT, "5", 1, 300),
 	S(apid_threads, T_INT, "8", 1, 64),
 	S(admin_wait_ms, T_INT, "3000", 0, 30000),
 	S(slack_response_url_hosts, T_STR, "hooks.slack.com", 0, 0),
 	S(web_root, T_PATH, "../web/dist", 0, 0),
 	S(uptime_min_coverage_percent, T_DOUBLE, "10", 0, 100),
-	S(burn_min_coverage_percent, T_DOUBLE, "90", 0, 100),
 	S(sla_count_maintenance, T_BOOL, "false", 0, 0),
 };
 /* clang-format on */

@@ -96,13 +96,13 @@ struct cfg_settings {
 	int alert_delivery_max_age_seconds;
 	int slack_min_interval_ms;
 	double degraded_sla_weight;
+	double burn_min_coverage_percent;
 	int metrics_flush_seconds;
 	int apid_threads;
 	int admin_wait_ms;
 	char *slack_response_url_hosts;
 	char *web_root;
 	double uptime_min_coverage_percent;
-	double burn_min_coverage_percent;
 	int sla_count_maintenance;
 
 	struct cfg_secrets secrets;
