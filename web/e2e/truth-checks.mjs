@@ -114,7 +114,18 @@ export async function coverage(h) {
     return cards.join(' | ');
   });
   await shot(page, 'drawer-collecting.png');
-  await page.keyboard.press('Escape');
+  await check('truth: the URL names the view and the open service; a copied link opens them', async () => {
+    const u = new URL(page.url());
+    assert(u.searchParams.get('service') === target && u.searchParams.get('view') === 'engineer', page.url());
+    await page.goto(u.href, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('[data-testid="service-drawer"] [role="dialog"]');
+    const title = ((await page.locator('#drawer-title').textContent()) || '').trim();
+    const name = services().find((s) => s.id === target)?.display_name;
+    assert(title === name, `drawer shows "${title}", expected "${name}"`);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('service'));
+    return u.search;
+  });
   await page.getByRole('button', { name: 'Executive' }).click();
   await check('truth: executive SLA reads "collecting data", no degraded days', async () => {
     await page.waitForSelector('[data-testid="executive-view"] .kpi');

@@ -43,6 +43,25 @@ export function readView(): ViewMode {
   return 'engineer';
 }
 
+/** The service open in the drawer per the URL (?service=id), so a copied link opens it. */
+export function readService(): string | null {
+  try {
+    const v = new URLSearchParams(location.search).get('service');
+    return v && v.length <= 200 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The URL for a view and open service, other parameters kept. */
+export function viewUrl(href: string, view: ViewMode, service: string | null): string {
+  const u = new URL(href);
+  u.searchParams.set('view', view);
+  if (service) u.searchParams.set('service', service);
+  else u.searchParams.delete('service');
+  return u.pathname + u.search + u.hash;
+}
+
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
@@ -103,7 +122,7 @@ function TabTitle(props: { overall: Overall | null; conn: AppState['conn']; last
 export function App({ store, live, updateReady }: AppProps) {
   const state = useStore(store, (s) => s);
   const [view, setViewState] = useState<ViewMode>(readView);
-  const [drawerId, setDrawerId] = useState<string | null>(null);
+  const [drawerId, setDrawerId] = useState<string | null>(() => (readView() === 'engineer' ? readService() : null));
   const [graphOpen, setGraphOpen] = useState(false);
   const [kbdOpen, setKbdOpen] = useState(false);
   const [toastDismissed, setToastDismissed] = useState(false);
@@ -146,6 +165,16 @@ export function App({ store, live, updateReady }: AppProps) {
   const days = state.uptime.data?.days.length ? state.uptime.data.days.slice(-7) : lastDays(7, now);
 
   const openService = useCallback((id: string) => setDrawerId(id), []);
+
+  // The URL says what is shown: a copied link opens the same view and service.
+  useEffect(() => {
+    try {
+      const next = viewUrl(location.href, view, drawerId);
+      if (next !== location.pathname + location.search + location.hash) history.replaceState(history.state, '', next);
+    } catch {
+      /* no history API (tests, odd embeds) */
+    }
+  }, [view, drawerId]);
 
   // Global shortcuts.
   useEffect(() => {

@@ -177,3 +177,11 @@ describe('timeline entries', () => {
     expect(t).not.toContain('Unknown → Unknown');
   });
 });
+
+describe('links', () => {
+  it('the URL carries the view and the open service', async () => {
+    const { viewUrl } = await import('../src/App');
+    expect(viewUrl('http://x/?a=1', 'engineer', 'discord')).toBe('/?a=1&view=engineer&service=discord');
+    expect(viewUrl('http://x/?view=engineer&service=discord', 'slo', null)).toBe('/?view=slo');
+  });
+});
