@@ -210,8 +210,25 @@ static void split_group(struct cev *ev, size_t from, size_t to, const struct edg
 				best = i;
 			}
 		}
-		if (best == m) { /* nothing explains anything: one cluster, no root */
-			cJSON_AddItemToArray(out, make_cluster(ev, idx, m, m));
+		if (best == m) {
+			/* Nothing explains anything: no root. Baselines ("monitoring
+			 * started") are not something that happened to a service:
+			 * they stand apart from the changes. */
+			size_t nb = 0, nc = 0;
+			size_t *rest = xreallocarray(NULL, m, sizeof *rest);
+			for (size_t i = 0; i < m; i++) {
+				const cJSON *b =
+				    cJSON_GetObjectItem(ev[idx[i]].json, "is_baseline");
+				if (cJSON_IsTrue(b))
+					idx[nb++] = idx[i];
+				else
+					rest[nc++] = idx[i];
+			}
+			if (nb)
+				cJSON_AddItemToArray(out, make_cluster(ev, idx, nb, nb));
+			if (nc)
+				cJSON_AddItemToArray(out, make_cluster(ev, rest, nc, nc));
+			free(rest);
 			break;
 		}
 		const char *root = ev[idx[best]].service_id;

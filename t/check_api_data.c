@@ -358,9 +358,20 @@ START_TEST(test_cluster_root_needs_upstream_down)
 		    " ('c', 'major_outage', 'operational', 0, '2026-11-23T11:02:00.000Z'),"
 		    " ('b', 'operational', 'degraded', 0, '2026-11-23T11:03:00.000Z'),"
 		    " ('b', 'degraded', 'partial_outage', 1, '2026-11-23T11:03:30.000Z')");
+	/* a service first seen meanwhile: "monitoring started", apart from b */
+	db_exec(db, "INSERT INTO status_events (service_id, previous_status, new_status,"
+		    " is_baseline, created_at) VALUES"
+		    " ('e', 'unknown', 'operational', 1, '2026-11-23T11:03:10.000Z')");
 	cJSON *c = clustered_build(db, 300, 100);
 	cJSON *cl = cJSON_GetObjectItem(c, "clusters");
-	ck_assert_int_eq(cJSON_GetArraySize(cl), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cl), 3);
+	int baseline_alone = 0;
+	cJSON *y;
+	cJSON_ArrayForEach(y, cl) baseline_alone |=
+	    (int)num(y, "event_count") == 1 &&
+	    cJSON_IsTrue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(y, "events"), 0), "is_baseline"));
+	ck_assert(baseline_alone);
 	cJSON *x;
 	int roots = 0;
 	cJSON_ArrayForEach(x, cl)

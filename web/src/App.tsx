@@ -18,7 +18,7 @@ import { Timeline } from './components/Timeline';
 import { UpdateToast } from './components/UpdateToast';
 import { ErrorNote } from './components/bits';
 import { ErrorBoundary } from './components/ErrorBoundary';
-import { lastDays, plural } from './lib/format';
+import { getZoneMode, lastDays, plural, setZoneMode, type ZoneMode } from './lib/format';
 import { freshness, pollAgeSeconds, titlePrefix } from './lib/staleness';
 import { LABEL } from './lib/status';
 import { useNow } from './lib/useNow';
@@ -73,7 +73,7 @@ export interface AppProps {
   updateReady?: (() => void) | null;
 }
 
-function Footer({ state }: { state: AppState }) {
+function Footer({ state, zone, onZone }: { state: AppState; zone: ZoneMode; onZone: (z: ZoneMode) => void }) {
   const now = useNow();
   const age = pollAgeSeconds(state.summary.data?.last_poll_at ?? null, now, state.clockOffsetMs);
   return (
@@ -84,7 +84,17 @@ function Footer({ state }: { state: AppState }) {
         {state.conn === 'live' ? 'live stream' : state.conn === 'polling' ? 'polling every 30 s' : state.conn}
       </span>
       <span>
-        Press <kbd>?</kbd> for shortcuts
+        <button
+          type="button"
+          class="link-button"
+          data-testid="zone-toggle"
+          title={`Switch to ${zone === 'utc' ? 'local time' : 'UTC'}`}
+          onClick={() => onZone(zone === 'utc' ? 'local' : 'utc')}
+        >
+          Times in {zone === 'utc' ? 'UTC' : 'local time'}
+          <span class="sr-only"> (switch)</span>
+        </button>{' '}
+        · Press <kbd>?</kbd> for shortcuts
       </span>
     </footer>
   );
@@ -126,6 +136,11 @@ export function App({ store, live, updateReady }: AppProps) {
   const [graphOpen, setGraphOpen] = useState(false);
   const [kbdOpen, setKbdOpen] = useState(false);
   const [toastDismissed, setToastDismissed] = useState(false);
+  const [zone, setZone] = useState<ZoneMode>(getZoneMode);
+  const onZone = useCallback((z: ZoneMode) => {
+    setZoneMode(z);
+    setZone(z);
+  }, []);
 
   const setView = useCallback((v: ViewMode) => {
     setViewState(v);
@@ -243,6 +258,7 @@ export function App({ store, live, updateReady }: AppProps) {
       />
       <ConnectionBanner conn={state.conn} ageS={ageS} fresh={fresh} pollerdStale={health?.pollerd_stale ?? false} errors={failing} retryInMs={state.retryInMs} onRetry={() => void live.refreshFast()} />
       <main
+        key={zone}
         id="main"
         tabIndex={-1}
         class={`view-${view}${isStale ? ' is-stale' : ''}`}
@@ -299,7 +315,7 @@ export function App({ store, live, updateReady }: AppProps) {
         )}
         </ErrorBoundary>
       </main>
-      <Footer state={state} />
+      <Footer state={state} zone={zone} onZone={onZone} />
       {graphOpen && (
         <ErrorBoundary what="dependency graph">
         <DependencyGraph

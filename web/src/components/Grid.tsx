@@ -71,6 +71,22 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime
         {/* The accessible name is the visible text plus sr-only context (WCAG 2.5.3 label in name). */}
         <span class="tile-top">
           <span class="tile-name">{s.display_name}</span>
+        </span>
+        <span class="tile-status">
+          <StatusIcon status={cls} broken={broken} size={16} pulse={!broken && !maint && isIncident(eff)} />
+          <span class="sr-only">, status </span>
+          <span class="tile-label">{displayLabel(s)}</span>
+          {s.in_maintenance && (
+            <span class="tile-maint">
+              <Icon name="wrench" size={14} />
+              <span class="sr-only">, </span>
+              <span>Maintenance</span>
+            </span>
+          )}
+        </span>
+        {/* After the status in the DOM, so a screen reader hears the status
+            before the uptime; the grid puts it top right. */}
+        <span class="tile-badge">
           {flapping && s.pending_status ? (
             <span class="badge badge-pending">
               <span class="sr-only">, unstable, {plural(s.pending_status_count, 'poll')} at </span>
@@ -88,18 +104,6 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime
               <span class="sr-only"> {collectingText(cov7d).replace(/^collecting data /, '')}</span>
             </span>
           ) : null}
-        </span>
-        <span class="tile-status">
-          <StatusIcon status={cls} broken={broken} size={16} pulse={!broken && !maint && isIncident(eff)} />
-          <span class="sr-only">, status </span>
-          <span class="tile-label">{displayLabel(s)}</span>
-          {s.in_maintenance && (
-            <span class="tile-maint">
-              <Icon name="wrench" size={14} />
-              <span class="sr-only">, </span>
-              <span>Maintenance</span>
-            </span>
-          )}
         </span>
         <span class="tile-foot">
           {broken ? (

@@ -191,7 +191,7 @@ export function ServiceDrawer(props: DrawerProps) {
 
   return (
     <Modal variant="drawer" labelledBy="drawer-title" onClose={props.onClose} testId="service-drawer">
-      <header class="drawer-head">
+      <div class="drawer-head">
         <div>
           <p class="eyebrow">
             {merged ? categoryLabel(merged.category) : ''}
@@ -205,8 +205,9 @@ export function ServiceDrawer(props: DrawerProps) {
         <button type="button" class="icon-button" onClick={props.onClose} aria-label="Close details" data-autofocus>
           <Icon name="close" size={20} />
         </button>
-      </header>
-      <div class="drawer-body">
+      </div>
+      {/* A scroll area a keyboard user can reach and scroll (issue 15). */}
+      <div class="drawer-body" tabIndex={0} role="region" aria-label={`${name}: details`}>
         {!merged && detail.loading ? (
           <Skeleton lines={6} />
         ) : (
