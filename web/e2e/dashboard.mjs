@@ -528,6 +528,7 @@ try {
   } else {
     console.log('# skip live: FAKEVENDOR_URL not set (mock run)');
   }
+  if (FAKE) await truth.layouts(H);
 
   // -- narrow screen
   await page.setViewportSize({ width: 420, height: 900 });

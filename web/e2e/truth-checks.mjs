@@ -311,3 +311,58 @@ export async function stale(h) {
   await shot(page, 'stale-red.png');
   await axeCheck(page, 'engineer view (stale)');
 }
+
+/** A 390 px phone and a 1920x1080 wall screen in compact mode. */
+export async function layouts(h) {
+  const { page, check, assert, axeCheck, shot, base } = h;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base + '?view=engineer', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.tile[data-service-id]');
+  await check('truth: phone (390 px): header one opaque row of at most 64 px, names whole, labels inside tiles', async () => {
+    const r = await page.evaluate(() => {
+      const hd = document.querySelector('.topbar');
+      const bg = getComputedStyle(hd).backgroundColor;
+      const cut = [...document.querySelectorAll('.tile-name')].filter((n) => n.scrollWidth > n.clientWidth + 1 || n.scrollHeight > n.clientHeight + 1).map((n) => n.textContent);
+      const out = [];
+      for (const t of document.querySelectorAll('.tile')) {
+        const b = t.getBoundingClientRect();
+        for (const l of t.querySelectorAll('.tile-label, .tile-maint, .badge')) {
+          const lb = l.getBoundingClientRect();
+          if (lb.width && (lb.right > b.right + 0.5 || lb.left < b.left - 0.5)) out.push(`${t.dataset.serviceId}: ${l.textContent}`);
+        }
+      }
+      return { height: hd.getBoundingClientRect().height, bg, cut, out };
+    });
+    assert(r.height <= 64, `header ${r.height} px`);
+    assert(/^rgb\(/.test(r.bg), `header background ${r.bg} is not opaque`);
+    assert(r.cut.length === 0, `names cut: ${r.cut.join(', ')}`);
+    assert(r.out.length === 0, `labels outside their tile: ${r.out.join(' | ')}`);
+    return `header ${Math.round(r.height)} px, ${r.bg}`;
+  });
+  await shot(page, 'phone-390.png');
+  await axeCheck(page, 'engineer view (phone)');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto(base + '?view=engineer&compact=1', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.tile[data-service-id]');
+  await check('truth: wall screen (1920x1080, compact): every tile above the fold, room for 32', async () => {
+    const r = await page.evaluate(() => {
+      const tiles = [...document.querySelectorAll('.tile')];
+      const above = tiles.filter((t) => t.getBoundingClientRect().bottom <= innerHeight).length;
+      const th = Math.max(...tiles.map((t) => t.getBoundingClientRect().height));
+      const tw = Math.max(...tiles.map((t) => t.getBoundingClientRect().width));
+      const grid = document.querySelector('.grid').getBoundingClientRect();
+      return { above, n: tiles.length, th, tw, gridW: grid.width, top: grid.top, compact: document.documentElement.classList.contains('compact') };
+    });
+    assert(r.compact, 'compact class not applied');
+    assert(r.above === r.n, `${r.above} of ${r.n} tiles above the fold`);
+    assert(r.th <= 64, `tiles ${r.th} px tall`);
+    // 32 services: the rows of tiles that fit below where the grid starts
+    const perRow = Math.max(1, Math.floor(r.gridW / (r.tw + 4)));
+    const rows = Math.floor((1080 - r.top) / (r.th + 4 + 30 / 2)); // a category head per two rows
+    assert(perRow * rows >= 32, `room for ${perRow * rows} tiles (${perRow} x ${rows})`);
+    return `${r.n} tiles above the fold, ${Math.round(r.th)} px tall; room for about ${perRow * rows}`;
+  });
+  await shot(page, 'wall-compact.png');
+  await page.goto(base + '?view=engineer&compact=0', { waitUntil: 'domcontentloaded' });
+  await page.setViewportSize({ width: 1680, height: 1050 });
+}

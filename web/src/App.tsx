@@ -29,6 +29,18 @@ import { ExecutiveView } from './views/ExecutiveView';
 import { SloView } from './views/SloView';
 
 export const VIEW_KEY = 'itstatus-view';
+export const COMPACT_KEY = 'itstatus-compact';
+
+/** Compact (wall-screen) layout: ?compact=1|0 in the URL, else the last choice. */
+export function readCompact(): boolean {
+  try {
+    const q = new URLSearchParams(location.search).get('compact');
+    if (q === '1' || q === '0') return q === '1';
+    return localStorage.getItem(COMPACT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 const VERSION = '0.1.0';
 
 export function readView(): ViewMode {
@@ -73,7 +85,19 @@ export interface AppProps {
   updateReady?: (() => void) | null;
 }
 
-function Footer({ state, zone, onZone }: { state: AppState; zone: ZoneMode; onZone: (z: ZoneMode) => void }) {
+function Footer({
+  state,
+  zone,
+  onZone,
+  compact,
+  onCompact,
+}: {
+  state: AppState;
+  zone: ZoneMode;
+  onZone: (z: ZoneMode) => void;
+  compact: boolean;
+  onCompact: (c: boolean) => void;
+}) {
   const now = useNow();
   const age = pollAgeSeconds(state.summary.data?.last_poll_at ?? null, now, state.clockOffsetMs);
   return (
@@ -93,6 +117,10 @@ function Footer({ state, zone, onZone }: { state: AppState; zone: ZoneMode; onZo
         >
           Times in {zone === 'utc' ? 'UTC' : 'local time'}
           <span class="sr-only"> (switch)</span>
+        </button>{' '}
+        ·{' '}
+        <button type="button" class="link-button" data-testid="compact-toggle" aria-pressed={compact} onClick={() => onCompact(!compact)}>
+          Compact layout
         </button>{' '}
         · Press <kbd>?</kbd> for shortcuts
       </span>
@@ -137,6 +165,15 @@ export function App({ store, live, updateReady }: AppProps) {
   const [kbdOpen, setKbdOpen] = useState(false);
   const [toastDismissed, setToastDismissed] = useState(false);
   const [zone, setZone] = useState<ZoneMode>(getZoneMode);
+  const [compact, setCompact] = useState<boolean>(readCompact);
+  useEffect(() => {
+    document.documentElement.classList.toggle('compact', compact);
+    try {
+      localStorage.setItem(COMPACT_KEY, compact ? '1' : '0');
+    } catch {
+      /* ignore */
+    }
+  }, [compact]);
   const onZone = useCallback((z: ZoneMode) => {
     setZoneMode(z);
     setZone(z);
@@ -315,7 +352,7 @@ export function App({ store, live, updateReady }: AppProps) {
         )}
         </ErrorBoundary>
       </main>
-      <Footer state={state} zone={zone} onZone={onZone} />
+      <Footer state={state} zone={zone} onZone={onZone} compact={compact} onCompact={setCompact} />
       {graphOpen && (
         <ErrorBoundary what="dependency graph">
         <DependencyGraph

@@ -18,7 +18,13 @@ export function StalenessChip(props: { conn: ConnMode; lastPollAt: string | null
   return (
     <span class={`chip-stale chip-stale-${m.level}`} title={m.title} data-testid="staleness-chip" data-level={m.level} data-conn={props.conn}>
       <span class={`dot dot-${m.level}${props.conn === 'live' && m.level === 'ok' ? ' dot-live' : ''}`} aria-hidden="true" />
-      <span data-tabular>{m.text}</span>
+      <span class="chip-long" data-tabular>
+        {m.text}
+      </span>
+      {/* a phone shows one word; the long text stays for screen readers */}
+      <span class="chip-short" aria-hidden="true">
+        {m.text.split(' · ')[0]}
+      </span>
     </span>
   );
 }
@@ -64,7 +70,7 @@ export function Header(p: HeaderProps) {
         <StalenessChip conn={p.conn} lastPollAt={p.lastPollAt} clockOffsetMs={p.clockOffsetMs} health={p.health} />
         {p.view === 'engineer' && (
           <button type="button" class="btn" onClick={p.onGraph} aria-keyshortcuts="g" data-testid="open-graph">
-            <Icon name="network" size={16} /> Dependencies
+            <Icon name="network" size={16} /> <span class="btn-text">Dependencies</span>
           </button>
         )}
         <button type="button" class="btn btn-icon" onClick={p.onShortcuts} aria-label="Keyboard shortcuts" aria-keyshortcuts="?">
