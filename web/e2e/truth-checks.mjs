@@ -365,4 +365,27 @@ export async function layouts(h) {
   await shot(page, 'wall-compact.png');
   await page.goto(base + '?view=engineer&compact=0', { waitUntil: 'domcontentloaded' });
   await page.setViewportSize({ width: 1680, height: 1050 });
+  await page.waitForSelector('.tile[data-service-id]');
+  await check('truth: day squares are not colour alone and still show in forced-colours mode', async () => {
+    await page.emulateMedia({ forcedColors: 'active' });
+    try {
+      const r = await page.evaluate(() => {
+        const days = [...document.querySelectorAll('.tile .day')];
+        const seen = days.filter((d) => !d.classList.contains('day-nodata'));
+        const h = (sel) => days.filter((d) => d.classList.contains(sel)).map((d) => d.getBoundingClientRect().height);
+        return {
+          invisible: seen.filter((d) => ['transparent', 'rgba(0, 0, 0, 0)'].includes(getComputedStyle(d).backgroundColor)).length,
+          seen: seen.length,
+          op: h('day-operational'),
+          bad: [...h('day-degraded'), ...h('day-partial_outage'), ...h('day-major_outage')],
+        };
+      });
+      assert(r.seen > 0 && r.invisible === 0, `${r.invisible} of ${r.seen} seen squares lost their fill`);
+      assert(r.bad.length > 0, 'no bad day to compare (the live check should have made one)');
+      assert(Math.max(...r.bad) < Math.min(...r.op), `bad days ${r.bad} not shorter than good ones ${r.op}`);
+      return `${r.seen} squares filled; bad days ${Math.max(...r.bad)} px vs ${Math.min(...r.op)} px`;
+    } finally {
+      await page.emulateMedia({ forcedColors: 'none' });
+    }
+  });
 }

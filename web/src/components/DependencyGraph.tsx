@@ -163,6 +163,8 @@ export function DependencyGraph(props: GraphProps) {
                     stroke={color}
                     stroke-opacity={inHood ? (hot ? 0.95 : 0.55) : 0.35}
                     stroke-width={hot ? 2.6 : 1.6}
+                    /* severity is not colour alone: medium dashed, low dotted (impacted: long dashes) */
+                    stroke-dasharray={hot ? undefined : l.severity === 'medium' ? '5 3' : l.severity === 'low' ? '1.5 3' : undefined}
                     fill="none"
                     marker-end={`url(#arrow-${marker})`}
                     data-edge={k}
