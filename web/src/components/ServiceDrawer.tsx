@@ -238,7 +238,8 @@ export function ServiceDrawer(props: DrawerProps) {
                 {merged.current_status_detail && !broken && <p class="detail-text">{merged.current_status_detail}</p>}
                 <dl class="facts">
                   <div>
-                    <dt>Since</dt>
+                    {/* while blind, "Since" would date a status nobody can see */}
+                    <dt>{broken ? 'Last known status since' : 'Since'}</dt>
                     <dd>
                       <RelTime ts={merged.last_status_change_at} />
                     </dd>
