@@ -20,13 +20,17 @@
 #include "buf.h"
 #include "db.h"
 
-cJSON *maintenances_list(sqlite3 *db)
+/* The maintenance rows of live services matching where/order (SQL after
+ * the join), as an array the caller deletes; NULL on error. */
+static cJSON *maint_rows(sqlite3 *db, const char *where_order)
 {
-	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT " SQL_MAINT_COLS " FROM scheduled_maintenances m"
-			   " JOIN services s ON s.id = m.service_id AND s.retired_at IS NULL"
-			   " WHERE m.status IN ('scheduled', 'in_progress', 'verifying')"
-			   " ORDER BY m.scheduled_for, m.id");
+	char *sql =
+	    sqlite3_mprintf("SELECT " SQL_MAINT_COLS " FROM scheduled_maintenances m"
+			    " JOIN services s ON s.id = m.service_id AND s.retired_at IS NULL"
+			    " %s",
+			    where_order);
+	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_free(sql);
 	if (!st)
 		return NULL;
 	cJSON *arr = cJSON_CreateArray();
@@ -36,23 +40,20 @@ cJSON *maintenances_list(sqlite3 *db)
 	return arr;
 }
 
+cJSON *maintenances_list(sqlite3 *db)
+{
+	return maint_rows(db, "WHERE m.status IN ('scheduled', 'in_progress', 'verifying')"
+			      " ORDER BY m.scheduled_for, m.id");
+}
+
 /* Maintenance windows finished in the last 7 days, newest first (caller
  * deletes; NULL on error). */
 static cJSON *recent_maintenances(sqlite3 *db)
 {
-	sqlite3_stmt *st = db_prepare(
-	    db, "SELECT " SQL_MAINT_COLS " FROM scheduled_maintenances m"
-		" JOIN services s ON s.id = m.service_id AND s.retired_at IS NULL"
-		" WHERE m.status = 'completed' AND COALESCE(m.scheduled_until, m.updated_at)"
-		" >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')"
-		" ORDER BY COALESCE(m.scheduled_until, m.updated_at) DESC, m.id DESC LIMIT 20");
-	if (!st)
-		return NULL;
-	cJSON *arr = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(arr, json_row(st));
-	sqlite3_finalize(st);
-	return arr;
+	return maint_rows(db, "WHERE m.status = 'completed' AND COALESCE(m.scheduled_until,"
+			      " m.updated_at) >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')"
+			      " ORDER BY COALESCE(m.scheduled_until, m.updated_at) DESC, m.id DESC"
+			      " LIMIT 20");
 }
 
 /* Effective-status counts and the newest poll over live services; services

@@ -249,6 +249,21 @@ START_TEST(test_uptime_strip_multi_day)
 }
 END_TEST
 
+/* The settings slo_build reads, at their defaults. */
+static struct cfg_settings slo_cfg(void)
+{
+	struct cfg_settings cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.degraded_sla_weight = 1.0;
+	cfg.slo_target_percent = 99.9;
+	cfg.slo_burn_rate_fast_threshold = 14.4;
+	cfg.slo_burn_rate_slow_threshold = 6.0;
+	cfg.uptime_min_coverage_percent = 10;
+	cfg.burn_min_coverage_percent = 90;
+	cfg.heartbeat_stale_after_seconds = 120;
+	return cfg;
+}
+
 static cJSON *slo_row(cJSON *slo, const char *id)
 {
 	cJSON *row;
@@ -261,15 +276,7 @@ static cJSON *slo_row(cJSON *slo, const char *id)
 
 START_TEST(test_slo_burn_and_budget)
 {
-	struct cfg_settings cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.degraded_sla_weight = 1.0;
-	cfg.slo_target_percent = 99.9;
-	cfg.slo_burn_rate_fast_threshold = 14.4;
-	cfg.slo_burn_rate_slow_threshold = 6.0;
-	cfg.uptime_min_coverage_percent = 10;
-	cfg.burn_min_coverage_percent = 90;
-	cfg.heartbeat_stale_after_seconds = 120;
+	struct cfg_settings cfg = slo_cfg();
 	/* a: down for the last 10 minutes -> fast burn (5 m and 1 h both over 14.4) */
 	status_at("a", "unknown", "operational", -40 * D, 1);
 	status_at("a", "operational", "major_outage", -10 * 60000LL, 0);
@@ -484,15 +491,7 @@ END_TEST
  * is not "0.00 % uptime, burning 1000x over 1 h". */
 START_TEST(test_burn_needs_coverage)
 {
-	struct cfg_settings cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.degraded_sla_weight = 1.0;
-	cfg.slo_target_percent = 99.9;
-	cfg.slo_burn_rate_fast_threshold = 14.4;
-	cfg.slo_burn_rate_slow_threshold = 6.0;
-	cfg.uptime_min_coverage_percent = 10;
-	cfg.burn_min_coverage_percent = 90;
-	cfg.heartbeat_stale_after_seconds = 120;
+	struct cfg_settings cfg = slo_cfg();
 	status_at("a", "unknown", "partial_outage", -15000, 1);
 	/* b: seen 58 min in partial outage -- 96.7 % of the hour, under 5 % of 6 h */
 	status_at("b", "unknown", "partial_outage", -58 * 60000LL, 1);
@@ -516,15 +515,7 @@ END_TEST
 /* In maintenance, the SLO view does not burn. */
 START_TEST(test_slo_maintenance_not_burning)
 {
-	struct cfg_settings cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.degraded_sla_weight = 1.0;
-	cfg.slo_target_percent = 99.9;
-	cfg.slo_burn_rate_fast_threshold = 14.4;
-	cfg.slo_burn_rate_slow_threshold = 6.0;
-	cfg.uptime_min_coverage_percent = 10;
-	cfg.burn_min_coverage_percent = 90;
-	cfg.heartbeat_stale_after_seconds = 120;
+	struct cfg_settings cfg = slo_cfg();
 	status_at("a", "unknown", "operational", -40 * D, 1);
 	status_maint_at("a", "operational", "degraded", -2 * H, 1);
 	cJSON *slo = slo_build(db, NOW, &cfg);

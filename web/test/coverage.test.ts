@@ -4,35 +4,14 @@
 import { h, render } from 'preact';
 import { describe, expect, it } from 'vitest';
 import { parseSla, parseSlo, parseUptime, parseHealth } from '../src/api/parse';
-import type { Maintenance, Service } from '../src/api/types';
+import type { Maintenance } from '../src/api/types';
+import { svc } from './fixtures';
 import { computeOverall, maintPhase, overallHeadline, overallKind } from '../src/components/Banners';
 import { DayStrip, dayText } from '../src/components/bits';
 import { collectingText, figureText, spanShort } from '../src/lib/coverage';
 import { fullDateTime } from '../src/lib/format';
 import { patchToday } from '../src/state/store';
 
-const svc = (id: string, over: Partial<Service> = {}): Service => ({
-  id,
-  display_name: id,
-  category: 'other',
-  current_status: 'operational',
-  current_status_detail: null,
-  effective_status: null,
-  poll_type: 'statuspage_json',
-  status_page_url: null,
-  last_polled_at: null,
-  last_status_change_at: null,
-  consecutive_failures: 0,
-  last_success_at: null,
-  last_failure_reason: null,
-  poller_health: 'healthy',
-  tier: null,
-  pending_status: null,
-  pending_status_count: 0,
-  pending_status_since: null,
-  in_maintenance: false,
-  ...over,
-});
 
 describe('coverage text', () => {
   it('spans in whole units', () => {
