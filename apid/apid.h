@@ -346,13 +346,16 @@ void h_timeline(struct req *r);
 void h_clustered(struct req *r);
 
 /* sla.c: uptime from the event history (doc/compat.md#s6-14 with the fixes of
- * doc/compat.md#bug-6). */
+ * doc/compat.md#bug-6) and the coverage each figure stands on
+ * (doc/coverage.md). */
 struct sla_seg {
 	int64_t start, end; /* ms */
-	int state;	    /* enum st_status; ST_UNKNOWN while untracked/broken */
+	int state;	    /* enum st_status; ST_UNKNOWN while untracked/blind */
+	int maint;	    /* in a maintenance window */
 };
 struct sla_tl {
 	char *service_id;
+	int64_t monitoring_since; /* ms of the baseline; -1 when never seen */
 	struct sla_seg *v;
 	size_t n, cap;
 };
@@ -360,17 +363,44 @@ struct sla_set {
 	struct sla_tl *v;
 	size_t n;
 };
-/* Timelines of every live service from since_ms to now_ms. 0 or -1. Free with sla_set_free. */
-int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out);
+/* How figures are computed, from the settings (sla_opts_from). */
+struct sla_opts {
+	double degraded_weight;	      /* DEGRADED_SLA_WEIGHT: share of degraded counted down */
+	int count_maintenance;	      /* SLA_COUNT_MAINTENANCE */
+	double min_coverage_pct;      /* UPTIME_MIN_COVERAGE_PERCENT */
+	double burn_min_coverage_pct; /* BURN_MIN_COVERAGE_PERCENT */
+	int stale_after_s;	      /* HEARTBEAT_STALE_AFTER_SECONDS: pollerd blind after */
+};
+/* What a window's figure stands on (ms). */
+struct sla_cov {
+	int64_t tracked_ms; /* known status (maintenance included) */
+	int64_t maint_ms;   /* of which in maintenance */
+	int64_t window_ms;
+};
+void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg);
+/* Timelines of every live service from since_ms to now_ms, blind time
+ * (broken poller, stale pollerd) unknown and maintenance marked. 0 or -1.
+ * Free with sla_set_free. */
+int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
+	     struct sla_set *out);
 void sla_set_free(struct sla_set *s);
-/* Uptime % over [start, end) (capped at 100, not rounded), NAN when nothing tracked.
- * degraded_weight: how much of degraded time counts as down (1 = all). */
-double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, double degraded_weight);
+/* Uptime % over [start, end) (capped at 100, not rounded) whatever the
+ * coverage, NAN when nothing counted; *cov (may be NULL) gets the coverage. */
+double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov);
+/* 1 when the tracked time covers at least min_pct of the window. */
+int sla_covered(const struct sla_cov *c, double min_pct);
+/* sla_uptime held to the coverage rule: NAN below min_coverage_pct. */
+double sla_figure(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov);
+/* {tracked_seconds, window_seconds, maintenance_seconds, monitoring_since};
+ * caller deletes. monitoring_since < 0: null. */
+cJSON *sla_cov_json(const struct sla_cov *c, int64_t monitoring_since);
 /* Worst status seen in [start, end) (rank5), 0 when nothing tracked. */
 int sla_worst(const struct sla_tl *t, int64_t start, int64_t end);
-cJSON *sla_build(sqlite3 *db, int64_t now_ms, double degraded_weight);
-cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded_weight);
-cJSON *uptime_build(sqlite3 *db, int64_t now_ms);
+cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
+cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o);
+cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg);
 void h_sla(struct req *r);
 void h_sla_history(struct req *r);

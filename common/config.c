@@ -128,6 +128,8 @@ static const struct setting settings[] = {
 	S(apid_client_max_requests, T_INT, "32", 1, 1024),
 	S(apid_client_max_streams, T_INT, "32", 1, 256),
 	S(statuspage_body_only_signature, T_BOOL, "false", 0, 0),
+	S(uptime_min_coverage_percent, T_DOUBLE, "10", 0, 100),
+	S(sla_count_maintenance, T_BOOL, "false", 0, 0),
 };
 /* clang-format on */
 #define NSETTINGS (sizeof settings / sizeof settings[0])

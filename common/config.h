@@ -111,6 +111,8 @@ struct cfg_settings {
 	int apid_client_max_requests;
 	int apid_client_max_streams;
 	int statuspage_body_only_signature;
+	double uptime_min_coverage_percent;
+	int sla_count_maintenance;
 
 	struct cfg_secrets secrets;
 	/* WEBHOOK_TOKEN_<ID> values that came from WEBHOOK_TOKEN_<ID>_KEYCHAIN

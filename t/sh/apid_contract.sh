@@ -136,7 +136,10 @@ await check('GET', '/healthz', { expect: 200 });
 await check('GET', '/metrics', { expect: 200 });
 await check('GET', '/api/health', { expect: 200 });
 const sum = await check('GET', '/api/summary', { expect: 200 });
-if (sum && sum.data.active_incidents.length !== 2) fail('summary: two incidents expected');
+// GitHub is degraded; Cloudflare's major outage is in planned maintenance,
+// which is its own state, not an active incident (issue 15).
+if (sum && sum.data.active_incidents.length !== 1) fail('summary: one incident expected');
+if (sum && sum.data.maintenance_count !== 1) fail('summary: one service in maintenance expected');
 if (sum && sum.data.unknown_count !== 2) fail('summary: npm (broken) and the manual service are unknown');
 await check('GET', '/api/services', { expect: 200 });
 await check('GET', '/api/services?category=engineering', { expect: 200 });

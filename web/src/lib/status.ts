@@ -118,3 +118,13 @@ export function asEdgeSeverity(v: unknown): EdgeSeverity {
   const s = typeof v === 'string' ? v.toLowerCase() : '';
   return (EDGE_SEVERITY_ORDER as readonly string[]).includes(s) ? (s as EdgeSeverity) : 'high';
 }
+
+/** In planned maintenance (the vendor or a maintenance window says so) and seen: its own state. */
+export function isInMaintenance(s: StatusFields & { in_maintenance?: boolean | null }): boolean {
+  return s.in_maintenance === true && !isPollerBroken(s);
+}
+
+/** What counts as an active incident: something is wrong and it is not planned maintenance. */
+export function isActiveIncident(s: StatusFields & { in_maintenance?: boolean | null }): boolean {
+  return isIncident(effectiveStatus(s)) && !isInMaintenance(s);
+}
