@@ -242,6 +242,12 @@ static int start_xfer(struct alertd *a, const struct ob_row *r, char *url, char 
 	}
 	d->x = xreallocarray(d->x, d->nx + 1, sizeof *d->x);
 	d->x[d->nx++] = x;
+	/* From now on nothing may block the loop for long (see the main loop
+	 * in alertd.c): the rest of this turn -- more claims, a burst merge,
+	 * the heartbeat, the metrics flush -- would otherwise still wait up
+	 * to DB_BUSY_TIMEOUT_MS per try on a locked database, and a POST
+	 * answered meanwhile is seen only after its timeout: a repeat. */
+	db_busy_short(a);
 	return 0;
 }
 
