@@ -26,20 +26,27 @@ admin() {
 		-H 'Content-Type: application/json' -d "$1" || say "WARNING: admin status $1 failed"
 }
 
-# after_poll PATH: return just after pollerd has fetched PATH (its request
-# count at fakevendor goes up), so the changes that follow all land inside one
-# poll interval. alertd correlates a dependency outage only among the events of
-# one pass: an upstream and its dependents changed across a poll boundary
-# would page one by one instead of as one aggregated alert.
-after_poll() {
-	local n0 n i
-	n0=$(curl -sf "$vendor/_control/stats?path=$1" | jq -r --arg p "$1" '.paths[$p].requests // 0')
-	for ((i = 0; i < 60; i++)); do
+# polls PATH: how many times pollerd has fetched PATH so far (fakevendor's
+# request log). Each service keeps its own poll schedule (a slow fetch
+# delays only its own service), so the storyline times each change by the
+# polls of the service it concerns, never by a global cycle.
+polls() { curl -sf "$vendor/_control/stats?path=$1" | jq -r --arg p "$1" '.paths[$p].requests // 0'; }
+# polled_since PATH N0: return once PATH has been fetched more than N0 times
+# (at most 10 s; a loaded machine slows polls down).
+polled_since() {
+	local n i
+	for ((i = 0; i < 100; i++)); do
+		n=$(polls "$1")
+		[ "${n:-0}" -gt "${2:-0}" ] && return 0
 		sleep 0.1
-		n=$(curl -sf "$vendor/_control/stats?path=$1" | jq -r --arg p "$1" '.paths[$p].requests // 0')
-		[ "${n:-0}" != "${n0:-0}" ] && { sleep 0.3; return 0; }
 	done
-	say "WARNING: no poll of $1 seen in 6 s; changing it anyway"
+	say "WARNING: no poll of $1 seen in 10 s; going on anyway"
+}
+# after_poll PATH: return just after pollerd has fetched PATH, so a change
+# made now is seen by that service's next poll, a whole interval later.
+after_poll() {
+	polled_since "$1" "$(polls "$1")"
+	sleep 0.3
 }
 
 manual_baseline() {
@@ -53,9 +60,27 @@ manual_baseline() {
 }
 sso_outage() {
 	say "Okta SSO major outage; GitHub, npm, PyPI and Dropbox fail with it -> one aggregated alert"
+	# One aggregated alert needs the upstream's break to reach alertd in the
+	# pass that decides its dependents' breaks. Dependents that confirm
+	# first are held by ALERT_GROUP_WAIT_SECONDS (t/demo/itstatus.yaml)
+	# until it comes; a dependent confirming after the upstream's alert went
+	# out would only be folded under it, unnamed in its message. So the
+	# dependents fail first, and SSO only once each of them has seen its bad
+	# page once: every dependent then confirms at its next poll, before
+	# SSO's second one (with per-service schedules there is no common cycle
+	# that would put them all in one poll).
+	local s n0=()
+	for s in github npm pypi dropbox; do
+		n0+=("$(polls "/sp/$s.json")")
+		payload "/sp/$s.json" sp-partial.json
+	done
+	local i=0
+	for s in github npm pypi dropbox; do
+		polled_since "/sp/$s.json" "${n0[i]}"
+		i=$((i + 1))
+	done
 	after_poll /sp/sso.json
 	payload /sp/sso.json sp-major.json
-	for s in github npm pypi dropbox; do payload "/sp/$s.json" sp-partial.json; done
 }
 flap() {
 	say "Datadog flaps between minor and none faster than it can confirm (pending badge, no alert)"
@@ -63,10 +88,15 @@ flap() {
 	# Timed by pollerd's requests, not by the clock: with "2 s bad, 5 s good"
 	# a loaded machine (a late curl, a slow cycle) let two polls see the same
 	# blip, and the flap paged.
+	# The count is read BEFORE the blip: read after it, a poll that saw the
+	# blip meanwhile was already counted, and the wait went on to the next
+	# poll -- two polls saw it and it paged (once under load, t/sh/demo.sh).
+	local n
 	for _ in 1 2 3 4 5; do
 		after_poll /sp/datadog.json
+		n=$(polls /sp/datadog.json)
 		payload /sp/datadog.json sp-minor.json
-		after_poll /sp/datadog.json
+		polled_since /sp/datadog.json "$n"
 		payload /sp/datadog.json sp-ok.json
 		sleep 4
 	done
@@ -78,7 +108,7 @@ gitlab_breaks() {
 }
 sso_recovery() {
 	say "Okta SSO and its dependents recover -> recovery alerts and incident reports"
-	after_poll /sp/sso.json # one batched recovery message rather than two
+	after_poll /sp/sso.json # most recoveries close together: batched rather than one by one
 	for s in sso github npm pypi dropbox; do payload "/sp/$s.json" sp-ok.json; done
 }
 gitlab_recovers() { say "GitLab answers again -> poller RECOVERED"; fault '{"path":"/fixture/gitlab.json","fault":"none"}'; }
