@@ -35,6 +35,7 @@ static void shutdown_all(struct apid *a)
 	stream_stop(a->stream); /* wakes every stream client so the workers can end */
 	server_stop(a);
 	stream_free(a->stream);
+	rcache_free(a->rcache);
 	pool_free(a->pool);
 	db_close(a->db);
 	free(a->db_path);
@@ -58,8 +59,9 @@ int main(int argc, char **argv)
 	if (a.db) {
 		a.pool = pool_new(a.db_path, dc.cfg.apid_threads);
 		a.stream = stream_start(&a);
+		a.rcache = rcache_new(a.db_path);
 	}
-	if (!a.db || !a.stream || server_start(&a) < 0) {
+	if (!a.db || !a.stream || !a.rcache || server_start(&a) < 0) {
 		shutdown_all(&a);
 		return 1;
 	}

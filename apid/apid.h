@@ -63,6 +63,7 @@ struct apid {
 	char started_at[TS_ISO_LEN + 1];
 	struct pool *pool;
 	struct stream *stream;
+	struct rcache *rcache;
 };
 
 /* Take ownership of a loaded configuration as the current one. */
@@ -76,23 +77,9 @@ void conf_free_all(struct apid *a);
 
 /* ---- pool.c: database connections for the worker threads ---------------- */
 
-#define PCONN_CACHE_SLOTS 16
-struct cache_ent {
-	char *key;  /* route + query */
-	char *body; /* response body */
-	size_t len;
-	int64_t data_version;
-	int64_t changes;
-	uint64_t used;
-};
 struct pconn {
 	sqlite3 *db;
-	sqlite3_stmt *dv; /* PRAGMA data_version, kept prepared */
 	int busy;
-	uint64_t tick;
-	int captured; /* cap_* hold the version seen by the last cache lookup */
-	int64_t cap_dv, cap_changes;
-	struct cache_ent cache[PCONN_CACHE_SLOTS];
 };
 /* A pool of at most max connections to path, opened on demand. NULL on error. */
 struct pool *pool_new(const char *path, int max);
@@ -100,11 +87,45 @@ void pool_free(struct pool *p);
 /* Borrow a connection (waits while all are busy); NULL if none can be opened. */
 struct pconn *pool_get(struct pool *p);
 void pool_put(struct pool *p, struct pconn *c);
-/* Cached body for key if nothing was committed since it was stored; the
- * pointer is valid until the connection is returned. A miss remembers the
- * current version for the pconn_cache_put() that follows. */
-const char *pconn_cache_get(struct pconn *c, const char *key, size_t *len);
-void pconn_cache_put(struct pconn *c, const char *key, const char *body, size_t len);
+
+/* ---- rcache.c: the shared response cache and HTTP representations -------- */
+
+struct rcache;
+struct rc_ent;
+struct req;
+/* A cache over the database at db_path (its own connection); NULL on error. */
+struct rcache *rcache_new(const char *db_path);
+void rcache_free(struct rcache *rc);
+/* The entry for key at the current data version, held for the caller (let
+ * go with rcache_release). *build = 1: nobody has it yet, the caller builds
+ * it and hands the body to rcache_fill (released unfilled, the next asker
+ * builds). *build = 0: ready (rc_ready), possibly after waiting for another
+ * worker's build. max_age_ms > 0: an entry built longer ago is rebuilt. */
+struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age_ms, int *build);
+/* Store a copy of the built body (and its ETag) in e. */
+void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len);
+void rcache_release(struct rcache *rc, struct rc_ent *e);
+int rc_ready(const struct rc_ent *e);
+/* A ready entry's body (valid while held). */
+const char *rc_body(const struct rc_ent *e, size_t *len);
+/* The ETag of a body: "<length hex>-<64-bit FNV-1a hex>" with the quotes. */
+void rc_etag(const char *body, size_t len, char *out, size_t outlen);
+/* gzip (RFC 1952) of in at level 1..9 into *out (caller frees). 0 or -1. */
+int rc_gzip(const char *in, size_t len, int level, char **out, size_t *outlen);
+/* How one API 200 goes out: body/len in, then the body to send (gzip when
+ * accepted, NULL for a 304), status 200 or 304, the caching headers, and a
+ * buffer the caller frees afterwards (owned, may be NULL). */
+struct repr {
+	int status;
+	const char *body;
+	size_t len;
+	char *owned;
+	int own_cache_control; /* the handler set its own Cache-Control */
+	char headers[192];
+};
+void rc_represent(struct req *r, struct repr *o);
+/* Does an Accept-Encoding value accept gzip (listed, and not with q=0)? */
+int http_accepts_gzip(const char *accept_encoding);
 
 /* ---- http.c: requests and responses -------------------------------------- */
 
@@ -114,7 +135,11 @@ typedef void (*route_fn)(struct req *r);
 enum route_flags {
 	R_CACHE = 1,  /* 200 bodies depend only on the database: cache them */
 	R_STREAM = 2, /* long-lived (SSE): no duration histogram */
+	R_CLOCK = 4,  /* with R_CACHE: the body also depends on the clock (uptime
+		       * windows ending now), so a cached one lives at most
+		       * APID_CLOCK_CACHE_MS */
 };
+#define APID_CLOCK_CACHE_MS 10000
 
 struct route {
 	const char *method;
@@ -143,7 +168,8 @@ struct req {
 	int must_close;		 /* the connection cannot be reused */
 	const char *cors_origin; /* request Origin when allowed */
 	int status;		 /* set once a response was sent */
-	char *cache_key;	 /* set when the route's 200 body is to be cached */
+	struct rc_ent *rc;	 /* the cache entry served or being built */
+	int represent;		 /* an API GET: 200s get ETag, 304, gzip (rcache.c) */
 };
 
 /* The database connection for this request (borrowed from the pool on first

@@ -168,6 +168,22 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 		log_error("second response for %s %s ignored", r->method, r->path);
 		return;
 	}
+	/* A route's first 200 at this data version fills the shared cache. */
+	if (status == 200 && r->rc && !rc_ready(r->rc) && body)
+		rcache_fill(r->a->rcache, r->rc, body, len);
+	struct repr rp = {.owned = NULL};
+	char *ex = NULL;
+	if (status == 200 && r->represent && body) {
+		rp.body = body;
+		rp.len = len;
+		rp.own_cache_control = extra && strstr(extra, "Cache-Control:");
+		rc_represent(r, &rp);
+		status = rp.status;
+		body = rp.body;
+		len = rp.len;
+		ex = xasprintf("%s%s", rp.headers, extra ? extra : "");
+		extra = ex;
+	}
 	r->status = status;
 	if (body_pending(r))
 		r->must_close = 1;
@@ -184,9 +200,9 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 	if (mg_write(r->conn, h.data, h.len) <= 0 ||
 	    (with_body && mg_write(r->conn, body, len) <= 0))
 		r->must_close = 1;
-	if (status == 200 && r->cache_key && r->pc && body)
-		pconn_cache_put(r->pc, r->cache_key, body, len);
 	buf_free(&h);
+	free(rp.owned);
+	free(ex);
 }
 
 int http_send_headers(struct req *r, int status, const char *ctype, const char *extra,
