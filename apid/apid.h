@@ -106,12 +106,18 @@ struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age
 void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len);
 void rcache_release(struct rcache *rc, struct rc_ent *e);
 int rc_ready(const struct rc_ent *e);
-/* A ready entry's body (valid while held). */
+/* A ready entry's identity body (valid while held); NULL when it is kept
+ * gzipped only (rc_represent inflates it); *len is the identity length. */
 const char *rc_body(const struct rc_ent *e, size_t *len);
 /* The ETag of a body: "<length hex>-<64-bit FNV-1a hex>" with the quotes. */
 void rc_etag(const char *body, size_t len, char *out, size_t outlen);
 /* gzip (RFC 1952) of in at level 1..9 into *out (caller frees). 0 or -1. */
 int rc_gzip(const char *in, size_t len, int level, char **out, size_t *outlen);
+/* Inflate gzip in into exactly outlen bytes (+ NUL) in *out (caller frees). 0 or -1. */
+int rc_gunzip(const char *in, size_t len, size_t outlen, char **out);
+/* apid.c: keep the allocator from holding on to freed memory (glibc). */
+void apid_malloc_setup(void);
+void apid_trim_memory(void);
 /* How one API 200 goes out: body/len in, then the body to send (gzip when
  * accepted, NULL for a 304), status 200 or 304, the caching headers, and a
  * buffer the caller frees afterwards (owned, may be NULL). */
@@ -170,6 +176,9 @@ struct req {
 	int status;		 /* set once a response was sent */
 	struct rc_ent *rc;	 /* the cache entry served or being built */
 	int represent;		 /* an API GET: 200s get ETag, 304, gzip (rcache.c) */
+	/* Applied by http_envelope to a 200's data before printing (lists.c). */
+	void (*post)(struct req *r, cJSON *data, cJSON *meta);
+	long post_n;
 };
 
 /* The database connection for this request (borrowed from the pool on first
@@ -245,6 +254,10 @@ cJSON *json_row(sqlite3_stmt *st);
  * that can have thousands of rows, where a full tree per request costs tens
  * of MB. */
 cJSON *json_row_raw(sqlite3_stmt *st);
+/* The same for the columns whose bit is set in cols (bit i = column i). */
+cJSON *json_row_raw_cols(sqlite3_stmt *st, uint64_t cols);
+/* Column i's wire name (without a type prefix). */
+const char *json_col_name(sqlite3_stmt *st, int i);
 /* Number with 2 decimals, or null for NAN; a new item the caller owns. */
 cJSON *json_pct(double v);
 double round2(double v);
@@ -282,6 +295,19 @@ int status_rank5(const char *s);
  * deletes, or NULL when the database could not be read. */
 
 /* services.c */
+/* What GET /api/services may ask for (doc/scale.md#lists); NULL / 0 = any. */
+struct svc_query {
+	const char *category; /* comma-separated */
+	const char *status;   /* comma-separated effective statuses */
+	const char *tier;     /* comma-separated */
+	const char *q;	      /* case-insensitive substring of the name or id */
+	const char *fields;   /* comma-separated fields; id always */
+	const char *cursor;   /* the id of the last service of the previous page */
+	long limit;	      /* 0: all */
+};
+/* NULL on a database error; a bad fields/status/cursor adds 422 items to
+ * errs (then NULL too). */
+cJSON *services_query(sqlite3 *db, const struct svc_query *q, cJSON **meta, cJSON *errs);
 cJSON *services_list(sqlite3 *db, const char *category, cJSON **meta);
 /* NULL when the service does not exist (or is retired). */
 cJSON *service_detail(sqlite3 *db, const char *id);
@@ -341,6 +367,17 @@ void h_sla(struct req *r);
 void h_sla_history(struct req *r);
 void h_uptime(struct req *r);
 void h_slo(struct req *r);
+
+/* lists.c: ?worst=N on the summary and history routes (doc/scale.md#lists):
+ * each parses it and calls the plain handler. */
+void h_summary_worst(struct req *r);
+void h_sla_history_worst(struct req *r);
+void h_sla_worst(struct req *r);
+void h_uptime_worst(struct req *r);
+void h_slo_worst(struct req *r);
+/* Cut a summary's active_incidents to the n worst, adding
+ * active_incidents_total (the stream's summary frames). */
+void summary_trim(cJSON *data, long n);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);

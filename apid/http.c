@@ -146,7 +146,7 @@ static void put_headers(struct buf *h, struct req *r, int status, const char *ct
 			const char *extra, long long len)
 {
 	buf_printf(h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, status_text(status), http_date());
-	if (ctype)
+	if (ctype && status != 304) /* a 304 has no body to type */
 		buf_printf(h, "Content-Type: %s\r\n", ctype);
 	if (len >= 0 && status != 204 && status != 304)
 		buf_printf(h, "Content-Length: %lld\r\n", len);
@@ -173,7 +173,7 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 		rcache_fill(r->a->rcache, r->rc, body, len);
 	struct repr rp = {.owned = NULL};
 	char *ex = NULL;
-	if (status == 200 && r->represent && body) {
+	if (status == 200 && r->represent && (body || (r->rc && rc_ready(r->rc)))) {
 		rp.body = body;
 		rp.len = len;
 		rp.own_cache_control = extra && strstr(extra, "Cache-Control:");
@@ -241,6 +241,8 @@ void http_json(struct req *r, int status, cJSON *root, const char *extra)
 
 void http_envelope(struct req *r, int status, cJSON *data, cJSON *meta)
 {
+	if (r->post && status == 200 && data)
+		r->post(r, data, meta);
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "data", data ? data : cJSON_CreateNull());
 	cJSON_AddNullToObject(root, "error");

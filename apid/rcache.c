@@ -35,6 +35,8 @@
  * sender are freed when it lets go. Bigger than the largest list at 10,000
  * services (about 6 MB) plus its gzip form, well under the RSS target. */
 #define RC_MAX_BYTES (24u * 1024 * 1024)
+/* Bodies at least this big are kept gzipped only. */
+#define RC_KEEP_IDENTITY_MAX (256u * 1024)
 /* Smaller bodies are sent as they are: gzip would save less than a packet. */
 #define GZIP_MIN 1024
 
@@ -101,7 +103,7 @@ static void unlink_ent(struct rcache *rc, struct rc_ent *e)
 			break;
 		}
 	e->linked = 0;
-	rc->bytes -= e->len + e->gzlen;
+	rc->bytes -= (e->body ? e->len : 0) + e->gzlen;
 	if (!e->refs)
 		ent_free(e);
 }
@@ -193,20 +195,34 @@ void rc_etag(const char *body, size_t len, char *out, size_t outlen)
 
 void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len)
 {
-	char *copy = xmalloc(len + 1);
-	memcpy(copy, body, len);
-	copy[len] = '\0';
 	char etag[sizeof e->etag];
 	rc_etag(body, len, etag, sizeof etag);
+	/* A large body is kept in its gzip form only (a 6 MB list is 0.2 MB
+	 * gzipped): browsers take that; the rare client without gzip gets it
+	 * inflated. A small one is kept as it is and compressed when asked. */
+	char *copy = NULL, *gz = NULL;
+	size_t gzlen = 0;
+	if (len >= RC_KEEP_IDENTITY_MAX && rc_gzip(body, len, 6, &gz, &gzlen) == 0 && gzlen < len) {
+		/* gz it is */
+	} else {
+		free(gz);
+		gz = NULL;
+		copy = xmalloc(len + 1);
+		memcpy(copy, body, len);
+		copy[len] = '\0';
+	}
 	pthread_mutex_lock(&rc->mu);
 	if (e->state == RC_BUILDING) {
 		e->body = copy;
 		e->len = len;
+		e->gz = gz;
+		e->gzlen = gzlen;
+		e->gz_state = gz ? 2 : 0;
 		memcpy(e->etag, etag, sizeof etag);
 		e->state = RC_READY;
-		copy = NULL;
+		copy = gz = NULL;
 		if (e->linked)
-			rc->bytes += len;
+			rc->bytes += (e->body ? len : 0) + e->gzlen;
 		/* Make room, least recently used first (never the new one). */
 		while (rc->bytes > RC_MAX_BYTES) {
 			struct rc_ent *old = NULL;
@@ -221,6 +237,9 @@ void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t l
 	}
 	pthread_mutex_unlock(&rc->mu);
 	free(copy);
+	free(gz);
+	if (len >= RC_KEEP_IDENTITY_MAX)
+		apid_trim_memory(); /* the build's tree and text are gone: give the pages back */
 }
 
 void rcache_release(struct rcache *rc, struct rc_ent *e)
@@ -291,6 +310,28 @@ static const char *ent_gzip(struct rcache *rc, struct rc_ent *e, size_t *len)
 	return e->gz;
 }
 
+int rc_gunzip(const char *in, size_t len, size_t outlen, char **out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -1;
+	char *buf = xmalloc(outlen + 1);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)buf;
+	z.avail_out = (uInt)outlen;
+	int rc = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END || z.avail_out != 0) {
+		free(buf);
+		return -1;
+	}
+	buf[outlen] = '\0';
+	*out = buf;
+	return 0;
+}
+
 int rc_ready(const struct rc_ent *e)
 {
 	return e->state == RC_READY;
@@ -350,10 +391,11 @@ void rc_represent(struct req *r, struct repr *o)
 {
 	o->status = 200;
 	o->owned = NULL;
+	struct rc_ent *e = r->rc && r->rc->state == RC_READY ? r->rc : NULL;
 	char etag[48];
 	const char *tag = etag;
-	if (r->rc && r->rc->state == RC_READY)
-		tag = r->rc->etag;
+	if (e)
+		tag = e->etag;
 	else
 		rc_etag(o->body, o->len, etag, sizeof etag);
 	snprintf(o->headers, sizeof o->headers, "%sETag: %s\r\nVary: Accept-Encoding\r\n",
@@ -364,15 +406,27 @@ void rc_represent(struct req *r, struct repr *o)
 		o->len = 0;
 		return;
 	}
-	if (o->len < GZIP_MIN || !http_accepts_gzip(req_header(r, "Accept-Encoding")))
-		return;
+	size_t len = e ? e->len : o->len;
+	int gzip = len >= GZIP_MIN && http_accepts_gzip(req_header(r, "Accept-Encoding"));
 	const char *gz = NULL;
 	size_t gzlen = 0;
-	if (r->rc && r->rc->state == RC_READY) {
-		gz = ent_gzip(r->a->rcache, r->rc, &gzlen);
-	} else {
-		/* Built for this request only (the answer depends on the clock):
-		 * the fastest level, since it is paid every time. */
+	if (e) {
+		if (gzip)
+			gz = ent_gzip(r->a->rcache, e, &gzlen);
+		if (!gz) { /* identity: kept, just built, or inflated from the gzip form */
+			o->len = e->len;
+			if (e->body)
+				o->body = e->body;
+			else if (!o->body && rc_gunzip(e->gz, e->gzlen, e->len, &o->owned) == 0)
+				o->body = o->owned;
+			if (!o->body) {
+				log_error("response cache: cannot inflate %s", e->key);
+				o->len = 0;
+			}
+			return;
+		}
+	} else if (gzip) {
+		/* Built for this request only: the fastest level, paid every time. */
 		char *tmp = NULL;
 		if (rc_gzip(o->body, o->len, 1, &tmp, &gzlen) == 0 && gzlen < o->len)
 			gz = o->owned = tmp;

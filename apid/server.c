@@ -26,13 +26,13 @@ const struct route api_routes[] = {
     {"GET", "/healthz", h_healthz, 0},
     {"GET", "/metrics", h_metrics, 0},
     {"GET", "/api/health", h_health, 0},
-    {"GET", "/api/summary", h_summary, R_CACHE},
+    {"GET", "/api/summary", h_summary_worst, R_CACHE},
     {"GET", "/api/services", h_services, R_CACHE},
-    {"GET", "/api/services/uptime", h_uptime, R_CACHE | R_CLOCK},
-    {"GET", "/api/services/sla", h_sla, R_CACHE | R_CLOCK},
-    {"GET", "/api/services/sla/history", h_sla_history, R_CACHE | R_CLOCK},
+    {"GET", "/api/services/uptime", h_uptime_worst, R_CACHE | R_CLOCK},
+    {"GET", "/api/services/sla", h_sla_worst, R_CACHE | R_CLOCK},
+    {"GET", "/api/services/sla/history", h_sla_history_worst, R_CACHE | R_CLOCK},
     {"GET", "/api/services/graph", h_graph, R_CACHE},
-    {"GET", "/api/services/slo", h_slo, R_CACHE | R_CLOCK},
+    {"GET", "/api/services/slo", h_slo_worst, R_CACHE | R_CLOCK},
     {"GET", "/api/services/{service_id}", h_service, R_CACHE},
     {"GET", "/api/timeline", h_timeline, R_CACHE},
     {"GET", "/api/timeline/clustered", h_clustered, R_CACHE},
@@ -138,7 +138,8 @@ static void run_route(struct req *r)
 		if (!build) {
 			size_t len;
 			const char *body = rc_body(r->rc, &len);
-			http_send(r, 200, "application/json", NULL, body, len);
+			http_send(r, 200, "application/json", NULL, body,
+				  len); /* body may be NULL */
 			return;
 		}
 	}
