@@ -366,7 +366,9 @@ static int inm_matches(const char *inm, const char *etag)
 
 int http_accepts_gzip(const char *ae)
 {
-	for (const char *p = ae; p && *p;) {
+	if (!ae)
+		return 0;
+	for (const char *p = ae; *p;) {
 		while (*p == ' ' || *p == ',' || *p == '\t')
 			p++;
 		if (!strncasecmp(p, "gzip", 4) && (!p[4] || strchr(" ,;\t", p[4]))) {
