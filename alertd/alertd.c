@@ -153,7 +153,9 @@ int main(int argc, char **argv)
 		now = ts_mono_ms();
 		int64_t dv = db_data_version(a.db);
 		/* another process committed (or a failed pass is due again) */
-		if (retry_at ? now >= retry_at : dv != a.data_version) {
+		/* ALERT_GROUP_WAIT_SECONDS held an event back: look again when due */
+		int held = a.hold_until_ms && ts_now_ms() >= a.hold_until_ms;
+		if (retry_at ? now >= retry_at : dv != a.data_version || held) {
 			a.data_version = dv;
 			retry_at = 0;
 			if (consume(&a) < 0)

@@ -43,6 +43,8 @@ struct alertd {
 	int outbox_dirty;     /* the outbox changed: rescan the destination queues */
 	struct deliver *dl;   /* NULL until deliver_init() */
 	struct selmon *sm;    /* NULL until selmon_init() (never with --once) */
+	int64_t
+	    hold_until_ms; /* ALERT_GROUP_WAIT_SECONDS: run a pass again at this time; 0 = none */
 };
 
 /* ---- events (cursor.c) ------------------------------------------------ */
@@ -157,6 +159,21 @@ void decision_clear(struct ad_decision *d);
 int route_groups(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
 		 struct ad_decision *dec, int *member, struct ad_group **groups);
 void groups_free(struct ad_group *g, size_t n);
+/* The upstream whose open alert a dependent's change e folds into (see
+ * route.c): *upstream caller frees. episode: e's episode (route_episode).
+ * 1 found, 0 none (or correlation off), -1 on error. */
+int route_correlated(const struct ad_route_ctx *c, const struct ad_event *e, int64_t episode,
+		     char **upstream);
+/* Mark in defer[n] the dependents' breaks to decide after the rest of the
+ * pass, because a declared upstream breaks later in it (same time, or within
+ * ALERT_GROUP_WAIT_SECONDS). member: route_groups' output. 0 or -1. */
+int route_defer(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
+		const int *member, char *defer);
+/* ALERT_GROUP_WAIT_SECONDS: the index of the first event to hold back (a
+ * dependent's break younger than the wait that nothing can absorb yet), or n
+ * when none; *until_ms = when to look again. -1 on error. */
+int route_hold(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
+	       int64_t *until_ms);
 /* The episode an event belongs to: id of the first event after the service's
  * last operational one (status) or last healthy one (health). */
 int64_t route_episode(sqlite3 *db, const struct ad_event *e);
@@ -191,6 +208,8 @@ struct ad_msg {
 	const struct ad_event *const *deps; /* aggregated: the dependents */
 	size_t ndeps;
 	const struct ad_burn *burn;
+	const struct ad_burn *burn_also; /* a second row breached, named in the same message */
+	const cJSON *folded;   /* an upstream's recovery: the dependents folded under it */
 	int ack;	       /* SLACK_ACK_ENABLED: add the Acknowledge button */
 	int failure_threshold; /* POLLER_FAILURE_THRESHOLD, for the broken text */
 };
@@ -268,6 +287,13 @@ int pass_enqueue(struct alertd *a, const struct ad_msg *m, const char *event_cre
 /* Write one alert_sent_log row; sets d->alert_id. 0 or -1. */
 int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const char *prev,
 	     const char *next, const char *severity, const char *at);
+/* Write a batch row (kind 'batch', dedup key key -- taken over, freed with
+ * *bd -- Slack destination dest) for the members whose alert rows are
+ * ids[n], and mark those 'batched' under it; first is the first member's
+ * event. Inside the caller's transaction. Fills *bd (decision_clear). 0/-1. */
+int pass_batch_row(sqlite3 *db, const struct ad_event *first, const char *dest, char *key,
+		   int mention, enum st_status worst, const int64_t *ids, size_t n, const char *now,
+		   struct ad_decision *bd);
 /* Acknowledge buttons go on messages only when a click can be verified:
  * SLACK_ACK_ENABLED and SLACK_SIGNING_SECRET both set (as in the seed). */
 int pass_ack_buttons(const struct cfg_settings *cfg);
@@ -306,12 +332,23 @@ enum ob_verdict { OB_SENT, OB_RETRY, OB_RATE_LIMITED, OB_FAILED };
  * or connection error, retried). */
 enum ob_verdict outbox_classify(int curl_ok, long http_status);
 /* Backoff before attempt number attempts+1: exponential from 1 s, capped at
- * 10 min, with jitter (rnd in [0,1): the delay is between half and all of the
+ * 15 s, with jitter (rnd in [0,1): the delay is between half and all of the
  * step). Milliseconds. */
 int64_t outbox_backoff_ms(int attempts, double rnd);
 /* Retry-After (seconds or HTTP date) in ms from now_ms, capped at 10 min;
  * -1 when absent or unreadable. */
 int64_t outbox_retry_after_ms(const char *value, int64_t now_ms);
+
+/* ---- burst merging (burst.c) -------------------------------------------------- */
+
+/* More than this many individual Slack messages for one destination become
+ * one batch: in one pass (doc/compat.md#s6-1), or waiting at the front of its queue. */
+#define AD_BATCH_OVER 3
+/* Before posting head (the front row of a Slack destination): merge the run
+ * of more than AD_BATCH_OVER individual status messages waiting at the front
+ * of its queue into one batch carried by head's row. 1 merged (rescan the
+ * queue), 0 nothing to merge, -1 on error (nothing changed; post as is). */
+int burst_merge(struct alertd *a, const struct ob_row *head);
 
 /* ---- delivery (deliver.c) -------------------------------------------------- */
 
@@ -349,6 +386,14 @@ int ack_run(struct alertd *a);
 /* On a recovery event, build its incident report (and postmortem draft when
  * enabled). Inside the pass's transaction. 0 (also when skipped) or -1. */
 int report_on_recovery(struct alertd *a, const struct ad_event *e);
+/* The dependents folded under service's alerts (decisions
+ * 'aggregated_under_upstream' naming it) for events first_id <= id < until_id,
+ * first decision per service: [{service_id, name, status, event_id}].
+ * Caller frees (cJSON_Delete); NULL on a database error. */
+cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t until_id);
+/* "npm, Chat, Jira" from report_folded's array, at most max names then
+ * " (+N more)"; NULL when empty. Caller frees. */
+char *report_folded_names(const cJSON *folded, int max);
 /* "45s", "12m", "2h 5m", "3h". Writes into out (needs 32 bytes). */
 char *report_duration_human(int64_t seconds, char out[32]);
 
@@ -360,31 +405,40 @@ int rollup_event(sqlite3 *db, const struct ad_event *e);
 
 /* ---- SLO burn rate (burn.c) ----------------------------------------------- */
 
-/* Per-window figures for one service. */
+/* Per-window figures for one service. unpaged_bad_ms is the bad time of
+ * episodes no status alert announced: the budget burned without a page. */
 struct burn_window {
 	int64_t len_ms;
-	double bad_ms, tracked_ms;
+	double bad_ms, tracked_ms, unpaged_bad_ms;
 };
 enum { BURN_5M, BURN_30M, BURN_1H, BURN_6H, BURN_3D, BURN_30D, BURN_NWIN };
-/* One timeline step: the effective state from at_ms on. */
+/* The table's rows, as bits of burn_evaluate's answer. */
+enum { BURN_FAST, BURN_SLOW, BURN_TICKET, BURN_NROWS };
+/* One timeline step: the effective state from at_ms on. blind: not tracked
+ * (before monitoring started, or inside an episode that was already open
+ * when it started); paged: inside an episode a status alert announced. */
 struct burn_step {
 	int64_t at_ms;
 	enum st_status status;
 	int broken, maintenance;
+	int blind, paged;
 };
 /* Fill w[BURN_NWIN] from a service's timeline (steps oldest first; the
  * first step holds the state at or before the 30-day window start). */
 void burn_windows(const struct burn_step *steps, size_t n, int64_t now_ms, double degraded_weight,
 		  struct burn_window w[BURN_NWIN]);
-/* Burn rate of a window, or -1 when under half of it is tracked. */
-double burn_rate(const struct burn_window *w, double target_percent);
-/* Evaluate the SRE table on w: the most severe row whose long and short
- * windows both exceed its threshold (index 0 fast, 1 slow, 2 ticket), or -1.
- * Fills *out for the matching row. */
-int burn_evaluate(const struct cfg_settings *cfg, const struct burn_window w[BURN_NWIN],
-		  struct ad_burn *out);
+/* Burn rate of a window, or -1 when its tracked time covers less than
+ * min_coverage_percent of it (the coverage rule, doc/alerting.md#coverage). */
+double burn_rate(const struct burn_window *w, double target_percent, double min_coverage_percent);
+/* Evaluate the SRE table on w: a bit (1u << BURN_FAST...) for every row whose
+ * long and short windows both exceed its threshold; out[r] is filled for
+ * each such row. 0 when none. */
+unsigned burn_evaluate(const struct cfg_settings *cfg, const struct burn_window w[BURN_NWIN],
+		       struct ad_burn out[BURN_NROWS]);
+/* The same windows with only the unpaged bad time counted as bad. */
+void burn_unpaged(const struct burn_window w[BURN_NWIN], struct burn_window out[BURN_NWIN]);
 /* Run the evaluation for every eligible service; logs and queues alerts in
- * one transaction per service. Returns alerts fired, or -1. */
+ * one transaction per service. Returns messages queued, or -1. */
 int burn_run(struct alertd *a);
 
 /* ---- data lifecycle (lifecycle.c) -------------------------------------------- */

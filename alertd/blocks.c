@@ -300,6 +300,15 @@ static char *render_change(const struct ad_msg *m)
 	free(s);
 	free(ei);
 	free(impact);
+	char *names = m->folded ? report_folded_names(m->folded, 20) : NULL;
+	if (names) {
+		char *en = bk_escape(names);
+		s = xasprintf("*Dependents folded into its alert:* %s", en);
+		add_section(blocks, s);
+		free(s);
+		free(en);
+		free(names);
+	}
 	if (e->status_page_url)
 		add_button(blocks, "View Status Page", "view_status_page", e->status_page_url, NULL,
 			   NULL);
@@ -417,6 +426,14 @@ static char *render_burn(const struct ad_msg *m)
 			    u->long_burn, u->long_label, u->short_burn, u->short_label);
 	add_section(blocks, s);
 	free(s);
+	const struct ad_burn *v = m->burn_also;
+	if (v) {
+		s = xasprintf(
+		    "The %s row breaches too: *%.1f\xc3\x97* over %s and *%.1f\xc3\x97* over %s.",
+		    v->row, v->long_burn, v->long_label, v->short_burn, v->short_label);
+		add_section(blocks, s);
+		free(s);
+	}
 	if (e->status_page_url)
 		add_button(blocks, "View Status Page", "view_status_page", e->status_page_url, NULL,
 			   NULL);

@@ -16,6 +16,10 @@
  * destination is no longer configured fail at once; so do rows older than
  * ALERT_DELIVERY_MAX_AGE_SECONDS, which are stale news.
  *
+ * When more than AD_BATCH_OVER individual status messages wait at the front
+ * of a Slack destination's queue, they are merged into one batch before the
+ * head is posted (burst.c).
+ *
  * Each POST carries X-Itstatus-Outbox-Id and X-Itstatus-Attempt headers, so
  * a receiver (and our tests) can recognise the one repeat a crash between
  * POST and mark may cause.
@@ -331,6 +335,13 @@ void deliver_start(struct alertd *a)
 			if (mono < p->not_before && p->not_before < d->next_scan)
 				d->next_scan = p->not_before;
 			free(url);
+			continue;
+		}
+		/* a burst waiting for this destination goes as one batch */
+		if (burst_merge(a, r) > 0) {
+			free(url);
+			a->outbox_dirty = 1;
+			d->next_scan = mono;
 			continue;
 		}
 		char *body = dest_body(cfg, r->kind, r->payload);

@@ -16,7 +16,7 @@
  *   {"source": "itstatus", "version": 1,
  *    "kind": "status_change" | "aggregated_upstream" | "poller_health" | "slo_burn_rate",
  *    "alert_id": 12, "dedup_key": "...", "incident_key": "...",
- *    "severity": "critical" | "important",   (the service's tier)
+ *    "severity": "critical" | "important",   (the service's tier; burn: fast critical)
  *    "mention": true,                         (critical: Slack says <!here>)
  *    "recovery": false,
  *    "text": "🔴 GitHub: Operational → Major Outage",
@@ -28,7 +28,10 @@
  *    "dependents": [{"id", "name", "previous_status", "new_status"}],  (aggregated)
  *    "poller_health": {"previous", "new", "failure_reason"},       (poller_health)
  *    "burn": {"row", "long_window", "short_window", "long_burn", "short_burn",
- *             "threshold", "budget_remaining_percent", "slo_target_percent"}}
+ *             "threshold", "budget_remaining_percent", "slo_target_percent"},
+ *    "also_burn": {...},    (the slow row, when it breaches together with the fast one)
+ *    "folded_dependents": [{"service_id", "name", "status", "event_id"}]}
+ *                           (an upstream's recovery: dependents folded under its alert)
  *
  * Absent facts are null. Batches are a Slack presentation only: the webhook,
  * Teams and PagerDuty get one message per change.
@@ -81,6 +84,19 @@ static const char *next_str(const struct ad_msg *m)
 	return st_status_str(m->ev->next);
 }
 
+static void add_burn(cJSON *o, const char *name, const struct ad_burn *u)
+{
+	cJSON *b = cJSON_AddObjectToObject(o, name);
+	cJSON_AddStringToObject(b, "row", u->row);
+	cJSON_AddStringToObject(b, "long_window", u->long_label);
+	cJSON_AddStringToObject(b, "short_window", u->short_label);
+	cJSON_AddNumberToObject(b, "long_burn", u->long_burn);
+	cJSON_AddNumberToObject(b, "short_burn", u->short_burn);
+	cJSON_AddNumberToObject(b, "threshold", u->threshold);
+	cJSON_AddNumberToObject(b, "budget_remaining_percent", u->budget_remaining);
+	cJSON_AddNumberToObject(b, "slo_target_percent", u->target);
+}
+
 char *dest_webhook_payload(const struct ad_msg *m)
 {
 	const struct ad_event *e = m->ev;
@@ -91,7 +107,10 @@ char *dest_webhook_payload(const struct ad_msg *m)
 	cJSON_AddNumberToObject(o, "alert_id", (double)m->dec->alert_id);
 	add_str(o, "dedup_key", m->dec->dedup_key);
 	add_str(o, "incident_key", m->dec->incident_key);
-	cJSON_AddStringToObject(o, "severity", st_tier_str(e->tier));
+	/* a burn's severity is its row's: only the fast row pages */
+	cJSON_AddStringToObject(o, "severity",
+				m->burn ? (m->burn->page ? "critical" : "important")
+					: st_tier_str(e->tier));
 	cJSON_AddBoolToObject(o, "mention", m->dec->mention);
 	cJSON_AddBoolToObject(o, "recovery", m->dec->recovery);
 	char *t = bk_title(m);
@@ -133,23 +152,18 @@ char *dest_webhook_payload(const struct ad_msg *m)
 			cJSON_AddItemToArray(a, d);
 		}
 	}
+	if (m->folded && cJSON_GetArraySize(m->folded) > 0)
+		cJSON_AddItemToObject(o, "folded_dependents", cJSON_Duplicate(m->folded, 1));
 	if (!strcmp(m->kind, "poller_health")) {
 		cJSON *h = cJSON_AddObjectToObject(o, "poller_health");
 		cJSON_AddStringToObject(h, "previous", st_health_str(e->hprev));
 		cJSON_AddStringToObject(h, "new", st_health_str(e->hnext));
 		add_str(h, "failure_reason", e->failure_reason);
 	}
-	if (m->burn) {
-		cJSON *b = cJSON_AddObjectToObject(o, "burn");
-		cJSON_AddStringToObject(b, "row", m->burn->row);
-		cJSON_AddStringToObject(b, "long_window", m->burn->long_label);
-		cJSON_AddStringToObject(b, "short_window", m->burn->short_label);
-		cJSON_AddNumberToObject(b, "long_burn", m->burn->long_burn);
-		cJSON_AddNumberToObject(b, "short_burn", m->burn->short_burn);
-		cJSON_AddNumberToObject(b, "threshold", m->burn->threshold);
-		cJSON_AddNumberToObject(b, "budget_remaining_percent", m->burn->budget_remaining);
-		cJSON_AddNumberToObject(b, "slo_target_percent", m->burn->target);
-	}
+	if (m->burn)
+		add_burn(o, "burn", m->burn);
+	if (m->burn_also)
+		add_burn(o, "also_burn", m->burn_also);
 	return print_free(o);
 }
 
@@ -215,6 +229,11 @@ char *dest_teams_payload(const struct ad_msg *m)
 		fact(facts, "Window", buf);
 		snprintf(buf, sizeof buf, "%.1fx / %.1fx", m->burn->long_burn, m->burn->short_burn);
 		fact(facts, "Burn rate", buf);
+		if (m->burn_also) {
+			snprintf(buf, sizeof buf, "%s: %.1fx / %.1fx", m->burn_also->row,
+				 m->burn_also->long_burn, m->burn_also->short_burn);
+			fact(facts, "Also breaching", buf);
+		}
 		snprintf(buf, sizeof buf, "%.1f%%", m->burn->budget_remaining);
 		fact(facts, "Error budget remaining", buf);
 		fact(facts, "Time", bk_footer_ts(m->burn->at, ts));
@@ -229,6 +248,13 @@ char *dest_teams_payload(const struct ad_msg *m)
 		char *imp = event_impact(e);
 		text_block(body, imp, 0);
 		free(imp);
+	}
+	char *names = m->folded ? report_folded_names(m->folded, 20) : NULL;
+	if (names) {
+		char *line = xasprintf("Dependents folded into its alert: %s", names);
+		text_block(body, line, 0);
+		free(line);
+		free(names);
 	}
 	if (m->ndeps) {
 		struct buf b;

@@ -31,9 +31,6 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-/* "more than 3 individual alerts in one pass" become one batch (doc/compat.md#s6-1) */
-#define BATCH_OVER 3
-
 int pass_ack_buttons(const struct cfg_settings *cfg)
 {
 	return cfg->slack_ack_enabled && cfg->secrets.slack_signing_secret;
@@ -189,8 +186,40 @@ static int is_recovery(const struct ad_event *e)
 	return !e->is_baseline && e->next == ST_OPERATIONAL && e->prev != ST_OPERATIONAL;
 }
 
+int pass_batch_row(sqlite3 *db, const struct ad_event *first, const char *dest, char *key,
+		   int mention, enum st_status worst, const int64_t *ids, size_t n, const char *now,
+		   struct ad_decision *bd)
+{
+	memset(bd, 0, sizeof *bd);
+	bd->group = -1;
+	bd->alert_kind = "batch";
+	bd->dedup_key = key;
+	bd->slack_dest = xstrdup(dest);
+	bd->mention = mention;
+	struct ad_event head = *first;
+	head.id = 0; /* the batch row names no single event */
+	if (pass_log(db, &head, bd, NULL, st_status_str(worst), mention ? "critical" : "important",
+		     now) < 0)
+		return -1;
+	sqlite3_stmt *up =
+	    db_prepare(db, "UPDATE alert_sent_log SET suppressed_by = 'batched',"
+			   " aggregated_under = ?2, last_updated_at = ?3 WHERE id = ?1");
+	if (!up)
+		return -1;
+	int rc = 0;
+	for (size_t q = 0; q < n && rc == 0; q++) {
+		sqlite3_reset(up);
+		sqlite3_bind_int64(up, 1, ids[q]);
+		db_bind_text(up, 2, key);
+		db_bind_text(up, 3, now);
+		rc = db_step_done(up);
+	}
+	sqlite3_finalize(up);
+	return rc;
+}
+
 /* Fold the fired individual Slack messages of one destination into a batch
- * when there are more than BATCH_OVER of them. */
+ * when there are more than AD_BATCH_OVER of them. */
 static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decision *dec, size_t n,
 			const char *now)
 {
@@ -212,7 +241,7 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 			idx[k++] = j;
 			done[j] = 1;
 		}
-		if (k <= BATCH_OVER) {
+		if (k <= AD_BATCH_OVER) {
 			free(idx);
 			continue;
 		}
@@ -231,32 +260,19 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 				earliest = ev[idx[q]].created_at;
 		}
 		struct ad_decision bd;
-		memset(&bd, 0, sizeof bd);
-		bd.alert_kind = "batch";
-		bd.dedup_key = xasprintf("batch:%s:%lld", di->slack_dest, (long long)ev[idx[0]].id);
-		bd.slack_dest = xstrdup(di->slack_dest);
-		bd.mention = mention;
-		struct ad_event head = ev[idx[0]];
-		head.id = 0; /* the batch row names no single event */
-		rc = pass_log(a->db, &head, &bd, NULL, st_status_str(worst),
-			      mention ? "critical" : "important", now);
-		sqlite3_stmt *up =
-		    rc == 0 ? db_prepare(a->db, "UPDATE alert_sent_log SET suppressed_by = "
-						"'batched', aggregated_under = ?2"
-						" WHERE id = ?1")
-			    : NULL;
-		for (size_t q = 0; q < k && up; q++) {
-			sqlite3_bind_int64(up, 1, dec[idx[q]].alert_id);
-			db_bind_text(up, 2, bd.dedup_key);
-			if (db_step_done(up) < 0)
-				rc = -1;
+		int64_t *ids = xcalloc(k, sizeof *ids);
+		for (size_t q = 0; q < k; q++)
+			ids[q] = dec[idx[q]].alert_id;
+		rc = pass_batch_row(
+		    a->db, &ev[idx[0]], di->slack_dest,
+		    xasprintf("batch:%s:%lld", di->slack_dest, (long long)ev[idx[0]].id), mention,
+		    worst, ids, k, now, &bd);
+		free(ids);
+		for (size_t q = 0; q < k && rc == 0; q++) {
 			dec[idx[q]].suppressed_by = "batched";
 			free(dec[idx[q]].aggregated_under);
 			dec[idx[q]].aggregated_under = xstrdup(bd.dedup_key);
 		}
-		if (!up)
-			rc = -1;
-		sqlite3_finalize(up);
 		if (rc == 0)
 			rc = add(a->db, &bd, "slack", bd.slack_dest,
 				 bk_batch(bev, bdec, k, mention,
@@ -271,6 +287,37 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 	}
 	free(done);
 	return rc;
+}
+
+static void fold(struct ad_decision *d, const char *upstream)
+{
+	d->suppressed_by = "aggregated_under_upstream";
+	free(d->aggregated_under);
+	d->aggregated_under = xstrdup(upstream);
+	d->dests = 0;
+	d->mention = 0;
+}
+
+/* Decide one event outside the upstreams route_groups decided: members of a
+ * group fold under its upstream (group_upstream), and a change that would
+ * fire folds under an upstream's open alert when correlation says so. */
+static int decide(const struct ad_route_ctx *c, const struct ad_event *e, struct ad_decision *d,
+		  const char *group_upstream)
+{
+	if (route_event(c, e, d) < 0)
+		return -1;
+	if (group_upstream) {
+		fold(d, group_upstream);
+		return 0;
+	}
+	if (d->suppressed_by)
+		return 0;
+	char *up = NULL;
+	int k = route_correlated(c, e, d->episode, &up);
+	if (k > 0)
+		fold(d, up);
+	free(up);
+	return k < 0 ? -1 : 0;
 }
 
 static void log_decision(const struct ad_event *e, const struct ad_decision *d)
@@ -301,38 +348,60 @@ int pass_run(struct alertd *a, int max)
 	char now[TS_ISO_LEN + 1];
 	ts_format(now_ms, now);
 	struct ad_route_ctx c = {db, cfg, &a->conf.reg, now_ms};
+	/* ALERT_GROUP_WAIT_SECONDS: stop before a dependent's fresh break that
+	 * a later upstream alert may still absorb (--once never waits) */
+	a->hold_until_ms = 0;
+	if (!a->opts.once) {
+		int h = route_hold(&c, ev, (size_t)n, &a->hold_until_ms);
+		if (h < 0) {
+			db_rollback(db);
+			events_free(ev, (size_t)n);
+			log_error("alert pass failed (group wait); rolled back, will retry");
+			return -1;
+		}
+		if (h < n) {
+			for (int i = h; i < n; i++)
+				event_clear(&ev[i]);
+			n = h;
+		}
+		if (n == 0) {
+			db_rollback(db);
+			free(ev);
+			return 0;
+		}
+	}
 	struct ad_decision *dec = xcalloc((size_t)n, sizeof *dec);
 	int *member = xcalloc((size_t)n, sizeof *member);
+	char *defer = xcalloc((size_t)n, 1);
 	struct ad_group *groups = NULL;
 	for (int i = 0; i < n; i++)
 		dec[i].group = -1;
 	int ng = route_groups(&c, ev, (size_t)n, dec, member, &groups);
-	if (ng < 0)
+	if (ng < 0 || route_defer(&c, ev, (size_t)n, member, defer) < 0)
 		goto fail;
 
-	for (int i = 0; i < n; i++) {
-		struct ad_event *e = &ev[i];
-		struct ad_decision *d = &dec[i];
-		if (!route_relevant(e))
-			continue;
-		if (!d->dedup_key) {
-			if (route_event(&c, e, d) < 0)
+	/* Two rounds: the deferred dependents' breaks go last, so an upstream
+	 * later in this pass is decided (and logged) before them. */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < n; i++) {
+			struct ad_event *e = &ev[i];
+			struct ad_decision *d = &dec[i];
+			if (!route_relevant(e) || defer[i] != round)
+				continue;
+			if (!d->dedup_key &&
+			    decide(&c, e, d,
+				   member[i] >= 0 ? ev[groups[member[i]].upstream].service_id
+						  : NULL) < 0)
 				goto fail;
-			if (member[i] >= 0) {
-				const struct ad_event *up = &ev[groups[member[i]].upstream];
-				d->suppressed_by = "aggregated_under_upstream";
-				d->aggregated_under = xstrdup(up->service_id);
-				d->dests = 0;
-				d->mention = 0;
+			if (pass_log(db, e, d, prev_of(e), next_of(e), st_tier_str(e->tier), now) <
+			    0)
+				goto fail;
+			if (is_recovery(e)) {
+				if (resolve_episode(db, e, now) < 0)
+					goto fail;
+				if (e->kind == AD_EV_STATUS && report_on_recovery(a, e) < 0)
+					goto fail;
 			}
-		}
-		if (pass_log(db, e, d, prev_of(e), next_of(e), st_tier_str(e->tier), now) < 0)
-			goto fail;
-		if (is_recovery(e)) {
-			if (resolve_episode(db, e, now) < 0)
-				goto fail;
-			if (e->kind == AD_EV_STATUS && report_on_recovery(a, e) < 0)
-				goto fail;
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -353,14 +422,23 @@ int pass_run(struct alertd *a, int max)
 			for (size_t k = 0; k < g->nmembers; k++)
 				deps[nd++] = &ev[g->members[k]];
 		}
+		/* an upstream's recovery names the dependents folded under it */
+		cJSON *folded = NULL;
+		if (d->recovery && ev[i].kind == AD_EV_STATUS &&
+		    !(folded = report_folded(db, ev[i].service_id, d->episode, ev[i].id))) {
+			free(deps);
+			goto fail;
+		}
 		struct ad_msg m = {.kind = d->alert_kind,
 				   .ev = &ev[i],
 				   .dec = d,
 				   .deps = deps,
 				   .ndeps = nd,
+				   .folded = folded,
 				   .ack = pass_ack_buttons(cfg),
 				   .failure_threshold = cfg->poller_failure_threshold};
 		int rc = pass_enqueue(a, &m, ev[i].created_at);
+		cJSON_Delete(folded);
 		free(deps);
 		if (rc < 0)
 			goto fail;
@@ -380,6 +458,7 @@ int pass_run(struct alertd *a, int max)
 		decision_clear(&dec[i]);
 	free(dec);
 	free(member);
+	free(defer);
 	groups_free(groups, ng > 0 ? (size_t)ng : 0);
 	events_free(ev, (size_t)n);
 	return n;
@@ -392,6 +471,7 @@ fail_committed:
 		decision_clear(&dec[i]);
 	free(dec);
 	free(member);
+	free(defer);
 	groups_free(groups, ng > 0 ? (size_t)ng : 0);
 	events_free(ev, (size_t)n);
 	return -1;

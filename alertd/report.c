@@ -16,6 +16,9 @@
  *    truth, so its flips are incidents and get reports. On a polled service,
  *    an episode made only of manual events is an operator override or
  *    correction (the poller never saw an outage), so it gets no report.
+ * Dependents folded into this service's alerts during the episode (decisions
+ * 'aggregated_under_upstream' naming it, in one pass or across passes) are
+ * listed in correlated_dependents and named in the summary.
  * Reports are written inside the pass's transaction, so each recovery gets
  * exactly one. The postmortem file is written before that transaction
  * commits; its name depends only on the incident, and an existing file is
@@ -142,6 +145,7 @@ struct report {
 	size_t nev;
 	char **affected;
 	size_t naffected;
+	cJSON *folded; /* [{service_id, name, status, event_id}] */
 	char started_at[TS_ISO_LEN + 1];
 	int64_t duration_s;
 	enum st_status peak;
@@ -161,6 +165,7 @@ static void report_free(struct report *r)
 	}
 	free(r->ev);
 	impact_names_free(r->affected, r->naffected);
+	cJSON_Delete(r->folded);
 	free(r->summary);
 }
 
@@ -204,6 +209,55 @@ static int load_episode(sqlite3 *db, struct report *r)
 		return -1;
 	/* the same list, in the same order, as the impact statements name */
 	return impact_downstreams(db, r->e->service_id, &r->affected, &r->naffected);
+}
+
+cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t until_id)
+{
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT a.service_id, s.display_name, a.new_status, a.status_event_id"
+		" FROM alert_sent_log a JOIN services s ON s.id = a.service_id"
+		" WHERE a.aggregated_under = ?1 AND a.suppressed_by = 'aggregated_under_upstream'"
+		" AND a.status_event_id >= ?2 AND a.status_event_id < ?3"
+		" AND a.id = (SELECT MIN(b.id) FROM alert_sent_log b"
+		" WHERE b.service_id = a.service_id AND b.aggregated_under = ?1"
+		" AND b.suppressed_by = 'aggregated_under_upstream'"
+		" AND b.status_event_id >= ?2 AND b.status_event_id < ?3) ORDER BY a.id");
+	if (!st)
+		return NULL;
+	db_bind_text(st, 1, service);
+	sqlite3_bind_int64(st, 2, first_id);
+	sqlite3_bind_int64(st, 3, until_id);
+	cJSON *v = cJSON_CreateArray();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "service_id", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "name", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
+		cJSON_AddNumberToObject(o, "event_id", (double)sqlite3_column_int64(st, 3));
+		cJSON_AddItemToArray(v, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
+}
+
+char *report_folded_names(const cJSON *folded, int max)
+{
+	int n = cJSON_GetArraySize(folded);
+	if (n <= 0)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < n && i < max; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "",
+			   cJSON_GetObjectItem(cJSON_GetArrayItem(folded, i), "name")->valuestring);
+	if (n > max)
+		buf_printf(&b, " (+%d more)", n - max);
+	return buf_steal(&b);
 }
 
 /* The episode's events as the JSON array stored in events_json. Caller frees. */
@@ -448,6 +502,16 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 		if (r.naffected > 5)
 			buf_printf(&b, " (+%zu more)", r.naffected - 5);
 	}
+	r.folded = report_folded(a->db, e->service_id, r.ev[0].id, e->id);
+	if (!r.folded) {
+		buf_free(&b);
+		report_free(&r);
+		return -1;
+	}
+	char *names = report_folded_names(r.folded, 5);
+	if (names)
+		buf_printf(&b, " Dependents folded into its alert: %s.", names);
+	free(names);
 	r.summary = buf_steal(&b);
 
 	char *ej = events_json(&r), *aj = affected_json(&r);
@@ -456,8 +520,9 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	    a->db,
 	    "INSERT INTO incident_reports (service_id, started_at, resolved_at, duration_seconds,"
 	    " peak_severity, affected_downstream, event_count, events_json, impact_summary,"
-	    " first_event_id, last_event_id, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	    " first_event_id, last_event_id, created_at, correlated_dependents)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	char *fj = cJSON_PrintUnformatted(r.folded);
 	int rc = -1;
 	if (st) {
 		db_bind_text(st, 1, e->service_id);
@@ -472,11 +537,13 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 		sqlite3_bind_int64(st, 10, r.ev[0].id);
 		sqlite3_bind_int64(st, 11, e->id);
 		db_bind_text(st, 12, ts_now_iso(now));
+		db_bind_text(st, 13, fj);
 		rc = db_step_done(st);
 		sqlite3_finalize(st);
 	}
 	free(ej);
 	free(aj);
+	free(fj);
 	if (rc == 0 && a->conf.cfg.postmortems_enabled)
 		write_postmortem(a, &r, dur);
 	report_free(&r);

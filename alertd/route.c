@@ -23,6 +23,15 @@
  * announced (some decision in the episode was fired, batched or named in a
  * fired aggregated alert); otherwise 'recovery_not_announced'.
  *
+ * Correlation across passes (doc/alerting.md#correlation): a dependent
+ * whose change would fire is folded into its upstream's alert -- suppressed
+ * 'aggregated_under_upstream', aggregated_under = the upstream -- when a
+ * declared upstream has an announced, unresolved outage alert whose event
+ * lies from DEPENDENCY_CORRELATION_WINDOW_SECONDS before the dependent's
+ * break to ALERT_GROUP_WAIT_SECONDS after it. Later changes inside a folded
+ * episode stay folded while that upstream alert is open. A dependent that
+ * broke earlier than that is sent: nothing explained it when it broke.
+ *
  * Baseline events (the first reading of a new service) are logged as
  * suppressed 'baseline' rather than skipped: every status event then has
  * exactly one decision row, which is what makes a lost or repeated decision
@@ -436,4 +445,153 @@ int route_groups(const struct ad_route_ctx *c, const struct ad_event *ev, size_t
 	groups_free(cand, ncand);
 	*groups = acc;
 	return (int)nacc;
+}
+
+/* [from, to] as ISO text: the times an upstream's alert event may have to
+ * explain a dependent's break at e (to = e's time plus the group wait). */
+static void corr_range(const struct cfg_settings *cfg, const struct ad_event *e,
+		       char from[TS_ISO_LEN + 1], char to[TS_ISO_LEN + 1])
+{
+	ts_format(e->created_ms - (int64_t)cfg->dependency_correlation_window_seconds * 1000, from);
+	ts_format(e->created_ms + (int64_t)cfg->alert_group_wait_seconds * 1000, to);
+}
+
+int route_correlated(const struct ad_route_ctx *c, const struct ad_event *e, int64_t episode,
+		     char **upstream)
+{
+	*upstream = NULL;
+	if (c->cfg->dependency_correlation_window_seconds <= 0 || e->kind != AD_EV_STATUS ||
+	    e->is_baseline || e->next == ST_OPERATIONAL)
+		return 0;
+	sqlite3_stmt *st;
+	if (e->prev == ST_OPERATIONAL) {
+		char from[TS_ISO_LEN + 1], to[TS_ISO_LEN + 1];
+		corr_range(c->cfg, e, from, to);
+		st = db_prepare(
+		    c->db, "SELECT a.service_id FROM service_dependencies d"
+			   " JOIN alert_sent_log a ON a.service_id = d.upstream_service_id"
+			   " JOIN status_events u ON u.id = a.status_event_id"
+			   " WHERE d.downstream_service_id = ?1 AND d.upstream_service_id <> ?1"
+			   " AND a.alert_kind IN ('status_change', 'aggregated_upstream')"
+			   " AND a.new_status <> 'operational' AND a.resolved_at IS NULL"
+			   " AND " AD_ANNOUNCED_SQL " AND u.created_at >= ?2 AND u.created_at <= ?3"
+			   " ORDER BY u.created_at, a.id LIMIT 1");
+		if (!st)
+			return -1;
+		db_bind_text(st, 2, from);
+		db_bind_text(st, 3, to);
+	} else {
+		/* a change inside an episode already folded: the same upstream,
+		 * while its alert is open */
+		st = db_prepare(
+		    c->db,
+		    "SELECT f.aggregated_under FROM alert_sent_log f"
+		    " WHERE f.service_id = ?1 AND f.suppressed_by = 'aggregated_under_upstream'"
+		    " AND f.status_event_id >= ?2 AND f.status_event_id < ?3"
+		    " AND EXISTS (SELECT 1 FROM alert_sent_log a"
+		    " WHERE a.service_id = f.aggregated_under"
+		    " AND a.alert_kind IN ('status_change', 'aggregated_upstream')"
+		    " AND a.new_status <> 'operational' AND a.resolved_at IS NULL"
+		    " AND " AD_ANNOUNCED_SQL ") ORDER BY f.id DESC LIMIT 1");
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 2, episode);
+		sqlite3_bind_int64(st, 3, e->id);
+	}
+	db_bind_text(st, 1, e->service_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*upstream = db_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Does a declared upstream of ev[i]'s service break later in this pass, at
+ * a time that could explain ev[i]? */
+static int upstream_breaks_later(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
+				 size_t i)
+{
+	int64_t gw = (int64_t)c->cfg->alert_group_wait_seconds * 1000;
+	sqlite3_stmt *st = db_prepare(c->db, "SELECT 1 FROM service_dependencies"
+					     " WHERE downstream_service_id = ?1"
+					     " AND upstream_service_id = ?2 LIMIT 1");
+	if (!st)
+		return -1;
+	int found = 0;
+	for (size_t j = i + 1; j < n && !found; j++) {
+		if (!breaks(&ev[j]) || !strcmp(ev[j].service_id, ev[i].service_id) ||
+		    ev[j].created_ms - gw > ev[i].created_ms)
+			continue;
+		sqlite3_reset(st);
+		db_bind_text(st, 1, ev[i].service_id);
+		db_bind_text(st, 2, ev[j].service_id);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			found = 1;
+		else if (rc != SQLITE_DONE)
+			found = -1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int route_defer(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n,
+		const int *member, char *defer)
+{
+	memset(defer, 0, n);
+	if (c->cfg->dependency_correlation_window_seconds <= 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!breaks(&ev[i]) || member[i] >= 0)
+			continue;
+		int later = 0; /* the service changes again in this pass: keep its order */
+		for (size_t j = i + 1; j < n && !later; j++)
+			later = !strcmp(ev[j].service_id, ev[i].service_id);
+		if (later)
+			continue;
+		int u = upstream_breaks_later(c, ev, n, i);
+		if (u < 0)
+			return -1;
+		defer[i] = (char)u;
+	}
+	return 0;
+}
+
+int route_hold(const struct ad_route_ctx *c, const struct ad_event *ev, size_t n, int64_t *until_ms)
+{
+	*until_ms = 0;
+	int64_t gw = (int64_t)c->cfg->alert_group_wait_seconds * 1000;
+	if (gw <= 0 || c->cfg->dependency_correlation_window_seconds <= 0)
+		return (int)n;
+	sqlite3_stmt *st = db_prepare(c->db, "SELECT 1 FROM service_dependencies"
+					     " WHERE downstream_service_id = ?1"
+					     " AND upstream_service_id <> ?1 LIMIT 1");
+	if (!st)
+		return -1;
+	int hold = (int)n;
+	for (size_t i = 0; i < n && hold == (int)n; i++) {
+		if (!breaks(&ev[i]) || c->now_ms - ev[i].created_ms >= gw)
+			continue;
+		sqlite3_reset(st);
+		db_bind_text(st, 1, ev[i].service_id);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			if (rc != SQLITE_DONE)
+				hold = -1;
+			continue; /* nothing upstream could absorb it */
+		}
+		char *up = NULL;
+		int k = route_correlated(c, &ev[i], 0, &up);
+		free(up);
+		int later = k == 0 ? upstream_breaks_later(c, ev, n, i) : 0;
+		if (k < 0 || later < 0) {
+			hold = -1;
+		} else if (!k && !later) {
+			hold = (int)i;
+			int64_t until = ev[i].created_ms + gw;
+			*until_ms = until < c->now_ms + gw ? until : c->now_ms + gw;
+		}
+	}
+	sqlite3_finalize(st);
+	return hold;
 }

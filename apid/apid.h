@@ -273,8 +273,9 @@ double round2(double v);
 	"s.last_success_at, s.last_failure_reason, s.poller_health, s.tier, s.pending_status, "    \
 	"s.pending_status_count, s.pending_status_since, s.in_maintenance AS "                     \
 	"\"bool:in_maintenance\", "                                                                \
-	"s.status_source, s.current_incident_title, " SQL_EFFECTIVE("s") " AS effective_status"
-#define SQL_SERVICE_NCOLS 21
+	"s.status_source, s.current_incident_title, s.drift_note, s.drift_first_seen_at, "         \
+	"s.drift_last_seen_at, " SQL_EFFECTIVE("s") " AS effective_status"
+#define SQL_SERVICE_NCOLS 24
 /* Fields of an event object (alias e, services alias s). */
 #define SQL_EVENT_COLS                                                                             \
 	"e.id, e.service_id, s.display_name AS service_name, e.previous_status, e.new_status, "    \

@@ -2,7 +2,8 @@
  * metrics_route: GET /metrics, Prometheus text format 0.0.4 for all three
  * daemons. Each daemon flushes its series into the metrics table; apid adds
  * its own (http_requests_total, http_request_duration_seconds, sse_clients)
- * by flushing just before it renders. Every sample gets a daemon="..." label,
+ * by flushing just before it renders; scheduler_last_heartbeat_seconds is
+ * computed from the heartbeats table. Every sample gets a daemon="..." label,
  * so the same metric from two daemons stays two series, and the samples of
  * one family are grouped under a single HELP/TYPE pair, as the format (and
  * `promtool check metrics`) requires. Rows a sqlite3 user may have mangled
@@ -164,8 +165,18 @@ static void free_rows(struct row *v, size_t n)
 
 char *metrics_render(sqlite3 *db)
 {
-	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT daemon, name, labels, type, help, value FROM metrics");
+	/*
+	 * The seed's scheduler_last_heartbeat_seconds (doc/drift.md#heartbeat), one series per
+	 * daemon: derived from the heartbeats table at scrape time, so the age
+	 * keeps growing while a daemon is hung or dead -- a gauge the daemon
+	 * flushed itself would freeze at its last value exactly then.
+	 */
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT daemon, name, labels, type, help, value FROM metrics"
+		" UNION ALL SELECT daemon, 'scheduler_last_heartbeat_seconds', '', 'gauge',"
+		" 'Seconds since the daemon last wrote its heartbeat (0 right after a beat).',"
+		" max(0, round((julianday('now') - julianday(beat_at)) * 86400.0, 3))"
+		" FROM heartbeats WHERE julianday(beat_at) IS NOT NULL");
 	if (!st)
 		return NULL;
 	struct row *v = NULL;

@@ -95,7 +95,10 @@ struct cfg_settings {
 	int rss_active_hours;
 	int alert_delivery_max_age_seconds;
 	int slack_min_interval_ms;
+	int dependency_correlation_window_seconds;
+	int alert_group_wait_seconds;
 	double degraded_sla_weight;
+	double burn_min_coverage_percent;
 	int metrics_flush_seconds;
 	int apid_threads;
 	int admin_wait_ms;

@@ -167,7 +167,25 @@ static int want_str_list(struct ctx *c, const char *key, yaml_node_t *v, char **
 	return rc;
 }
 
-/* "${VAR}" (whitespace-trimmed) expands from the environment, as the seed did. */
+/* s[0..n) is an environment variable name: [A-Za-z_][A-Za-z0-9_]*. */
+static int env_name(const char *s, size_t n)
+{
+	if (!n || isdigit((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/*
+ * "${VAR}" as the whole (whitespace-trimmed) value expands from the
+ * environment, as the seed did; a ${VAR} inside a longer value
+ * ("prefix_${X}_suffix") is kept literally, as the seed kept it -- never
+ * expanded. A literal that is not an http(s) URL cannot be posted to: it is
+ * kept (the file loads unchanged) and the service's alerts use the main
+ * webhook, with a warning.
+ */
 static char *expand_override(const char *v, const char *file, int line, struct cfg_errors *errs)
 {
 	while (isspace((unsigned char)*v))
@@ -175,7 +193,7 @@ static char *expand_override(const char *v, const char *file, int line, struct c
 	size_t n = strlen(v);
 	while (n && isspace((unsigned char)v[n - 1]))
 		n--;
-	if (n > 3 && v[0] == '$' && v[1] == '{' && v[n - 1] == '}') {
+	if (n > 3 && v[0] == '$' && v[1] == '{' && v[n - 1] == '}' && env_name(v + 2, n - 3)) {
 		char *var = xstrndup(v + 2, n - 3);
 		const char *val = getenv(var);
 		char *out = NULL;
@@ -192,6 +210,15 @@ static char *expand_override(const char *v, const char *file, int line, struct c
 		return out;
 	}
 	char *lit = xstrndup(v, n);
+	if (!valid_url(lit) && strstr(lit, "${")) {
+		log_warn(
+		    "%s:%d: slack_channel_override: ${...} inside a longer value is kept "
+		    "literally (only a whole value ${VAR} is expanded); not an http(s) URL, so "
+		    "this service's alerts use the main webhook",
+		    file, line);
+		free(lit);
+		return NULL;
+	}
 	if (!valid_url(lit)) {
 		cfg_error(errs, file, line,
 			  "slack_channel_override: expected ${ENV_VAR} or an http(s) URL");
@@ -394,12 +421,21 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 	if (s->poll_type && strcmp(s->poll_type, "manual") && !s->poll_url && !url_line)
 		cfg_error(c->errs, c->file, s->line, "%s: poll_url is required for poll_type %s",
 			  who, s->poll_type);
-	if (s->poll_type &&
-	    (!strcmp(s->poll_type, "product_feed_json") ||
-	     !strcmp(s->poll_type, "gcp_incidents")) &&
-	    !s->nproducts)
+	if (s->poll_type && !strcmp(s->poll_type, "gcp_incidents") && !s->nproducts)
 		cfg_error(c->errs, c->file, s->line, "%s: products is required for poll_type %s",
 			  who, s->poll_type);
+	/* The seed mapped product-feed services to product titles in code; its
+	 * services.yaml has no products. The display name is the natural title
+	 * (doc/drift.md#config), so such a file still loads. */
+	if (s->poll_type && !strcmp(s->poll_type, "product_feed_json") && !s->nproducts &&
+	    s->display_name) {
+		s->products = xcalloc(1, sizeof *s->products);
+		s->products[0] = xstrdup(s->display_name);
+		s->nproducts = 1;
+		log_warn("%s:%d: %s: no products for product_feed_json; using the display name "
+			 "\"%s\" as the product title",
+			 c->file, s->line, who, s->display_name);
+	}
 	if (!s->tier)
 		s->tier = xstrdup("important");
 	build_config_json(s);

@@ -391,6 +391,14 @@ static void reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
 	dst->incident_id = xstrdup_or_null(src->incident_id);
 	dst->incident_title = xstrdup_or_null(src->incident_title);
 	dst->reason = xstrdup_or_null(src->reason);
+	if (src->ndrift) {
+		dst->drift = xcalloc(src->ndrift, sizeof *dst->drift);
+		dst->ndrift = src->ndrift;
+		for (size_t i = 0; i < src->ndrift; i++) {
+			dst->drift[i].field = xstrdup(src->drift[i].field);
+			dst->drift[i].note = xstrdup(src->drift[i].note);
+		}
+	}
 	if (src->nmaints) {
 		dst->maints = xcalloc(src->nmaints, sizeof *dst->maints);
 		dst->nmaints = src->nmaints;

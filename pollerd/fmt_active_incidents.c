@@ -9,12 +9,14 @@
  *   impact critical, or title contains "outage"   -> major_outage
  *   impact major, or title contains "partial"     -> partial_outage
  *   impact minor / none                           -> degraded
- *   any other impact                              -> unmapped_value
+ *   any other impact (or none given)              -> degraded, drift note
  *
  * The worst incident decides and gives detail (title) and incident id/title.
- * Fixed seed bugs: an array body or one without a data array is a
- * parse_error (the seed crashed its poller group, or read "{}" as all
- * clear); null attributes/title/impact are parse errors, not crashes.
+ * Tolerated as the seed did, each with a drift note (doc/drift.md): "{}"
+ * without data is no open incident; missing id/attributes/title/impact are
+ * defaulted (an open incident is at least degraded). Fixed seed bugs: an
+ * array body, a data that is null or not an array, or a non-object incident
+ * is a parse_error (the seed crashed its poller group), never a crash.
  */
 #include "format.h"
 
@@ -41,28 +43,35 @@ void fmt_active_incidents(const struct fmt_input *in, const struct fmt_opts *opt
 		fmt_fail(out, "parse_error: expected object, got %s", fmt_json_type(root));
 		goto done;
 	}
-	if (fmt_json_array(out, root, NULL, "data", FMT_REQUIRED, &data))
+	if (fmt_json_array(out, root, NULL, "data", FMT_OPTIONAL, &data))
 		goto done;
+	if (!data)
+		/* The seed: missing data is no open incident. */
+		fmt_drift_note(out, "data", "data missing, read as no open incident");
 	enum st_status worst = ST_OPERATIONAL;
 	int any = 0;
 	cJSON_ArrayForEach(inc, data)
 	{
-		const cJSON *attr;
-		const char *id, *title, *impact;
+		const char *id, *title = NULL, *impact = NULL;
 		char buf[FMT_ID_BUF];
-		if (fmt_json_elem_object(out, inc, "data[]") ||
-		    fmt_json_id(out, inc, "data[]", "id", FMT_REQUIRED, buf, &id) ||
-		    fmt_json_object(out, inc, "data[]", "attributes", FMT_REQUIRED, &attr) ||
-		    fmt_json_string(out, attr, "data[].attributes", "title", FMT_REQUIRED,
-				    &title) ||
-		    fmt_json_string(out, attr, "data[].attributes", "impact", FMT_REQUIRED,
-				    &impact))
+		if (fmt_json_elem_object(out, inc, "data[]"))
 			goto done;
-		const struct fmt_enum *e =
-		    fmt_enum_map(out, impact_tab, "data[].attributes.impact", impact);
-		if (!e)
-			goto done;
-		enum st_status st = e->status;
+		id = fmt_soft_id(out, inc, "data[]", "id", 0, buf);
+		const cJSON *attr = cJSON_GetObjectItemCaseSensitive(inc, "attributes");
+		if (cJSON_IsObject(attr)) {
+			title = fmt_soft_string(out, attr, "data[].attributes", "title", 0);
+			impact = fmt_soft_string(out, attr, "data[].attributes", "impact", 0);
+		} else {
+			fmt_drift_note(out, "data[].attributes",
+				       "data[].attributes: expected object, got %s",
+				       fmt_json_type(attr));
+		}
+		/* An open incident is at least degraded (seed); impact and title
+		 * can only raise it, so an unknown impact stays degraded. */
+		static const struct fmt_enum open_row = {"", ST_DEGRADED, 0, NULL};
+		enum st_status st = fmt_enum_or(out, impact_tab, "data[].attributes.impact", impact,
+						"impact", &open_row, "degraded")
+					->status;
 		if (fmt_contains_ci(title, "outage"))
 			st = ST_MAJOR_OUTAGE;
 		else if (fmt_contains_ci(title, "partial"))

@@ -166,8 +166,9 @@ static int reports(struct fmt_reading *r, const cJSON *included, const struct fm
 			return -1;
 		if (!attr)
 			continue;
-		if (fmt_json_string(r, attr, W_RES, "title", FMT_REQUIRED, &title) ||
-		    fmt_json_string(r, attr, W_RES, "report_type", FMT_REQUIRED, &rtype) ||
+		/* The title only labels the report (doc/drift.md). */
+		title = fmt_soft_string(r, attr, W_RES, "title", 0);
+		if (fmt_json_string(r, attr, W_RES, "report_type", FMT_REQUIRED, &rtype) ||
 		    fmt_json_string(r, attr, W_RES, "aggregate_state", FMT_REQUIRED, &state) ||
 		    fmt_json_string(r, attr, W_RES, "starts_at", FMT_REQUIRED, &starts) ||
 		    fmt_json_string(r, attr, W_RES, "ends_at", FMT_NULLABLE, &ends) ||

@@ -105,10 +105,12 @@ static void incidents(const cJSON *data, const struct fmt_opts *opts, struct fmt
 		const char *id, *name, *comp;
 		long long latest;
 		int resolved, has_resolved, has_latest;
-		if (fmt_json_elem_object(r, inc, W) ||
-		    fmt_json_id(r, inc, W, "id", FMT_REQUIRED, buf, &id) ||
-		    fmt_json_string(r, inc, W, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_bool(r, inc, W, "is_resolved", FMT_OPTIONAL, &resolved,
+		if (fmt_json_elem_object(r, inc, W))
+			return;
+		/* id and name only label the incident (doc/drift.md). */
+		id = fmt_soft_id(r, inc, W, "id", 0, buf);
+		name = fmt_soft_string(r, inc, W, "name", 0);
+		if (fmt_json_bool(r, inc, W, "is_resolved", FMT_OPTIONAL, &resolved,
 				  &has_resolved) ||
 		    fmt_json_int(r, inc, W, "latest_status", FMT_OPTIONAL, &latest, &has_latest) ||
 		    fmt_json_id(r, inc, W, "component_id", FMT_NULLABLE, cbuf, &comp))

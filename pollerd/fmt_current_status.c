@@ -20,10 +20,12 @@
  *
  * detail, incident_id and incident_title come from the first incident of the
  * worst type (ids are integers in live data, strings in Slack's docs; both
- * are accepted). Unlike the seed, an unknown top-level status, incident type
- * or history status is "unmapped_value", a non-object incident or a body
- * that is neither object nor array is "parse_error" -- never a silent
- * degraded or a crash (doc/compat.md#bug-9).
+ * are accepted). The seed's fallbacks hold, each with a drift note
+ * (doc/drift.md): an unknown incident type is degraded, an unknown top-level
+ * status with no incident is degraded, an unknown history status is not
+ * active, a non-object incident is skipped, a missing id/title is NULL. A
+ * missing or non-string status/type, or a body that is neither object nor
+ * array, is "parse_error" -- never a crash (doc/compat.md#bug-9).
  */
 #include "format.h"
 
@@ -57,20 +59,23 @@ struct worst {
 
 /*
  * Fold one active incident into w; the first incident of a new worst type
- * becomes the attached one. 0 or -1.
+ * becomes the attached one. type carries the status: missing, null or of
+ * another type it fails; a word outside the table is degraded (the seed's
+ * "unknown types count as degraded") with a drift note. id and title only
+ * label the incident and are read softly. 0 or -1.
  */
 static int fold(struct fmt_reading *r, const cJSON *inc, const char *where, const char *type_field,
 		struct worst *w)
 {
 	char buf[FMT_ID_BUF];
-	const char *type, *title, *id;
-	if (fmt_json_string(r, inc, where, "type", FMT_REQUIRED, &type) ||
-	    fmt_json_string(r, inc, where, "title", FMT_REQUIRED, &title) ||
-	    fmt_json_id(r, inc, where, "id", FMT_REQUIRED, buf, &id))
+	const char *type;
+	if (fmt_json_string(r, inc, where, "type", FMT_REQUIRED, &type))
 		return -1;
-	const struct fmt_enum *e = fmt_enum_map(r, type_tab, type_field, type);
-	if (!e)
-		return -1;
+	const char *title = fmt_soft_string(r, inc, where, "title", 0);
+	const char *id = fmt_soft_id(r, inc, where, "id", 0, buf);
+	static const struct fmt_enum fallback = {"", ST_DEGRADED, 0, NULL};
+	const struct fmt_enum *e =
+	    fmt_enum_or(r, type_tab, type_field, type, "incident type", &fallback, "degraded");
 	w->maint |= e->maint;
 	if (!w->any || fmt_worse(w->status, e->status) != w->status) {
 		w->status = e->status;
@@ -88,14 +93,21 @@ static void current(const cJSON *root, struct fmt_reading *r)
 	if (fmt_json_string(r, root, NULL, "status", FMT_REQUIRED, &st) ||
 	    fmt_json_array(r, root, NULL, "active_incidents", FMT_OPTIONAL, &arr))
 		return;
-	const struct fmt_enum *pe = fmt_enum_map(r, page_tab, "status", st);
-	if (!pe)
-		return;
+	/* The seed: anything but "ok" with no incident listed is degraded. */
+	static const struct fmt_enum not_ok = {"", ST_DEGRADED, 0, NULL};
+	const struct fmt_enum *pe =
+	    fmt_enum_or(r, page_tab, "status", st, "status", &not_ok, "degraded");
 	struct worst w = {ST_OPERATIONAL, 0, 0};
 	cJSON_ArrayForEach(inc, arr)
 	{
-		if (fmt_json_elem_object(r, inc, "active_incidents[]") ||
-		    fold(r, inc, "active_incidents[]", "active_incidents[].type", &w))
+		/* The seed skipped entries that are not objects. */
+		if (!cJSON_IsObject(inc)) {
+			fmt_drift_note(r, "active_incidents[]",
+				       "active_incidents[]: %s element skipped",
+				       fmt_json_type(inc));
+			continue;
+		}
+		if (fold(r, inc, "active_incidents[]", "active_incidents[].type", &w))
 			return;
 	}
 	fmt_set_ok(r, w.any ? w.status : pe->status, w.maint);
@@ -108,12 +120,16 @@ static void history(const cJSON *root, struct fmt_reading *r)
 	cJSON_ArrayForEach(inc, root)
 	{
 		const char *st;
-		if (fmt_json_elem_object(r, inc, "[]") ||
-		    fmt_json_string(r, inc, "[]", "status", FMT_REQUIRED, &st))
+		if (!cJSON_IsObject(inc)) {
+			fmt_drift_note(r, "[]", "[]: %s element skipped", fmt_json_type(inc));
+			continue;
+		}
+		if (fmt_json_string(r, inc, "[]", "status", FMT_REQUIRED, &st))
 			return;
-		const struct fmt_enum *e = fmt_enum_map(r, history_tab, "[].status", st);
-		if (!e)
-			return;
+		/* Only "active" entries count (seed); another word is history. */
+		static const struct fmt_enum inactive = {"", ST_OPERATIONAL, 0, NULL};
+		const struct fmt_enum *e = fmt_enum_or(r, history_tab, "[].status", st,
+						       "history status", &inactive, "not active");
 		if (e->status == ST_OPERATIONAL)
 			continue;
 		if (fold(r, inc, "[]", "[].type", &w))

@@ -82,23 +82,26 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root)
 	cJSON_ArrayForEach(m, arr)
 	{
 		const char *id, *name, *start, *st;
+		char idbuf[FMT_ID_BUF];
 		long long minutes;
 		int has_duration;
+		/* Windows are extras of the reading: odd fields are defaulted or the
+		 * window skipped, with a drift note (doc/drift.md). */
 		if (fmt_json_elem_object(r, m, W_MAINT) ||
-		    fmt_json_string(r, m, W_MAINT, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, m, W_MAINT, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_string(r, m, W_MAINT, "start", FMT_REQUIRED, &start) ||
-		    fmt_json_string(r, m, W_MAINT, "status", FMT_REQUIRED, &st) ||
 		    fmt_json_int(r, m, W_MAINT, "duration", FMT_OPTIONAL, &minutes, &has_duration))
 			return -1;
-		const struct fmt_enum *e = fmt_enum_map(r, maint_status_tab, W_MAINT ".status", st);
-		if (!e)
-			return -1;
+		id = fmt_soft_id(r, m, W_MAINT, "id", 1, idbuf);
+		name = fmt_soft_string(r, m, W_MAINT, "name", 0);
+		start = fmt_soft_string(r, m, W_MAINT, "start", 0);
+		st = fmt_soft_string(r, m, W_MAINT, "status", 0);
+		const struct fmt_enum *e =
+		    fmt_enum_or(r, maint_status_tab, W_MAINT ".status", st, "maintenance status",
+				&maint_status_tab[0], "scheduled");
 		/* Instatus gives no end, only a duration in minutes. */
 		char until[TS_ISO_LEN + 1] = "";
 		int64_t ms;
 		int have_until = 0;
-		if (has_duration && minutes >= 0 && minutes <= 366LL * 24 * 60 &&
+		if (has_duration && minutes >= 0 && minutes <= 366LL * 24 * 60 && start &&
 		    ts_parse(start, &ms) == 0) {
 			ts_format(ms + (int64_t)minutes * 60000, until);
 			have_until = 1;
@@ -128,10 +131,13 @@ static void page_reading(const cJSON *root, const cJSON *page, struct fmt_readin
 	cJSON_ArrayForEach(inc, arr)
 	{
 		const char *id, *name, *ist, *impact;
-		if (fmt_json_elem_object(r, inc, W_INC) ||
-		    fmt_json_string(r, inc, W_INC, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, inc, W_INC, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_string(r, inc, W_INC, "status", FMT_REQUIRED, &ist) ||
+		char idbuf[FMT_ID_BUF];
+		if (fmt_json_elem_object(r, inc, W_INC))
+			return;
+		/* id and name only label the incident (doc/drift.md). */
+		id = fmt_soft_id(r, inc, W_INC, "id", 1, idbuf);
+		name = fmt_soft_string(r, inc, W_INC, "name", 0);
+		if (fmt_json_string(r, inc, W_INC, "status", FMT_REQUIRED, &ist) ||
 		    fmt_json_string(r, inc, W_INC, "impact", FMT_REQUIRED, &impact))
 			return;
 		const struct fmt_enum *se =

@@ -20,7 +20,11 @@
  *   contains "outage"       major_outage     (SERVICE_OUTAGE)
  *   contains "disruption"   partial_outage   (SERVICE_DISRUPTION)
  *   SERVICE_INFORMATION, AVAILABLE, degraded -> degraded
- *   anything else           unmapped_value (the seed said degraded)
+ *   anything else           degraded, drift note (the seed's "otherwise")
+ *
+ * id, external_desc and product titles only label: missing ones are
+ * defaulted with a drift note (doc/drift.md); end, affected_products and
+ * most_recent_update.status decide the status and still fail when unreadable.
  *
  * A body that is not an array is "parse_error: expected array, got ..."
  * for every service of the feed (seed: "expected list, got dict").
@@ -40,14 +44,19 @@ static int affects(struct fmt_reading *r, const cJSON *inc, const struct fmt_opt
 	int hit = 0;
 	cJSON_ArrayForEach(p, prods)
 	{
-		const char *title, *current, *id;
-		if (fmt_json_elem_object(r, p, W_INC ".affected_products[]") ||
-		    fmt_json_string(r, p, W_INC ".affected_products[]", "title", FMT_REQUIRED,
-				    &title) ||
-		    fmt_json_string(r, p, W_INC ".affected_products[]", "current_title",
-				    FMT_OPTIONAL, &current) ||
-		    fmt_json_string(r, p, W_INC ".affected_products[]", "id", FMT_OPTIONAL, &id))
-			return -1;
+		/* A product entry only names a product: an odd one names none. */
+		if (!cJSON_IsObject(p)) {
+			fmt_drift_note(r, W_INC ".affected_products[]",
+				       W_INC ".affected_products[]: %s element skipped",
+				       fmt_json_type(p));
+			continue;
+		}
+		const char *title = fmt_soft_string(r, p, W_INC ".affected_products[]", "title", 0);
+		const char *current =
+		    fmt_soft_string(r, p, W_INC ".affected_products[]", "current_title", 1);
+		const char *id = fmt_soft_string(r, p, W_INC ".affected_products[]", "id", 1);
+		if (!title && !current && !id)
+			continue;
 		/* Products get renamed (current_title, 2026); either name is the product. */
 		if (fmt_product_matches(opts, title, id) ||
 		    (current && fmt_product_matches(opts, current, NULL)))
@@ -81,11 +90,11 @@ void fmt_google_feed(const struct fmt_input *in, const struct fmt_opts *opts,
 			goto done;
 		if ((end && *end) || !hit)
 			continue;
-		const char *id, *desc;
 		enum st_status st;
-		if (fmt_json_string(out, inc, W_INC, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(out, inc, W_INC, "external_desc", FMT_REQUIRED, &desc) ||
-		    classify(out, inc, &st))
+		char buf[FMT_ID_BUF];
+		const char *id = fmt_soft_id(out, inc, W_INC, "id", 0, buf);
+		const char *desc = fmt_soft_string(out, inc, W_INC, "external_desc", 0);
+		if (classify(out, inc, &st))
 			goto done;
 		if (!any || fmt_worse(worst, st) != worst) {
 			worst = st;
@@ -120,10 +129,10 @@ static int classify_update(struct fmt_reading *r, const cJSON *inc, enum st_stat
 		*status = ST_PARTIAL_OUTAGE;
 		return 0;
 	}
-	const struct fmt_enum *e = fmt_enum_map(r, known, "most_recent_update.status", st);
-	if (!e)
-		return -1;
-	*status = e->status;
+	/* The seed: anything that is neither an outage nor a disruption is degraded. */
+	*status = fmt_enum_or(r, known, W_INC ".most_recent_update.status", st, "update status",
+			      &known[0], "degraded")
+		      ->status;
 	return 0;
 }
 

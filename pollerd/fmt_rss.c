@@ -14,10 +14,15 @@
  *    (a small future skew counts, a date years ahead does not).
  *  - Resolved ("resolved", "completed", "postmortem" label; "[RESOLVED]",
  *    "operating normally", whole word "resolved"/"completed" in an RSS title)
- *    -> operational. Otherwise "major outage"/"service disruption" in title or
- *    label -> major_outage, "partial outage"/"service impact" ->
- *    partial_outage, anything else still open (investigating, identified,
- *    monitoring, update, informational, ...) -> degraded.
+ *    -> operational. Otherwise the seed's title keyword table
+ *    (fmt_rss_title_status, doc/drift.md#rss: "major outage", "service
+ *    outage", "completely unavailable" -> major_outage; "partial outage",
+ *    "partial disruption", "some users" -> partial_outage; "degraded",
+ *    "performance issue", "intermittent", "delays", "investigating" ->
+ *    degraded; "operational", "recovered", "fix implemented" -> resolved),
+ *    raised by "service disruption" (major_outage) and "service impact"
+ *    (partial_outage) in the title or label; anything else still open
+ *    (identified, monitoring, update, informational, ...) -> degraded.
  *  - Maintenances (Statuspage "THIS IS A SCHEDULED EVENT" banner or a
  *    Scheduled / In progress / Verifying label; "maintenance" in an RSS title)
  *    never change the status: they set in_maintenance while current and are
@@ -263,9 +268,50 @@ static char *text_after_label(const char *after)
 
 /* ---- classification -------------------------------------------------------- */
 
-/* Severity of an unresolved incident from its title and label words. */
+/*
+ * The seed's title keyword table (doc/drift.md#rss),
+ * most severe first; the first row with a keyword in the title decides.
+ */
+static const struct {
+	enum st_status status;
+	const char *words[6];
+} title_keywords[] = {
+    {ST_MAJOR_OUTAGE, {"major outage", "service outage", "completely unavailable", NULL}},
+    {ST_PARTIAL_OUTAGE, {"partial outage", "partial disruption", "some users", NULL}},
+    {ST_DEGRADED,
+     {"degraded", "performance issue", "intermittent", "delays", "investigating", NULL}},
+    {ST_OPERATIONAL, {"resolved", "operational", "recovered", "fix implemented", NULL}},
+};
+
+/* needle occurs in hay at the start of a word ("recovered" in "Recovered:",
+ * "performance issue" in "performance issues", but not "resolved" in
+ * "Unresolved", which the seed's bare substring test took for good news). */
+static int word_start_ci(const char *hay, const char *needle)
+{
+	for (const char *p = hay; (p = find_ci(p, needle)) != NULL; p++)
+		if (p == hay || !is_alnum_byte((unsigned char)p[-1]))
+			return 1;
+	return 0;
+}
+
+enum st_status fmt_rss_title_status(const char *title)
+{
+	for (size_t i = 0; title && i < sizeof title_keywords / sizeof title_keywords[0]; i++)
+		for (const char *const *w = title_keywords[i].words; *w; w++)
+			if (word_start_ci(title, *w))
+				return title_keywords[i].status;
+	return ST_UNKNOWN;
+}
+
+/*
+ * Severity of an unresolved incident: the keyword table on the title, raised
+ * by the vendor wordings the table does not know (AWS "Service disruption" /
+ * "Service impact" prefixes, Statuspage labels); at least degraded.
+ */
 static enum st_status severity_of(const char *title, const char *label)
 {
+	enum st_status k = fmt_rss_title_status(title);
+	enum st_status sev = k == ST_UNKNOWN || k == ST_OPERATIONAL ? ST_DEGRADED : k;
 	const char *texts[2] = {title, label};
 	for (int i = 0; i < 2; i++)
 		if (texts[i] &&
@@ -274,11 +320,16 @@ static enum st_status severity_of(const char *title, const char *label)
 	for (int i = 0; i < 2; i++)
 		if (texts[i] &&
 		    (find_ci(texts[i], "partial outage") || find_ci(texts[i], "service impact")))
-			return ST_PARTIAL_OUTAGE;
-	return ST_DEGRADED;
+			return fmt_worse(sev, ST_PARTIAL_OUTAGE);
+	return sev;
 }
 
-/* RSS-style: everything is in the title ("Service impact: ...", "[RESOLVED]"). */
+/*
+ * RSS-style: everything is in the title ("Service impact: ...", "[RESOLVED]").
+ * The reader's resolution markers and maintenance word come first (they are
+ * what AWS and Azure write); then the keyword table, whose operational row
+ * ("recovered", "fix implemented", ...) also closes an incident.
+ */
 static void classify_by_title(struct rss_entry *e)
 {
 	const char *t = e->title;
@@ -290,6 +341,10 @@ static void classify_by_title(struct rss_entry *e)
 	if (has_word_ci(t, "maintenance")) {
 		e->kind = K_MAINT;
 		e->mstate = find_ci(t, "in progress") ? M_IN_PROGRESS : M_SCHEDULED;
+		return;
+	}
+	if (fmt_rss_title_status(t) == ST_OPERATIONAL) {
+		e->kind = K_RESOLVED;
 		return;
 	}
 	/* The label of an RSS title is its "Prefix:" (AWS severity wording). */

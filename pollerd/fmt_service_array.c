@@ -9,15 +9,15 @@
  *   Minor           degraded
  *   Major           partial_outage
  *   Critical        major_outage
- *   other           unmapped_value: [].level=...
+ *   other           ignored, drift note (the seed ranked it below operational)
+ *   missing         Good, drift note (the seed's default)
  *
  * The worst entry decides; detail "<service> (<region>): <level>" of the
  * first entry at that level, only when it is not operational. Alerts carry
  * no id the pipeline can key on, so no incident is attached; they must still
- * be an array when present. Fixed seed bugs (doc/compat.md#bug-9): a body that is not an
- * array, or an entry without a level, is a parse_error (the seed reported
- * operational / "Good"), and an unknown level is no longer ranked below
- * operational and ignored.
+ * be an array when present (else a drift note). Fixed seed bug (doc/compat.md#bug-9): a
+ * body that is not an array is a parse_error (the seed reported
+ * operational); so is a level that is null or not a string.
  */
 #include "format.h"
 
@@ -46,18 +46,32 @@ void fmt_service_array(const struct fmt_input *in, const struct fmt_opts *opts,
 	cJSON_ArrayForEach(e, root)
 	{
 		const char *service, *region, *level;
-		const cJSON *alerts;
 		if (fmt_json_elem_object(out, e, "[]") ||
-		    fmt_json_string(out, e, "[]", "service", FMT_REQUIRED, &service) ||
-		    fmt_json_string(out, e, "[]", "region", FMT_NULLABLE, &region) ||
-		    fmt_json_string(out, e, "[]", "level", FMT_REQUIRED, &level) ||
-		    fmt_json_array(out, e, "[]", "alerts", FMT_OPTIONAL, &alerts))
+		    fmt_json_string(out, e, "[]", "level", FMT_OPTIONAL, &level))
 			goto done;
-		const struct fmt_enum *le = fmt_enum_map(out, level_tab, "[].level", level);
-		if (!le)
-			goto done;
+		service = fmt_soft_string(out, e, "[]", "service", 0);
+		region = fmt_soft_string(out, e, "[]", "region", 1);
+		const cJSON *alerts = cJSON_GetObjectItemCaseSensitive(e, "alerts");
+		if (alerts && !cJSON_IsArray(alerts))
+			fmt_drift_note(out, "[].alerts", "[].alerts: expected array, got %s",
+				       fmt_json_type(alerts));
+		if (!level) {
+			/* The seed read a missing level as "Good". */
+			fmt_drift_note(out, "[].level", "[].level missing, read as Good");
+			continue;
+		}
+		const struct fmt_enum *le = fmt_enum_find(level_tab, level);
+		if (!le) {
+			/* The seed ranked unknown levels below operational: ignored. */
+			char q[FMT_QUOTE_BUF];
+			fmt_quote(level, q);
+			fmt_drift_note(out, "[].level", "unknown level \"%s\" ignored", q);
+			continue;
+		}
 		if (fmt_worse(worst, le->status) != worst) {
 			worst = le->status;
+			if (!service)
+				service = "(unnamed service)";
 			if (region)
 				fmt_set_detailf(out, "%s (%s): %s", service, region, level);
 			else

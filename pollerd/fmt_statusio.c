@@ -56,6 +56,14 @@ static int any_id(struct fmt_reading *r, const cJSON *o, const char *where, char
 	return fmt_json_id(r, o, where, "id", FMT_REQUIRED, buf, id);
 }
 
+/* The tolerant any_id: "_id", else "id", else NULL with a drift note. */
+static const char *soft_any_id(struct fmt_reading *r, const cJSON *o, const char *where,
+			       char buf[FMT_ID_BUF])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "_id");
+	return fmt_soft_id(r, o, where, v ? "_id" : "id", 0, buf);
+}
+
 /*
  * Does components_affected list one of sel? 1, 0, or -1 after fmt_fail;
  * *listed says whether it names any component at all.
@@ -101,12 +109,14 @@ static int collect_maints(struct fmt_reading *r, const cJSON *result, const stru
 		{
 			char buf[FMT_ID_BUF];
 			const char *id, *name, *from, *until, *w = lists[i].where;
-			if (fmt_json_elem_object(r, m, w) || any_id(r, m, w, buf, &id) ||
-			    fmt_json_string(r, m, w, "name", FMT_REQUIRED, &name) ||
-			    fmt_json_string(r, m, w, "datetime_planned_start", FMT_REQUIRED,
-					    &from) ||
-			    fmt_json_string(r, m, w, "datetime_planned_end", FMT_NULLABLE, &until))
+			if (fmt_json_elem_object(r, m, w))
 				return -1;
+			/* Windows are extras: odd ones are defaulted or skipped with a
+			 * drift note (doc/drift.md). */
+			id = soft_any_id(r, m, w, buf);
+			name = fmt_soft_string(r, m, w, "name", 0);
+			from = fmt_soft_string(r, m, w, "datetime_planned_start", 0);
+			until = fmt_soft_string(r, m, w, "datetime_planned_end", 1);
 			int listed, hit = concerns(r, m, w, sel, &listed);
 			if (hit < 0)
 				return -1;
@@ -180,10 +190,11 @@ static void reading(const cJSON *result, const struct fmt_opts *opts, struct fmt
 	{
 		char buf[FMT_ID_BUF];
 		const char *id, *iname;
-		if (fmt_json_elem_object(r, inc, "incidents[]") ||
-		    any_id(r, inc, "incidents[]", buf, &id) ||
-		    fmt_json_string(r, inc, "incidents[]", "name", FMT_REQUIRED, &iname))
+		if (fmt_json_elem_object(r, inc, "incidents[]"))
 			return;
+		/* id and name only label the incident (doc/drift.md). */
+		id = soft_any_id(r, inc, "incidents[]", buf);
+		iname = fmt_soft_string(r, inc, "incidents[]", "name", 0);
 		int listed, hit = concerns(r, inc, "incidents[]", sel, &listed);
 		if (hit < 0)
 			return;

@@ -32,6 +32,10 @@
  *   major_outage           major_outage     0
  *   under_maintenance      degraded         1
  *
+ * A status word outside that table falls back to the page indicator, as in
+ * the seed, with a drift note (doc/drift.md); without a readable indicator
+ * it is unmapped_value.
+ *
  * Only what concerns that component counts (seed bug doc/compat.md#bug-11): the attached
  * incident is the first unresolved one whose components[] lists the
  * component (or, for a group, one of its children), else none; the page
@@ -89,20 +93,29 @@ static const struct fmt_enum maint_status_tab[] = {
 #define W_COMP "components[]"
 #define W_MAINT "scheduled_maintenances[]"
 
-/* The fields of one incident; *open is 1 unless it is resolved. 0 or -1. */
-static int incident_fields(struct fmt_reading *r, const cJSON *inc, const char **id,
-			   const char **name, int *open)
+/*
+ * The fields of one incident; *open is 1 unless it is resolved. id and name
+ * only label the attached incident, so they are read softly (a numeric id
+ * becomes its digits, as the seed's str() did); a status outside the
+ * lifecycle table is read as open -- summary.json lists unresolved incidents
+ * -- with a drift note. 0 or -1 (a non-object element is skipped: *open 0).
+ */
+static int incident_fields(struct fmt_reading *r, const cJSON *inc, char idbuf[FMT_ID_BUF],
+			   const char **id, const char **name, int *open)
 {
-	const char *st;
-	if (fmt_json_elem_object(r, inc, W_INC) ||
-	    fmt_json_string(r, inc, W_INC, "id", FMT_REQUIRED, id) ||
-	    fmt_json_string(r, inc, W_INC, "name", FMT_REQUIRED, name) ||
-	    fmt_json_string(r, inc, W_INC, "status", FMT_REQUIRED, &st))
-		return -1;
-	const struct fmt_enum *e = fmt_enum_map(r, incident_status_tab, W_INC ".status", st);
-	if (!e)
-		return -1;
-	*open = e->status != ST_OPERATIONAL;
+	*id = *name = NULL;
+	*open = 0;
+	if (!cJSON_IsObject(inc)) {
+		fmt_drift_note(r, W_INC, W_INC ": %s element skipped", fmt_json_type(inc));
+		return 0;
+	}
+	*id = fmt_soft_id(r, inc, W_INC, "id", 1, idbuf);
+	*name = fmt_soft_string(r, inc, W_INC, "name", 0);
+	const char *st = fmt_soft_string(r, inc, W_INC, "status", 0);
+	static const struct fmt_enum open_row = {"", ST_DEGRADED, 0, NULL};
+	*open = fmt_enum_or(r, incident_status_tab, W_INC ".status", st, "incident status",
+			    &open_row, "open")
+		    ->status != ST_OPERATIONAL;
 	return 0;
 }
 
@@ -121,29 +134,67 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct
 	{
 		const char *id, *name, *st, *from, *until, *body = NULL;
 		const cJSON *updates, *comps;
-		if (fmt_json_elem_object(r, m, W_MAINT) ||
-		    fmt_json_string(r, m, W_MAINT, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, m, W_MAINT, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_string(r, m, W_MAINT, "status", FMT_REQUIRED, &st) ||
-		    fmt_json_string(r, m, W_MAINT, "scheduled_for", FMT_REQUIRED, &from) ||
-		    fmt_json_string(r, m, W_MAINT, "scheduled_until", FMT_NULLABLE, &until) ||
-		    fmt_json_array(r, m, W_MAINT, "incident_updates", FMT_OPTIONAL, &updates) ||
-		    fmt_json_array(r, m, W_MAINT, "components", FMT_OPTIONAL, &comps))
-			return -1;
-		const struct fmt_enum *e = fmt_enum_map(r, maint_status_tab, W_MAINT ".status", st);
-		if (!e)
-			return -1;
+		char idbuf[FMT_ID_BUF];
+		/* Windows are extras of the reading: an odd one is skipped or
+		 * defaulted (the seed skipped those without id or scheduled_for,
+		 * and defaulted name and status). */
+		if (!cJSON_IsObject(m)) {
+			fmt_drift_note(r, W_MAINT, W_MAINT ": %s element skipped",
+				       fmt_json_type(m));
+			continue;
+		}
+		id = fmt_soft_id(r, m, W_MAINT, "id", 1, idbuf);
+		name = fmt_soft_string(r, m, W_MAINT, "name", 0);
+		st = fmt_soft_string(r, m, W_MAINT, "status", 0);
+		from = fmt_soft_string(r, m, W_MAINT, "scheduled_for", 1);
+		until = fmt_soft_string(r, m, W_MAINT, "scheduled_until", 1);
+		updates = cJSON_GetObjectItemCaseSensitive(m, "incident_updates");
+		comps = cJSON_GetObjectItemCaseSensitive(m, "components");
+		if (updates && !cJSON_IsArray(updates)) {
+			fmt_drift_note(r, W_MAINT ".incident_updates",
+				       W_MAINT ".incident_updates: expected array, got %s",
+				       fmt_json_type(updates));
+			updates = NULL;
+		}
+		if (comps && !cJSON_IsArray(comps) && !cJSON_IsNull(comps)) {
+			fmt_drift_note(r, W_MAINT ".components",
+				       W_MAINT ".components: expected array, got %s: "
+					       "maintenance skipped",
+				       fmt_json_type(comps));
+			continue;
+		}
+		const struct fmt_enum *e =
+		    fmt_enum_or(r, maint_status_tab, W_MAINT ".status", st, "maintenance status",
+				&maint_status_tab[0], "scheduled");
 		/* Updates are newest first; the newest says what is going on now. */
 		const cJSON *first = updates ? updates->child : NULL;
-		if (first && (fmt_json_elem_object(r, first, W_MAINT ".incident_updates[]") ||
-			      fmt_json_string(r, first, W_MAINT ".incident_updates[]", "body",
-					      FMT_OPTIONAL, &body)))
-			return -1;
-		int hit = fmt_refs_hit(r, comps, W_MAINT ".components[]", "id", sel);
-		if (hit < 0)
-			return -1;
+		if (first && !cJSON_IsObject(first))
+			fmt_drift_note(r, W_MAINT ".incident_updates[]",
+				       W_MAINT ".incident_updates[]: %s element ignored",
+				       fmt_json_type(first));
+		else if (first)
+			body = fmt_soft_string(r, first, W_MAINT ".incident_updates[]", "body", 1);
+		/* A component list we cannot read makes the window unplaceable:
+		 * skipped with a note, the reading still counts. */
+		struct fmt_reading scratch;
+		fmt_reading_init(&scratch);
+		int hit = fmt_refs_hit(&scratch, comps, W_MAINT ".components[]", "id", sel);
+		if (hit < 0) {
+			const char *why = scratch.reason ? scratch.reason : "unreadable";
+			if (strncmp(why, "parse_error: ", 13) == 0)
+				why += 13;
+			fmt_drift_note(r, W_MAINT ".components[]", "%s: maintenance skipped", why);
+			fmt_reading_free(&scratch);
+			continue;
+		}
 		if (sel->n && !hit && cJSON_GetArraySize(comps) > 0)
 			continue;
+		if (!from) {
+			/* Without a start there is no window to show. */
+			fmt_drift_note(r, W_MAINT ".scheduled_for",
+				       W_MAINT ".scheduled_for missing: maintenance skipped");
+			continue;
+		}
 		if (sel->n && hit && e->maint)
 			*maint = 1;
 		if (fmt_maint_push(r, W_MAINT, "scheduled_for", "scheduled_until", id, name, body,
@@ -176,10 +227,11 @@ static int components_worst(struct fmt_reading *r, const cJSON *root, enum st_st
 
 static void page_reading(const cJSON *root, const cJSON *status, struct fmt_reading *r)
 {
-	const char *ind, *desc;
-	if (fmt_json_string(r, status, "status", "indicator", FMT_REQUIRED, &ind) ||
-	    fmt_json_string(r, status, "status", "description", FMT_REQUIRED, &desc))
+	const char *ind;
+	if (fmt_json_string(r, status, "status", "indicator", FMT_REQUIRED, &ind))
 		return;
+	/* The indicator carries the status; the description only words it. */
+	const char *desc = fmt_soft_string(r, status, "status", "description", 0);
 	const struct fmt_enum *e =
 	    fmt_enum_map(r, fmt_statuspage_indicator, "status.indicator", ind);
 	if (!e)
@@ -194,8 +246,9 @@ static void page_reading(const cJSON *root, const cJSON *status, struct fmt_read
 	cJSON_ArrayForEach(inc, incs)
 	{
 		const char *id, *name, *impact;
+		char idbuf[FMT_ID_BUF];
 		int open;
-		if (incident_fields(r, inc, &id, &name, &open))
+		if (incident_fields(r, inc, idbuf, &id, &name, &open))
 			return;
 		if (!open)
 			continue;
@@ -242,37 +295,66 @@ static const char *group_name(const cJSON *comps, const char *gid)
  * its components[] (which may point at components absent from a trimmed
  * payload -- Cloudflare) and the components whose group_id is selected.
  */
-static int add_children(struct fmt_reading *r, const cJSON *comps, struct fmt_idset *sel)
+static void add_children(struct fmt_reading *r, const cJSON *comps, struct fmt_idset *sel)
 {
 	const cJSON *c;
 	size_t nsel = sel->n;
 	cJSON_ArrayForEach(c, comps)
 	{
-		const char *id, *gid;
-		const cJSON *kids, *k;
-		/* id/group_id were checked by the caller's pass. */
-		if (fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, c, W_COMP, "group_id", FMT_NULLABLE, &gid) ||
-		    fmt_json_array(r, c, W_COMP, "components", FMT_NULLABLE, &kids))
-			return -1;
-		for (size_t i = 0; gid && i < nsel; i++)
+		/* The caller's pass noted odd ids and group ids already. */
+		const char *id = fmt_soft_string(r, c, W_COMP, "id", 1);
+		const char *gid = fmt_soft_string(r, c, W_COMP, "group_id", 1);
+		const cJSON *kids = cJSON_GetObjectItemCaseSensitive(c, "components"), *k;
+		for (size_t i = 0; id && gid && i < nsel; i++)
 			if (strcmp(sel->ids[i], gid) == 0)
 				fmt_idset_add(sel, id);
 		if (!fmt_idset_has(sel, id))
 			continue;
+		if (kids && !cJSON_IsArray(kids)) {
+			if (!cJSON_IsNull(kids))
+				fmt_drift_note(r, W_COMP ".components",
+					       W_COMP ".components: expected array, got %s",
+					       fmt_json_type(kids));
+			kids = NULL;
+		}
 		cJSON_ArrayForEach(k, kids)
 		{
-			if (!cJSON_IsString(k)) {
-				fmt_fail(r,
-					 "parse_error: " W_COMP
-					 ".components[]: expected string, got %s",
-					 fmt_json_type(k));
-				return -1;
-			}
-			fmt_idset_add(sel, k->valuestring);
+			if (cJSON_IsString(k))
+				fmt_idset_add(sel, k->valuestring);
+			else
+				fmt_drift_note(r, W_COMP ".components[]",
+					       W_COMP ".components[]: %s child id ignored",
+					       fmt_json_type(k));
 		}
 	}
-	return 0;
+}
+
+/*
+ * The seed's fallback for a selected component whose status word is not in
+ * the table: the page indicator's status, as the component row of the same
+ * status (for its label), with a drift note. NULL after
+ * fmt_fail("unmapped_value: ...") when the page has no readable indicator.
+ */
+static const struct fmt_enum *page_fallback(const cJSON *root, struct fmt_reading *r,
+					    const char *word)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	const cJSON *ind =
+	    cJSON_IsObject(status) ? cJSON_GetObjectItemCaseSensitive(status, "indicator") : NULL;
+	const struct fmt_enum *pe =
+	    cJSON_IsString(ind) ? fmt_enum_find(fmt_statuspage_indicator, ind->valuestring) : NULL;
+	for (const struct fmt_enum *e = fmt_statuspage_component; pe && e->vendor; e++)
+		if (e->status == pe->status && !e->maint) {
+			char qw[FMT_QUOTE_BUF], qi[FMT_QUOTE_BUF];
+			fmt_quote(word, qw);
+			fmt_quote(ind->valuestring, qi);
+			fmt_drift_note(
+			    r, W_COMP ".status",
+			    "unknown component status \"%s\" read as the page indicator (%s)", qw,
+			    qi);
+			return e;
+		}
+	return fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", word);
 }
 
 static void component_reading(const cJSON *root, const struct fmt_opts *opts, struct fmt_reading *r,
@@ -295,18 +377,23 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 	cJSON_ArrayForEach(c, comps)
 	{
 		const char *id, *name, *gid, *st;
-		if (fmt_json_elem_object(r, c, W_COMP) ||
-		    fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, c, W_COMP, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_string(r, c, W_COMP, "group_id", FMT_NULLABLE, &gid))
-			return;
+		/* Ids and names select; a component without them cannot be the
+		 * selected one and is passed over with a drift note. */
+		if (!cJSON_IsObject(c)) {
+			fmt_drift_note(r, W_COMP, W_COMP ": %s element skipped", fmt_json_type(c));
+			continue;
+		}
+		id = fmt_soft_string(r, c, W_COMP, "id", 0);
+		name = fmt_soft_string(r, c, W_COMP, "name", 0);
+		gid = fmt_soft_string(r, c, W_COMP, "group_id", 1);
 		const char *group = qualified && gid ? group_name(comps, gid) : NULL;
 		if (!fmt_component_matches(opts, id, name, group))
 			continue;
 		if (fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
 			return;
-		const struct fmt_enum *e =
-		    fmt_enum_map(r, fmt_statuspage_component, W_COMP ".status", st);
+		const struct fmt_enum *e = fmt_enum_find(fmt_statuspage_component, st);
+		if (!e)
+			e = page_fallback(root, r, st);
 		if (!e)
 			return;
 		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {
@@ -320,8 +407,7 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 		fmt_fail(r, "component_not_found: %s", fmt_selector(opts));
 		return;
 	}
-	if (add_children(r, comps, sel))
-		return;
+	add_children(r, comps, sel);
 
 	const cJSON *incs, *inc;
 	if (fmt_json_array(r, root, NULL, "incidents", FMT_OPTIONAL, &incs))
@@ -331,9 +417,13 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 	{
 		const char *id, *name;
 		const cJSON *affected;
+		char idbuf[FMT_ID_BUF];
 		int open;
-		if (incident_fields(r, inc, &id, &name, &open) ||
-		    fmt_json_array(r, inc, W_INC, "components", FMT_OPTIONAL, &affected))
+		if (incident_fields(r, inc, idbuf, &id, &name, &open))
+			return;
+		if (!open)
+			continue;
+		if (fmt_json_array(r, inc, W_INC, "components", FMT_OPTIONAL, &affected))
 			return;
 		int hit = fmt_refs_hit(r, affected, W_INC ".components[]", "id", sel);
 		if (hit < 0)

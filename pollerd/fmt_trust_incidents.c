@@ -12,10 +12,12 @@
  *   otherwise                                                       -> degraded
  *
  * The worst incident decides and gives detail (subject) and incident
- * id/title. Fixed seed bugs (doc/compat.md#bug-9): a body that is not an array is a
- * parse_error, not operational; so is an incident without a boolean
- * isResolved (the seed took "missing" for "resolved" -- a false all-clear)
- * or without a message.subject.
+ * id/title. As the seed did, an incident without isResolved counts as
+ * resolved -- with a drift note (doc/drift.md), so the operator sees the
+ * vendor dropped the field; a missing message/subject/id only leaves the
+ * words out (note too). Fixed seed bugs (doc/compat.md#bug-9): a body that is not an
+ * array is a parse_error, not operational; an isResolved that is null or
+ * not a boolean is a parse_error (it carries the status).
  */
 #include "format.h"
 
@@ -38,21 +40,29 @@ void fmt_trust_incidents(const struct fmt_input *in, const struct fmt_opts *opts
 	const cJSON *inc;
 	cJSON_ArrayForEach(inc, root)
 	{
-		int resolved;
+		int resolved, present;
 		if (fmt_json_elem_object(out, inc, "[]") ||
-		    fmt_json_bool(out, inc, "[]", "isResolved", FMT_REQUIRED, &resolved, NULL))
+		    fmt_json_bool(out, inc, "[]", "isResolved", FMT_OPTIONAL, &resolved, &present))
 			goto done;
+		if (!present) {
+			/* The seed's rule: only a present, false isResolved is active. */
+			fmt_drift_note(out, "[].isResolved",
+				       "[].isResolved missing, read as resolved");
+			continue;
+		}
 		if (resolved)
 			continue;
-		const cJSON *msg;
-		const char *subject, *mtype, *id;
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(inc, "message");
+		const char *subject = NULL, *mtype = NULL, *id;
 		char buf[FMT_ID_BUF];
-		if (fmt_json_object(out, inc, "[]", "message", FMT_REQUIRED, &msg) ||
-		    fmt_json_string(out, msg, "[].message", "subject", FMT_REQUIRED, &subject) ||
-		    fmt_json_string(out, msg, "[].message", "maintenanceType", FMT_NULLABLE,
-				    &mtype) ||
-		    fmt_json_id(out, inc, "[]", "id", FMT_OPTIONAL, buf, &id))
-			goto done;
+		if (cJSON_IsObject(msg)) {
+			subject = fmt_soft_string(out, msg, "[].message", "subject", 0);
+			mtype = fmt_soft_string(out, msg, "[].message", "maintenanceType", 1);
+		} else {
+			fmt_drift_note(out, "[].message", "[].message: expected object, got %s",
+				       fmt_json_type(msg));
+		}
+		id = fmt_soft_id(out, inc, "[]", "id", 0, buf);
 		enum st_status st = ST_DEGRADED;
 		if (fmt_contains_ci(mtype, "major") || fmt_contains_ci(subject, "critical"))
 			st = ST_MAJOR_OUTAGE;

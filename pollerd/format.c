@@ -88,9 +88,16 @@ static void clear_content(struct fmt_reading *r)
 		free(m->status);
 	}
 	free(r->maints);
+	for (size_t i = 0; i < r->ndrift; i++) {
+		free(r->drift[i].field);
+		free(r->drift[i].note);
+	}
+	free(r->drift);
 	r->detail = r->incident_id = r->incident_title = NULL;
 	r->maints = NULL;
 	r->nmaints = 0;
+	r->drift = NULL;
+	r->ndrift = 0;
 }
 
 void fmt_reading_free(struct fmt_reading *r)
@@ -228,6 +235,54 @@ enum st_status fmt_worse(enum st_status a, enum st_status b)
 	int ra = a == ST_UNKNOWN ? 99 : st_status_rank(a);
 	int rb = b == ST_UNKNOWN ? 99 : st_status_rank(b);
 	return rb > ra ? b : a;
+}
+
+static const char *field_name(char *buf, size_t n, const char *where, const char *key);
+
+/* ---- drift notes ---------------------------------------------------------------- */
+
+void fmt_drift_note(struct fmt_reading *r, const char *field, const char *fmt, ...)
+{
+	if (r->ndrift >= FMT_DRIFT_MAX)
+		return;
+	for (size_t i = 0; i < r->ndrift; i++)
+		if (strcmp(r->drift[i].field, field) == 0)
+			return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	r->drift = xreallocarray(r->drift, r->ndrift + 1, sizeof *r->drift);
+	struct fmt_drift *d = &r->drift[r->ndrift++];
+	d->field = xstrdup(field);
+	/* Notes quote vendor words: one clean line, bounded. */
+	d->note = fmt_text(s, FMT_TEXT_MAX);
+	if (!d->note)
+		d->note = xstrdup(field);
+	free(s);
+}
+
+/* Caller frees (format.h). */
+char *fmt_drift_text(const struct fmt_reading *r)
+{
+	if (!r->ndrift)
+		return NULL;
+	size_t n = 1;
+	for (size_t i = 0; i < r->ndrift; i++)
+		n += strlen(r->drift[i].note) + 2;
+	char *out = xmalloc(n);
+	size_t o = 0;
+	for (size_t i = 0; i < r->ndrift; i++) {
+		size_t l = strlen(r->drift[i].note);
+		if (i) {
+			memcpy(out + o, "; ", 2);
+			o += 2;
+		}
+		memcpy(out + o, r->drift[i].note, l);
+		o += l;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /* ---- body checks and JSON ---------------------------------------------------- */
@@ -478,6 +533,54 @@ int fmt_json_id(struct fmt_reading *r, const struct cJSON *obj, const char *wher
 	return id_value(r, v, where, key, buf, out);
 }
 
+/* "<where>.<key>" for drift notes and metric labels; fits the fixed buffer or is cut. */
+static const char *field_name(char *buf, size_t n, const char *where, const char *key)
+{
+	snprintf(buf, n, "%s%s%s", where ? where : "", where ? "." : "", key);
+	return buf;
+}
+
+/* Soft reads: tree pointers, never a failure (format.h). */
+const char *fmt_soft_string(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+			    const char *key, int quiet)
+{
+	char f[128];
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	if (cJSON_IsString(v) && v->valuestring)
+		return v->valuestring;
+	if (!v || cJSON_IsNull(v)) {
+		if (!quiet)
+			fmt_drift_note(r, field_name(f, sizeof f, where, key), "%s missing", f);
+		return NULL;
+	}
+	fmt_drift_note(r, field_name(f, sizeof f, where, key), "%s: expected string, got %s", f,
+		       fmt_json_type(v));
+	return NULL;
+}
+
+const char *fmt_soft_id(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+			const char *key, int numbers_odd, char buf[FMT_ID_BUF])
+{
+	char f[128];
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	if (cJSON_IsString(v) && v->valuestring && v->valuestring[0])
+		return v->valuestring;
+	if (cJSON_IsNumber(v) && integral(v)) {
+		snprintf(buf, FMT_ID_BUF, "%lld", (long long)v->valuedouble);
+		if (numbers_odd)
+			fmt_drift_note(r, field_name(f, sizeof f, where, key),
+				       "%s is a number (%s), read as a string", f, buf);
+		return buf;
+	}
+	field_name(f, sizeof f, where, key);
+	if (!v || cJSON_IsNull(v) || cJSON_IsString(v))
+		fmt_drift_note(r, f, "%s missing", f);
+	else
+		fmt_drift_note(r, f, "%s: expected string or integer id, got %s", f,
+			       fmt_json_type(v));
+	return NULL;
+}
+
 int fmt_json_elem_object(struct fmt_reading *r, const struct cJSON *elem, const char *where)
 {
 	if (cJSON_IsObject(elem))
@@ -507,11 +610,8 @@ static int eq_trim(const char *a, size_t an, const char *b, size_t bn)
 	return an == bn && strncasecmp(a, b, an) == 0;
 }
 
-/*
- * Copy a vendor value into out for a failure reason: at most FMT_VALUE_MAX
- * bytes on a character boundary, control characters replaced, "..." when cut.
- */
-static void quote_value(const char *v, char out[FMT_VALUE_MAX + 4])
+/* out holds FMT_QUOTE_BUF bytes (format.h). */
+void fmt_quote(const char *v, char out[FMT_QUOTE_BUF])
 {
 	size_t n = strlen(v);
 	size_t cut = utf8_cut(v, n, FMT_VALUE_MAX);
@@ -536,6 +636,21 @@ const struct fmt_enum *fmt_enum_find(const struct fmt_enum *tab, const char *val
 	return NULL;
 }
 
+const struct fmt_enum *fmt_enum_or(struct fmt_reading *r, const struct fmt_enum *tab,
+				   const char *field, const char *value, const char *what,
+				   const struct fmt_enum *fallback, const char *as)
+{
+	const struct fmt_enum *e = fmt_enum_find(tab, value);
+	if (e)
+		return e;
+	if (value) {
+		char q[FMT_VALUE_MAX + 4];
+		fmt_quote(value, q);
+		fmt_drift_note(r, field, "unknown %s \"%s\" read as %s", what, q, as);
+	}
+	return fallback;
+}
+
 const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum *tab,
 				    const char *field, const char *value)
 {
@@ -543,7 +658,7 @@ const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum
 	if (e)
 		return e;
 	char q[FMT_VALUE_MAX + 4];
-	quote_value(value ? value : "", q);
+	fmt_quote(value ? value : "", q);
 	fmt_fail(r, "unmapped_value: %s=%s", field, q);
 	return NULL;
 }
@@ -631,16 +746,28 @@ int fmt_maint_push(struct fmt_reading *r, const char *where, const char *start_k
 		   const char *start, const char *end, const char *status)
 {
 	char for_iso[TS_ISO_LEN + 1], until_iso[TS_ISO_LEN + 1];
-	char q[FMT_VALUE_MAX + 4];
+	char q[FMT_VALUE_MAX + 4], f[128];
+	/* A window is an optional extra of the reading: one we cannot place is
+	 * skipped (the seed skipped those without id or scheduled_for). */
+	if (!id || !*id) {
+		fmt_drift_note(r, field_name(f, sizeof f, where, "id"),
+			       "%s missing: maintenance skipped", f);
+		return 0;
+	}
 	if (!start || ts_normalize(start, for_iso) < 0) {
-		quote_value(start ? start : "", q);
-		fmt_fail(r, "parse_error: %s.%s: not a date: %s", where, start_key, q);
-		return -1;
+		fmt_quote(start ? start : "", q);
+		field_name(f, sizeof f, where, start_key);
+		if (start)
+			fmt_drift_note(r, f, "%s not a date (%s): maintenance skipped", f, q);
+		else
+			fmt_drift_note(r, f, "%s missing: maintenance skipped", f);
+		return 0;
 	}
 	if (end && ts_normalize(end, until_iso) < 0) {
-		quote_value(end, q);
-		fmt_fail(r, "parse_error: %s.%s: not a date: %s", where, end_key, q);
-		return -1;
+		fmt_quote(end, q);
+		field_name(f, sizeof f, where, end_key);
+		fmt_drift_note(r, f, "%s not a date (%s): read as open-ended", f, q);
+		end = NULL;
 	}
 	struct fmt_maint *m = fmt_maint_add(r);
 	m->vendor_id = xstrdup(id);

@@ -6,10 +6,16 @@
  * payloads and fuzzed directly.
  *
  * Hostile input rule: a parser never crashes and never returns an all-clear it
- * cannot justify. Anything it cannot interpret (wrong JSON type anywhere, null
- * where an object is expected, unmapped enum value, truncated/HTML/invalid
- * UTF-8 body) is a failure: ok = 0 with reason "parse_error: ..." or
- * "unmapped_value: ...".
+ * cannot justify. A body it cannot interpret (truncated/HTML/invalid UTF-8,
+ * oversized, wrong top-level type) or whose status-carrying field is missing,
+ * null, of the wrong type, or a word outside every mapping with no fallback
+ * is a failure: ok = 0 with reason "parse_error: ..." or "unmapped_value: ...".
+ *
+ * Tolerance rule (doc/drift.md): a missing or odd *optional* field (ids,
+ * names, descriptions, maintenance entries) gets a default, and an unknown
+ * vendor word the seed tool had a fallback for gets that fallback; the
+ * reading counts, and carries a drift note saying what was defaulted, so an
+ * operator sees the vendor's format change before anything goes blind.
  */
 #ifndef ITSTATUS_FORMAT_H
 #define ITSTATUS_FORMAT_H
@@ -54,6 +60,12 @@ struct fmt_maint {
 	char *status;	       /* scheduled | in_progress | verifying | completed */
 };
 
+/* One default or fallback a tolerant parser used (see fmt_drift_note). */
+struct fmt_drift {
+	char *field; /* the vendor field, e.g. "incidents[].id" (metric label) */
+	char *note;  /* what was done, e.g. "incidents[].id missing" */
+};
+
 struct fmt_reading {
 	int ok;		       /* 1 = interpreted; 0 = poll failure, see reason */
 	enum st_status status; /* meaningful when ok */
@@ -64,16 +76,35 @@ struct fmt_reading {
 	char *reason; /* when !ok: "parse_error: ...", "unmapped_value: ...", "http_404", ... */
 	struct fmt_maint *maints; /* scheduled maintenances reported by the feed */
 	size_t nmaints;
+	struct fmt_drift *drift; /* defaults and fallbacks used (ok readings only) */
+	size_t ndrift;
 };
 
 typedef void (*fmt_parse_fn)(const struct fmt_input *in, const struct fmt_opts *opts,
 			     struct fmt_reading *out);
+
+/*
+ * Record that a default or fallback was used for field. The note is printf
+ * text, cut to FMT_TEXT_MAX; one note per field per reading (the first one
+ * wins), at most FMT_DRIFT_MAX notes. A failure (fmt_fail) drops the notes.
+ */
+#define FMT_DRIFT_MAX 8
+void fmt_drift_note(struct fmt_reading *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The notes of r joined with "; " (NULL when there are none). Caller frees. */
+char *fmt_drift_text(const struct fmt_reading *r);
 
 /* Look up a parser by poll_type name ("statuspage_json", "rss", ...); NULL if none. */
 fmt_parse_fn fmt_lookup(const char *poll_type);
 /* 1 when the format's reading depends on the poll time as well as the body
  * (a 304 then means "same body", not "same reading"). */
 int fmt_clock_dependent(const char *poll_type);
+
+/*
+ * The seed's RSS title keyword table (most severe first, case-insensitive
+ * substring): the status a title's words say, ST_UNKNOWN when none matches.
+ */
+enum st_status fmt_rss_title_status(const char *title);
 
 /* Helpers for parsers: set a failure (takes printf args) / free everything in r. */
 void fmt_fail(struct fmt_reading *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -113,6 +144,11 @@ void fmt_http_check(const struct fmt_input *, const struct fmt_opts *, struct fm
 #define FMT_TEXT_MAX 200
 /* Vendor values quoted in failure reasons are cut to this many bytes. */
 #define FMT_VALUE_MAX 60
+/* A vendor value made fit for a reason or a drift note: at most FMT_VALUE_MAX
+ * bytes cut on a character boundary ("..." when cut), control characters
+ * replaced. out must hold FMT_QUOTE_BUF bytes. */
+#define FMT_QUOTE_BUF (FMT_VALUE_MAX + 4)
+void fmt_quote(const char *v, char out[FMT_QUOTE_BUF]);
 
 struct cJSON;
 
@@ -132,10 +168,11 @@ struct fmt_maint *fmt_maint_add(struct fmt_reading *r);
 /*
  * Append a maintenance to r->maints (copies everything). start and end are
  * vendor date strings brought to canonical ISO with ts_normalize; end may be
- * NULL; a date that does not parse fails the reading ("parse_error:
- * <where>.<start_key>: not a date: ..."). title NULL -> "Scheduled
- * Maintenance"; status must already be one of scheduled | in_progress |
- * verifying | completed. Returns 0 or -1.
+ * NULL. Maintenances are optional to a reading, so nothing here fails: a
+ * window without id or with a start that is missing or not a date is
+ * skipped, an end that is not a date is dropped, each with a drift note.
+ * title NULL -> "Scheduled Maintenance"; status must already be one of
+ * scheduled | in_progress | verifying | completed. Returns 0.
  */
 int fmt_maint_push(struct fmt_reading *r, const char *where, const char *start_key,
 		   const char *end_key, const char *id, const char *title, const char *description,
@@ -211,6 +248,21 @@ int fmt_json_int(struct fmt_reading *r, const struct cJSON *obj, const char *whe
 #define FMT_ID_BUF 24
 int fmt_json_id(struct fmt_reading *r, const struct cJSON *obj, const char *where, const char *key,
 		enum fmt_need need, char buf[FMT_ID_BUF], const char **out);
+/*
+ * Tolerant reads of an optional field, one the status does not depend on
+ * (ids, names, titles, descriptions). They never fail: a value of the
+ * wrong type, or a missing one when the vendor normally sends it (quiet 0),
+ * yields NULL and a drift note "<where>.<key> missing" / "<where>.<key>:
+ * expected string, got T". fmt_soft_id also takes an integral number,
+ * written into buf; with numbers_odd it notes that (Statuspage ids are
+ * strings, so a number means the format changed). Pointers point into the
+ * tree or into buf.
+ */
+const char *fmt_soft_string(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+			    const char *key, int quiet);
+const char *fmt_soft_id(struct fmt_reading *r, const struct cJSON *obj, const char *where,
+			const char *key, int numbers_odd, char buf[FMT_ID_BUF]);
+
 /* Array elements must be objects: check one ("where" names the array). */
 int fmt_json_elem_object(struct fmt_reading *r, const struct cJSON *elem, const char *where);
 
@@ -230,6 +282,15 @@ extern const struct fmt_enum fmt_statuspage_component[];
 /* Look value up; NULL after fmt_fail(r, "unmapped_value: <field>=<value>"). */
 const struct fmt_enum *fmt_enum_map(struct fmt_reading *r, const struct fmt_enum *tab,
 				    const char *field, const char *value);
+/*
+ * Look value up with a fallback (the seed's rule for words it did not know):
+ * the row, or fallback with the drift note "unknown <what> "<value>" read as
+ * <as>" on field. A NULL value gives fallback without a note (a missing
+ * field is noted where it is read). Never NULL.
+ */
+const struct fmt_enum *fmt_enum_or(struct fmt_reading *r, const struct fmt_enum *tab,
+				   const char *field, const char *value, const char *what,
+				   const struct fmt_enum *fallback, const char *as);
 /* Look value up without failing: the row, or NULL. */
 const struct fmt_enum *fmt_enum_find(const struct fmt_enum *tab, const char *value);
 /* Same as fmt_enum_map for a numeric vendor code (the table spells codes in decimal). */

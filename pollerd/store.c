@@ -257,6 +257,61 @@ static int commit_event(sqlite3 *db, const struct store_cfg *c, const char *serv
 	return 0;
 }
 
+/*
+ * Keep the reading's drift notes on the service (doc/drift.md): the latest
+ * text, when that text was first seen -- logged then, once, not on every
+ * poll -- and when it was last seen; one count per reading and vendor field
+ * in format_drift_total. 0 or -1.
+ */
+static int record_drift(sqlite3 *db, const char *service_id, const struct fmt_reading *r,
+			const char *now)
+{
+	if (!r->ndrift)
+		return 0;
+	for (size_t i = 0; i < r->ndrift; i++) {
+		char *l =
+		    met_labels("service", service_id, "field", r->drift[i].field, (char *)NULL);
+		met_counter_add("format_drift_total", l,
+				"Readings that used a default or fallback, by service and vendor "
+				"field (doc/drift.md).",
+				1);
+		free(l);
+	}
+	char *text = fmt_drift_text(r);
+	sqlite3_stmt *st = stmt_get(db, "SELECT drift_note FROM services WHERE id = ?1");
+	if (!st) {
+		free(text);
+		return -1;
+	}
+	db_bind_text(st, 1, service_id);
+	int rc = sqlite3_step(st);
+	const unsigned char *old = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	int fresh = !old || strcmp((const char *)old, text) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(text);
+		return -1;
+	}
+	st = stmt_get(db, "UPDATE services SET drift_note = ?2, drift_last_seen_at = ?3,"
+			  " drift_first_seen_at = CASE WHEN ?4 THEN ?3 ELSE drift_first_seen_at END"
+			  " WHERE id = ?1");
+	if (!st) {
+		free(text);
+		return -1;
+	}
+	db_bind_text(st, 1, service_id);
+	db_bind_text(st, 2, text);
+	db_bind_text(st, 3, now);
+	sqlite3_bind_int(st, 4, fresh);
+	int done = db_step_done(st);
+	if (done == 0 && fresh) {
+		const char *kv[] = {"service", service_id, "drift", text, NULL};
+		log_kv(LOG_LVL_WARNING, kv, "vendor format drift for %s: %s", service_id, text);
+	}
+	free(text);
+	return done;
+}
+
 int store_apply_poll(sqlite3 *db, const struct store_cfg *c, const struct poll_result *pr,
 		     struct apply_out *out)
 {
@@ -341,6 +396,8 @@ int store_apply_poll(sqlite3 *db, const struct store_cfg *c, const struct poll_r
 		}
 	}
 	if (row_save(db, pr->service_id, &row, now, changed_at, baseline_at) < 0)
+		goto fail;
+	if (ok && record_drift(db, pr->service_id, r, now) < 0)
 		goto fail;
 	if (htrans) {
 		struct ev e = {

@@ -9,10 +9,13 @@
  *  - a service watching one component: component_update for that component
  *    (new_status), or an incident whose components[] (else the latest
  *    update's affected_components[]) lists it; anything about other
- *    components is not this service's business (doc/compat.md#bug-11);
- *  - a whole-page service: page.status_indicator (the page's own summary),
- *    else the incident -- resolved/postmortem/completed mean operational
- *    whatever its impact (doc/compat.md#bug-12), otherwise its impact.
+ *    components is not this service's business (seed bug doc/compat.md#bug-11);
+ *  - a whole-page service: page.status_indicator (the page's own summary,
+ *    so one component's outage does not read as the whole page's), else the
+ *    incident -- resolved/postmortem/completed mean operational whatever its
+ *    impact (doc/compat.md#bug-12), otherwise its impact -- else a
+ *    component_update's new_status through the component table (the seed's
+ *    rule, and the only status such a payload then carries; doc/drift.md).
  * The word tables are those of fmt_statuspage.c (same vendor, same words):
  * indicator "maintenance" is "maintenance on" and the status is the worst of
  * what else the payload shows, under_maintenance is degraded + maintenance.
@@ -149,8 +152,8 @@ static int component_service(struct fmt_reading *out, const struct fmt_opts *opt
 	return 1;
 }
 
-static int page_service(struct fmt_reading *out, const cJSON *page, const cJSON *cu,
-			const cJSON *incident)
+static int page_service(struct fmt_reading *out, const cJSON *page, const cJSON *component,
+			const cJSON *cu, const cJSON *incident)
 {
 	const char *indicator = NULL, *desc = NULL, *istatus = NULL, *impact = NULL, *iname = NULL;
 	if (page &&
@@ -212,9 +215,21 @@ static int page_service(struct fmt_reading *out, const cJSON *page, const cJSON 
 		}
 		desc = iname;
 	} else if (cu) {
-		return ignore(out,
-			      "component_update without page status, and the service watches the "
-			      "whole page");
+		/* No page summary: the component's new status is the only status
+		 * the payload carries, and the seed moved the service with it. */
+		const char *word = NULL, *name = NULL;
+		if (fmt_json_string(out, cu, "component_update", "new_status", FMT_REQUIRED,
+				    &word) < 0 ||
+		    (component &&
+		     fmt_json_string(out, component, "component", "name", FMT_OPTIONAL, &name) < 0))
+			return -1;
+		const struct fmt_enum *c = fmt_enum_map(out, fmt_statuspage_component,
+							"component_update.new_status", word);
+		if (!c)
+			return -1;
+		fmt_set_ok(out, c->status, c->maint);
+		fmt_set_detailf(out, "%s: %s", name ? name : "component", c->label);
+		return 1;
 	} else {
 		return ignore(out, "no page status, component_update or incident in the payload");
 	}
@@ -247,7 +262,7 @@ int webhook_statuspage(const char *body, size_t len, const struct fmt_opts *opts
 	if (fmt_selecting(opts))
 		rc = component_service(out, opts, component, cu, incident);
 	else
-		rc = page_service(out, page, cu, incident);
+		rc = page_service(out, page, component, cu, incident);
 done:
 	cJSON_Delete(root);
 	if (rc < 0 && !out->reason)

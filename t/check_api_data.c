@@ -221,6 +221,24 @@ START_TEST(test_service_detail)
 	ck_assert_str_eq(str(cJSON_GetArrayItem(ev, 0), "created_at"), "2026-11-23T11:02:00.000Z");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "upstream_dependencies")), 2);
 	cJSON_Delete(d);
+	/* Format drift (doc/drift.md): null until pollerd stores a note, then the three fields. */
+	d = service_detail(db, "a");
+	cJSON *svc = cJSON_GetObjectItem(d, "service");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(svc, "drift_note")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(svc, "drift_first_seen_at")));
+	cJSON_Delete(d);
+	db_exec(db, "UPDATE services SET drift_note = 'incidents[].id missing',"
+		    " drift_first_seen_at = '2026-11-23T10:00:00.000Z',"
+		    " drift_last_seen_at = '2026-11-23T11:00:00.000Z' WHERE id = 'a'");
+	d = service_detail(db, "a");
+	svc = cJSON_GetObjectItem(d, "service");
+	ck_assert_str_eq(str(svc, "drift_note"), "incidents[].id missing");
+	ck_assert_str_eq(str(svc, "drift_first_seen_at"), "2026-11-23T10:00:00.000Z");
+	ck_assert_str_eq(str(svc, "drift_last_seen_at"), "2026-11-23T11:00:00.000Z");
+	/* the old-tool fields are still there */
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(svc, "poll_type"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(svc, "effective_status"));
+	cJSON_Delete(d);
 	ck_assert_ptr_null(service_detail(db, "f")); /* retired */
 	ck_assert_ptr_null(service_detail(db, "nope"));
 	ck_assert_ptr_null(service_detail(db, "a'; DROP TABLE services; --"));
@@ -567,6 +585,26 @@ START_TEST(test_metrics_text)
 }
 END_TEST
 
+/* The seed's scheduler_last_heartbeat_seconds: one series per daemon, from heartbeats. */
+START_TEST(test_metrics_heartbeat_age)
+{
+	db_exec(db, "INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at) VALUES"
+		    " ('pollerd', 1, 'x', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z'),"
+		    " ('alertd', 2, 'x', '2000-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z')");
+	char *t = metrics_render(db);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE scheduler_last_heartbeat_seconds gauge\n"));
+	/* a clock-skewed beat in the future is 0, not negative */
+	ck_assert_ptr_nonnull(strstr(t, "scheduler_last_heartbeat_seconds{daemon=\"alertd\"} 0\n"));
+	const char *p = strstr(t, "scheduler_last_heartbeat_seconds{daemon=\"pollerd\"} ");
+	ck_assert_ptr_nonnull(p);
+	double age = strtod(strchr(p, '}') + 2, NULL);
+	ck_assert_msg(age > 26.0 * 365 * 86400, "age %f", age); /* since 2000 */
+	ck_assert_ptr_null(strstr(t, "daemon=\"apid\"} "));	/* no row, no series */
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	log_init("check_api_data", LOG_LVL_CRITICAL, 0);
@@ -587,6 +625,7 @@ int main(void)
 	tcase_add_test(tc, test_healthz);
 	tcase_add_test(tc, test_inbox_handoff);
 	tcase_add_test(tc, test_metrics_text);
+	tcase_add_test(tc, test_metrics_heartbeat_age);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -141,6 +141,9 @@ static char *render(const struct fmt_reading *r)
 		put_kv(&b, "maint", line);
 		free(line);
 	}
+	/* Real payloads read as they are carry no drift note (doc/drift.md). */
+	for (size_t i = 0; i < r->ndrift; i++)
+		put_kv(&b, "drift", r->drift[i].note);
 	return buf_steal(&b);
 }
 
@@ -652,112 +655,53 @@ static const struct mutation {
 	{"statuspage_json", SP, NULL, {{"status.indicator", NULL}}, "parse_error: status.indicator: expected string, got missing"},
 	{"statuspage_json", SP, NULL, {{"status.indicator", "3"}}, "parse_error: status.indicator: expected string, got number"},
 	{"statuspage_json", SP, NULL, {{"status.indicator", "\"catastrophic\""}}, "unmapped_value: status.indicator=catastrophic"},
-	{"statuspage_json", SP, NULL, {{"status.description", "null"}}, "parse_error: status.description: expected string"},
 	{"statuspage_json", SP, NULL, {{"incidents", "null"}}, "parse_error: incidents: expected array, got null"},
 	{"statuspage_json", SP, NULL, {{"incidents", "{}"}}, "parse_error: incidents: expected array, got object"},
-	{"statuspage_json", SP, NULL, {{"incidents.0", "\"x\""}}, "parse_error: incidents[]: expected object, got string"},
-	{"statuspage_json", SP, NULL, {{"incidents.0.id", "null"}}, "parse_error: incidents[].id: expected string"},
-	{"statuspage_json", SP, NULL, {{"incidents.0.name", "null"}}, "parse_error: incidents[].name: expected string"},
-	{"statuspage_json", SP, NULL, {{"incidents.0.status", "null"}}, "parse_error: incidents[].status: expected string"},
-	{"statuspage_json", SP, NULL, {{"incidents.0.status", "\"exploded\""}}, "unmapped_value: incidents[].status=exploded"},
 	{"statuspage_json", SP, NULL, {{"scheduled_maintenances", "null"}}, "parse_error: scheduled_maintenances: expected array"},
-	{"statuspage_json", SP, NULL, {{"scheduled_maintenances", "[7]"}}, "parse_error: scheduled_maintenances[]: expected object"},
 	/* statuspage_json, one component */
 	{"statuspage_json", SP, "Grok Bot", {{"components", NULL}}, "parse_error: no components[] in the payload"},
 	{"statuspage_json", SP, "Grok Bot", {{"components", "null"}}, "parse_error: components: expected array, got null"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "null"}}, "parse_error: components[].status: expected string, got null"},
 	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "1"}}, "parse_error: components[].status: expected string, got number"},
-	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}}, "unmapped_value: components[].status=on_fire"},
-	{"statuspage_json", SP, "Grok Bot", {{"components.0.id", "null"}}, "parse_error: components[].id"},
-	{"statuspage_json", SP, "Grok Bot", {{"components.0.name", "5"}}, "parse_error: components[].name"},
-	{"statuspage_json", SP, "Grok Bot", {{"components.0.group_id", "5"}}, "parse_error: components[].group_id"},
-	{"statuspage_json", SP, "Grok Bot", {{"components.3", "[]"}}, "parse_error: components[]: expected object, got array"},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}, {"status", NULL}}, "unmapped_value: components[].status=on_fire"},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}, {"status.indicator", "\"wobbly\""}}, "unmapped_value: components[].status=on_fire"},
 	{"statuspage_json", SP, "Grok Bot", {{"incidents.0.components", "\"Grok Bot\""}}, "parse_error: incidents[].components: expected array"},
 	{"statuspage_json", SP, "Grok Bot", {{"incidents.0.components.0.id", "null"}}, "parse_error: incidents[].components[].id"},
-	{"statuspage_json", SP, "Grok Bot", {{"incidents.0.status", "\"exploded\""}}, "unmapped_value: incidents[].status=exploded"},
 	{"statuspage_json", SP, "Grok Bot", {{"status", "[]"}}, "parse_error: status: expected object, got array"},
-	{"statuspage_json", SG, "Mail Sending", {{"components.0.components", "\"s0rtr2pvxgzq\""}}, "parse_error: components[].components: expected array"},
-	{"statuspage_json", SG, "Mail Sending", {{"components.0.components.0", "7"}}, "parse_error: components[].components[]: expected string"},
 	/* statuspage_json, "maintenance" indicator reads impacts and components */
 	{"statuspage_json", AD, NULL, {{"incidents.0.impact", "null"}}, "parse_error: incidents[].impact"},
 	{"statuspage_json", AD, NULL, {{"incidents.0.impact", "\"cosmic\""}}, "unmapped_value: incidents[].impact=cosmic"},
 	{"statuspage_json", AD, NULL, {{"components.3.status", "null"}}, "parse_error: components[].status"},
 	{"statuspage_json", AD, NULL, {{"components.3.status", "\"under_maintenence\""}}, "unmapped_value: components[].status=under_maintenence"},
 	/* statuspage_json, maintenances */
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.id", "null"}}, "parse_error: scheduled_maintenances[].id"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.name", "null"}}, "parse_error: scheduled_maintenances[].name"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.status", "null"}}, "parse_error: scheduled_maintenances[].status"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.status", "\"postponed\""}}, "unmapped_value: scheduled_maintenances[].status=postponed"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_for", "null"}}, "parse_error: scheduled_maintenances[].scheduled_for: expected string"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_for", "\"tomorrow-ish\""}}, "parse_error: scheduled_maintenances[].scheduled_for: not a date"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_until", "\"soon\""}}, "parse_error: scheduled_maintenances[].scheduled_until: not a date"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_until", "17"}}, "parse_error: scheduled_maintenances[].scheduled_until: expected string"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.incident_updates", "{}"}}, "parse_error: scheduled_maintenances[].incident_updates: expected array"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.incident_updates.0", "\"x\""}}, "parse_error: scheduled_maintenances[].incident_updates[]: expected object"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.incident_updates.0.body", "[]"}}, "parse_error: scheduled_maintenances[].incident_updates[].body"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.components", "\"HKG\""}}, "parse_error: scheduled_maintenances[].components: expected array"},
-	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.components.0.id", "null"}}, "parse_error: scheduled_maintenances[].components[].id"},
 	/* current_status_api */
 	{"current_status_api", SL, NULL, {{"status", "null"}}, "parse_error: status: expected string, got null"},
 	{"current_status_api", SL, NULL, {{"status", "true"}}, "parse_error: status: expected string, got bool"},
-	{"current_status_api", SL, NULL, {{"status", "\"degraded\""}}, "unmapped_value: status=degraded"},
 	{"current_status_api", SL, NULL, {{"active_incidents", "null"}}, "parse_error: active_incidents: expected array, got null"},
 	{"current_status_api", SL, NULL, {{"active_incidents", "\"none\""}}, "parse_error: active_incidents: expected array"},
-	{"current_status_api", SL, NULL, {{"active_incidents.0", "\"x\""}}, "parse_error: active_incidents[]: expected object"},
 	{"current_status_api", SL, NULL, {{"active_incidents.0.type", "null"}}, "parse_error: active_incidents[].type"},
-	{"current_status_api", SL, NULL, {{"active_incidents.0.type", "\"catastrophe\""}}, "unmapped_value: active_incidents[].type=catastrophe"},
-	{"current_status_api", SL, NULL, {{"active_incidents.0.title", "null"}}, "parse_error: active_incidents[].title"},
-	{"current_status_api", SL, NULL, {{"active_incidents.0.id", "null"}}, "parse_error: active_incidents[].id"},
-	{"current_status_api", SL, NULL, {{"active_incidents.0.id", "1576.5"}}, "parse_error: active_incidents[].id: expected string or integer id, got number"},
-	{"current_status_api", SL, NULL, {{"active_incidents.0.id", "\"\""}}, "parse_error: active_incidents[].id"},
 	{"current_status_api", SH, NULL, {{"0.status", "null"}}, "parse_error: [].status"},
-	{"current_status_api", SH, NULL, {{"0.status", "\"ongoing\""}}, "unmapped_value: [].status=ongoing"},
 	{"current_status_api", SH, NULL, {{"0.type", "null"}}, "parse_error: [].type"},
-	{"current_status_api", SH, NULL, {{"0.type", "\"weird\""}}, "unmapped_value: [].type=weird"},
-	{"current_status_api", SH, NULL, {{"2", "null"}}, "parse_error: []: expected object, got null"},
 	/* gcp_incidents (first incident opened by deleting its end) */
 	{"gcp_incidents", G2, NULL, {OPEN0, {"0.severity", "null"}}, "parse_error: [].severity"},
 	{"gcp_incidents", G2, NULL, {OPEN0, {"0.severity", "\"apocalyptic\""}}, "unmapped_value: severity=apocalyptic"},
-	{"gcp_incidents", G2, NULL, {OPEN0, {"0.external_desc", "null"}}, "parse_error: [].external_desc"},
-	{"gcp_incidents", G2, NULL, {OPEN0, {"0.id", "null"}}, "parse_error: [].id"},
 	{"gcp_incidents", G2, NULL, {{"0.end", "7"}}, "parse_error: [].end: expected string"},
 	{"gcp_incidents", G2, NULL, {{"0.affected_products", "null"}}, "parse_error: [].affected_products: expected array, got null"},
 	{"gcp_incidents", G2, NULL, {{"0.affected_products", NULL}}, "parse_error: [].affected_products: expected array, got missing"},
-	{"gcp_incidents", G2, NULL, {{"1.affected_products.0", "\"VMWare engine\""}}, "parse_error: [].affected_products[]: expected object"},
-	{"gcp_incidents", G2, NULL, {{"1.affected_products.0.title", "null"}}, "parse_error: [].affected_products[].title"},
-	{"gcp_incidents", G2, NULL, {{"1.affected_products.0.id", "5"}}, "parse_error: [].affected_products[].id"},
 	{"gcp_incidents", G2, NULL, {{"1", "[]"}}, "parse_error: []: expected object, got array"},
 	/* product_feed_json */
 	{"product_feed_json", G2, NULL, {OPEN0, {"0.most_recent_update", "null"}}, "parse_error: [].most_recent_update"},
 	{"product_feed_json", G2, NULL, {OPEN0, {"0.most_recent_update.status", "null"}}, "parse_error: [].most_recent_update.status"},
-	{"product_feed_json", G2, NULL, {OPEN0, {"0.most_recent_update.status", "\"SERVICE_WOBBLY\""}}, "unmapped_value: most_recent_update.status=SERVICE_WOBBLY"},
-	{"product_feed_json", G2, NULL, {OPEN0, {"0.external_desc", "{}"}}, "parse_error: [].external_desc"},
 	/* trust_incidents_api */
 	{"trust_incidents_api", trust_inline, NULL, {{"0.isResolved", "null"}}, "parse_error: [].isResolved: expected bool, got null"},
-	{"trust_incidents_api", trust_inline, NULL, {{"0.isResolved", NULL}}, "parse_error: [].isResolved: expected bool, got missing"},
 	{"trust_incidents_api", trust_inline, NULL, {{"0.isResolved", "\"no\""}}, "parse_error: [].isResolved: expected bool"},
-	{"trust_incidents_api", trust_inline, NULL, {{"0.message", "null"}}, "parse_error: [].message"},
-	{"trust_incidents_api", trust_inline, NULL, {{"0.message.subject", "null"}}, "parse_error: [].message.subject"},
-	{"trust_incidents_api", trust_inline, NULL, {{"0.message.maintenanceType", "5"}}, "parse_error: [].message.maintenanceType"},
-	{"trust_incidents_api", trust_inline, NULL, {{"0.id", "1.5"}}, "parse_error: [].id"},
 	{"trust_incidents_api", trust_inline, NULL, {{"0", "\"incident\""}}, "parse_error: []: expected object"},
 	/* active_incidents_api */
 	{"active_incidents_api", active_inline, NULL, {{"data", "null"}}, "parse_error: data: expected array, got null"},
-	{"active_incidents_api", active_inline, NULL, {{"data", NULL}}, "parse_error: data: expected array, got missing"},
 	{"active_incidents_api", active_inline, NULL, {{"data", "{}"}}, "parse_error: data: expected array, got object"},
 	{"active_incidents_api", active_inline, NULL, {{"data.0", "1"}}, "parse_error: data[]: expected object"},
-	{"active_incidents_api", active_inline, NULL, {{"data.0.id", "null"}}, "parse_error: data[].id"},
-	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes", "null"}}, "parse_error: data[].attributes"},
-	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes.title", "null"}}, "parse_error: data[].attributes.title"},
-	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes.impact", "null"}}, "parse_error: data[].attributes.impact"},
-	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes.impact", "\"apocalyptic\""}}, "unmapped_value: data[].attributes.impact=apocalyptic"},
 	/* service_array_json */
 	{"service_array_json", array_inline, NULL, {{"1.level", "null"}}, "parse_error: [].level: expected string, got null"},
-	{"service_array_json", array_inline, NULL, {{"1.level", NULL}}, "parse_error: [].level: expected string, got missing"},
-	{"service_array_json", array_inline, NULL, {{"1.level", "\"Meh\""}}, "unmapped_value: [].level=Meh"},
-	{"service_array_json", array_inline, NULL, {{"0.service", "null"}}, "parse_error: [].service"},
-	{"service_array_json", array_inline, NULL, {{"0.region", "5"}}, "parse_error: [].region"},
-	{"service_array_json", array_inline, NULL, {{"0.alerts", "\"none\""}}, "parse_error: [].alerts: expected array"},
 	{"service_array_json", array_inline, NULL, {{"0", "[]"}}, "parse_error: []: expected object"},
 	/* instatus summary */
 	{"instatus", ID, NULL, {{"page", "null"}}, "parse_error: page: expected object, got null"},
@@ -766,18 +710,11 @@ static const struct mutation {
 	{"instatus", ID, NULL, {{"page.status", "\"MOSTLYUP\""}}, "unmapped_value: page.status=MOSTLYUP"},
 	{"instatus", ID, NULL, {{"activeIncidents", "null"}}, "parse_error: activeIncidents: expected array"},
 	{"instatus", ID, NULL, {{"activeIncidents.0", "\"x\""}}, "parse_error: activeIncidents[]: expected object"},
-	{"instatus", ID, NULL, {{"activeIncidents.0.id", "null"}}, "parse_error: activeIncidents[].id"},
-	{"instatus", ID, NULL, {{"activeIncidents.0.name", "null"}}, "parse_error: activeIncidents[].name"},
 	{"instatus", ID, NULL, {{"activeIncidents.0.status", "null"}}, "parse_error: activeIncidents[].status"},
 	{"instatus", ID, NULL, {{"activeIncidents.0.status", "\"PONDERING\""}}, "unmapped_value: activeIncidents[].status=PONDERING"},
 	{"instatus", ID, NULL, {{"activeIncidents.0.impact", "null"}}, "parse_error: activeIncidents[].impact"},
 	{"instatus", ID, NULL, {{"activeIncidents.0.impact", "\"TOTALOUTAGE\""}}, "unmapped_value: activeIncidents[].impact=TOTALOUTAGE"},
 	{"instatus", GS, NULL, {{"activeMaintenances", "{}"}}, "parse_error: activeMaintenances: expected array"},
-	{"instatus", GS, NULL, {{"activeMaintenances.0.id", "null"}}, "parse_error: activeMaintenances[].id"},
-	{"instatus", GS, NULL, {{"activeMaintenances.0.name", "null"}}, "parse_error: activeMaintenances[].name"},
-	{"instatus", GS, NULL, {{"activeMaintenances.0.start", "null"}}, "parse_error: activeMaintenances[].start: expected string"},
-	{"instatus", GS, NULL, {{"activeMaintenances.0.start", "\"next week\""}}, "parse_error: activeMaintenances[].start: not a date"},
-	{"instatus", GS, NULL, {{"activeMaintenances.0.status", "\"DELAYED\""}}, "unmapped_value: activeMaintenances[].status=DELAYED"},
 	{"instatus", GS, NULL, {{"activeMaintenances.0.duration", "\"15\""}}, "parse_error: activeMaintenances[].duration: expected integer"},
 	/* instatus components */
 	{"instatus", GV, NULL, {{"components", "null"}}, "parse_error: components: expected array, got null"},
@@ -799,11 +736,8 @@ static const struct mutation {
 	{"statusio", SI, NULL, {{"result.status_overall.status_code", "700"}}, "unmapped_value: status_overall.status_code=700"},
 	{"statusio", SI, NULL, {{"result.incidents", "{}"}}, "parse_error: result.incidents: expected array"},
 	{"statusio", SI, NULL, {{"result.incidents", "[5]"}}, "parse_error: incidents[]: expected object"},
-	{"statusio", SI, NULL, {{"result.incidents", "[{\"name\":\"x\"}]"}}, "parse_error: incidents[].id"},
-	{"statusio", SI, NULL, {{"result.incidents", "[{\"_id\":\"a\",\"name\":null}]"}}, "parse_error: incidents[].name"},
 	{"statusio", SI, NULL, {{"result.maintenance", "[]"}}, "parse_error: result.maintenance: expected object"},
 	{"statusio", SI, NULL, {{"result.maintenance.active", "null"}}, "parse_error: maintenance.active: expected array"},
-	{"statusio", SI, NULL, {{"result.maintenance.upcoming", "[{\"_id\":\"m1\",\"name\":\"DB\",\"datetime_planned_start\":\"whenever\"}]"}}, "parse_error: maintenance.upcoming[].datetime_planned_start: not a date"},
 	{"statusio", SI, "Git Operations", {{"result.status", "null"}}, "parse_error: result.status"},
 	{"statusio", SI, "Git Operations", {{"result.status.2.status_code", "700"}}, "unmapped_value: status[].status_code=700"},
 	{"statusio", SI, "Git Operations", {{"result.status.2.status_code", NULL}}, "parse_error: status[].status_code"},
@@ -812,20 +746,19 @@ static const struct mutation {
 	/* cachet components */
 	{"cachet", CC, NULL, {{"data", "null"}}, "parse_error: data: expected array, got null"},
 	{"cachet", CC, NULL, {{"data", NULL}}, "parse_error: data: expected array, got missing"},
+	{"cachet", CC, NULL, {{"data.0.id", "null"}}, "parse_error: data[].id"},
 	{"cachet", CC, NULL, {{"data", "{}"}}, "parse_error: data: expected array, got object"},
 	{"cachet", CC, NULL, {{"data.0", "\"API\""}}, "parse_error: data[]: expected object"},
 	{"cachet", CC, NULL, {{"data.0.status", "null"}}, "parse_error: data[].status"},
 	{"cachet", CC, NULL, {{"data.0.status", "\"1\""}}, "parse_error: data[].status: expected integer"},
 	{"cachet", CC, NULL, {{"data.0.status", "0"}}, "unmapped_value: data[].status=0"},
 	{"cachet", CC, NULL, {{"data.0.status", "7"}}, "unmapped_value: data[].status=7"},
-	{"cachet", CC, NULL, {{"data.0.id", "null"}}, "parse_error: data[].id"},
 	{"cachet", CC, NULL, {{"data.0.name", "null"}}, "parse_error: data[].name"},
 	{"cachet", CC, NULL, {{"data.0.enabled", "\"yes\""}}, "parse_error: data[].enabled"},
 	/* cachet incidents */
 	{"cachet", CI, NULL, {{"data.1.is_resolved", "\"no\""}}, "parse_error: data[].is_resolved"},
 	{"cachet", CI, NULL, {{"data.1.latest_status", "9"}}, "unmapped_value: data[].latest_status=9"},
 	{"cachet", CI, NULL, {{"data.1.is_resolved", NULL}, {"data.1.latest_status", NULL}}, "parse_error: data[]: neither is_resolved nor latest_status"},
-	{"cachet", CI, NULL, {{"data.1.name", "null"}}, "parse_error: data[].name"},
 	{"cachet", CI, NULL, {{"data.1.component_id", "\"\""}}, "parse_error: data[].component_id"},
 	/* betterstack */
 	{"betterstack", BS, NULL, {{"data", "null"}}, "parse_error: data: expected object, got null"},
@@ -839,11 +772,9 @@ static const struct mutation {
 	{"betterstack", BS, NULL, {{"included.5.type", "null"}}, "parse_error: included[].type"},
 	{"betterstack", BS, NULL, {{"included.5.id", "null"}}, "parse_error: included[].id"},
 	{"betterstack", BS, NULL, {{"included.5.attributes", "null"}}, "parse_error: included[].attributes"},
-	{"betterstack", BS, NULL, {{"included.5.attributes.title", "null"}}, "parse_error: included[].attributes.title"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.report_type", "null"}}, "parse_error: included[].attributes.report_type"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.aggregate_state", "\"bogus\""}}, "unmapped_value: included[].attributes.aggregate_state=bogus"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.starts_at", "null"}}, "parse_error: included[].attributes.starts_at"},
-	{"betterstack", BS, NULL, {{"included.7.attributes.starts_at", "\"sometime\""}}, "parse_error: included[].attributes.starts_at: not a date"},
 	{"betterstack", BS, NULL, {{"included.7.attributes.ends_at", "5"}}, "parse_error: included[].attributes.ends_at"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.affected_resources", "\"4188758\""}}, "parse_error: included[].attributes.affected_resources"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.affected_resources.0.status_page_resource_id", "null"}}, "parse_error: included[].attributes.affected_resources[].status_page_resource_id"},
@@ -871,6 +802,156 @@ START_TEST(test_mutation)
 	ck_assert_int_eq(r.status, ST_UNKNOWN);
 	ck_assert_ptr_null(r.incident_id);
 	ck_assert_uint_eq(r.nmaints, 0);
+	fmt_reading_free(&r);
+	free(body);
+}
+END_TEST
+
+/*
+ * The tolerance rule (doc/drift.md): edits of real payloads that touch only
+ * optional fields, or use a vendor word the seed tool had a fallback for.
+ * Each reads -- with the seed's status -- and carries its drift note.
+ * incident: NULL = not checked, "" = none attached.
+ */
+// clang-format off
+static const struct tolerated {
+	const char *format;
+	const char *src;
+	const char *comp;
+	struct edit e[2];
+	enum st_status status;
+	const char *note; /* substring of the drift notes */
+	const char *incident;
+} tolerated[] = {
+	/* issue 13's table, row by row */
+	{"statuspage_json", SP, NULL, {{"incidents.0.id", NULL}}, ST_DEGRADED, "incidents[].id missing", ""},
+	{"statuspage_json", SP, NULL, {{"incidents.0.id", "99"}}, ST_DEGRADED, "incidents[].id is a number (99)", "99"},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.id", NULL}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].id missing", NULL},
+	{"statuspage_json", SP, NULL, {{"status.description", NULL}}, ST_DEGRADED, "status.description missing", "bfcck6qks18q"},
+	{"current_status_api", SL, NULL, {{"active_incidents.0.type", "\"degradation\""}}, ST_DEGRADED, "unknown incident type \"degradation\" read as degraded", NULL},
+	{"trust_incidents_api", trust_inline, NULL, {{"0.isResolved", NULL}}, ST_OPERATIONAL, "[].isResolved missing, read as resolved", ""},
+	{"active_incidents_api", "{}", NULL, {{NULL, NULL}}, ST_OPERATIONAL, "data missing, read as no open incident", ""},
+	{"service_array_json", array_inline, NULL, {{"1.level", NULL}}, ST_OPERATIONAL, "[].level missing, read as Good", ""},
+	{"service_array_json", array_inline, NULL, {{"1.level", "\"Meh\""}}, ST_OPERATIONAL, "unknown level \"Meh\" ignored", ""},
+	{"product_feed_json", G2, NULL, {OPEN0, {"0.most_recent_update.status", "\"SERVICE_OTHERTHING\""}}, ST_DEGRADED, "unknown update status \"SERVICE_OTHERTHING\" read as degraded", NULL},
+	/* statuspage_json, whole page */
+	{"statuspage_json", SP, NULL, {{"status.description", "null"}}, ST_DEGRADED, "status.description missing", NULL},
+	{"statuspage_json", SP, NULL, {{"incidents.0", "\"x\""}}, ST_DEGRADED, "incidents[]: string element skipped", ""},
+	{"statuspage_json", SP, NULL, {{"incidents.0.id", "null"}}, ST_DEGRADED, "incidents[].id missing", ""},
+	{"statuspage_json", SP, NULL, {{"incidents.0.name", "null"}}, ST_DEGRADED, "incidents[].name missing", "bfcck6qks18q"},
+	{"statuspage_json", SP, NULL, {{"incidents.0.status", "null"}}, ST_DEGRADED, "incidents[].status missing", "bfcck6qks18q"},
+	{"statuspage_json", SP, NULL, {{"incidents.0.status", "\"exploded\""}}, ST_DEGRADED, "unknown incident status \"exploded\" read as open", "bfcck6qks18q"},
+	{"statuspage_json", SP, NULL, {{"scheduled_maintenances", "[7]"}}, ST_DEGRADED, "scheduled_maintenances[]: number element skipped", NULL},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}}, ST_DEGRADED, "unknown component status \"on_fire\" read as the page indicator (minor)", "bfcck6qks18q"},
+	{"statuspage_json", SP, "Grok Bot", {{"components.7.status", "\"on_fire\""}, {"status.indicator", "\"critical\""}}, ST_MAJOR_OUTAGE, "unknown component status \"on_fire\" read as the page indicator (critical)", NULL},
+	{"statuspage_json", SP, "Grok Bot", {{"incidents.0.status", "\"exploded\""}}, ST_DEGRADED, "unknown incident status \"exploded\" read as open", "bfcck6qks18q"},
+	/* statuspage_json, one component: ids and names only select */
+	{"statuspage_json", SP, "Grok Bot", {{"components.0.id", "null"}}, ST_DEGRADED, "components[].id missing", NULL},
+	{"statuspage_json", SP, "Grok Bot", {{"components.0.name", "5"}}, ST_DEGRADED, "components[].name: expected string, got number", NULL},
+	{"statuspage_json", SP, "Grok Bot", {{"components.0.group_id", "5"}}, ST_DEGRADED, "components[].group_id: expected string, got number", NULL},
+	{"statuspage_json", SP, "Grok Bot", {{"components.3", "[]"}}, ST_DEGRADED, "components[]: array element skipped", NULL},
+	{"statuspage_json", SG, "Mail Sending", {{"components.0.components", "\"s0rtr2pvxgzq\""}}, ST_OPERATIONAL, "components[].components: expected array, got string", NULL},
+	{"statuspage_json", SG, "Mail Sending", {{"components.0.components.0", "7"}}, ST_OPERATIONAL, "components[].components[]: number child id ignored", NULL},
+	/* statuspage_json, maintenances */
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.id", "null"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].id missing", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.name", "null"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].name missing", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.status", "null"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].status missing", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.status", "\"postponed\""}}, ST_PARTIAL_OUTAGE, "unknown maintenance status \"postponed\" read as scheduled", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_for", "null"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].scheduled_for missing: maintenance skipped", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_for", "\"tomorrow-ish\""}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].scheduled_for not a date (tomorrow-ish): maintenance skipped", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_until", "\"soon\""}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].scheduled_until not a date (soon): read as open-ended", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.scheduled_until", "17"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].scheduled_until: expected string, got number", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.incident_updates", "{}"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].incident_updates: expected array, got object", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.incident_updates.0", "\"x\""}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].incident_updates[]: string element ignored", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.incident_updates.0.body", "[]"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].incident_updates[].body: expected string, got array", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.components.0.id", "null"}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].components[].id: expected id, got null: maintenance skipped", NULL},
+	{"statuspage_json", CF, NULL, {{"scheduled_maintenances.0.components", "\"HKG\""}}, ST_PARTIAL_OUTAGE, "scheduled_maintenances[].components: expected array, got string: maintenance skipped", NULL},
+	/* current_status_api: the seed's fallbacks */
+	{"current_status_api", SL, NULL, {{"status", "\"degraded\""}}, ST_PARTIAL_OUTAGE, "unknown status \"degraded\" read as degraded", NULL},
+	{"current_status_api", SL, NULL, {{"status", "\"degraded\""}, {"active_incidents", "[]"}}, ST_DEGRADED, "unknown status \"degraded\" read as degraded", ""},
+	{"current_status_api", SL, NULL, {{"active_incidents.0", "\"x\""}}, ST_DEGRADED, "active_incidents[]: string element skipped", ""},
+	{"current_status_api", SL, NULL, {{"active_incidents.0.type", "\"catastrophe\""}}, ST_DEGRADED, "unknown incident type \"catastrophe\" read as degraded", NULL},
+	{"current_status_api", SL, NULL, {{"active_incidents.0.title", "null"}}, ST_PARTIAL_OUTAGE, "active_incidents[].title missing", NULL},
+	{"current_status_api", SL, NULL, {{"active_incidents.0.id", "null"}}, ST_PARTIAL_OUTAGE, "active_incidents[].id missing", ""},
+	{"current_status_api", SL, NULL, {{"active_incidents.0.id", "1576.5"}}, ST_PARTIAL_OUTAGE, "active_incidents[].id: expected string or integer id, got number", ""},
+	{"current_status_api", SL, NULL, {{"active_incidents.0.id", "\"\""}}, ST_PARTIAL_OUTAGE, "active_incidents[].id missing", ""},
+	{"current_status_api", SH, NULL, {{"0.status", "\"ongoing\""}}, ST_OPERATIONAL, "unknown history status \"ongoing\" read as not active", ""},
+	{"current_status_api", SH, NULL, {{"0.type", "\"weird\""}}, ST_DEGRADED, "unknown incident type \"weird\" read as degraded", NULL},
+	{"current_status_api", SH, NULL, {{"2", "null"}}, ST_PARTIAL_OUTAGE, "[]: null element skipped", NULL},
+	/* the Google feed: labels only */
+	{"gcp_incidents", G2, NULL, {OPEN0, {"0.external_desc", "null"}}, ST_PARTIAL_OUTAGE, "[].external_desc missing", NULL},
+	{"gcp_incidents", G2, NULL, {OPEN0, {"0.id", "null"}}, ST_PARTIAL_OUTAGE, "[].id missing", ""},
+	{"gcp_incidents", G2, NULL, {{"1.affected_products.0", "\"VMWare engine\""}}, ST_OPERATIONAL, "[].affected_products[]: string element skipped", ""},
+	{"gcp_incidents", G2, NULL, {{"1.affected_products.0.title", "null"}}, ST_OPERATIONAL, "[].affected_products[].title missing", ""},
+	{"gcp_incidents", G2, NULL, {{"1.affected_products.0.id", "5"}}, ST_OPERATIONAL, "[].affected_products[].id: expected string, got number", ""},
+	{"product_feed_json", G2, NULL, {OPEN0, {"0.most_recent_update.status", "\"SERVICE_WOBBLY\""}}, ST_DEGRADED, "unknown update status \"SERVICE_WOBBLY\" read as degraded", NULL},
+	{"product_feed_json", G2, NULL, {OPEN0, {"0.external_desc", "{}"}}, ST_DEGRADED, "[].external_desc: expected string, got object", NULL},
+	/* trust_incidents_api */
+	{"trust_incidents_api", trust_inline, NULL, {{"0.message", "null"}}, ST_DEGRADED, "[].message: expected object, got null", "101"},
+	{"trust_incidents_api", trust_inline, NULL, {{"0.message.subject", "null"}}, ST_DEGRADED, "[].message.subject missing", "101"},
+	{"trust_incidents_api", trust_inline, NULL, {{"0.message.maintenanceType", "5"}}, ST_PARTIAL_OUTAGE, "[].message.maintenanceType: expected string, got number", "101"},
+	{"trust_incidents_api", trust_inline, NULL, {{"0.id", "1.5"}}, ST_PARTIAL_OUTAGE, "[].id: expected string or integer id, got number", ""},
+	/* active_incidents_api */
+	{"active_incidents_api", active_inline, NULL, {{"data", NULL}}, ST_OPERATIONAL, "data missing, read as no open incident", ""},
+	{"active_incidents_api", active_inline, NULL, {{"data.0.id", "null"}}, ST_DEGRADED, "data[].id missing", ""},
+	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes", "null"}}, ST_DEGRADED, "data[].attributes: expected object, got null", "77"},
+	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes.title", "null"}}, ST_DEGRADED, "data[].attributes.title missing", "77"},
+	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes.impact", "null"}}, ST_DEGRADED, "data[].attributes.impact missing", "77"},
+	{"active_incidents_api", active_inline, NULL, {{"data.0.attributes.impact", "\"apocalyptic\""}}, ST_DEGRADED, "unknown impact \"apocalyptic\" read as degraded", "77"},
+	/* service_array_json */
+	{"service_array_json", array_inline, NULL, {{"1.service", "null"}}, ST_DEGRADED, "[].service missing", ""},
+	{"service_array_json", array_inline, NULL, {{"0.region", "5"}}, ST_DEGRADED, "[].region: expected string, got number", ""},
+	{"service_array_json", array_inline, NULL, {{"0.alerts", "\"none\""}}, ST_DEGRADED, "[].alerts: expected array, got string", ""},
+	/* instatus */
+	{"instatus", ID, NULL, {{"activeIncidents.0.id", "null"}}, ST_PARTIAL_OUTAGE, "activeIncidents[].id missing", NULL},
+	{"instatus", ID, NULL, {{"activeIncidents.0.name", "null"}}, ST_PARTIAL_OUTAGE, "activeIncidents[].name missing", NULL},
+	{"instatus", GS, NULL, {{"activeMaintenances.0.id", "null"}}, ST_OPERATIONAL, "activeMaintenances[].id missing", NULL},
+	{"instatus", GS, NULL, {{"activeMaintenances.0.name", "null"}}, ST_OPERATIONAL, "activeMaintenances[].name missing", NULL},
+	{"instatus", GS, NULL, {{"activeMaintenances.0.start", "null"}}, ST_OPERATIONAL, "activeMaintenances[].start missing", NULL},
+	{"instatus", GS, NULL, {{"activeMaintenances.0.start", "\"next week\""}}, ST_OPERATIONAL, "activeMaintenances[].start not a date (next week): maintenance skipped", NULL},
+	{"instatus", GS, NULL, {{"activeMaintenances.0.status", "\"DELAYED\""}}, ST_OPERATIONAL, "unknown maintenance status \"DELAYED\" read as scheduled", NULL},
+	/* statusio */
+	{"statusio", SI, NULL, {{"result.incidents", "[{\"name\":\"x\"}]"}}, ST_OPERATIONAL, "incidents[].id missing", ""},
+	{"statusio", SI, NULL, {{"result.incidents", "[{\"_id\":\"a\",\"name\":null}]"}}, ST_OPERATIONAL, "incidents[].name missing", "a"},
+	{"statusio", SI, NULL, {{"result.maintenance.upcoming", "[{\"_id\":\"m1\",\"name\":\"DB\",\"datetime_planned_start\":\"whenever\"}]"}}, ST_OPERATIONAL, "maintenance.upcoming[].datetime_planned_start not a date (whenever): maintenance skipped", NULL},
+	/* cachet, betterstack */
+	{"cachet", CI, NULL, {{"data.1.name", "null"}}, ST_DEGRADED, "data[].name missing", NULL},
+	{"betterstack", BS, NULL, {{"included.5.attributes.title", "null"}}, ST_OPERATIONAL, "included[].attributes.title missing", NULL},
+	{"betterstack", BS, NULL, {{"included.7.attributes.starts_at", "\"sometime\""}}, ST_OPERATIONAL, "included[].attributes.starts_at not a date (sometime): maintenance skipped", NULL},
+};
+// clang-format on
+#define NTOLERATED (sizeof tolerated / sizeof tolerated[0])
+
+START_TEST(test_tolerated)
+{
+	const struct tolerated *t = &tolerated[_i];
+	char *body = edited_src(t->src, t->e, 2);
+	struct fmt_opts o;
+	memset(&o, 0, sizeof o);
+	o.component_name = t->comp;
+	struct fmt_reading r;
+	run_str(t->format, body, &o, &r);
+	char *notes = fmt_drift_text(&r);
+	ck_assert_msg(r.ok && r.status == t->status && notes && strstr(notes, t->note),
+		      "%s %s [%s := %s]: ok=%d reason=%s status=%s notes=%s; want %s with \"%s\"",
+		      t->format, t->src, t->e[0].path ? t->e[0].path : "-",
+		      t->e[0].json ? t->e[0].json : "(deleted)", r.ok, r.reason ? r.reason : "-",
+		      st_status_str(r.status), notes ? notes : "(none)", st_status_str(t->status),
+		      t->note);
+	if (t->incident)
+		ck_assert_str_eq(r.incident_id ? r.incident_id : "", t->incident);
+	/* The unedited payload carries no note: the note is the edit's doing. */
+	if (!t->e[0].path)
+		goto done;
+	struct fmt_reading base;
+	static const struct edit none[1] = {{NULL, NULL}};
+	char *orig = edited_src(t->src, none, 1);
+	run_str(t->format, orig, &o, &base);
+	ck_assert_msg(base.ok && base.ndrift == 0, "%s base carries drift", t->src);
+	fmt_reading_free(&base);
+	free(orig);
+done:
+	free(notes);
 	fmt_reading_free(&r);
 	free(body);
 }
@@ -1506,22 +1587,42 @@ START_TEST(test_unmapped_value_quoting)
 	char long_status[256];
 	memset(long_status, 'x', 200);
 	long_status[200] = '\0';
-	char *body = xasprintf("{\"status\":\"%s\"}", long_status);
-	run_str("current_status_api", body, NULL, &r);
-	char *want = xasprintf("unmapped_value: status=%.60s...", long_status);
+	char *body = xasprintf("{\"status\":{\"indicator\":\"%s\"}}", long_status);
+	run_str("statuspage_json", body, NULL, &r);
+	char *want = xasprintf("unmapped_value: status.indicator=%.60s...", long_status);
 	ck_assert_str_eq(r.reason, want);
 	fmt_reading_free(&r);
 	free(want);
 	free(body);
 	/* A cut never splits a character; control characters do not reach the reason. */
 	run_str(
-	    "current_status_api",
-	    "{\"status\":\"\\n\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	    "statuspage_json",
+	    "{\"status\":{\"indicator\":"
+	    "\"\\n\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
 	    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
-	    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"}",
+	    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"}}",
 	    NULL, &r);
-	ck_assert_str_eq(r.reason, "unmapped_value: status=?ééééééééééééééééééééééééééééé...");
+	ck_assert_str_eq(r.reason,
+			 "unmapped_value: status.indicator=?ééééééééééééééééééééééééééééé...");
 	fmt_reading_free(&r);
+	/* Drift notes quote vendor words the same way: cut on a character boundary. */
+	struct buf word;
+	buf_init(&word, 0);
+	for (int i = 0; i < 40; i++)
+		buf_puts(&word, "\u00e9");
+	char *slack = xasprintf("{\"status\":\"active\",\"active_incidents\":[{\"id\":1,"
+				"\"title\":\"t\",\"type\":\"\\n%s\"}]}",
+				word.data);
+	run_str("current_status_api", slack, NULL, &r);
+	ck_assert_int_eq(r.ok, 1);
+	ck_assert_uint_eq(r.ndrift, 1);
+	ck_assert_str_eq(r.drift[0].field, "active_incidents[].type");
+	ck_assert_str_eq(r.drift[0].note,
+			 "unknown incident type \"?ééééééééééééééééééééééééééééé...\" "
+			 "read as degraded");
+	fmt_reading_free(&r);
+	free(slack);
+	buf_free(&word);
 	/* Vendor words are matched trimmed and case-insensitively (seed behaviour). */
 	struct edit e = {"status.indicator", "\"  MAJOR \""};
 	reading_of("statuspage_json", DB, &e, 1, NULL, &r);
@@ -1598,6 +1699,7 @@ static Suite *formats_suite(void)
 	tcase_add_test(tc, test_bases_parse);
 	tcase_add_loop_test(tc, test_hostile_body, 0, (int)(NBASES * NVARIANTS));
 	tcase_add_loop_test(tc, test_mutation, 0, (int)NMUTATIONS);
+	tcase_add_loop_test(tc, test_tolerated, 0, (int)NTOLERATED);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("semantics");

@@ -48,12 +48,12 @@ START_TEST(test_backoff)
 	ck_assert_int_eq(outbox_backoff_ms(4, 0.5), 6000);
 	for (int a = 1; a < 200; a++) {
 		int64_t lo = outbox_backoff_ms(a, 0), hi = outbox_backoff_ms(a, 0.9999);
-		ck_assert_int_le(hi, 600000);
+		ck_assert_int_le(hi, 15000);
 		ck_assert_int_ge(lo, hi / 2 - 1);
 		if (a > 1)
 			ck_assert_int_ge(hi, outbox_backoff_ms(a - 1, 0.9999));
 	}
-	ck_assert_int_eq(outbox_backoff_ms(30, 0), 300000);
+	ck_assert_int_eq(outbox_backoff_ms(30, 0), 7500); /* capped at 15 s (issue 18 item 8) */
 	ck_assert_int_eq(outbox_backoff_ms(0, 0), 500);
 }
 END_TEST
@@ -89,7 +89,8 @@ START_TEST(test_fifo_per_destination)
 	char now[TS_ISO_LEN + 1];
 	ts_now_iso(now);
 	ck_assert_int_eq(outbox_add(F.a.db, 0, "slack", "slack:main", "{\"n\":1}", NULL, now), 0);
-	ck_assert_int_eq(outbox_add(F.a.db, 0, "webhook", "webhook:main", "{\"n\":2}", now, now), 0);
+	ck_assert_int_eq(outbox_add(F.a.db, 0, "webhook", "webhook:main", "{\"n\":2}", now, now),
+			 0);
 	ck_assert_int_eq(outbox_add(F.a.db, 0, "slack", "slack:main", "{\"n\":3}", NULL, now), 0);
 	struct ob_row *v;
 	int n = heads(&v);
@@ -179,14 +180,14 @@ START_TEST(test_resolve)
 	tfx_secret(&c->secrets.generic_webhook_url, "https://h.example/gw");
 	tfx_secret(&c->secrets.teams_webhook_url, "https://h.example/teams");
 	char *u;
-#define RESOLVES(kind, name, want)                                                   \
-	do {                                                                         \
-		u = dest_resolve(F.a.db, c, &F.a.conf.reg, kind, name);              \
-		if (want)                                                            \
-			ck_assert_str_eq(u ? u : "(null)", (const char *)(want));    \
-		else                                                                 \
-			ck_assert_msg(u == NULL, "%s resolved to %s", name, u);      \
-		free(u);                                                             \
+#define RESOLVES(kind, name, want)                                                                 \
+	do {                                                                                       \
+		u = dest_resolve(F.a.db, c, &F.a.conf.reg, kind, name);                            \
+		if (want)                                                                          \
+			ck_assert_str_eq(u ? u : "(null)", (const char *)(want));                  \
+		else                                                                               \
+			ck_assert_msg(u == NULL, "%s resolved to %s", name, u);                    \
+		free(u);                                                                           \
 	} while (0)
 	RESOLVES("slack", "slack:main", "http://127.0.0.1:9/main");
 	RESOLVES("slack", "slack:poller_health", "https://h.example/ph");
@@ -224,9 +225,11 @@ START_TEST(test_resolve)
 	F.a.conf.reg.services = NULL;
 	F.a.conf.reg.nservices = 0;
 	/* a response_url comes from its inbox row, checked again */
-	tfx_exec(&F, "INSERT INTO inbox (kind, consumer, payload) VALUES ('slack_ack', 'alertd',"
-		     " '{\"response_url\":\"https://hooks.slack.com/actions/T/1/x\"}'),"
-		     " ('slack_ack', 'alertd', '{\"response_url\":\"https://evil.example/actions/x\"}')");
+	tfx_exec(
+	    &F,
+	    "INSERT INTO inbox (kind, consumer, payload) VALUES ('slack_ack', 'alertd',"
+	    " '{\"response_url\":\"https://hooks.slack.com/actions/T/1/x\"}'),"
+	    " ('slack_ack', 'alertd', '{\"response_url\":\"https://evil.example/actions/x\"}')");
 	RESOLVES("slack_response", "slack_response:1", "https://hooks.slack.com/actions/T/1/x");
 	RESOLVES("slack_response", "slack_response:2", NULL);
 	RESOLVES("slack_response", "slack_response:99", NULL);
@@ -291,10 +294,14 @@ START_TEST(test_webhook_payload)
 	d1.service_id = (char *)"npm";
 	d1.name = (char *)"npm";
 	const struct ad_event *deps[] = {&d1};
-	struct ad_decision d = {.alert_kind = "aggregated_upstream", .dedup_key = (char *)"k",
-				.incident_key = (char *)"itstatus:github:42", .mention = 1,
-				.alert_id = 9, .group = 0};
-	struct ad_msg m = {.kind = "aggregated_upstream", .ev = &e, .dec = &d, .deps = deps, .ndeps = 1};
+	struct ad_decision d = {.alert_kind = "aggregated_upstream",
+				.dedup_key = (char *)"k",
+				.incident_key = (char *)"itstatus:github:42",
+				.mention = 1,
+				.alert_id = 9,
+				.group = 0};
+	struct ad_msg m = {
+	    .kind = "aggregated_upstream", .ev = &e, .dec = &d, .deps = deps, .ndeps = 1};
 	char *s = dest_webhook_payload(&m);
 	cJSON *j = cJSON_Parse(s);
 	ck_assert_str_eq(jstr(j, "source"), "itstatus");
@@ -322,19 +329,22 @@ END_TEST
 START_TEST(test_teams_payload)
 {
 	struct ad_event e = mkev();
-	struct ad_decision d = {.alert_kind = "status_change", .dedup_key = (char *)"k", .group = -1};
+	struct ad_decision d = {
+	    .alert_kind = "status_change", .dedup_key = (char *)"k", .group = -1};
 	struct ad_msg m = {.kind = "status_change", .ev = &e, .dec = &d};
 	char *s = dest_teams_payload(&m);
 	cJSON *j = cJSON_Parse(s);
 	ck_assert_str_eq(jstr(j, "type"), "message");
-	ck_assert_str_eq(jstr(j, "attachments.0.contentType"), "application/vnd.microsoft.card.adaptive");
+	ck_assert_str_eq(jstr(j, "attachments.0.contentType"),
+			 "application/vnd.microsoft.card.adaptive");
 	ck_assert_str_eq(jstr(j, "attachments.0.content.type"), "AdaptiveCard");
 	ck_assert_str_eq(jstr(j, "attachments.0.content.body.0.text"),
 			 "\xf0\x9f\x94\xb4 GitHub: Operational \xe2\x86\x92 Major Outage");
 	ck_assert_str_eq(jstr(j, "attachments.0.content.body.1.facts.0.value"), "GitHub");
 	ck_assert(strstr(s, "\"title\":\"Current\",\"value\":\"Major Outage\""));
 	ck_assert_str_eq(jstr(j, "attachments.0.content.body.2.text"), "GitHub is down.");
-	ck_assert_str_eq(jstr(j, "attachments.0.content.actions.0.url"), "https://www.githubstatus.com");
+	ck_assert_str_eq(jstr(j, "attachments.0.content.actions.0.url"),
+			 "https://www.githubstatus.com");
 	cJSON_Delete(j);
 	free(s);
 }
@@ -343,8 +353,10 @@ END_TEST
 START_TEST(test_pagerduty_payload)
 {
 	struct ad_event e = mkev();
-	struct ad_decision d = {.alert_kind = "status_change", .dedup_key = (char *)"k",
-				.incident_key = (char *)"itstatus:github:42", .group = -1};
+	struct ad_decision d = {.alert_kind = "status_change",
+				.dedup_key = (char *)"k",
+				.incident_key = (char *)"itstatus:github:42",
+				.group = -1};
 	struct ad_msg m = {.kind = "status_change", .ev = &e, .dec = &d};
 	ck_assert(dest_pagerduty_wants(&m));
 	char *s = dest_pagerduty_payload(&m);
@@ -374,6 +386,133 @@ START_TEST(test_pagerduty_payload)
 }
 END_TEST
 
+/* The head row of slack:main, for burst_merge. Caller frees with ob_rows_free. */
+static struct ob_row *main_head(int *n)
+{
+	struct ob_row *h = NULL;
+	*n = outbox_heads(F.a.db, &h);
+	ck_assert_int_ge(*n, 1);
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(h[i].destination, "slack:main"))
+			return h;
+	ck_abort_msg("no slack:main head");
+	return NULL;
+}
+
+static struct ob_row *find_main(struct ob_row *h, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(h[i].destination, "slack:main"))
+			return &h[i];
+	return NULL;
+}
+
+START_TEST(test_burst_merge)
+{
+	tfx_secret(&F.a.conf.cfg.secrets.generic_webhook_url, "http://127.0.0.1:9/generic");
+	/* five passes of one change each: five individual messages wait */
+	int64_t ev[5];
+	for (int i = 0; i < 5; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "s%d", i);
+		tfx_service(&F, id, i == 2 ? "critical" : NULL);
+		ev[i] = tfx_event(&F, id, "operational", "degraded");
+		ck_assert_int_eq(tfx_pass(&F), 1);
+	}
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM outbox WHERE destination = 'slack:main'"), 5);
+	int n;
+	struct ob_row *h = main_head(&n);
+	struct ob_row *m = find_main(h, n);
+	int64_t head_id = m->id;
+	ck_assert_int_eq(burst_merge(&F.a, m), 1);
+	ob_rows_free(h, (size_t)n);
+	/* one Slack row left, in the head's place, carrying a batch of all five */
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM outbox WHERE destination = 'slack:main'"), 1);
+	char *sql = xasprintf("SELECT payload FROM outbox WHERE id = %lld", (long long)head_id);
+	char *p = tfx_text(&F, sql);
+	free(sql);
+	ck_assert_msg(tfx_contains(p, "5 status changes: Svc s0: Operational"), "%s", p);
+	ck_assert(tfx_contains(p, "Svc s4"));
+	ck_assert(tfx_contains(p, "<!here>")); /* s2 is critical */
+	free(p);
+	char *key = tfx_text(
+	    &F, "SELECT dedup_key || '|' || alert_kind || '|' || severity FROM alert_sent_log"
+		" WHERE id = (SELECT alert_id FROM outbox WHERE destination = 'slack:main')");
+	sql = xasprintf("burst:slack:main:%lld|batch|critical", (long long)head_id);
+	ck_assert_str_eq(key, sql);
+	free(sql);
+	free(key);
+	for (int i = 0; i < 5; i++)
+		ck_decision(&F, ev[i], "batched");
+	ck_assert_int_eq(
+	    tfx_int(&F,
+		    "SELECT count(*) FROM alert_sent_log WHERE aggregated_under LIKE 'burst:%'"),
+	    5);
+	/* the generic webhook still gets one message per change */
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM outbox WHERE destination = 'webhook:main'"), 5);
+	/* the merged row is a batch now: nothing more to merge */
+	h = main_head(&n);
+	ck_assert_int_eq(burst_merge(&F.a, find_main(h, n)), 0);
+	ob_rows_free(h, (size_t)n);
+	ck_assert(met_value("outbox_merged_total", "{destination=\"slack:main\"}") == 5);
+}
+END_TEST
+
+START_TEST(test_burst_merge_limits)
+{
+	/* three waiting: not a burst */
+	for (int i = 0; i < 3; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "s%d", i);
+		tfx_service(&F, id, NULL);
+		tfx_event(&F, id, "operational", "degraded");
+		ck_assert_int_eq(tfx_pass(&F), 1);
+	}
+	int n;
+	struct ob_row *h = main_head(&n);
+	ck_assert_int_eq(burst_merge(&F.a, find_main(h, n)), 0);
+	ob_rows_free(h, (size_t)n);
+	/* a poller-health message (to main: no health channel) breaks the run:
+	 * only what is in front of it could merge, and that is three */
+	tfx_health(&F, "s0", "healthy", "broken");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	for (int i = 3; i < 6; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "s%d", i);
+		tfx_service(&F, id, NULL);
+		tfx_event(&F, id, "operational", "degraded");
+		ck_assert_int_eq(tfx_pass(&F), 1);
+	}
+	h = main_head(&n);
+	ck_assert_int_eq(burst_merge(&F.a, find_main(h, n)), 0);
+	ob_rows_free(h, (size_t)n);
+	/* a row already posted once ('sending': it may have arrived) is never merged */
+	tfx_service(&F, "s6", NULL);
+	tfx_event(&F, "s6", "operational", "degraded");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	tfx_exec(&F, "UPDATE outbox SET state = 'sent' WHERE id IN (SELECT id FROM outbox"
+		     " WHERE destination = 'slack:main' ORDER BY id LIMIT 4)");
+	h = main_head(&n);
+	struct ob_row *m = find_main(h, n);
+	ck_assert_int_eq(outbox_claim(F.a.db, m->id), 0);
+	free(m->state);
+	m->state = xstrdup("sending");
+	ck_assert_int_eq(burst_merge(&F.a, m), 0);
+	ob_rows_free(h, (size_t)n);
+	/* back to pending after a failed attempt: the head and the three behind it merge */
+	tfx_exec(&F, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
+	h = main_head(&n);
+	ck_assert_int_eq(burst_merge(&F.a, find_main(h, n)), 1);
+	ob_rows_free(h, (size_t)n);
+	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM outbox WHERE destination = 'slack:main'"
+				     " AND state = 'pending'"),
+			 1);
+}
+END_TEST
+
 static Suite *outbox_suite(void)
 {
 	Suite *s = suite_create("outbox");
@@ -393,6 +532,8 @@ static Suite *outbox_suite(void)
 	tcase_add_test(tc, test_webhook_payload);
 	tcase_add_test(tc, test_teams_payload);
 	tcase_add_test(tc, test_pagerduty_payload);
+	tcase_add_test(tc, test_burst_merge);
+	tcase_add_test(tc, test_burst_merge_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -43,23 +43,70 @@ START_TEST(test_example_registry)
 }
 END_TEST
 
+/* A seed user's services.yaml loads unchanged (issue 13, doc/drift.md#config). */
+START_TEST(test_seed_files_load)
+{
+	char *d = ts_tmpdir();
+	setenv("OVR_X", "https://hooks.example.com/expanded", 1);
+	char *sp = ts_write(
+	    d, "s.yaml",
+	    "services:\n"
+	    "  - id: feed-product-a\n    display_name: Product A\n"
+	    "    category: productivity\n    poll_type: product_feed_json\n"
+	    "    poll_url: https://www.google.com/appsstatus/dashboard/incidents.json\n"
+	    "  - id: w\n    display_name: W\n    category: other\n    poll_type: manual\n"
+	    "    slack_channel_override: prefix_${OVR_X}_suffix\n"
+	    "  - id: u\n    display_name: U\n    category: other\n    poll_type: manual\n"
+	    "    slack_channel_override: https://hooks.example.com/${OVR_X}\n"
+	    "  - id: v\n    display_name: V\n    category: other\n    poll_type: manual\n"
+	    "    slack_channel_override: ' ${OVR_X} '\n"
+	    "  - id: two\n    display_name: Two\n    category: other\n    poll_type: manual\n"
+	    "    slack_channel_override: ${OVR_X}${OVR_X}\n");
+	char *dp = ts_write(d, "d.yaml", "dependencies: {}\n");
+	struct reg_registry reg;
+	struct cfg_errors e = {0};
+	ck_assert_int_eq(reg_load(sp, dp, &reg, &e), 0);
+	const struct reg_service *f = reg_find(&reg, "feed-product-a");
+	ck_assert_uint_eq(f->nproducts, 1);
+	ck_assert_str_eq(f->products[0], "Product A");
+	ck_assert_ptr_nonnull(strstr(f->config_json, "\"products\":[\"Product A\"]"));
+	/* embedded ${VAR}: kept literally, never expanded */
+	const struct reg_service *w = reg_find(&reg, "w");
+	ck_assert_str_eq(w->slack_channel_override, "prefix_${OVR_X}_suffix");
+	ck_assert_ptr_null(w->slack_override_url);
+	ck_assert_str_eq(reg_find(&reg, "u")->slack_override_url,
+			 "https://hooks.example.com/${OVR_X}");
+	ck_assert_ptr_null(reg_find(&reg, "two")->slack_override_url);
+	/* the whole value (trimmed) is expanded */
+	ck_assert_str_eq(reg_find(&reg, "v")->slack_override_url,
+			 "https://hooks.example.com/expanded");
+	reg_free(&reg);
+	unsetenv("OVR_X");
+	free(sp);
+	free(dp);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_extensions_and_all_internal)
 {
 	char *d = ts_tmpdir();
 	setenv("OVR_HOOK", "https://hooks.example.com/x", 1);
-	char *sp = ts_write(d, "s.yaml",
-			    "services:\n"
-			    "  - id: a\n    display_name: A\n    category: identity\n    poll_type: manual\n"
-			    "  - id: b\n    display_name: B\n    category: other\n    poll_type: http_check\n"
-			    "    poll_url: http://127.0.0.1:1/health\n    expect_status: [200, 204]\n"
-			    "    keyword: ok\n    latency_threshold_ms: 500\n    poll_interval_seconds: 120\n"
-			    "    slack_channel_override: ${OVR_HOOK}\n    destinations: [slack, pagerduty]\n"
-			    "  - id: c\n    display_name: C\n    category: other\n    poll_type: gcp_incidents\n"
-			    "    poll_url: https://status.cloud.google.com/incidents.json\n"
-			    "    products: Cloud Run\n    component_id: abc\n");
-	char *dp = ts_write(d, "d.yaml",
-			    "dependencies:\n  a:\n    - service: all_internal\n      impact: SSO down\n"
-			    "    - service: b\n      impact: duplicate pair, ignored\n      severity: low\n");
+	char *sp = ts_write(
+	    d, "s.yaml",
+	    "services:\n"
+	    "  - id: a\n    display_name: A\n    category: identity\n    poll_type: manual\n"
+	    "  - id: b\n    display_name: B\n    category: other\n    poll_type: http_check\n"
+	    "    poll_url: http://127.0.0.1:1/health\n    expect_status: [200, 204]\n"
+	    "    keyword: ok\n    latency_threshold_ms: 500\n    poll_interval_seconds: 120\n"
+	    "    slack_channel_override: ${OVR_HOOK}\n    destinations: [slack, pagerduty]\n"
+	    "  - id: c\n    display_name: C\n    category: other\n    poll_type: gcp_incidents\n"
+	    "    poll_url: https://status.cloud.google.com/incidents.json\n"
+	    "    products: Cloud Run\n    component_id: abc\n");
+	char *dp = ts_write(
+	    d, "d.yaml",
+	    "dependencies:\n  a:\n    - service: all_internal\n      impact: SSO down\n"
+	    "    - service: b\n      impact: duplicate pair, ignored\n      severity: low\n");
 	struct reg_registry reg;
 	struct cfg_errors e = {0};
 	ck_assert_int_eq(reg_load(sp, dp, &reg, &e), 0);
@@ -84,13 +131,14 @@ END_TEST
 START_TEST(test_all_problems_reported)
 {
 	char *d = ts_tmpdir();
-	char *sp = ts_write(d, "s.yaml",
-			    "services:\n"
-			    "  - id: a\n    display_name: A\n    category: identity\n    poll_type: manual\n"
-			    "  - id: a\n    display_name: A2\n    category: identity\n    poll_type: manual\n"
-			    "  - id: Bad Id\n    display_name: X\n    category: galaxy\n    poll_type: manual\n"
-			    "  - id: u\n    display_name: U\n    category: other\n    poll_type: statuspage_json\n"
-			    "    poll_url: ftp://x\n    tier: standard\n    colour: red\n");
+	char *sp = ts_write(
+	    d, "s.yaml",
+	    "services:\n"
+	    "  - id: a\n    display_name: A\n    category: identity\n    poll_type: manual\n"
+	    "  - id: a\n    display_name: A2\n    category: identity\n    poll_type: manual\n"
+	    "  - id: Bad Id\n    display_name: X\n    category: galaxy\n    poll_type: manual\n"
+	    "  - id: u\n    display_name: U\n    category: other\n    poll_type: statuspage_json\n"
+	    "    poll_url: ftp://x\n    tier: standard\n    colour: red\n");
 	char *dp = ts_write(d, "d.yaml",
 			    "dependencies:\n  a:\n    - service: ghost\n      impact: x\n"
 			    "  nobody:\n    - service: a\n      impact: y\n      severity: huge\n");
@@ -134,6 +182,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_example_registry);
 	tcase_add_test(tc, test_extensions_and_all_internal);
+	tcase_add_test(tc, test_seed_files_load);
 	tcase_add_test(tc, test_all_problems_reported);
 	tcase_add_test(tc, test_empty_services);
 	suite_add_tcase(s, tc);

@@ -56,8 +56,8 @@ END_TEST
 START_TEST(test_fire_and_recover)
 {
 	tfx_service(&F, "a", NULL);
-	int64_t e1 = tfx_event_x(&F, "a", "operational", "major_outage",
-				 "impact_statement = 'A is down.'");
+	int64_t e1 =
+	    tfx_event_x(&F, "a", "operational", "major_outage", "impact_statement = 'A is down.'");
 	ck_assert_int_eq(tfx_pass(&F), 1);
 	ck_decision(&F, e1, "fired");
 	ck_assert_int_eq(outbox_rows("destination = 'slack:main' AND state = 'pending'"), 1);
@@ -69,13 +69,14 @@ START_TEST(test_fire_and_recover)
 	ck_assert_int_eq(tfx_pass(&F), 1);
 	ck_decision(&F, e2, "fired");
 	/* the recovery closes the outage's alert row at the recovery's time */
-	char *sql = xasprintf("SELECT count(*) FROM alert_sent_log WHERE status_event_id = %lld"
-			      " AND resolved_at = (SELECT created_at FROM status_events WHERE id = %lld)",
-			      (long long)e1, (long long)e2);
+	char *sql =
+	    xasprintf("SELECT count(*) FROM alert_sent_log WHERE status_event_id = %lld"
+		      " AND resolved_at = (SELECT created_at FROM status_events WHERE id = %lld)",
+		      (long long)e1, (long long)e2);
 	ck_assert_int_eq(tfx_int(&F, sql), 1);
 	free(sql);
-	ck_assert(met_value("alerts_sent_total", "{kind=\"status_change\",severity=\"important\"}") ==
-		  2);
+	ck_assert(
+	    met_value("alerts_sent_total", "{kind=\"status_change\",severity=\"important\"}") == 2);
 }
 END_TEST
 
@@ -83,8 +84,10 @@ START_TEST(test_escalation_in_vendor_incident)
 {
 	tfx_service(&F, "a", NULL);
 	int64_t e1 = tfx_event_x(&F, "a", "operational", "degraded", "vendor_incident_id = 'inc1'");
-	int64_t e2 = tfx_event_x(&F, "a", "degraded", "major_outage", "vendor_incident_id = 'inc1'");
-	int64_t e3 = tfx_event_x(&F, "a", "major_outage", "degraded", "vendor_incident_id = 'inc1'");
+	int64_t e2 =
+	    tfx_event_x(&F, "a", "degraded", "major_outage", "vendor_incident_id = 'inc1'");
+	int64_t e3 =
+	    tfx_event_x(&F, "a", "major_outage", "degraded", "vendor_incident_id = 'inc1'");
 	int64_t e4 = tfx_event(&F, "a", "degraded", "operational");
 	ck_assert_int_eq(tfx_pass(&F), 4);
 	ck_decision(&F, e1, "fired");
@@ -159,14 +162,14 @@ START_TEST(test_maintenance_sources)
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
 		tfx_service(&F, ids[i], NULL);
 	char *sql = xasprintf(
-		"INSERT INTO scheduled_maintenances (service_id, source, title, scheduled_for,"
-		" scheduled_until, status) VALUES"
-		" ('vend', 'vendor', 'm', '%s', '%s', 'in_progress'),"
-		" ('local', 'local', 'm', '%s', '%s', 'scheduled'),"
-		" ('verif', 'vendor', 'm', '%s', '%s', 'verifying'),"
-		" ('over', 'vendor', 'm', '%s', '%s', 'in_progress'),"
-		" ('open', 'vendor', 'm', '%s', NULL, 'in_progress')",
-		past, future, past, future, past, future, past, past, past);
+	    "INSERT INTO scheduled_maintenances (service_id, source, title, scheduled_for,"
+	    " scheduled_until, status) VALUES"
+	    " ('vend', 'vendor', 'm', '%s', '%s', 'in_progress'),"
+	    " ('local', 'local', 'm', '%s', '%s', 'scheduled'),"
+	    " ('verif', 'vendor', 'm', '%s', '%s', 'verifying'),"
+	    " ('over', 'vendor', 'm', '%s', '%s', 'in_progress'),"
+	    " ('open', 'vendor', 'm', '%s', NULL, 'in_progress')",
+	    past, future, past, future, past, future, past, past, past);
 	tfx_exec(&F, sql);
 	free(sql);
 	tfx_exec(&F, "UPDATE services SET in_maintenance = 1 WHERE id = 'flag'");
@@ -275,10 +278,11 @@ START_TEST(test_batch_with_and_without_critical)
 		tfx_event(&F, id, "operational", "degraded");
 	}
 	ck_assert_int_eq(tfx_pass(&F), 5);
-	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE suppressed_by = 'batched'"),
-			 5);
-	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE alert_kind = 'batch'"
-				     " AND suppressed_by IS NULL AND severity = 'important'"),
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE suppressed_by = 'batched'"), 5);
+	ck_assert_int_eq(tfx_int(&F,
+				 "SELECT count(*) FROM alert_sent_log WHERE alert_kind = 'batch'"
+				 " AND suppressed_by IS NULL AND severity = 'important'"),
 			 1);
 	ck_assert_int_eq(outbox_rows("destination_kind = 'slack'"), 1);
 	char *p = tfx_text(&F, "SELECT payload FROM outbox");
@@ -286,9 +290,10 @@ START_TEST(test_batch_with_and_without_critical)
 	ck_assert(!tfx_contains(p, "<!here>"));
 	free(p);
 	/* members point at the batch that carried them */
-	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log m JOIN alert_sent_log b"
-				     " ON b.dedup_key = m.aggregated_under WHERE b.alert_kind = 'batch'"),
-			 5);
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM alert_sent_log m JOIN alert_sent_log b"
+			" ON b.dedup_key = m.aggregated_under WHERE b.alert_kind = 'batch'"),
+	    5);
 	/* batched outages count as announced: their recoveries alert */
 	for (int i = 0; i < 4; i++) {
 		char id[8];
@@ -298,8 +303,9 @@ START_TEST(test_batch_with_and_without_critical)
 	tfx_service(&F, "crit", "critical");
 	tfx_event(&F, "crit", "operational", "major_outage");
 	ck_assert_int_eq(tfx_pass(&F), 5);
-	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE alert_kind = 'batch'"
-				     " AND severity = 'critical'"),
+	ck_assert_int_eq(tfx_int(&F,
+				 "SELECT count(*) FROM alert_sent_log WHERE alert_kind = 'batch'"
+				 " AND severity = 'critical'"),
 			 1);
 	p = tfx_text(&F, "SELECT payload FROM outbox ORDER BY id DESC LIMIT 1");
 	ck_assert(tfx_contains(p, "<!here>"));
@@ -317,8 +323,8 @@ START_TEST(test_three_changes_are_not_a_batch)
 		tfx_event(&F, id, "operational", "degraded");
 	}
 	ck_assert_int_eq(tfx_pass(&F), 3);
-	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE suppressed_by IS NULL"),
-			 3);
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE suppressed_by IS NULL"), 3);
 	ck_assert_int_eq(outbox_rows("destination_kind = 'slack'"), 3);
 }
 END_TEST
@@ -362,7 +368,8 @@ START_TEST(test_aggregation_at_threshold)
 {
 	make_upstream(3);
 	setenv("T_OVERRIDE_AGG", "http://127.0.0.1:9/agg", 1);
-	tfx_exec(&F, "UPDATE services SET slack_channel_override = '${T_OVERRIDE_AGG}' WHERE id = 'up'");
+	tfx_exec(
+	    &F, "UPDATE services SET slack_channel_override = '${T_OVERRIDE_AGG}' WHERE id = 'up'");
 	int64_t d0 = tfx_event(&F, "d0", "operational", "major_outage");
 	int64_t u = tfx_event_x(&F, "up", "operational", "major_outage",
 				"impact_statement = 'Upstream is down.'");
@@ -379,14 +386,15 @@ START_TEST(test_aggregation_at_threshold)
 	free(sql);
 	ck_assert_str_eq(kind, "aggregated_upstream");
 	free(kind);
-	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE aggregated_under = 'up'"),
-			 3);
+	ck_assert_int_eq(
+	    tfx_int(&F, "SELECT count(*) FROM alert_sent_log WHERE aggregated_under = 'up'"), 3);
 	/* one message, to the upstream's override, naming every dependent */
 	ck_assert_int_eq(outbox_rows("1"), 1);
 	ck_assert_int_eq(outbox_rows("destination = 'slack:env:T_OVERRIDE_AGG'"), 1);
 	char *p = tfx_payload(&F, tfx_alert_of(&F, u), "slack");
 	ck_assert(tfx_contains(p, "3 dependent service(s) affected"));
-	ck_assert(tfx_contains(p, "Svc d0") && tfx_contains(p, "Svc d1") && tfx_contains(p, "Svc d2"));
+	ck_assert(tfx_contains(p, "Svc d0") && tfx_contains(p, "Svc d1") &&
+		  tfx_contains(p, "Svc d2"));
 	ck_assert(tfx_contains(p, "<!here>"));
 	free(p);
 	/* the dependents were named, so their recoveries are announced */
@@ -399,17 +407,26 @@ END_TEST
 
 START_TEST(test_aggregation_below_threshold)
 {
+	/* Two dependents are too few for an aggregated message, but they broke
+	 * with their upstream, whose alert fired first in the pass: they fold
+	 * into it (issue 14) instead of paging on their own. */
 	make_upstream(3);
 	int64_t u = tfx_event(&F, "up", "operational", "major_outage");
 	int64_t d0 = tfx_event(&F, "d0", "operational", "major_outage");
 	int64_t d1 = tfx_event(&F, "d1", "operational", "major_outage");
 	ck_assert_int_eq(tfx_pass(&F), 3);
 	ck_decision(&F, u, "fired");
-	ck_decision(&F, d0, "fired");
-	ck_decision(&F, d1, "fired");
+	ck_decision(&F, d0, "aggregated_under_upstream");
+	ck_decision(&F, d1, "aggregated_under_upstream");
 	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log"
 				     " WHERE alert_kind = 'aggregated_upstream'"),
 			 0);
+	ck_assert_int_eq(outbox_rows("1"), 1);
+	/* with correlation off, the seed's rule: each pages */
+	F.a.conf.cfg.dependency_correlation_window_seconds = 0;
+	int64_t d2 = tfx_event(&F, "d2", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, d2, "fired");
 }
 END_TEST
 
@@ -446,6 +463,183 @@ START_TEST(test_aggregation_upstream_recovering_is_not_a_group)
 	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log"
 				     " WHERE suppressed_by = 'aggregated_under_upstream'"),
 			 0);
+}
+END_TEST
+
+static void fake_now(int64_t ms)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%lld", (long long)ms);
+	setenv("ITSTATUS_FAKE_NOW_MS", v, 1);
+}
+
+static char *aggregated_under(int64_t event_id)
+{
+	char *sql = xasprintf("SELECT COALESCE(aggregated_under, '-') FROM alert_sent_log"
+			      " WHERE status_event_id = %lld",
+			      (long long)event_id);
+	char *v = tfx_text(&F, sql);
+	free(sql);
+	return v;
+}
+
+START_TEST(test_correlation_across_passes)
+{
+	/* the upstream pages; its dependents break one and two polls later */
+	int64_t t = 1795000000000LL;
+	make_upstream(3);
+	fake_now(t);
+	int64_t u = tfx_event(&F, "up", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, u, "fired");
+	fake_now(t + 60000);
+	int64_t d0 = tfx_event(&F, "d0", "operational", "degraded");
+	int64_t d1 = tfx_event(&F, "d1", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 2);
+	fake_now(t + 120000);
+	int64_t d2 = tfx_event(&F, "d2", "operational", "partial_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	int64_t ids[] = {d0, d1, d2};
+	for (int i = 0; i < 3; i++) {
+		ck_decision(&F, ids[i], "aggregated_under_upstream");
+		char *up = aggregated_under(ids[i]);
+		ck_assert_str_eq(up, "up");
+		free(up);
+	}
+	ck_assert_int_eq(outbox_rows("1"), 1); /* the upstream's message, nothing else */
+	/* an escalation inside a folded episode stays folded while the upstream is out */
+	fake_now(t + 180000);
+	int64_t d0b = tfx_event(&F, "d0", "degraded", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, d0b, "aggregated_under_upstream");
+	ck_assert_int_eq(outbox_rows("1"), 1);
+	/* a dependent's recovery is announced: it was named under the upstream */
+	fake_now(t + 240000);
+	int64_t r1 = tfx_event(&F, "d1", "major_outage", "operational");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, r1, "fired");
+	/* the upstream recovers: its report lists the folded dependents */
+	fake_now(t + 300000);
+	tfx_secret(&F.a.conf.cfg.secrets.generic_webhook_url, "http://127.0.0.1:9/generic");
+	int64_t ru = tfx_event(&F, "up", "major_outage", "operational");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, ru, "fired");
+	/* ... and so does its recovery message, on every destination */
+	char *p = tfx_payload(&F, tfx_alert_of(&F, ru), "slack");
+	ck_assert_msg(tfx_contains(p, "Dependents folded into its alert:* Svc d0, Svc d1, Svc d2"),
+		      "%s", p);
+	free(p);
+	p = tfx_payload(&F, tfx_alert_of(&F, ru), "webhook");
+	cJSON *o = cJSON_Parse(p);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "folded_dependents")), 3);
+	cJSON_Delete(o);
+	free(p);
+	/* a dependent's own recovery names nothing */
+	p = tfx_payload(&F, tfx_alert_of(&F, r1), "slack");
+	ck_assert(!tfx_contains(p, "folded"));
+	free(p);
+	char *v = tfx_text(&F, "SELECT json_group_array(json_extract(j.value, '$.service_id'))"
+			       " FROM incident_reports r, json_each(r.correlated_dependents) j"
+			       " WHERE r.service_id = 'up'");
+	ck_assert_str_eq(v, "[\"d0\",\"d1\",\"d2\"]");
+	free(v);
+	v = tfx_text(&F, "SELECT impact_summary FROM incident_reports WHERE service_id = 'up'");
+	ck_assert_msg(tfx_contains(v, "Dependents folded into its alert: Svc d0, Svc d1, Svc d2."),
+		      "%s", v);
+	free(v);
+	/* the upstream's alert is resolved: a dependent breaking again now is news */
+	fake_now(t + 330000);
+	int64_t again = tfx_event(&F, "d1", "operational", "degraded");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, again, "fired");
+}
+END_TEST
+
+START_TEST(test_correlation_window_edges)
+{
+	int64_t t = 1795000000000LL;
+	make_upstream(3);
+	/* d0 broke before the upstream: nothing explained it, it is sent */
+	fake_now(t - 1000);
+	int64_t d0 = tfx_event(&F, "d0", "operational", "degraded");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	fake_now(t);
+	int64_t u = tfx_event(&F, "up", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, d0, "fired");
+	ck_decision(&F, u, "fired");
+	/* exactly the window (300 s) after the upstream: folded; a second later: sent */
+	fake_now(t + 300000);
+	int64_t d1 = tfx_event(&F, "d1", "operational", "degraded");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, d1, "aggregated_under_upstream");
+	fake_now(t + 301000);
+	int64_t d2 = tfx_event(&F, "d2", "operational", "degraded");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, d2, "fired");
+}
+END_TEST
+
+START_TEST(test_correlation_needs_an_announced_upstream)
+{
+	int64_t t = 1795000000000LL;
+	make_upstream(3);
+	/* the upstream's break was suppressed (maintenance): nobody heard of it */
+	tfx_exec(&F, "UPDATE services SET in_maintenance = 1 WHERE id = 'up'");
+	fake_now(t);
+	int64_t u = tfx_event(&F, "up", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, u, "maintenance_window");
+	fake_now(t + 60000);
+	int64_t d0 = tfx_event(&F, "d0", "operational", "degraded");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	ck_decision(&F, d0, "fired");
+}
+END_TEST
+
+START_TEST(test_group_wait)
+{
+	int64_t t = 1795000000000LL;
+	make_upstream(3);
+	F.a.conf.cfg.alert_group_wait_seconds = 30;
+	/* d0 breaks first: held back, the cursor stays before it */
+	fake_now(t);
+	int64_t d0 = tfx_event(&F, "d0", "operational", "major_outage");
+	fake_now(t + 5000);
+	ck_assert_int_eq(tfx_pass(&F), 0);
+	ck_assert_int_eq(F.a.hold_until_ms, t + 30000);
+	ck_decision(&F, d0, "none");
+	/* its upstream breaks 10 s later: one pass decides both, the
+	 * upstream first, and d0 folds into it */
+	fake_now(t + 10000);
+	int64_t u = tfx_event(&F, "up", "operational", "major_outage");
+	ck_assert_int_eq(tfx_pass(&F), 2);
+	ck_decision(&F, u, "fired");
+	ck_decision(&F, d0, "aggregated_under_upstream");
+	ck_assert_int_lt(tfx_alert_of(&F, u), tfx_alert_of(&F, d0));
+	ck_assert_int_eq(F.a.hold_until_ms, 0);
+	/* an unrelated event behind a held one waits too (order is kept) */
+	tfx_service(&F, "x", NULL);
+	tfx_service(&F, "up2", NULL);
+	tfx_dep(&F, "up2", "x");
+	fake_now(t + 100000);
+	int64_t x = tfx_event(&F, "x", "operational", "degraded");
+	int64_t other = tfx_event(&F, "d1", "operational", "degraded"); /* folds under up */
+	ck_assert_int_eq(tfx_pass(&F), 0);
+	ck_decision(&F, x, "none");
+	/* nothing came: after the wait x is sent as it is */
+	fake_now(t + 130000);
+	ck_assert_int_eq(tfx_pass(&F), 2);
+	ck_decision(&F, x, "fired");
+	ck_decision(&F, other, "aggregated_under_upstream");
+	/* --once never waits */
+	fake_now(t + 200000);
+	int64_t x2 = tfx_event(&F, "x", "degraded", "operational");
+	int64_t x3 = tfx_event(&F, "x", "operational", "degraded");
+	F.a.opts.once = 1;
+	ck_assert_int_eq(tfx_pass(&F), 2);
+	ck_decision(&F, x2, "fired");
+	ck_decision(&F, x3, "fired");
 }
 END_TEST
 
@@ -551,8 +745,9 @@ START_TEST(test_other_destinations)
 	free(p2);
 	free(p3);
 	/* b only pages */
-	sql = xasprintf("SELECT group_concat(destination_kind, ',') FROM outbox WHERE alert_id = %lld",
-			(long long)tfx_alert_of(&F, e4));
+	sql = xasprintf(
+	    "SELECT group_concat(destination_kind, ',') FROM outbox WHERE alert_id = %lld",
+	    (long long)tfx_alert_of(&F, e4));
 	k = tfx_text(&F, sql);
 	free(sql);
 	ck_assert_str_eq(k, "pagerduty");
@@ -574,8 +769,9 @@ START_TEST(test_other_destinations)
 	int64_t r0 = tfx_event(&F, "d0", "major_outage", "operational");
 	ck_assert_int_eq(tfx_pass(&F), 1);
 	ck_decision(&F, r0, "fired");
-	sql = xasprintf("SELECT group_concat(destination_kind, ',') FROM outbox WHERE alert_id = %lld",
-			(long long)tfx_alert_of(&F, r0));
+	sql = xasprintf(
+	    "SELECT group_concat(destination_kind, ',') FROM outbox WHERE alert_id = %lld",
+	    (long long)tfx_alert_of(&F, r0));
 	k = tfx_text(&F, sql);
 	free(sql);
 	ck_assert_str_eq(k, "slack,webhook,teams");
@@ -602,7 +798,8 @@ START_TEST(test_ack_button_needs_signing_secret)
 	int64_t e2 = tfx_event(&F, "a", "degraded", "major_outage");
 	ck_assert_int_eq(tfx_pass(&F), 1);
 	p = tfx_payload(&F, tfx_alert_of(&F, e2), "slack");
-	ck_assert(tfx_contains(p, "\"action_id\":\"ack_alert\",\"value\":\"episode:a:1:major_outage\""));
+	ck_assert(
+	    tfx_contains(p, "\"action_id\":\"ack_alert\",\"value\":\"episode:a:1:major_outage\""));
 	free(p);
 }
 END_TEST
@@ -618,8 +815,8 @@ START_TEST(test_pass_is_all_or_nothing)
 	ck_assert_int_eq(tfx_pass(&F), -1);
 	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log"), 0);
 	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM cursors"), 0);
-	ck_assert(met_value("alerts_sent_total", "{kind=\"status_change\",severity=\"important\"}") <
-		  0);
+	ck_assert(
+	    met_value("alerts_sent_total", "{kind=\"status_change\",severity=\"important\"}") < 0);
 	tfx_exec(&F, "DROP TRIGGER boom");
 	ck_assert_int_eq(tfx_pass(&F), 2);
 	ck_assert_int_eq(tfx_int(&F, "SELECT count(*) FROM alert_sent_log"), 2);
@@ -669,6 +866,10 @@ static Suite *route_suite(void)
 	tcase_add_test(tc, test_aggregation_below_threshold);
 	tcase_add_test(tc, test_aggregation_needs_upstream_to_fire);
 	tcase_add_test(tc, test_aggregation_upstream_recovering_is_not_a_group);
+	tcase_add_test(tc, test_correlation_across_passes);
+	tcase_add_test(tc, test_correlation_window_edges);
+	tcase_add_test(tc, test_correlation_needs_an_announced_upstream);
+	tcase_add_test(tc, test_group_wait);
 	tcase_add_test(tc, test_poller_health);
 	tcase_add_test(tc, test_poller_health_maintenance);
 	tcase_add_test(tc, test_other_destinations);

@@ -333,6 +333,22 @@ START_TEST(rss_without_guid_groups_by_title)
 }
 END_TEST
 
+/* The status the reader gives a one-item RSS feed with this title, an hour old. */
+static enum st_status one_item_status(const char *title)
+{
+	char *feed = xasprintf("<rss><channel><item><title>%s</title><guid>g</guid>"
+			       "<pubDate>Tue, 18 Aug 2026 04:00:00 GMT</pubDate></item>"
+			       "</channel></rss>",
+			       title);
+	struct fmt_reading r;
+	run_str(feed, "2026-08-18T05:00:00Z", &r);
+	ck_assert_msg(r.ok, "\"%s\": %s", title, r.reason ? r.reason : "");
+	enum st_status st = r.status;
+	fmt_reading_free(&r);
+	free(feed);
+	return st;
+}
+
 START_TEST(title_words)
 {
 	static const struct {
@@ -352,18 +368,62 @@ START_TEST(title_words)
 	    {"Maintenance completed", ST_OPERATIONAL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *feed = xasprintf("<rss><channel><item><title>%s</title><guid>g</guid>"
-				       "<pubDate>Tue, 18 Aug 2026 04:00:00 GMT</pubDate></item>"
-				       "</channel></rss>",
-				       cases[i].title);
-		struct fmt_reading r;
-		run_str(feed, "2026-08-18T05:00:00Z", &r);
-		ck_assert_int_eq(r.ok, 1);
-		ck_assert_msg(r.status == cases[i].want, "\"%s\" -> %s, want %s", cases[i].title,
-			      st_status_str(r.status), st_status_str(cases[i].want));
-		fmt_reading_free(&r);
-		free(feed);
+		enum st_status got = one_item_status(cases[i].title);
+		ck_assert_msg(got == cases[i].want, "\"%s\" -> %s, want %s", cases[i].title,
+			      st_status_str(got), st_status_str(cases[i].want));
 	}
+}
+END_TEST
+
+/* The seed's title keyword table (doc/drift.md#rss), one golden row per keyword. */
+START_TEST(seed_keyword_table)
+{
+	static const struct {
+		const char *title;
+		enum st_status want; /* of the table; ST_UNKNOWN = no keyword */
+	} cases[] = {
+	    {"Major outage of the API", ST_MAJOR_OUTAGE},
+	    {"Service outage in progress", ST_MAJOR_OUTAGE},
+	    {"Dashboard COMPLETELY UNAVAILABLE", ST_MAJOR_OUTAGE},
+	    {"Partial outage: EU", ST_PARTIAL_OUTAGE},
+	    {"Partial disruption of email", ST_PARTIAL_OUTAGE},
+	    {"Some users cannot log in", ST_PARTIAL_OUTAGE},
+	    {"Degraded search", ST_DEGRADED},
+	    {"Performance issue on uploads", ST_DEGRADED},
+	    {"Intermittent errors", ST_DEGRADED},
+	    {"Delays in notifications", ST_DEGRADED},
+	    {"Investigating elevated errors", ST_DEGRADED},
+	    {"Resolved - login errors", ST_OPERATIONAL},
+	    {"All systems operational", ST_OPERATIONAL},
+	    {"Email delivery recovered", ST_OPERATIONAL},
+	    {"Fix implemented for sync", ST_OPERATIONAL},
+	    /* most severe first */
+	    {"Investigating a major outage", ST_MAJOR_OUTAGE},
+	    {"Some users see delays", ST_PARTIAL_OUTAGE},
+	    {"Recovered from intermittent errors", ST_DEGRADED},
+	    /* a keyword counts at the start of a word only */
+	    {"Unresolved DNS lookups", ST_UNKNOWN},
+	    {"Update on billing", ST_UNKNOWN},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		enum st_status got = fmt_rss_title_status(cases[i].title);
+		ck_assert_msg(got == cases[i].want, "table: \"%s\" -> %s, want %s", cases[i].title,
+			      st_status_str(got), st_status_str(cases[i].want));
+		/* Through the reader: an open item without a keyword is degraded,
+		 * the operational row closes it. */
+		enum st_status want = cases[i].want == ST_UNKNOWN ? ST_DEGRADED : cases[i].want;
+		got = one_item_status(cases[i].title);
+		ck_assert_msg(got == want, "feed: \"%s\" -> %s, want %s", cases[i].title,
+			      st_status_str(got), st_status_str(want));
+	}
+	/* An old keyword item has aged out: recency still rules. */
+	struct fmt_reading r;
+	run_str("<rss><channel><item><title>Major outage of the API</title><guid>g</guid>"
+		"<pubDate>Tue, 11 Aug 2026 04:00:00 GMT</pubDate></item></channel></rss>",
+		"2026-08-18T05:00:00Z", &r);
+	ck_assert_int_eq(r.ok, 1);
+	ck_assert_int_eq(r.status, ST_OPERATIONAL);
+	fmt_reading_free(&r);
 }
 END_TEST
 
@@ -1035,6 +1095,7 @@ static Suite *rss_suite(void)
 	tcase_add_test(tc, aws_worst_of_groups);
 	tcase_add_test(tc, rss_without_guid_groups_by_title);
 	tcase_add_test(tc, title_words);
+	tcase_add_test(tc, seed_keyword_table);
 	tcase_add_test(tc, rss_maintenance_item);
 	tcase_add_test(tc, atom_labels);
 	tcase_add_test(tc, atom_maintenance_banner);

@@ -104,6 +104,9 @@ const SERVICE_KEYS: (keyof Service)[] = [
   'pending_status_count',
   'pending_status_since',
   'in_maintenance',
+  'drift_note',
+  'drift_first_seen_at',
+  'drift_last_seen_at',
 ];
 
 function serviceField(k: keyof Service, v: unknown): unknown {
@@ -158,6 +161,9 @@ export function parseService(o: Obj): Service | null {
     pending_status_count: p.pending_status_count ?? 0,
     pending_status_since: p.pending_status_since ?? null,
     in_maintenance: p.in_maintenance ?? false,
+    drift_note: p.drift_note ?? null,
+    drift_first_seen_at: p.drift_first_seen_at ?? null,
+    drift_last_seen_at: p.drift_last_seen_at ?? null,
   };
 }
 

@@ -24,6 +24,10 @@ export interface Service {
   pending_status_count: number;
   pending_status_since: string | null;
   in_maintenance: boolean;
+  /** Latest vendor format drift notes, "; "-joined (doc/drift.md); null when never seen. */
+  drift_note?: string | null;
+  drift_first_seen_at?: string | null;
+  drift_last_seen_at?: string | null;
 }
 
 export interface ServicesList {

@@ -1,6 +1,7 @@
-// Service detail drawer: status (effective), vendor link, 30-day SLA chart,
-// 24 h / 7 d / 30 d figures, upstream and downstream lists, last events,
-// incident reports, and the alert log with delivery state and acks.
+// Service detail drawer: status (effective), vendor format drift, vendor
+// link, 30-day SLA chart, 24 h / 7 d / 30 d figures, upstream and downstream
+// lists, last events, incident reports, and the alert log with delivery
+// state and acks.
 import { useState } from 'preact/hooks';
 import { api } from '../api/endpoints';
 import type { AlertRow, Dep, Service, Sla, SlaHistory, Uptime } from '../api/types';
@@ -56,6 +57,38 @@ function DepList({ title, deps, empty, onOpen }: { title: string; deps: Dep[]; e
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+type DriftFields = Pick<Service, 'drift_note' | 'drift_first_seen_at' | 'drift_last_seen_at'>;
+
+/**
+ * Vendor format drift (doc/drift.md): the payload changed shape and pollerd
+ * read it with defaults or the old tool's fallbacks. The status is still
+ * read; this tells the operator the vendor is changing its format before
+ * anything goes blind. Nothing when no drift was ever seen.
+ */
+export function DriftNote({ service }: { service: DriftFields }) {
+  if (!service.drift_note) return null;
+  const notes = service.drift_note.split('; ').filter((n) => n.length > 0);
+  return (
+    <section class="drawer-sec drift-sec" data-testid="drift-note">
+      <h3>Vendor format drift</h3>
+      <p class="muted small">
+        The vendor&rsquo;s payload no longer has its usual shape. The status is still read, using defaults for what is missing or
+        unknown:
+      </p>
+      <ul class="drift-list">
+        {notes.map((n) => (
+          <li key={n}>
+            <code>{n}</code>
+          </li>
+        ))}
+      </ul>
+      <p class="muted small">
+        First seen <RelTime ts={service.drift_first_seen_at ?? null} /> · last seen <RelTime ts={service.drift_last_seen_at ?? null} />
+      </p>
     </section>
   );
 }
@@ -260,6 +293,7 @@ export function ServiceDrawer(props: DrawerProps) {
                 )}
               </section>
             )}
+            {merged && <DriftNote service={merged} />}
 
             <section class="drawer-sec">
               <h3>7-day history</h3>
