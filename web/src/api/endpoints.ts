@@ -24,7 +24,8 @@ const q = (params: Record<string, string | number | boolean | null | undefined>)
 };
 
 export const api = {
-  summary: (o?: GetOptions) => getJson('/api/summary', parseSummary, o),
+  // The 20 worst incidents, as the stream's summary frames carry (doc/scale.md#lists).
+  summary: (o?: GetOptions) => getJson('/api/summary?worst=20', parseSummary, o),
   services: (o?: GetOptions) => getJson('/api/services', parseServices, o),
   service: (id: string, o?: GetOptions) =>
     getJson('/api/services/' + encodeURIComponent(id), (d) => parseServiceDetail(d, id), o),

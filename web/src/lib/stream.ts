@@ -38,6 +38,10 @@ export function backoffDelay(attempt: number, o: BackoffOptions = DEFAULT_BACKOF
 export interface StreamHandlers {
   onStatus?: (row: unknown, lastEventId: string | null) => void;
   onSummary?: (data: unknown) => void;
+  /** Changed service rows and retired ids (doc/scale.md#sse). */
+  onServices?: (data: unknown) => void;
+  /** Too much changed for a delta: refetch the list. */
+  onResync?: () => void;
   onState?: (state: StreamState, info: { attempt: number; retryInMs: number | null }) => void;
   /** Malformed event payloads are reported here and otherwise ignored. */
   onBadEvent?: (type: string, raw: string) => void;
@@ -181,6 +185,22 @@ export class StreamClient {
         return;
       }
       this.opts.onSummary?.(data);
+    });
+    es.addEventListener('services', (ev) => {
+      if (this.es !== es) return;
+      const raw = typeof ev.data === 'string' ? ev.data : '';
+      let data: unknown;
+      try {
+        data = JSON.parse(raw);
+      } catch {
+        this.opts.onBadEvent?.('services', raw);
+        return;
+      }
+      this.opts.onServices?.(data);
+    });
+    es.addEventListener('resync', () => {
+      if (this.es !== es) return;
+      this.opts.onResync?.();
     });
   }
 

@@ -3,7 +3,7 @@
 // explicit "disconnected" state when nothing gets through.
 import { ApiError, type ApiResult } from '../api/client';
 import { api } from '../api/endpoints';
-import { parseEvent, parseSummary, isObj } from '../api/parse';
+import { parseEvent, parseServicesDelta, parseSummary, isObj } from '../api/parse';
 import { statusLabel, isPollerBroken } from '../lib/status';
 import { StreamClient, type StreamState } from '../lib/stream';
 import { patchService, type AppState, type ResourceKey, type Store } from './store';
@@ -70,6 +70,11 @@ export class LiveController {
       onState: (s, info) => this.onStreamState(s, info.retryInMs),
       onStatus: (row) => this.onStatusEvent(row),
       onSummary: (data) => this.onSummary(data),
+      onServices: (data) => this.onServices(data),
+      onResync: () => {
+        this.lastStreamMsg = Date.now();
+        void this.refresh('services');
+      },
     });
     this.stream.start();
     this.slowTimer = setInterval(() => void this.refreshSlow(), SLOW_MS);
@@ -201,6 +206,30 @@ export class LiveController {
     this.store.set({ summary: { data: summary, error: null, fetchedAt: Date.now(), raw } });
   }
 
+  /** Changed rows from the stream: patch the list in place of a refetch. */
+  private onServices(data: unknown): void {
+    this.lastStreamMsg = Date.now();
+    const st = this.store.get();
+    const list = st.services.data;
+    if (!list) return; // the list being fetched is newer anyway
+    const d = parseServicesDelta(data);
+    if (!d.services.length && !d.removed.length) return;
+    const byId = new Map(d.services.map((x) => [x.id, x]));
+    const gone = new Set(d.removed);
+    const services = [];
+    for (const x of list.services) {
+      if (gone.has(x.id)) continue;
+      const n = byId.get(x.id);
+      services.push(n ?? x);
+      if (n) byId.delete(x.id);
+    }
+    for (const n of byId.values()) services.push(n); // new services
+    this.store.set({
+      services: { ...st.services, data: { ...list, services, total: services.length }, raw: null },
+      eventSeq: st.eventSeq + 1,
+    });
+  }
+
   private onStatusEvent(row: unknown): void {
     this.lastStreamMsg = Date.now();
     if (!isObj(row)) return;
@@ -222,13 +251,13 @@ export class LiveController {
       lastEvent: ev,
       announcement: `${ev.service_name} changed from ${statusLabel(ev.previous_status)} to ${statusLabel(ev.new_status)}.`,
     });
-    // Pick up everything derived from the change (impact statements, clusters, counts).
+    // The rows and the counts arrive as `services` and `summary` frames; only
+    // the clustered timeline (small, and 304 when unchanged) is fetched again
+    // (doc/scale.md#sse).
     if (this.refetchTimer) clearTimeout(this.refetchTimer);
     this.refetchTimer = setTimeout(() => {
       this.refetchTimer = null;
-      void this.refresh('services');
       void this.refresh('clustered');
-      void this.refresh('summary');
       if (this.wanted.has('graph')) void this.refresh('graph');
     }, 400);
   }
