@@ -1,6 +1,6 @@
 // Overall banner, connection/staleness warning, active-incident cards and
 // the maintenance banner.
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { ActiveIncident, Maintenance, Service, Summary } from '../api/types';
 import { plural, shortDateTime } from '../lib/format';
 import { ageText, type ConnMode } from '../lib/staleness';
@@ -36,7 +36,7 @@ export function computeOverall(services: Service[] | null, summary: Summary | nu
   if (summary) {
     return {
       status: summary.overall_status,
-      incidents: summary.active_incidents.length,
+      incidents: summary.active_incidents_total,
       manual: 0,
       blind: summary.unknown_count,
       monitored: summary.total_services,
@@ -123,16 +123,38 @@ export function ConnectionBanner(props: {
   );
 }
 
-export function IncidentCards({ incidents, services, onOpen }: { incidents: ActiveIncident[]; services: Service[] | null; onOpen: (id: string) => void }) {
+/** Incident cards shown before "Show more" (doc/scale.md#dashboard). */
+export const INCIDENT_CARDS_OPEN = 3;
+
+export function IncidentCards({
+  incidents,
+  services,
+  onOpen,
+  total,
+}: {
+  incidents: ActiveIncident[];
+  services: Service[] | null;
+  onOpen: (id: string) => void;
+  /** All active incidents (the summary may list only the worst). */
+  total?: number;
+}) {
+  const [expanded, setExpanded] = useState(false);
+  // Only the listed incidents' rows, not a map of every service per render.
+  const byId = useMemo(() => {
+    const want = new Set(incidents.map((i) => i.service.id));
+    return new Map((services ?? []).filter((s) => want.has(s.id)).map((s) => [s.id, s]));
+  }, [incidents, services]);
   if (incidents.length === 0) return null;
-  const byId = new Map((services ?? []).map((s) => [s.id, s]));
+  const all = Math.max(total ?? 0, incidents.length);
+  const cards = expanded ? incidents : incidents.slice(0, INCIDENT_CARDS_OPEN);
+  const hidden = incidents.length - cards.length;
   return (
     <section class="incidents" aria-labelledby="incidents-h">
       <h2 id="incidents-h" class="section-title">
-        Active incidents <span class="count">{incidents.length}</span>
+        Active incidents <span class="count">{all}</span>
       </h2>
       <ul class="incident-list">
-        {incidents.map((inc) => {
+        {cards.map((inc) => {
           const svc = byId.get(inc.service.id);
           const broken = svc ? isPollerBroken(svc) : inc.service.poller_health === 'broken';
           const st = inc.service.current_status;
@@ -159,6 +181,16 @@ export function IncidentCards({ incidents, services, onOpen }: { incidents: Acti
           );
         })}
       </ul>
+      {(hidden > 0 || expanded) && incidents.length > INCIDENT_CARDS_OPEN && (
+        <button type="button" class="btn incident-more" aria-expanded={expanded} onClick={() => setExpanded((e) => !e)} data-testid="incidents-more">
+          {expanded ? 'Show fewer' : `Show ${hidden} more`}
+        </button>
+      )}
+      {expanded && all > incidents.length && (
+        <p class="muted incident-rest">
+          {all - incidents.length} more not listed here: filter the services by status to see them all.
+        </p>
+      )}
     </section>
   );
 }
