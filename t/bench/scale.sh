@@ -133,7 +133,7 @@ CONF
 		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" node e2e/scale-bench.mjs) >"$out" ||
 			echo "# browser run for $n services failed: $(cat "$out")" >&2
 		cat "$out" >&2
-		webrows+=("$(jq -r '[.n, .first_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
+		webrows+=("$(jq -r '[.n, .first_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
 		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'operational' WHERE id = 's5'"
 	fi
 
@@ -155,13 +155,14 @@ printf '%6s  %-28s %10s %10s %-5s %-4s %-4s %-24s %9s %9s %6s\n' N endpoint iden
 printf '%s\n' "${apirows[@]}"
 if [ "$BROWSER" != 0 ]; then
 	echo "# dashboard (Chromium, 1680x1050, cold profile): ms unless said; scroll frames p50/p95;"
+	echo "# st50/st95: the same scroll over the same tiles as a static page (the browser's own cost);"
 	echo "# long: long tasks while scrolling / since load; live: one status event -> seen, main-thread"
 	echo "# blocking, KB fetched in the next 3 s; heap MB after load / at the end"
-	printf '%6s %7s %6s %7s %8s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' N render tiles nodes height \
-		scr50 scr95 long ltot drawer exec eng seen block liveKB heap heap2
+	printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' N render tiles nodes height \
+		scr50 scr95 st50 st95 long ltot drawer exec eng seen block liveKB heap heap2
 	for r in "${webrows[@]}"; do
 		# shellcheck disable=SC2086
-		printf '%6s %7s %6s %7s %8s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
+		printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
 	done
 fi
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -16,6 +16,9 @@
 //                     time until the dashboard announces it, main-thread
 //                     blocking (long tasks) from the commit to 3 s later,
 //                     bytes fetched by the page meanwhile
+//   static_scroll_*   control: the grid's tiles copied into a static page
+//                     about as tall, scrolled the same way (the browser's
+//                     own cost of scrolling such a page)
 //   heap_end_mb       JS heap at the end
 // Prints one JSON line. A benchmark: asserts nothing beyond "the page
 // rendered" (exit 1 otherwise, so a broken page is not reported as a figure).
@@ -91,9 +94,8 @@ try {
   out.page_height_px = await page.evaluate(() => document.documentElement.scrollHeight);
 
   // Scrolling: 300 px a frame for 3 s, wrapping at the bottom.
-  Object.assign(
-    out,
-    await page.evaluate(
+  const scroll = () =>
+    page.evaluate(
       () =>
         new Promise((resolve) => {
           const se = document.scrollingElement;
@@ -128,8 +130,8 @@ try {
             requestAnimationFrame(step);
           });
         }),
-    ),
-  );
+    );
+  Object.assign(out, await scroll());
   out.long_tasks_total = await page.evaluate(() => window.__bench.long.length);
 
   // Click something in the page and time it to the frame after cond() holds.
@@ -198,6 +200,24 @@ try {
         };
       }),
     );
+  }
+  // Control: the same tiles as a static page about as tall (no script runs
+  // while scrolling), to tell the page's own cost from the browser's raster
+  // and compositing of a tall page (doc/scale.md#benchmark).
+  const h = await page.evaluate(() => {
+    const g = document.querySelector('#service-grid');
+    if (!g) return 0;
+    const copies = Math.max(1, Math.round(document.documentElement.scrollHeight / Math.max(1, g.offsetHeight)));
+    const d = document.createElement('div');
+    d.innerHTML = Array.from({ length: Math.min(copies, 40) }, () => g.innerHTML).join('');
+    g.replaceWith(d);
+    return document.documentElement.scrollHeight;
+  });
+  if (h) {
+    const c = await scroll();
+    out.static_scroll_p50_ms = c.scroll_p50_ms;
+    out.static_scroll_p95_ms = c.scroll_p95_ms;
+    out.static_height_px = h;
   }
   await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
   m = await metrics();

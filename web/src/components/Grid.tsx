@@ -129,8 +129,27 @@ const TILE_MIN_PX = 200;
 const TILE_GAP_PX = 8;
 /** Rows rendered beyond the viewport on each side, in pixels. */
 const OVERSCAN_PX = 800;
-/** Tiles rendered per category before anything is measured. */
-const FIRST_TILES = 48;
+/** Tiles rendered per category before anything is measured (about a row). */
+const FIRST_TILES = 8;
+
+/** Every windowed category: one scroll handler measures them all, then
+ * updates them all, once a frame -- reads before writes, so the browser lays
+ * the page out once per frame, not once per category. */
+interface WindowHandle {
+  read: () => Range | null;
+  apply: (r: Range | null) => void;
+}
+const windows = new Set<WindowHandle>();
+let windowsFrame = 0;
+function scheduleWindows(): void {
+  if (windowsFrame) return;
+  windowsFrame = requestAnimationFrame(() => {
+    windowsFrame = 0;
+    const all = [...windows];
+    const ranges = all.map((w) => w.read());
+    all.forEach((w, i) => w.apply(ranges[i] ?? null));
+  });
+}
 
 interface Range {
   first: number; // first tile index rendered
@@ -168,15 +187,17 @@ function WindowedTiles(props: {
     const el = ul.current;
     if (!el || typeof window === 'undefined') return null;
     const width = el.clientWidth;
-    // The tallest tile rendered so far sets the row height (rows must be equal).
-    let tileH = 0;
-    for (const li of el.querySelectorAll<HTMLElement>(':scope > li')) tileH = Math.max(tileH, li.offsetHeight);
     const prev = rangeRef.current;
-    // Once measured, the pitch is kept (a category scrolled away has no tile left to measure).
-    if (!width || !(tileH || prev.rowPx)) return null;
+    // The tallest tile rendered first sets the row pitch, kept from then on
+    // (rows must be equal, and a category scrolled away has no tile left).
+    let rowPx = prev.rowPx;
+    if (!rowPx) {
+      let tileH = 0;
+      for (const li of el.querySelectorAll<HTMLElement>(':scope > li')) tileH = Math.max(tileH, li.offsetHeight);
+      rowPx = tileH ? tileH + TILE_GAP_PX : 0;
+    }
+    if (!width || !rowPx) return null;
     const cols = Math.max(1, Math.floor((width + TILE_GAP_PX) / (TILE_MIN_PX + TILE_GAP_PX)));
-    // Keep the first measured pitch: rendered tiles then all have that height.
-    const rowPx = prev.rowPx || tileH + TILE_GAP_PX;
     // Row r starts r * rowPx below the list's top (the padding stands for the
     // rows above the first rendered one).
     const top = -el.getBoundingClientRect().top;
@@ -188,42 +209,42 @@ function WindowedTiles(props: {
     return { first: firstRow * cols, end: Math.min(n, endRow * cols), rowPx, cols, total: n };
   }, [n]);
 
-  const update = useCallback(() => {
-    const r = measure();
-    if (!r) {
-      // No layout: render everything (as before windowing).
+  const apply = useCallback(
+    (r: Range | null) => {
       const cur = rangeRef.current;
-      if (cur.rowPx === 0 && cur.end !== n && ul.current && !ul.current.clientWidth) setRange({ first: 0, end: n, rowPx: 0, cols: 0, total: n });
-      return;
-    }
-    const cur = rangeRef.current;
-    if (r.first !== cur.first || r.end !== cur.end || r.rowPx !== cur.rowPx || r.cols !== cur.cols || r.total !== cur.total) setRange(r);
-  }, [measure, n]);
+      if (!r) {
+        // No layout: render everything (as before windowing).
+        if (cur.rowPx === 0 && cur.end !== n && ul.current && !ul.current.clientWidth) setRange({ first: 0, end: n, rowPx: 0, cols: 0, total: n });
+        return;
+      }
+      if (r.first !== cur.first || r.end !== cur.end || r.rowPx !== cur.rowPx || r.cols !== cur.cols || r.total !== cur.total) setRange(r);
+    },
+    [n],
+  );
+  const update = useCallback(() => apply(measure()), [apply, measure]);
 
   useLayoutEffect(() => {
     update();
   }, [n, update]);
 
   useEffect(() => {
-    let raf = 0;
-    const onScroll = () => {
-      if (raf) return;
-      raf = requestAnimationFrame(() => {
-        raf = 0;
-        update();
-      });
-    };
-    window.addEventListener('scroll', onScroll, { passive: true });
-    window.addEventListener('resize', onScroll);
-    const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(onScroll) : null;
+    const w = { read: measure, apply };
+    windows.add(w);
+    if (windows.size === 1) {
+      window.addEventListener('scroll', scheduleWindows, { passive: true });
+      window.addEventListener('resize', scheduleWindows);
+    }
+    const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(scheduleWindows) : null;
     if (ro && ul.current) ro.observe(ul.current);
     return () => {
-      window.removeEventListener('scroll', onScroll);
-      window.removeEventListener('resize', onScroll);
+      windows.delete(w);
+      if (windows.size === 0) {
+        window.removeEventListener('scroll', scheduleWindows);
+        window.removeEventListener('resize', scheduleWindows);
+      }
       ro?.disconnect();
-      if (raf) cancelAnimationFrame(raf);
     };
-  }, [update]);
+  }, [measure, apply]);
 
   // Keyboard moves to a tile not in the DOM: scroll its row into view first.
   useEffect(() => {
