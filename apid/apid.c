@@ -7,9 +7,6 @@
 #include <civetweb.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "apid.h"
 #include "db.h"
@@ -44,26 +41,6 @@ static void shutdown_all(struct apid *a)
 	free(a->db_path);
 	conf_free_all(a);
 	mg_exit_library();
-}
-
-/* glibc gives every thread that allocates its own arena and raises the
- * mmap threshold after large frees, so the multi-megabyte trees and texts of
- * a 10,000-service answer would stay resident after use. Few arenas, a fixed
- * threshold (large blocks are mapped and returned on free) and a trim after
- * each large build keep RSS near what is live (doc/scale.md#memory). */
-void apid_malloc_setup(void)
-{
-#ifdef __GLIBC__
-	mallopt(M_ARENA_MAX, 2);
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-#endif
-}
-
-void apid_trim_memory(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
 }
 
 int main(int argc, char **argv)

@@ -256,6 +256,15 @@ cJSON *json_row(sqlite3_stmt *st);
 cJSON *json_row_raw(sqlite3_stmt *st);
 /* The same for the columns whose bit is set in cols (bit i = column i). */
 cJSON *json_row_raw_cols(sqlite3_stmt *st, uint64_t cols);
+/* item printed, as a raw item (item is deleted; caller owns the result): a
+ * list of thousands keeps one string per row, not a tree of nodes. */
+cJSON *json_compact(cJSON *item);
+/* An item of a list that can have thousands of rows: json_compact(item)
+ * while this thread builds an HTTP answer (json_compact_lists(1), set by
+ * the dispatcher), item itself otherwise (unit tests, the stream), so
+ * callers that inspect the tree still can. */
+cJSON *json_list_item(cJSON *item);
+void json_compact_lists(int on);
 /* Column i's wire name (without a type prefix). */
 const char *json_col_name(sqlite3_stmt *st, int i);
 /* Number with 2 decimals, or null for NAN; a new item the caller owns. */

@@ -74,6 +74,27 @@ cJSON *json_row_raw_cols(sqlite3_stmt *st, uint64_t cols)
 	return raw;
 }
 
+static _Thread_local int compact_lists;
+
+void json_compact_lists(int on)
+{
+	compact_lists = on;
+}
+
+cJSON *json_list_item(cJSON *item)
+{
+	return compact_lists ? json_compact(item) : item;
+}
+
+cJSON *json_compact(cJSON *item)
+{
+	char *text = cJSON_PrintUnformatted(item);
+	cJSON_Delete(item);
+	cJSON *raw = cJSON_CreateRaw(text ? text : "null");
+	cJSON_free(text);
+	return raw;
+}
+
 const char *json_col_name(sqlite3_stmt *st, int i)
 {
 	const char *n = sqlite3_column_name(st, i);

@@ -120,6 +120,21 @@ static void post_summary(struct req *r, cJSON *data, cJSON *meta)
 	cJSON_AddNumberToObject(data, "active_incidents_total", total);
 }
 
+/* A child as a tree: parsed into *tmp when it is raw text (json_compact). */
+static const cJSON *tree(const cJSON *c, cJSON **tmp)
+{
+	*tmp = cJSON_IsRaw(c) ? cJSON_Parse(c->valuestring) : NULL;
+	return *tmp ? *tmp : c;
+}
+
+static double history_score(const cJSON *c)
+{
+	cJSON *tmp;
+	double m = history_mean(tree(c, &tmp));
+	cJSON_Delete(tmp);
+	return m;
+}
+
 static void post_history(struct req *r, cJSON *data, cJSON *meta)
 {
 	(void)meta;
@@ -133,8 +148,9 @@ static void post_history(struct req *r, cJSON *data, cJSON *meta)
 	cJSON_ArrayForEach(s, svcs)
 	{
 		int i = 0;
+		cJSON *tmp;
 		const cJSON *d;
-		cJSON_ArrayForEach(d, s)
+		cJSON_ArrayForEach(d, tree(s, &tmp))
 		{
 			double u = num(d, "uptime");
 			if (i < nd && isfinite(u)) {
@@ -143,6 +159,7 @@ static void post_history(struct req *r, cJSON *data, cJSON *meta)
 			}
 			i++;
 		}
+		cJSON_Delete(tmp);
 	}
 	cJSON *agg = cJSON_CreateArray();
 	int i = 0;
@@ -159,7 +176,7 @@ static void post_history(struct req *r, cJSON *data, cJSON *meta)
 	}
 	free(sum);
 	free(cnt);
-	int total = keep_worst(svcs, r->post_n, history_mean);
+	int total = keep_worst(svcs, r->post_n, history_score);
 	cJSON_AddItemToObject(data, "aggregate", agg);
 	cJSON_AddNumberToObject(data, "services_total", total);
 }

@@ -25,6 +25,9 @@
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "apid.h"
 #include "db.h"
@@ -441,4 +444,24 @@ void rc_represent(struct req *r, struct repr *o)
 	o->len = gzlen;
 	size_t l = strlen(o->headers);
 	snprintf(o->headers + l, sizeof o->headers - l, "Content-Encoding: gzip\r\n");
+}
+
+/* glibc gives every thread that allocates its own arena and raises the
+ * mmap threshold after large frees, so the multi-megabyte trees and texts of
+ * a 10,000-service answer would stay resident after use. Few arenas, a fixed
+ * threshold (large blocks are mapped and returned on free) and a trim after
+ * each large build keep RSS near what is live (doc/scale.md#memory). */
+void apid_malloc_setup(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+}
+
+void apid_trim_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

@@ -143,7 +143,9 @@ static void run_route(struct req *r)
 			return;
 		}
 	}
+	json_compact_lists(1); /* rows as text, not trees (doc/scale.md#memory) */
 	r->route->fn(r);
+	json_compact_lists(0);
 }
 
 static int dispatch(struct mg_connection *conn)

@@ -253,7 +253,7 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded
 		const struct sla_tl *t = &set.v[i];
 		if (isnan(sla_uptime(t, first, now_ms, degraded_weight)))
 			continue; /* nothing tracked in the range */
-		cJSON *arr = cJSON_AddArrayToObject(svcs, t->service_id);
+		cJSON *arr = cJSON_CreateArray();
 		for (long d = 0; d < days; d++) {
 			int64_t s = first + d * DAY_MS, e = s + DAY_MS;
 			if (e > now_ms)
@@ -266,6 +266,9 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded
 					      json_pct(sla_uptime(t, s, e, degraded_weight)));
 			cJSON_AddItemToArray(arr, o);
 		}
+		/* Printed per service: 10,000 x 30 day objects as a tree were most
+		 * of apid's peak memory (doc/scale.md#memory). */
+		cJSON_AddItemToObject(svcs, t->service_id, json_list_item(arr));
 	}
 	sla_set_free(&set);
 	return data;
