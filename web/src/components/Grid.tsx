@@ -202,6 +202,16 @@ function WindowedTiles(props: {
     // rows above the first rendered one).
     const top = -el.getBoundingClientRect().top;
     const rows = Math.ceil(n / cols);
+    // Keep what is rendered while it still covers the viewport with a margin:
+    // the DOM then changes every few frames of a fast scroll, by several rows
+    // at once, instead of a row every frame (fewer diffs and layouts).
+    if (prev.rowPx === rowPx && prev.cols === cols && prev.total === n) {
+      const have0 = (prev.first / cols) * rowPx;
+      const have1 = Math.ceil(prev.end / cols) * rowPx;
+      const need0 = Math.max(0, top - OVERSCAN_PX / 4);
+      const need1 = Math.min(rows * rowPx, top + window.innerHeight + OVERSCAN_PX / 4);
+      if ((need1 <= need0 && prev.end === prev.first) || (have0 <= need0 && have1 >= need1)) return prev;
+    }
     const y0 = Math.max(0, top - OVERSCAN_PX);
     const y1 = top + window.innerHeight + OVERSCAN_PX;
     const firstRow = Math.min(rows, Math.floor(y0 / rowPx));
