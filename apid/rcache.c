@@ -147,14 +147,18 @@ struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age
 	for (;;) {
 		for (e = rc->head; e && strcmp(e->key, key); e = e->next)
 			;
-		if (e && (e->epoch != epoch || (max_age_ms > 0 && e->state == RC_READY &&
-						now - e->born_ms > max_age_ms))) {
+		int stale = e && (e->epoch != epoch || (max_age_ms > 0 && e->state == RC_READY &&
+							now - e->born_ms > max_age_ms));
+		if (stale && e->state != RC_BUILDING) {
 			/* an older version, or too old a clock reading */
 			unlink_ent(rc, e);
 			e = NULL;
 		}
-		if (!e || e->state == RC_READY)
+		if (!e || (e->state == RC_READY && !stale))
 			break;
+		/* Being built (for this version, or an older one: then wait for it
+		 * and build anew), so one key never has two builds at once: at
+		 * 10,000 services a build is tens of MB while it runs. */
 		if (e->state == RC_FAILED) {
 			unlink_ent(rc, e);
 			e = NULL;

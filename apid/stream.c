@@ -324,6 +324,9 @@ static int poll_services(struct stream *s, sqlite3 *db)
 static void *reader(void *arg)
 {
 	struct stream *s = arg;
+	/* The summary of 10,000 incidents is cut to 20 after it is built: build
+	 * its rows as text, not a tree (doc/scale.md#memory). */
+	json_compact_lists(1);
 	sqlite3 *db = db_open(s->a->db_path, 0);
 	sqlite3_stmt *dv = db ? db_prepare(db, "PRAGMA data_version") : NULL;
 	if (!dv)

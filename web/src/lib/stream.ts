@@ -174,30 +174,22 @@ export class StreamClient {
       if (ev.lastEventId) this.lastId = ev.lastEventId;
       this.opts.onStatus?.(row, ev.lastEventId || null);
     });
-    es.addEventListener('summary', (ev) => {
-      if (this.es !== es) return;
-      const raw = typeof ev.data === 'string' ? ev.data : '';
-      let data: unknown;
-      try {
-        data = JSON.parse(raw);
-      } catch {
-        this.opts.onBadEvent?.('summary', raw);
-        return;
-      }
-      this.opts.onSummary?.(data);
-    });
-    es.addEventListener('services', (ev) => {
-      if (this.es !== es) return;
-      const raw = typeof ev.data === 'string' ? ev.data : '';
-      let data: unknown;
-      try {
-        data = JSON.parse(raw);
-      } catch {
-        this.opts.onBadEvent?.('services', raw);
-        return;
-      }
-      this.opts.onServices?.(data);
-    });
+    // Frames whose data is JSON handed over as it is (bad JSON is reported).
+    const onJson = (type: string, handler: ((data: unknown) => void) | undefined) =>
+      es.addEventListener(type, (ev) => {
+        if (this.es !== es) return;
+        const raw = typeof ev.data === 'string' ? ev.data : '';
+        let data: unknown;
+        try {
+          data = JSON.parse(raw);
+        } catch {
+          this.opts.onBadEvent?.(type, raw);
+          return;
+        }
+        handler?.(data);
+      });
+    onJson('summary', (d) => this.opts.onSummary?.(d));
+    onJson('services', (d) => this.opts.onServices?.(d));
     es.addEventListener('resync', () => {
       if (this.es !== es) return;
       this.opts.onResync?.();
