@@ -12,7 +12,7 @@
  * pipe, so SIGTERM is noticed at once and the process exits within a second
  * (in-flight POSTs get 700 ms, then stay 'sending' for the next start).
  *
- * Self-monitoring (selmon.c) runs with the heartbeat: the other daemons'
+ * Self-monitoring (selfmon.c) runs with the heartbeat: the other daemons'
  * heartbeats are checked and HEALTHCHECK_PING_URL pinged on its own curl
  * multi handle, polled every turn, so it never waits either.
  *

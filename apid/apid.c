@@ -52,6 +52,12 @@ int main(int argc, char **argv)
 	int rc = daemon_start("apid", 0, argc, argv, &a.opts, &dc);
 	if (rc >= 0)
 		return rc;
+	if (!guard_proxies_valid(dc.cfg.trusted_proxies, NULL)) {
+		log_error("trusted_proxies: \"%s\" is not a list of addresses and CIDR blocks",
+			  dc.cfg.trusted_proxies);
+		daemon_conf_free(&dc);
+		return 1;
+	}
 	conf_init(&a, &dc);
 	mg_init_library(0); /* returns 0 with no features requested: not an error */
 	ts_now_iso(a.started_at);
@@ -80,6 +86,7 @@ int main(int argc, char **argv)
 			intervals(&a, &beat_s, &flush_s);
 		}
 		int64_t now = ts_mono_ms();
+		guard_watch(now); /* cut request bodies past their deadline */
 		if (now >= next_beat) {
 			beat(&a);
 			next_beat = now + beat_s * 1000LL;

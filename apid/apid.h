@@ -38,6 +38,12 @@
 /* How often a waiting stream client looks whether its peer hung up. */
 #define APID_SSE_PEER_CHECK_MS 250
 #define APID_SIGNATURE_WINDOW_S 300
+/* Request bodies: at most this many are read at once, server-wide (their
+ * workers are reserved on top of apid_threads), and each must arrive whole
+ * within APID_BODY_DEADLINE_MS. Headers get the same total deadline
+ * (civetweb's request_timeout_ms, also the longest one read may wait). */
+#define APID_BODY_READERS_MAX 64
+#define APID_BODY_DEADLINE_MS 10000
 
 /* ---- conf.c: the configuration handlers see ----------------------------- */
 
@@ -133,6 +139,32 @@ void rc_represent(struct req *r, struct repr *o);
 /* Does an Accept-Encoding value accept gzip (listed, and not with q=0)? */
 int http_accepts_gzip(const char *accept_encoding);
 
+/* ---- guard.c: client address and per-client limits ---------------------- */
+
+#define GUARD_ADDR_LEN 64
+enum guard_kind { GUARD_REQUESTS, GUARD_STREAMS, GUARD_NKINDS };
+/* The client's address into out: peer, or the forwarded address when peer
+ * is listed in trusted (addresses and CIDR blocks, comma separated). */
+void guard_client_addr(const char *peer, const char *xff, const char *trusted, char *out,
+		       size_t outlen);
+/* 1 when every entry of the trusted_proxies list parses; else 0, *bad at it. */
+int guard_proxies_valid(const char *list, const char **bad);
+/* Count one more kind for addr: 0, or -1 when it already holds max. */
+int guard_enter(const char *addr, enum guard_kind kind, int max);
+void guard_leave(const char *addr, enum guard_kind kind);
+/* One more body reader server-wide, reading from socket fd (-1: unknown)
+ * until deadline_ms (ts_mono_ms): its slot, or -1 when APID_BODY_READERS_MAX
+ * are reading. */
+int guard_body_enter(int fd, int64_t deadline_ms);
+/* Done reading; 1 when guard_watch() had to cut the read short. */
+int guard_body_leave(int slot);
+/* Shut the read side of every reader past its deadline (the main loop calls
+ * this a few times a second); how many were cut. */
+int guard_watch(int64_t now_ms);
+/* The socket of the connection between peer:peer_port and our local_port,
+ * or -1 (civetweb does not expose it). */
+int guard_conn_fd(const char *peer, int peer_port, int local_port);
+
 /* ---- http.c: requests and responses -------------------------------------- */
 
 struct req;
@@ -170,12 +202,13 @@ struct req {
 	const struct cfg_settings *cfg;
 	struct pconn *pc; /* borrowed lazily by req_db() */
 	struct buf body;
-	int body_read;		 /* the whole request body was consumed */
-	int must_close;		 /* the connection cannot be reused */
-	const char *cors_origin; /* request Origin when allowed */
-	int status;		 /* set once a response was sent */
-	struct rc_ent *rc;	 /* the cache entry served or being built */
-	int represent;		 /* an API GET: 200s get ETag, 304, gzip (rcache.c) */
+	int body_read;		     /* the whole request body was consumed */
+	int must_close;		     /* the connection cannot be reused */
+	const char *cors_origin;     /* request Origin when allowed */
+	char client[GUARD_ADDR_LEN]; /* the client's address (see guard.c) */
+	int status;		     /* set once a response was sent */
+	struct rc_ent *rc;	     /* the cache entry served or being built */
+	int represent;		     /* an API GET: 200s get ETag, 304, gzip (rcache.c) */
 	/* Applied by http_envelope to a 200's data before printing (lists.c). */
 	void (*post)(struct req *r, cJSON *data, cJSON *meta);
 	long post_n;
@@ -185,13 +218,20 @@ struct req {
  * use, returned by the dispatcher). NULL only if no connection can be opened. */
 sqlite3 *req_db(struct req *r);
 const char *req_header(const struct req *r, const char *name);
-/* The socket peer (the seed's client_ip). */
+/* The client's address (the seed's client_ip): the socket peer, or the
+ * forwarded address behind a trusted proxy (guard.c). */
 const char *req_client_ip(const struct req *r);
 
 /* Send a complete response in one write. extra: preformatted header lines
  * ("Name: value\r\n"...) or NULL. The body is not sent for HEAD. */
 void http_send(struct req *r, int status, const char *ctype, const char *extra, const char *body,
 	       size_t len);
+/* civetweb's http_error hook: the errors civetweb answers itself (400, 411,
+ * 413, 505... before any handler runs) go out as a short JSON body with the
+ * same security headers as every other response. Returns 0 (handled). */
+int http_civet_error(struct mg_connection *conn, int status, const char *errmsg);
+/* "Not Found" for 404 and so on. */
+const char *http_status_text(int status);
 /* Send the status line and headers only; the caller writes the body with
  * mg_write. len < 0: no Content-Length, the body runs until the connection
  * closes (SSE). 0, or -1 when the client is gone. */
@@ -296,8 +336,8 @@ double round2(double v);
 #define SQL_MAINT_COLS                                                                             \
 	"m.id, m.service_id, s.display_name AS service_name, m.title, m.description, "             \
 	"m.scheduled_for, m.scheduled_until, m.status, m.source, m.created_by"
-/* Rank used for ordering by severity: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0.
- */
+/* st_status_rank() of a database spelling (0 unknown ... 4 major; NULL or a word
+ * that is not a status ranks as unknown): the order and array index of the API. */
 int status_rank5(const char *s);
 
 /* ---- resources: each builds its JSON from a connection -------------------- */
@@ -347,13 +387,16 @@ void h_timeline(struct req *r);
 void h_clustered(struct req *r);
 
 /* sla.c: uptime from the event history (doc/compat.md#s6-14 with the fixes of
- * doc/compat.md#bug-6). */
+ * doc/compat.md#bug-6) and the coverage each figure stands on
+ * (doc/coverage.md). */
 struct sla_seg {
 	int64_t start, end; /* ms */
-	int state;	    /* enum st_status; ST_UNKNOWN while untracked/broken */
+	int state;	    /* enum st_status; ST_UNKNOWN while untracked/blind */
+	int maint;	    /* in a maintenance window */
 };
 struct sla_tl {
 	char *service_id;
+	int64_t monitoring_since; /* ms of the baseline; -1 when never seen */
 	struct sla_seg *v;
 	size_t n, cap;
 };
@@ -361,17 +404,44 @@ struct sla_set {
 	struct sla_tl *v;
 	size_t n;
 };
-/* Timelines of every live service from since_ms to now_ms. 0 or -1. Free with sla_set_free. */
-int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out);
+/* How figures are computed, from the settings (sla_opts_from). */
+struct sla_opts {
+	double degraded_weight;	      /* DEGRADED_SLA_WEIGHT: share of degraded counted down */
+	int count_maintenance;	      /* SLA_COUNT_MAINTENANCE */
+	double min_coverage_pct;      /* UPTIME_MIN_COVERAGE_PERCENT */
+	double burn_min_coverage_pct; /* BURN_MIN_COVERAGE_PERCENT */
+	int stale_after_s;	      /* HEARTBEAT_STALE_AFTER_SECONDS: pollerd blind after */
+};
+/* What a window's figure stands on (ms). */
+struct sla_cov {
+	int64_t tracked_ms; /* known status (maintenance included) */
+	int64_t maint_ms;   /* of which in maintenance */
+	int64_t window_ms;
+};
+void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg);
+/* Timelines of every live service from since_ms to now_ms, blind time
+ * (broken poller, stale pollerd) unknown and maintenance marked. 0 or -1.
+ * Free with sla_set_free. */
+int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
+	     struct sla_set *out);
 void sla_set_free(struct sla_set *s);
-/* Uptime % over [start, end) (capped at 100, not rounded), NAN when nothing tracked.
- * degraded_weight: how much of degraded time counts as down (1 = all). */
-double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, double degraded_weight);
+/* Uptime % over [start, end) (capped at 100, not rounded) whatever the
+ * coverage, NAN when nothing counted; *cov (may be NULL) gets the coverage. */
+double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov);
+/* 1 when the tracked time covers at least min_pct of the window. */
+int sla_covered(const struct sla_cov *c, double min_pct);
+/* sla_uptime held to the coverage rule: NAN below min_coverage_pct. */
+double sla_figure(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov);
+/* {tracked_seconds, window_seconds, maintenance_seconds, monitoring_since};
+ * caller deletes. monitoring_since < 0: null. */
+cJSON *sla_cov_json(const struct sla_cov *c, int64_t monitoring_since);
 /* Worst status seen in [start, end) (rank5), 0 when nothing tracked. */
 int sla_worst(const struct sla_tl *t, int64_t start, int64_t end);
-cJSON *sla_build(sqlite3 *db, int64_t now_ms, double degraded_weight);
-cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded_weight);
-cJSON *uptime_build(sqlite3 *db, int64_t now_ms);
+cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
+cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o);
+cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg);
 void h_sla(struct req *r);
 void h_sla_history(struct req *r);
@@ -391,8 +461,8 @@ void summary_trim(cJSON *data, long n);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);
-/* "45s", "12m", "2h 5m", "3h". */
-void duration_human(long secs, char *out, size_t outlen);
+/* The unit tests' name for ts_duration_human() (common/timeutil.h). */
+#define duration_human ts_duration_human
 void h_reports(struct req *r);
 
 /* alerts.c */
@@ -421,6 +491,14 @@ cJSON *inbox_row(sqlite3 *db, int64_t id);
 int admin_auth(struct req *r);
 /* Validate a manual status body; 422 items go to errs. */
 int admin_status_validate(const cJSON *body, cJSON *errs);
+/* A maintenance window body, validated: strings point into the body. */
+struct maint_fields {
+	const char *sid, *title, *desc, *by; /* desc, by: NULL when absent */
+	char from[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
+	int has_until;
+};
+/* Validate a maintenance body into *m; 422 items go to errs. 0 or -1. */
+int admin_maint_validate(const cJSON *body, struct maint_fields *m, cJSON *errs);
 void h_admin_status(struct req *r);
 void h_admin_maintenance_create(struct req *r);
 void h_admin_maintenance_cancel(struct req *r);
@@ -433,13 +511,22 @@ void hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen, uns
 void hex_lower(const unsigned char *in, size_t n, char *out);
 /* Constant time in the length of b (the secret side). 1 when equal. */
 int ct_equal(const char *a, const char *b);
-/* 1 when the value was seen before within the replay window (then it is not
- * recorded again); records it otherwise. For signed Slack requests. */
-int replay_seen(const char *sig, int64_t now_ms);
+/* 1 when the len bytes were seen before within the replay window (then they
+ * are not recorded again); records them otherwise. For signed requests. */
+int replay_seen(const void *data, size_t len, int64_t now_ms);
+/* 1 when the signed timestamp t (Unix seconds, any value) is within
+ * APID_SIGNATURE_WINDOW_S of now, either way. */
+int sig_ts_fresh(long long t, int64_t now_ms);
 
 /* webhooks.c */
 /* Environment name of a service's webhook token: WEBHOOK_TOKEN_<ID upper, - -> _>. Caller frees. */
 char *webhook_token_env(const char *service_id);
+/* Statuspage signature check (webhooks.c header): 0 ok, else SP_SIG_*. The
+ * signature is hex HMAC-SHA256 of "<ts>.<body>", or of the body alone when
+ * body_only_ok (the seed's form). The replay cache is the caller's. */
+enum { SP_SIG_OK = 0, SP_SIG_MISSING, SP_SIG_MISSING_TS, SP_SIG_STALE, SP_SIG_BAD, SP_SIG_REPLAY };
+int statuspage_verify(const char *secret, const char *ts, const char *sig, const char *body,
+		      size_t len, int64_t now_ms, int body_only_ok);
 void h_webhook_token(struct req *r);
 void h_webhook_hmac(struct req *r);
 

@@ -33,6 +33,23 @@ static cJSON *num1(double v)
 	return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(round(v * 10.0) / 10.0);
 }
 
+/* The shortest poll interval of a live polled service (s), -1 when nothing
+ * is polled or the table cannot be read. */
+static double min_poll_interval(sqlite3 *db, const struct cfg_settings *cfg)
+{
+	sqlite3_stmt *iv =
+	    db_prepare(db, "SELECT min(COALESCE(poll_interval_seconds, ?1)) FROM services"
+			   " WHERE retired_at IS NULL AND poll_type != 'manual'");
+	double v = -1;
+	if (iv) {
+		sqlite3_bind_int(iv, 1, cfg->poll_interval_seconds);
+		if (sqlite3_step(iv) == SQLITE_ROW && sqlite3_column_type(iv, 0) != SQLITE_NULL)
+			v = sqlite3_column_double(iv, 0);
+		sqlite3_finalize(iv);
+	}
+	return v;
+}
+
 /* Per-daemon detail; the names of stale daemons go to stale, the oldest
  * heartbeat age to *max_age. -1 when the table cannot be read. */
 static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms, cJSON *out,
@@ -45,16 +62,9 @@ static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t no
 	double threshold = cfg->heartbeat_stale_after_seconds;
 	/* pollerd is expected to finish a cycle at least every (shortest poll
 	 * interval of a live polled service); with nothing to poll, never. */
-	sqlite3_stmt *iv =
-	    db_prepare(db, "SELECT min(COALESCE(poll_interval_seconds, ?1)) FROM services"
-			   " WHERE retired_at IS NULL AND poll_type != 'manual'");
-	double cycle_limit = -1;
-	if (iv) {
-		sqlite3_bind_int(iv, 1, cfg->poll_interval_seconds);
-		if (sqlite3_step(iv) == SQLITE_ROW && sqlite3_column_type(iv, 0) != SQLITE_NULL)
-			cycle_limit = 3.0 * sqlite3_column_double(iv, 0);
-		sqlite3_finalize(iv);
-	}
+	double cycle_limit = min_poll_interval(db, cfg);
+	if (cycle_limit > 0)
+		cycle_limit *= 3.0;
 	if (cycle_limit >= 0 && cycle_limit < threshold)
 		cycle_limit = threshold;
 	*max_age = NAN;
@@ -158,6 +168,15 @@ cJSON *health_build(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms)
 	cJSON_AddStringToObject(o, "version", ITSTATUS_VERSION);
 	cJSON_AddItemToObject(o, "stale_daemons", stale);
 	cJSON_AddItemToObject(o, "daemons", d);
+	/* For the page's staleness chip (doc/coverage.md#staleness): the last
+	 * poll is late once older than two poll intervals plus the time one
+	 * cycle may take (a fetch's timeout). */
+	double iv = db_ok ? min_poll_interval(db, cfg) : -1;
+	if (iv <= 0)
+		iv = cfg->poll_interval_seconds;
+	cJSON_AddNumberToObject(o, "poll_interval_seconds", iv);
+	cJSON_AddNumberToObject(o, "poll_late_after_seconds", 2.0 * iv + cfg->http_timeout_seconds);
+	cJSON_AddBoolToObject(o, "pollerd_stale", !db_ok || pollerd_stale);
 	return o;
 }
 

@@ -80,7 +80,9 @@ struct cycle_state {
 	size_t polled, nok, nfail, changes, not_modified;
 	int64_t bytes;
 	int errored;
-	int64_t empty_due; /* no pollable service: when the next empty cycle is due */
+	size_t nunreachable; /* URLs of this cycle that failed on DNS or connect */
+	int first_done;	     /* the first complete cycle is behind us */
+	int64_t empty_due;   /* no pollable service: when the next empty cycle is due */
 };
 
 static void svc_mem_free(void *v)
@@ -371,6 +373,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 	cs->nok = cs->nfail = cs->changes = cs->not_modified = 0;
 	cs->bytes = 0;
 	cs->errored = 0;
+	cs->nunreachable = 0;
 	uint64_t r = hmap_hash(p->started_at) ^ (uint64_t)ts_now_ms() * 0x9E3779B97F4A7C15ULL ^
 		     (uint64_t)getpid();
 	snprintf(cs->id, sizeof cs->id, "%012llx", (unsigned long long)(r & 0xffffffffffffULL));
@@ -558,6 +561,8 @@ static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		return 0;
 	group_metrics(g);
 	cs->bytes += g->req.bytes;
+	if (g->req.outcome == FETCH_FAILED && g->req.unreachable)
+		cs->nunreachable++;
 	if (g->req.outcome == FETCH_NOT_MODIFIED)
 		cs->not_modified++;
 	remember_validators(cs, g);
@@ -643,6 +648,15 @@ static void finish(struct pollerd *p)
 			    NULL};
 	log_kv(cs->errored ? LOG_LVL_WARNING : LOG_LVL_INFO, kv, "poll cycle %s",
 	       cs->errored ? "errored" : "done");
+	/* Someone trying `make run` without internet sees every service go
+	 * unknown with a wall of errors; one line says why and what to try.
+	 * Only the first cycle: later, an outage of our own network is for the
+	 * health alerts, not for advice. */
+	if (!cs->first_done && cs->ngroups && cs->nunreachable == cs->ngroups)
+		log_kv(LOG_LVL_WARNING, (const char *[]){"poll_cycle_id", cs->id, NULL},
+		       "every status page failed with a DNS or connect error: this machine "
+		       "looks offline (`make demo` runs itstatus without internet)");
+	cs->first_done = 1;
 	free_groups(cs);
 	cs->running = 0;
 }

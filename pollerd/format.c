@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonck.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -231,10 +232,8 @@ int fmt_contains_ci(const char *hay, const char *needle)
 
 enum st_status fmt_worse(enum st_status a, enum st_status b)
 {
-	/* unknown is not produced by a successful parser; rank it above all. */
-	int ra = a == ST_UNKNOWN ? 99 : st_status_rank(a);
-	int rb = b == ST_UNKNOWN ? 99 : st_status_rank(b);
-	return rb > ra ? b : a;
+	/* unknown is not produced by a successful parser; it folds above all. */
+	return st_status_fold_rank(b) > st_status_fold_rank(a) ? b : a;
 }
 
 static const char *field_name(char *buf, size_t n, const char *where, const char *key);
@@ -360,6 +359,11 @@ struct cJSON *fmt_json_parse(const struct fmt_input *in, struct fmt_reading *r)
 	size_t bad = utf8_invalid_at((const unsigned char *)b, n);
 	if (bad < n) {
 		fmt_fail(r, "parse_error: invalid UTF-8 at offset %zu", bad);
+		return NULL;
+	}
+	/* cJSON recurses once per level; refuse deep nesting before it does. */
+	if (!jsonck_depth_ok(b, n, JSONCK_MAX_DEPTH)) {
+		fmt_fail(r, "parse_error: JSON nested deeper than %d levels", JSONCK_MAX_DEPTH);
 		return NULL;
 	}
 	/*

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "db.h"
 #include "log.h"
 #include "pollerd.h"
@@ -268,7 +269,7 @@ int inbox_apply_one(struct pollerd *p, int64_t id, const char *kind, const char 
 	struct verdict v = {0};
 	if (db_begin(p->db) < 0)
 		return -1;
-	cJSON *pl = cJSON_Parse(payload ? payload : "");
+	cJSON *pl = jsonck_parse_str(payload ? payload : "", JSONCK_LENIENT);
 	if (!kind) {
 		v.error = xstrdup("missing kind");
 	} else if (!strcmp(kind, "webhook_statuspage")) {

@@ -89,8 +89,8 @@ int64_t retry_backoff_ms(int attempt, double jitter01);
  */
 int64_t retry_next_delay(enum att_class c, int attempts, int max_attempts, int64_t elapsed_ms,
 			 int64_t budget_ms, int64_t retry_after_ms, double jitter01);
-/* Retry-After (delta seconds or an HTTP date) -> ms from now_ms; -1 if unusable. */
-int64_t retry_after_parse(const char *v, int64_t now_ms);
+/* The unit tests' name for the shared Retry-After parser (common/timeutil.h). */
+#define retry_after_parse ts_retry_after_ms
 
 /* ---- breaker.c: per-host circuit breaker ---------------------------------- */
 
@@ -133,6 +133,9 @@ struct fetch_cfg {
 	int breaker_threshold;
 	int64_t breaker_ttl_ms;
 	const char *user_agent; /* copied */
+	/* Is this address loopback, link-local or private? NULL means
+	 * fetch_addr_internal; tests put their own to play a public host. */
+	int (*addr_internal)(const char *ip);
 };
 
 enum fetch_outcome {
@@ -169,6 +172,10 @@ struct fetch_req {
 	int64_t duration_ms;			   /* first attempt start -> result */
 	int attempts;
 	int64_t bytes; /* body bytes received over all attempts */
+	/* FETCH_FAILED because the name did not resolve or nothing took the
+	 * connection (its last attempt, or the host's when a breaker opened on
+	 * those stopped it): what a machine without network sees. */
+	int unreachable;
 	/* engine private */
 	struct fetch_host *host;
 	struct fetch_xfer *xfer;
@@ -176,6 +183,11 @@ struct fetch_req {
 	int64_t first_start_mono, due_mono, retry_after_ms;
 	int was_probe, too_large, conditional;
 	enum att_class last_class;
+	/* redirect guard: class of the attempt's first address (-1 before it),
+	 * and the address a refused redirect led to */
+	int origin_internal;
+	int (*addr_internal)(const char *ip);
+	char refused_ip[48];
 };
 void fetch_req_init(struct fetch_req *r, const char *url);
 void fetch_req_clear(struct fetch_req *r);
@@ -199,6 +211,9 @@ struct fetch_req *fetch_next_done(struct fetcher *f);
 void fetch_abort(struct fetcher *f);
 /* Breaker of a host (created closed when new). Tests. */
 struct breaker *fetch_breaker(struct fetcher *f, const char *host);
+/* 1 when ip (text, v4 or v6) is loopback, link-local, private (RFC 1918,
+ * unique local, shared 100.64/10) or unspecified; 0 otherwise. */
+int fetch_addr_internal(const char *ip);
 /* Host part of a URL, lower-cased, with ":port" when the URL names one: the
  * key of breakers and connection slots. The whole URL when it has no host.
  * Caller frees. */

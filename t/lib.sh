@@ -28,6 +28,8 @@
 #                           so read the code back with t_http_code.
 #   t_http_code             the status of the last t_http, even across $(...)
 #   t_ms                    wall clock in milliseconds
+#   t_closed_port           prints a random loopback port nobody listens on now
+#                           (a small race with other tests remains)
 #
 # Only one t_http may run at a time per script (it keeps its result in T_TMP).
 
@@ -179,3 +181,15 @@ t_http() {
 }
 
 t_http_code() { cat "$T_TMP/.t_http_code" 2>/dev/null || echo 000; }
+
+t_closed_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	t_fail "no closed loopback port found in 10 tries"
+}

@@ -11,6 +11,8 @@
 #   apid_apply_loop       background stand-in for pollerd's inbox: applies
 #                         manual_status and maintenance rows as pollerd would
 #   slack_sign BODY [TS]  prints "TS SIGNATURE" for SLACK_SIGNING_SECRET
+#   code_of M URL [ARGS]  curl: prints the status; body in $T_TMP/out, headers in $T_TMP/hdr
+#   expect WANT M URL [ARGS]  code_of, t_fail unless the status is WANT
 #   hmac_hex KEY BODY     lower-case hex HMAC-SHA256
 
 : "${ITSTATUS_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -185,6 +187,19 @@ apid_apply_loop() {
 		apid_apply_once
 		sleep 0.05
 	done
+}
+
+code_of() {
+	local m=$1 u=$2
+	shift 2
+	curl -s -o "$T_TMP/out" -D "$T_TMP/hdr" -w '%{http_code}' --max-time 15 -X "$m" "$@" "$u"
+}
+
+expect() {
+	local want=$1 got
+	shift
+	got=$(code_of "$@")
+	[ "$got" = "$want" ] || t_fail "$1 $2: got $got, want $want: $(head -c 300 "$T_TMP/out")"
 }
 
 hmac_hex() {

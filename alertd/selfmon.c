@@ -1,5 +1,6 @@
 /*
- * selmon: alertd's self-monitoring (issue 7). Every HEARTBEAT_INTERVAL_SECONDS
+ * selfmon: alertd's self-monitoring (issue 7); its names keep the short
+ * prefix selmon_ / sm_. Every HEARTBEAT_INTERVAL_SECONDS
  * it reads the heartbeats table and
  *
  *  - announces once when pollerd's or apid's heartbeat goes stale (beat_at
