@@ -74,8 +74,8 @@ eq "$(get '/api/summary?worst=1' | jq -c '[(.data.active_incidents | length), .d
 eq "$(jq 'has("active_incidents_total")' <<<"$sum")" false "summary without worst is unchanged"
 slo=$(get /api/services/slo)
 eq "$(get '/api/services/slo?worst=2' | jq -c '[.data.services[].error_budget_remaining_pct, .data.services_total]')" \
-	"$(jq -c '[(.data.services | sort_by(.error_budget_remaining_pct) | .[0:2][].error_budget_remaining_pct), (.data.services | length)]' <<<"$slo")" \
-	"slo worst=2"
+	"$(jq -c '[(.data.services | sort_by([(.error_budget_remaining_pct == null), .error_budget_remaining_pct]) | .[0:2][].error_budget_remaining_pct), (.data.services | length)]' <<<"$slo")" \
+	"slo worst=2 (no figure yet sorts last)"
 sla=$(get /api/services/sla)
 eq "$(get '/api/services/sla?worst=1' | jq -c '[(.data.services | to_entries[0].value.uptime_30d), .data.services_total]')" \
 	"$(jq -c '[([.data.services[].uptime_30d | select(. != null)] | min), (.data.services | length)]' <<<"$sla")" "sla worst=1"
