@@ -43,6 +43,8 @@ struct alertd {
 	int outbox_dirty;     /* the outbox changed: rescan the destination queues */
 	struct deliver *dl;   /* NULL until deliver_init() */
 	struct selmon *sm;    /* NULL until selmon_init() (never with --once) */
+	int failed_passes;    /* consecutive failed passes: "alive but not working" */
+	char failing[256];    /* why, once failed_passes is high enough; "" if working */
 	int64_t
 	    hold_until_ms; /* ALERT_GROUP_WAIT_SECONDS: run a pass again at this time; 0 = none */
 };
@@ -505,6 +507,11 @@ int selmon_init(struct alertd *a);
 void selmon_run(struct alertd *a);
 /* Drive the ping transfer without waiting; called every loop turn. */
 void selmon_poll(struct alertd *a);
+/* The result of alertd's own heartbeat write (0, or the SQLite code): a
+ * database that cannot be written (full disk, unwritable file) pings /fail at
+ * once and, when it can be written again, queues one Slack message saying
+ * for how long and why. Busy locks are ignored. */
+void selmon_db_write(struct alertd *a, int rc);
 /* Abort a ping in flight and release everything. */
 void selmon_free(struct alertd *a);
 

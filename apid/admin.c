@@ -231,7 +231,7 @@ void h_admin_status(struct req *r)
 	cJSON_free(text);
 	if (id < 0) {
 		cJSON_Delete(body);
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	cJSON *result;
@@ -389,7 +389,7 @@ void h_admin_maintenance_create(struct req *r)
 	cJSON_free(text);
 	cJSON_Delete(body);
 	if (id < 0) {
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	maintenance_answer(r, db, id, "maintenance_create", 0, 201);
@@ -445,7 +445,7 @@ void h_admin_maintenance_cancel(struct req *r)
 				  payload, req_client_ip(r));
 	cJSON_Delete(row);
 	if (id < 0) {
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	maintenance_answer(r, db, id, "maintenance_cancel", mid, 200);

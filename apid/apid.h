@@ -70,6 +70,10 @@ struct apid {
 	struct pool *pool;
 	struct stream *stream;
 	struct rcache *rcache;
+	/* SQLite code of the main thread's last failed heartbeat write, 0 when
+	 * it succeeded: a full disk or an unwritable file turns /healthz 503
+	 * with the reason (busy locks do not count: they pass). */
+	_Atomic int write_failure;
 };
 
 /* Take ownership of a loaded configuration as the current one. */
@@ -256,6 +260,9 @@ void http_not_found(struct req *r);
 void http_method_not_allowed(struct req *r, const char *allow);
 /* 503 DATABASE_ERROR: no connection, or a query failed. */
 void http_db_error(struct req *r);
+/* 503 for a write that failed, saying why in an operator's terms (locked,
+ * full, not writable, damaged). */
+void http_db_write_error(struct req *r);
 
 /* Read the body (at most cap bytes) into r->body. 0 on success; -1 after
  * answering 413 (too large) or 400 (unreadable). */
@@ -311,10 +318,22 @@ const char *json_col_name(sqlite3_stmt *st, int i);
 cJSON *json_pct(double v);
 double round2(double v);
 
+/* 1 while pollerd's heartbeat is past its fresh_until (schema 0004's
+ * v_poller_sight): nothing it committed can be taken as current. */
+#define SQL_POLLER_STALLED "EXISTS (SELECT 1 FROM v_poller_sight WHERE stalled)"
 /* SQL for the fields of a service object (alias s), ending with the
- * effective status: unknown while the poller is broken (doc/design.md#effective-status). */
+ * effective status: unknown while the poller is broken or pollerd itself is
+ * stalled (doc/design.md#effective-status, doc/faults.md#stalled; the same
+ * rule as the v_status view). */
 #define SQL_EFFECTIVE(s)                                                                           \
-	"CASE WHEN " s ".poller_health = 'broken' THEN 'unknown' ELSE " s ".current_status END"
+	"CASE WHEN " s ".poller_health = 'broken' OR " SQL_POLLER_STALLED                          \
+	" THEN 'unknown' ELSE " s ".current_status END"
+/* Why the effective status is unknown (NULL when it is not for the poller). */
+#define SQL_EFFECTIVE_REASON(s)                                                                    \
+	"CASE WHEN " SQL_POLLER_STALLED " THEN (SELECT reason FROM v_poller_sight)"                \
+	" WHEN " s                                                                                 \
+	".poller_health = 'broken' THEN 'the poller cannot read this status page: ' || "           \
+	"COALESCE(" s ".last_failure_reason, 'repeated failures') END"
 #define SQL_SERVICE_COLS                                                                           \
 	"s.id, s.display_name, s.category, s.current_status, s.current_status_detail, "            \
 	"s.poll_type, "                                                                            \
@@ -323,8 +342,9 @@ double round2(double v);
 	"s.pending_status_count, s.pending_status_since, s.in_maintenance AS "                     \
 	"\"bool:in_maintenance\", "                                                                \
 	"s.status_source, s.current_incident_title, s.drift_note, s.drift_first_seen_at, "         \
-	"s.drift_last_seen_at, " SQL_EFFECTIVE("s") " AS effective_status"
-#define SQL_SERVICE_NCOLS 24
+	"s.drift_last_seen_at, " SQL_EFFECTIVE("s") " AS effective_status, " SQL_EFFECTIVE_REASON( \
+	    "s") " AS effective_reason"
+#define SQL_SERVICE_NCOLS 25
 /* Fields of an event object (alias e, services alias s). */
 #define SQL_EVENT_COLS                                                                             \
 	"e.id, e.service_id, s.display_name AS service_name, e.previous_status, e.new_status, "    \

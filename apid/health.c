@@ -6,7 +6,9 @@
  * than HEARTBEAT_STALE_AFTER_SECONDS, else 503 naming the stale ones. A
  * heartbeat proves a loop is alive, not that it does its work (doc/compat.md#bug-27), so
  * pollerd also counts as stale when it has not completed a poll cycle for
- * three of its shortest poll intervals (when it has anything to poll). /api/health always answers
+ * three of its shortest poll intervals (when it has anything to poll), and any
+ * daemon whose heartbeat says it is failing (heartbeats.failing: its passes or
+ * commits keep failing, doc/faults.md) is not fresh. /api/health always answers
  * 200 with the detail, and no longer reports "healthy" when nothing was ever polled.
  */
 #include <math.h>
@@ -56,7 +58,7 @@ static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t no
 			 cJSON *stale, double *max_age)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT pid, version, started_at, beat_at, last_cycle_at,"
-					  " last_error FROM heartbeats WHERE daemon = ?1");
+					  " last_error, failing FROM heartbeats WHERE daemon = ?1");
 	if (!st)
 		return -1;
 	double threshold = cfg->heartbeat_stale_after_seconds;
@@ -73,7 +75,7 @@ static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t no
 		db_bind_text(st, 1, daemons[i]);
 		int fresh = 0;
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			json_add_row(d, st, 0, 6);
+			json_add_row(d, st, 0, 7);
 			const char *beat = (const char *)sqlite3_column_text(st, 3);
 			double age = age_s(beat, now_ms);
 			cJSON_AddItemToObject(d, "age_seconds", num1(age));
@@ -88,6 +90,9 @@ static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t no
 				if (cycle_limit >= 0 && !isnan(cage) && cage > cycle_limit)
 					fresh = 0; /* alive but not polling */
 			}
+			/* Alive but not working: its passes or commits keep failing. */
+			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+				fresh = 0;
 		} else {
 			cJSON_AddNullToObject(d, "beat_at");
 			cJSON_AddNullToObject(d, "age_seconds");
@@ -190,5 +195,16 @@ void h_healthz(struct req *r)
 {
 	int ok;
 	cJSON *o = healthz_build(req_db(r), r->cfg, ts_now_ms(), &ok);
+	int wf = r->a->write_failure;
+	if (wf) {
+		/* Nothing can be recorded (full disk, unwritable file): the
+		 * heartbeats above may still look fresh for a while. */
+		ok = 0;
+		cJSON_ReplaceItemInObject(o, "status", cJSON_CreateString("error"));
+		char reason[160];
+		snprintf(reason, sizeof reason, "the database cannot be written: %s",
+			 db_failure_phrase(wf));
+		cJSON_AddStringToObject(o, "reason", reason);
+	}
 	http_json(r, ok ? 200 : 503, o, NULL);
 }

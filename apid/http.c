@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "apid.h"
+#include "db.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -338,6 +339,14 @@ void http_not_found(struct req *r)
 void http_db_error(struct req *r)
 {
 	http_error(r, 503, "DATABASE_ERROR", "The database could not be read");
+}
+
+void http_db_write_error(struct req *r)
+{
+	/* db_last_failure is this thread's: the write just attempted. */
+	http_error(r, 503, "DATABASE_WRITE_FAILED",
+		   "The change could not be written: %s. Nothing was changed; try again",
+		   db_failure_phrase(db_last_failure()));
 }
 
 void http_method_not_allowed(struct req *r, const char *allow)

@@ -146,7 +146,7 @@ cJSON *services_query(sqlite3 *db, const struct svc_query *q, cJSON **meta, cJSO
 		rows++;
 		cJSON_AddItemToArray(arr, json_row_raw_cols(st, mask));
 		snprintf(last, sizeof last, "%s", (const char *)sqlite3_column_text(st, 0));
-		c[status_rank5((const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS - 1))]++;
+		c[status_rank5((const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS - 2))]++;
 		total++;
 	}
 	sqlite3_finalize(st);

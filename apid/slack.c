@@ -229,7 +229,11 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	cJSON_AddItemToArray(blocks, sec);
 	struct buf ctx;
 	buf_init(&ctx, 0);
-	if (broken) { /* say why the status is unknown rather than guess */
+	/* say why the status is unknown rather than guess */
+	if (broken == 2) { /* pollerd itself is stalled */
+		buf_puts(&ctx, "Status unknown: ");
+		put_escaped(&ctx, reason ? reason : "the poller is stalled");
+	} else if (broken) {
 		buf_puts(&ctx, "Poller broken: ");
 		put_escaped(&ctx, reason ? reason : "unknown reason");
 	}
@@ -268,8 +272,12 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 	sqlite3_stmt *st = db_prepare(
 	    db, "SELECT s.id, s.display_name, s.category, s.tier, s.last_status_change_at,"
 		" s.status_page_url, " SQL_EFFECTIVE(
-		    "s") ", s.last_failure_reason,"
-			 " s.poller_health = 'broken' FROM services s WHERE s.retired_at IS NULL"
+		    "s") ","
+			 " COALESCE((SELECT reason FROM v_poller_sight WHERE stalled), "
+			 "s.last_failure_reason),"
+			 " CASE WHEN " SQL_POLLER_STALLED
+			 " THEN 2 WHEN s.poller_health = 'broken' THEN 1"
+			 " ELSE 0 END FROM services s WHERE s.retired_at IS NULL"
 			 " ORDER BY s.display_name, s.id");
 	if (!st) {
 		free(q);

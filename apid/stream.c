@@ -327,7 +327,7 @@ static void *reader(void *arg)
 	/* The summary of 10,000 incidents is cut to 20 after it is built: build
 	 * its rows as text, not a tree (doc/scale.md#memory). */
 	json_compact_lists(1);
-	sqlite3 *db = db_open(s->a->db_path, 0);
+	sqlite3 *db = db_open_mode(s->a->db_path, DB_EXISTING);
 	sqlite3_stmt *dv = db ? db_prepare(db, "PRAGMA data_version") : NULL;
 	if (!dv)
 		log_error(

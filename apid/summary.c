@@ -14,6 +14,7 @@
  * panel can show past ones beside upcoming and running ones.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apid.h"
@@ -102,6 +103,7 @@ static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
 		"  WHERE e.service_id = s.id AND e.kind = 'status'"
 		"  ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
 		" FROM services s WHERE s.retired_at IS NULL AND s.poller_health != 'broken'"
+		" AND NOT " SQL_POLLER_STALLED
 		" AND s.in_maintenance = 0 AND s.current_status IN ('degraded', 'partial_outage', "
 		"'major_outage')"
 		" ORDER BY CASE s.current_status WHEN 'major_outage' THEN 0"
@@ -165,9 +167,18 @@ cJSON *summary_build(sqlite3 *db)
 			      : ca[3] ? "partial_outage"
 			      : ca[2] ? "degraded"
 				      : "operational";
-	cJSON_AddStringToObject(data, "overall_status", overall);
 	char text[1024];
-	if (n > 0)
+	sqlite3_stmt *sight = db_prepare(db, "SELECT reason FROM v_poller_sight WHERE stalled");
+	char *stalled = sight && sqlite3_step(sight) == SQLITE_ROW ? db_col_dup(sight, 0) : NULL;
+	sqlite3_finalize(sight);
+	cJSON_AddStringToObject(data, "overall_status", stalled ? "unknown" : overall);
+	if (stalled) {
+		/* Nothing pollerd committed can be taken as current (doc/faults.md#stalled). */
+		snprintf(text, sizeof text, "Status unknown for all %d monitored services: %s.",
+			 total, stalled);
+		cJSON_AddStringToObject(data, "status_reason", stalled);
+		free(stalled);
+	} else if (n > 0)
 		snprintf(text, sizeof text, "%d active incident%s across %d monitored services. %s",
 			 n, n == 1 ? "" : "s", total, names.data);
 	else if (c[0] > 0)

@@ -156,7 +156,7 @@ static void queue(struct req *r, const char *sid, const char *via)
 	    inbox_insert(req_db(r), "webhook_statuspage", "pollerd", sid, text, req_client_ip(r));
 	cJSON_free(text);
 	if (id < 0) {
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	log_info("statuspage webhook for %s (%s) queued as inbox %lld", sid, via, (long long)id);

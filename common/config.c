@@ -123,6 +123,7 @@ static const struct setting settings[] = {
 	S(admin_wait_ms, T_INT, "3000", 0, 30000),
 	S(slack_response_url_hosts, T_STR, "hooks.slack.com", 0, 0),
 	S(web_root, T_PATH, "../web/dist", 0, 0),
+	S(poller_queue_max_readings, T_INT, "100000", 100, 10000000),
 	S(trusted_proxies, T_STR, NULL, 0, 0),
 	S(apid_client_max_requests, T_INT, "32", 1, 1024),
 	S(apid_client_max_streams, T_INT, "32", 1, 256),

@@ -105,6 +105,7 @@ struct cfg_settings {
 	int admin_wait_ms;
 	char *slack_response_url_hosts;
 	char *web_root;
+	int poller_queue_max_readings;
 	/* apid request limits (doc/security.md) */
 	char *trusted_proxies;
 	int apid_client_max_requests;

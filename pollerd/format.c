@@ -110,6 +110,40 @@ void fmt_reading_free(struct fmt_reading *r)
 	fmt_reading_init(r);
 }
 
+void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
+{
+	fmt_reading_init(dst);
+	dst->ok = src->ok;
+	dst->status = src->status;
+	dst->in_maintenance = src->in_maintenance;
+	dst->detail = xstrdup_or_null(src->detail);
+	dst->incident_id = xstrdup_or_null(src->incident_id);
+	dst->incident_title = xstrdup_or_null(src->incident_title);
+	dst->reason = xstrdup_or_null(src->reason);
+	if (src->ndrift) {
+		dst->drift = xcalloc(src->ndrift, sizeof *dst->drift);
+		dst->ndrift = src->ndrift;
+		for (size_t i = 0; i < src->ndrift; i++) {
+			dst->drift[i].field = xstrdup(src->drift[i].field);
+			dst->drift[i].note = xstrdup(src->drift[i].note);
+		}
+	}
+	if (src->nmaints) {
+		dst->maints = xcalloc(src->nmaints, sizeof *dst->maints);
+		dst->nmaints = src->nmaints;
+		for (size_t i = 0; i < src->nmaints; i++) {
+			const struct fmt_maint *a = &src->maints[i];
+			struct fmt_maint *b = &dst->maints[i];
+			b->vendor_id = xstrdup_or_null(a->vendor_id);
+			b->title = xstrdup_or_null(a->title);
+			b->description = xstrdup_or_null(a->description);
+			b->scheduled_for = xstrdup_or_null(a->scheduled_for);
+			b->scheduled_until = xstrdup_or_null(a->scheduled_until);
+			b->status = xstrdup_or_null(a->status);
+		}
+	}
+}
+
 /*
  * A failure carries only its reason: half-collected incidents or maintenances
  * of a body we could not fully interpret must not reach the database.

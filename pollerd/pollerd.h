@@ -6,9 +6,10 @@
  * Layers, bottom up: hmap (string-keyed table), retry and breaker (pure
  * policies), fetch (libcurl multi engine), detect (pure flap / health
  * decisions), maint and store (the database side of one reading or one
- * pushed status), webhook (Statuspage webhook body -> a pushed reading),
- * cycle (scheduling, URL de-duplication, fan-out, parsing), inbox (commands
- * from apid). pollerd.c is the process around them.
+ * pushed status), queue (readings waiting for the database, committed in
+ * order), webhook (Statuspage webhook body -> a pushed reading), cycle
+ * (per-service scheduling, URL de-duplication, fan-out, parsing), inbox
+ * (commands from apid). pollerd.c is the process around them.
  */
 #ifndef ITSTATUS_POLLERD_H
 #define ITSTATUS_POLLERD_H
@@ -19,6 +20,7 @@
 
 #include "buf.h"
 #include "daemon.h"
+#include "db.h"
 #include "format.h"
 #include "status.h"
 #include "timeutil.h"
@@ -377,6 +379,40 @@ int inbox_poll(struct pollerd *p, int force);
 int inbox_apply_one(struct pollerd *p, int64_t id, const char *kind, const char *service_id,
 		    const char *payload, const char *client_ip);
 
+/* ---- queue.c: readings waiting for the database --------------------------- */
+
+struct rq_item {
+	char *service_id, *source;
+	struct fmt_reading r;
+	int64_t now_ms; /* when it was taken: it decides as of then */
+};
+struct rqueue {
+	struct rq_item *v; /* ring of cap slots */
+	size_t cap, head, n, max;
+	unsigned long long dropped; /* since start */
+	/* the current outage (blocked = the last flush could not commit) */
+	int blocked, dropping, failures, fail_rc;
+	int64_t blocked_since;
+	size_t committed_in_outage;
+	unsigned long long dropped_at_block;
+	char fail_msg[256];
+};
+void rq_init(struct rqueue *q, size_t max);
+void rq_free(struct rqueue *q);
+/* A new bound (reload); the oldest beyond it are dropped. */
+void rq_set_max(struct rqueue *q, size_t max);
+/* Queue a copy of reading r of a service; when full the oldest is dropped
+ * (counted, logged once per outage). */
+void rq_push(struct rqueue *q, const char *service_id, const char *source,
+	     const struct fmt_reading *r, int64_t now_ms);
+/* Commit queued readings in order (one BEGIN IMMEDIATE with the connection's
+ * short busy timeout, up to a batch). Returns the status events committed
+ * (>= 0), or -1 when the database could not be written (all kept). */
+int rq_flush(struct pollerd *p, struct rqueue *q);
+/* Why pollerd is alive but not working (commits keep failing for a reason
+ * other than a busy lock), or NULL. Points into q. */
+const char *rq_failing(const struct rqueue *q);
+
 /* ---- the daemon ---------------------------------------------------------- */
 
 struct cycle_state;
@@ -390,6 +426,8 @@ struct pollerd {
 	struct cycle_state *cs; /* cycle.c's state */
 	struct store_cfg scfg;	/* from conf.cfg (cycle_init / cycle_reconfigure) */
 	int64_t inbox_data_version;
+	struct rqueue rq;      /* readings not yet committed */
+	struct db_ident ident; /* the database file opened (deleted-file check) */
 };
 
 /* retention.c: prune pollerd's own old rows (see the file); rows deleted or -1. */

@@ -4,7 +4,8 @@
 # and the seed is what the other scripts expect.
 #
 #   apid_setup            config + a tiny dashboard in $T_TMP (web_root)
-#   apid_start [NAME]     start bin/apid (env as exported), wait for it; sets
+#   apid_start [NAME]     start bin/apid (env as exported; $DB created first, as
+#                         pollerd would, when absent), wait for it; sets
 #                         APID_PORT and APID (http://127.0.0.1:port)
 #   apid_seed             fill $DB with services, events, alerts... (after
 #                         apid has created the schema)
@@ -40,6 +41,9 @@ apid_setup() {
 # A random port; another try when it happens to be taken.
 apid_start() {
 	local name=${1:-apid} try i
+	# apid waits for pollerd to create the database: make it as pollerd would
+	# (with the daemons' umask 027).
+	[ -s "$DB" ] || (umask 027 && t_new_db "$DB")
 	for ((try = 0; try < 5; try++)); do
 		APID_PORT=$((20000 + RANDOM % 40000))
 		PORT=$APID_PORT t_start "$name" "$ITSTATUS_BIN/apid" -f "$T_TMP/itstatus.yaml"
