@@ -1404,6 +1404,52 @@ START_TEST(test_statusio_codes)
 }
 END_TEST
 
+/*
+ * A tolerated component without a name is labelled by its id, and a selected
+ * component without an id concerns no incident or window of another
+ * component (it is not read as the whole page).
+ */
+START_TEST(test_nameless_component)
+{
+	struct fmt_reading r;
+	struct edit gv[2] = {{"components.0.name", "null"},
+			     {"components.0.status", "\"MAJOROUTAGE\""}};
+	reading_of("instatus", GV, gv, 2, NULL, &r);
+	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
+	ck_assert_str_eq(r.detail, "cm7vpd2v800iesfcpnskdkma4: Major Outage");
+	fmt_reading_free(&r);
+	struct edit cc[2] = {{"data.0.name", "null"}, {"data.0.status", "4"}};
+	reading_of("cachet", CC, cc, 2, NULL, &r);
+	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
+	ck_assert_str_eq(r.detail, "1: Major Outage");
+	fmt_reading_free(&r);
+	struct fmt_opts o;
+	memset(&o, 0, sizeof o);
+	o.component_id = "4188755";
+	struct edit bs[2] = {{"included.3.attributes.public_name", NULL},
+			     {"included.3.attributes.status", "\"downtime\""}};
+	reading_of("betterstack", BS, bs, 2, &o, &r);
+	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
+	ck_assert_str_eq(r.detail, "4188755: Downtime");
+	fmt_reading_free(&r);
+	o.component_id = "sm5wkcnqkvr9";
+	struct edit sp = {"components.7.name", NULL};
+	reading_of("statuspage_json", SP, &sp, 1, &o, &r);
+	ck_assert_str_eq(r.detail, "sm5wkcnqkvr9: Degraded Performance");
+	fmt_reading_free(&r);
+	/* Git Operations without its id: the incident and the window that list
+	 * another component are not its own. */
+	struct edit ev[2] = {{"result.status.2.id", NULL},
+			     {"result.incidents",
+			      "[{\"_id\":\"i1\",\"name\":\"API slow\",\"components_affected\":"
+			      "[{\"_id\":\"5b36e05f02d06804c0834a09\"}]}]"}};
+	struct fmt_opts byname = by_name("Git Operations");
+	reading_of("statusio", SI, ev, 2, &byname, &r);
+	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
+	fmt_reading_free(&r);
+}
+END_TEST
+
 START_TEST(test_cachet_states)
 {
 	struct fmt_reading r;
@@ -1728,6 +1774,7 @@ static Suite *formats_suite(void)
 	tcase_add_test(tc, test_instatus_states);
 	tcase_add_test(tc, test_statusio_codes);
 	tcase_add_test(tc, test_cachet_states);
+	tcase_add_test(tc, test_nameless_component);
 	tcase_add_test(tc, test_betterstack_states);
 	tcase_add_test(tc, test_http_check);
 	tcase_add_test(tc, test_lookup);
