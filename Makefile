@@ -3,8 +3,9 @@
 # Layout: common/*.c -> libcommon.a; <daemon>/*.c except <daemon>/<daemon>.c
 # -> lib<daemon>.a (so unit tests can link a daemon's subsystems without its
 # main); bin/<daemon> = main + its library + libcommon. t/check_<x>.c are Check
-# unit tests, t/sh/*.sh integration scripts, t/fakevendor and t/fakeslack the
-# loopback fakes. Adding a source file needs no Makefile edit.
+# unit tests, t/sh/*.sh integration scripts, t/fakevendor, t/fakeslack and
+# t/fakesentry the loopback fakes (t/fakesecurity/security, a script, stands in
+# for macOS's Keychain command). Adding a source file needs no Makefile edit.
 #
 # Sanitizers: `make SANITIZE=address,undefined check` builds everything into
 # build-san/ (bin/ is left alone) and runs the same tests against it.
@@ -71,7 +72,7 @@ TEST_SRC := $(wildcard t/check_*.c)
 TEST_BIN := $(TEST_SRC:t/%.c=$(BUILD)/t/%)
 # Test support code shared by several unit tests (t/support/*.c).
 TSUP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard t/support/*.c))
-FAKES := fakevendor fakeslack
+FAKES := fakevendor fakeslack fakesentry
 FAKE_BIN := $(FAKES:%=$(BUILD)/t/%)
 WEB_DIST := web/dist/index.html
 
@@ -176,9 +177,10 @@ demo: deps
 # root-owned files in build/): it stops if a binary is missing. DESTDIR stages
 # into a package root; PREFIX is where itstatus will live. Layout under PREFIX:
 #   bin/{pollerd,alertd,apid}
-#   etc/itstatus/*.yaml            installed only when absent: upgrades keep
+#   etc/itstatus/*.yaml, Caddyfile installed only when absent: upgrades keep
 #                                  local edits (compare with share/itstatus/examples)
 #   share/itstatus/examples/       the current sample configs + itstatus.env.example
+#                                  + Caddyfile (the TLS front end, doc/deploy.md)
 #   share/itstatus/schema/         migrations (informational: they are compiled in)
 #   share/itstatus/web/            the dashboard, when web/dist is built
 #   share/itstatus/launchd/        plists + litestream.yml.example
@@ -201,9 +203,9 @@ install:
 	$(INSTALL) -m 644 $(SCHEMA_SQL) $(I_SHARE)/schema/
 	sed 's|^web_root:.*|web_root: ../../share/itstatus/web  # = $(PREFIX)/share/itstatus/web|' \
 	  etc/itstatus.yaml > $(I_SHARE)/examples/itstatus.yaml && chmod 644 $(I_SHARE)/examples/itstatus.yaml
-	for f in $(filter-out etc/itstatus.yaml,$(ETC_SAMPLES)) etc/systemd/itstatus.env.example; do \
-	  $(INSTALL) -m 644 $$f $(I_SHARE)/examples/ || exit 1; done
-	for f in $(notdir $(ETC_SAMPLES)); do [ -e $(I_ETC)/$$f ] || \
+	for f in $(filter-out etc/itstatus.yaml,$(ETC_SAMPLES)) etc/systemd/itstatus.env.example \
+	  etc/caddy/Caddyfile; do $(INSTALL) -m 644 $$f $(I_SHARE)/examples/ || exit 1; done
+	for f in $(notdir $(ETC_SAMPLES)) Caddyfile; do [ -e $(I_ETC)/$$f ] || \
 	  $(INSTALL) -m 644 $(I_SHARE)/examples/$$f $(I_ETC)/$$f || exit 1; done
 	for f in etc/systemd/*.service etc/systemd/*.target; do \
 	  t=$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$${f##*/}; \

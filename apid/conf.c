@@ -69,6 +69,7 @@ int conf_reload(struct apid *a)
 	pthread_mutex_unlock(&a->conf_lock);
 	log_info("configuration reloaded: %zu services, %zu dependency edges", fresh.reg.nservices,
 		 fresh.reg.nedges);
+	daemon_setup_sentry("apid", &c->dc);
 	return 1;
 }
 

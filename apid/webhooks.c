@@ -29,14 +29,18 @@ char *webhook_token_env(const char *service_id)
 }
 
 /* The service's token (caller frees), or NULL when not configured. Read per
- * request, so a rotated token applies without a restart. */
-static char *webhook_token(const char *service_id)
+ * request, so a rotated token applies without a restart; one from the
+ * Keychain (NAME_KEYCHAIN) was read at load and changes on SIGHUP. */
+static char *webhook_token(const struct cfg_settings *cfg, const char *service_id)
 {
 	char *env = webhook_token_env(service_id);
 	char *fenv = xasprintf("%s_FILE", env);
 	const char *path = getenv(fenv);
+	const char *kc = cfg_env_secret(cfg, env);
 	char *tok = NULL;
-	if (path && *path) {
+	if (kc) {
+		tok = xstrdup(kc);
+	} else if (path && *path) {
 		FILE *f = fopen(path, "rb");
 		if (f) {
 			char b[512];
@@ -125,7 +129,7 @@ void h_webhook_token(struct req *r)
 			http_detail(r, 404, "Service not found", NULL);
 		return;
 	}
-	char *token = webhook_token(sid);
+	char *token = webhook_token(r->cfg, sid);
 	if (!token) {
 		http_discard_body(r);
 		http_detail(r, 503, "Webhook token not configured for this service", NULL);

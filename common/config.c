@@ -19,7 +19,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "keychain.h"
 #include "log.h"
+#include "sentry.h"
 #include "xalloc.h"
 #include "yml.h"
 
@@ -146,6 +148,15 @@ static const struct secret secrets[] = {
 };
 /* clang-format on */
 #define NSECRETS (sizeof secrets / sizeof secrets[0])
+
+size_t cfg_secret_count(void)
+{
+	return NSECRETS;
+}
+const char *cfg_secret_value(const struct cfg_secrets *s, size_t i)
+{
+	return i < NSECRETS ? *(char *const *)((const char *)s + secrets[i].off) : NULL;
+}
 
 size_t cfg_setting_count(void)
 {
@@ -286,18 +297,48 @@ static char *read_secret_file(const char *path, struct cfg_errors *errs, const c
 	return trim_dup(buf);
 }
 
+/* NAME_KEYCHAIN=service[/account]: the item's password, or NULL with the
+ * reason in errs (the daemon then refuses to start, or a reload is rejected). */
+static char *read_secret_keychain(const char *spec, struct cfg_errors *errs, const char *var)
+{
+	char *v = NULL, *why = NULL;
+	if (keychain_read(spec, &v, &why) < 0) {
+		cfg_error(errs, "environment", 0, "%s_KEYCHAIN=%s: %s", var, spec, why);
+		free(why);
+		return NULL;
+	}
+	char *t = trim_dup(v);
+	memset(v, 0, strlen(v));
+	free(v);
+	if (!*t)
+		cfg_error(errs, "environment", 0, "%s_KEYCHAIN=%s: the item's password is empty",
+			  var, spec);
+	return t;
+}
+
 static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 {
 	for (size_t i = 0; i < NSECRETS; i++) {
 		char **slot = (char **)((char *)sec + secrets[i].off);
 		char *fvar = xasprintf("%s_FILE", secrets[i].env);
-		const char *fpath = getenv(fvar);
+		char *kvar = xasprintf("%s_KEYCHAIN", secrets[i].env);
+		const char *fpath = getenv(fvar), *kspec = getenv(kvar);
 		char *v = NULL;
-		if (fpath && *fpath)
+		if (kspec && *kspec) {
+			/* A new way to set a secret: two sources at once is a mistake. */
+			if ((fpath && *fpath) ||
+			    (getenv(secrets[i].env) && *getenv(secrets[i].env)))
+				cfg_error(errs, "environment", 0,
+					  "%s: set only one of %s, %s and %s", secrets[i].env,
+					  secrets[i].env, fvar, kvar);
+			else
+				v = read_secret_keychain(kspec, errs, secrets[i].env);
+		} else if (fpath && *fpath)
 			v = read_secret_file(fpath, errs, secrets[i].env);
 		else if (getenv(secrets[i].env))
 			v = trim_dup(getenv(secrets[i].env));
 		free(fvar);
+		free(kvar);
 		if (v && !*v) { /* empty means not configured (doc/compat.md#bug-15) */
 			free(v);
 			v = NULL;
@@ -307,8 +348,68 @@ static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 			free(v);
 			v = NULL;
 		}
+		char *why = NULL;
+		if (v && secrets[i].off == offsetof(struct cfg_secrets, sentry_dsn) &&
+		    sentry_dsn_check(v, &why) < 0) {
+			/* The DSN is a credential: say what is wrong, not what it is. */
+			cfg_error(errs, "environment", 0, "SENTRY_DSN: %s", why);
+			free(why);
+			free(v);
+			v = NULL;
+		}
 		*slot = v;
 	}
+}
+
+extern char **environ;
+
+/*
+ * WEBHOOK_TOKEN_<ID>_KEYCHAIN: apid reads WEBHOOK_TOKEN_<ID> (or its _FILE)
+ * on every request, but running `security` per request would let any sender
+ * make apid spawn processes, so keychain items are read here, at load and
+ * reload, like the fixed secrets.
+ */
+static void load_env_keychain(struct cfg_settings *s, struct cfg_errors *errs)
+{
+	static const char prefix[] = "WEBHOOK_TOKEN_", suffix[] = "_KEYCHAIN";
+	const size_t pl = sizeof prefix - 1, sl = sizeof suffix - 1;
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t nl = eq ? (size_t)(eq - *e) : 0;
+		if (!eq || !eq[1] || nl <= pl + sl || strncmp(*e, prefix, pl) ||
+		    strncmp(eq - sl, suffix, sl))
+			continue;
+		char *name = xstrndup(*e, nl - sl);
+		char *fvar = xasprintf("%s_FILE", name);
+		const char *plain = getenv(name), *file = getenv(fvar);
+		char *v = NULL;
+		if ((plain && *plain) || (file && *file))
+			cfg_error(errs, "environment", 0,
+				  "%s: set only one of %s, %s and %s_KEYCHAIN", name, name, fvar,
+				  name);
+		else
+			v = read_secret_keychain(eq + 1, errs, name);
+		free(fvar);
+		if (!v || !*v) {
+			free(v);
+			free(name);
+			continue;
+		}
+		size_t n = s->n_env_secrets + 1;
+		s->env_secret_names = xreallocarray(s->env_secret_names, n, sizeof(char *));
+		s->env_secret_values = xreallocarray(s->env_secret_values, n, sizeof(char *));
+		s->env_secret_names[n - 1] = name;
+		s->env_secret_values[n - 1] = v;
+		s->n_env_secrets = n;
+	}
+}
+
+const char *cfg_env_secret(const struct cfg_settings *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_env_secrets; i++)
+		if (!strcmp(s->env_secret_names[i], name))
+			return s->env_secret_values[i];
+	return NULL;
 }
 
 static int is_secret_key(const char *key)
@@ -459,6 +560,7 @@ int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs
 	if (!explicit_deps)
 		prefer_local(&out->dependencies_file);
 	load_secrets(&out->secrets, errs);
+	load_env_keychain(out, errs);
 
 	if (errs->n > nerr0) {
 		cfg_free(out);
@@ -478,6 +580,12 @@ void cfg_free(struct cfg_settings *s)
 	}
 	for (size_t i = 0; i < NSECRETS; i++)
 		free(*(char **)((char *)&s->secrets + secrets[i].off));
+	for (size_t i = 0; i < s->n_env_secrets; i++) {
+		free(s->env_secret_names[i]);
+		free(s->env_secret_values[i]);
+	}
+	free(s->env_secret_names);
+	free(s->env_secret_values);
 	free(s->config_path);
 	free(s->config_dir);
 	memset(s, 0, sizeof *s);

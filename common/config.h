@@ -4,8 +4,9 @@
  * the environment variable of the same name in upper case overrides the key
  * (POLL_INTERVAL_SECONDS <-> poll_interval_seconds), exactly as the old tool's
  * environment did. Secrets (tokens, webhook URLs, signing secrets) come only
- * from the environment or a NAME_FILE variable; an empty secret counts as "not
- * configured".
+ * from the environment: NAME, a NAME_FILE variable, or NAME_KEYCHAIN=
+ * service[/account] for the macOS Keychain (keychain.h; a missing item is an
+ * error like an unreadable file); an empty secret counts as "not configured".
  *
  * Problems are collected, never fatal one by one: every unknown key, bad value
  * and out-of-range number is reported as "file:line: message" so an operator
@@ -106,6 +107,10 @@ struct cfg_settings {
 	char *web_root;
 
 	struct cfg_secrets secrets;
+	/* WEBHOOK_TOKEN_<ID> values that came from WEBHOOK_TOKEN_<ID>_KEYCHAIN
+	 * (read at load, like the fixed secrets): see cfg_env_secret(). */
+	char **env_secret_names, **env_secret_values;
+	size_t n_env_secrets;
 };
 
 /*
@@ -119,6 +124,13 @@ void cfg_free(struct cfg_settings *s);
 char *cfg_resolve_path(const char *dir, const char *p);
 /* Print every setting with its value and source (secrets shown as set/unset). */
 void cfg_dump(const struct cfg_settings *s, FILE *f);
+/* A secret the daemons look up by environment name (WEBHOOK_TOKEN_<ID>)
+ * that was given as NAME_KEYCHAIN: its value, or NULL (then NAME and
+ * NAME_FILE apply as before). */
+const char *cfg_env_secret(const struct cfg_settings *s, const char *name);
+/* Number of secrets and the value of the i-th one (NULL when unset). */
+size_t cfg_secret_count(void);
+const char *cfg_secret_value(const struct cfg_secrets *s, size_t i);
 /* Number of settings known (for docs/tests) and the name of the i-th one. */
 size_t cfg_setting_count(void);
 const char *cfg_setting_name(size_t i);

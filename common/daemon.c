@@ -10,7 +10,11 @@
 
 #include "db.h"
 #include "log.h"
+#include "sentry.h"
 #include "sig.h"
+#include "xalloc.h"
+
+extern char **environ;
 
 static void usage(FILE *f, const char *name, int allow_once)
 {
@@ -100,6 +104,52 @@ void daemon_conf_free(struct daemon_conf *c)
 	cfg_free(&c->cfg);
 }
 
+void daemon_setup_sentry(const char *name, const struct daemon_conf *c)
+{
+	const struct cfg_settings *cfg = &c->cfg;
+	/* The crash marker goes beside the database: the one folder every
+	 * daemon may write to under the shipped units. */
+	char *dir = NULL;
+	const char *slash = cfg->database_path ? strrchr(cfg->database_path, '/') : NULL;
+	if (slash)
+		dir = slash == cfg->database_path
+			  ? xstrdup("/")
+			  : xstrndup(cfg->database_path, (size_t)(slash - cfg->database_path));
+	/* Every secret, and the per-service webhook tokens apid reads from the
+	 * environment, is redacted from what goes to Sentry. */
+	size_t n = cfg_secret_count();
+	const char **all = xreallocarray(NULL, n, sizeof *all);
+	for (size_t i = 0; i < n; i++)
+		all[i] = cfg_secret_value(&cfg->secrets, i);
+	for (size_t i = 0; i < cfg->n_env_secrets; i++) { /* WEBHOOK_TOKEN_*_KEYCHAIN */
+		all = xreallocarray(all, n + 1, sizeof *all);
+		all[n++] = cfg->env_secret_values[i];
+	}
+	for (size_t i = 0; i < c->reg.nservices; i++) { /* per-service Slack webhooks */
+		if (c->reg.services[i].slack_override_url) {
+			all = xreallocarray(all, n + 1, sizeof *all);
+			all[n++] = c->reg.services[i].slack_override_url;
+		}
+	}
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (eq && !strncmp(*e, "WEBHOOK_TOKEN_", 14) && !strstr(*e, "_FILE=") &&
+		    !strstr(*e, "_KEYCHAIN=")) {
+			all = xreallocarray(all, n + 1, sizeof *all);
+			all[n++] = eq + 1;
+		}
+	}
+	sentry_set_secrets(all, n);
+	free(all);
+	char *err = NULL;
+	if (sentry_configure(name, cfg->secrets.sentry_dsn, cfg->sentry_environment, dir, &err) <
+	    0) {
+		log_warn("SENTRY_DSN: %s; errors are not sent to Sentry", err);
+		free(err);
+	}
+	free(dir);
+}
+
 void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf *c)
 {
 	enum log_level lvl = LOG_LVL_INFO;
@@ -114,6 +164,7 @@ void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf 
 		else
 			log_error("cannot open LOG_FILE %s; logging to stderr", c->cfg.log_file);
 	}
+	daemon_setup_sentry(o->name, c);
 }
 
 int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
@@ -131,6 +182,7 @@ int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
 	cfg_errors_free(&errs);
 	daemon_conf_free(c);
 	*c = fresh;
+	daemon_setup_sentry(o->name, c);
 	log_info("configuration reloaded: %zu services, %zu dependency edges", c->reg.nservices,
 		 c->reg.nedges);
 	return 1;

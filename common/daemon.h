@@ -34,8 +34,13 @@ int daemon_parse_args(const char *name, int allow_once, int argc, char **argv,
 /* Load settings + registry into c; print every problem to stderr. 0 or -1. */
 int daemon_load(const struct daemon_opts *o, struct daemon_conf *c);
 void daemon_conf_free(struct daemon_conf *c);
-/* Configure logging from c (LOG_LEVEL, LOG_JSON, LOG_FILE; -v forces DEBUG). */
+/* Configure logging from c (LOG_LEVEL, LOG_JSON, LOG_FILE; -v forces DEBUG),
+ * then Sentry (daemon_setup_sentry). */
 void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf *c);
+/* Enable, update or disable error reports to Sentry from cfg (SENTRY_DSN,
+ * SENTRY_ENVIRONMENT; crash marker beside DATABASE_PATH; every secret, Slack
+ * override URL and WEBHOOK_TOKEN_* redacted from events); after every reload. */
+void daemon_setup_sentry(const char *name, const struct daemon_conf *c);
 /*
  * Reload: load into a new conf; on success free *c and replace it (returns 1),
  * otherwise log every problem and keep *c (returns 0).

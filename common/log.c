@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "sentry.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -92,6 +93,7 @@ static void emit(enum log_level lvl, const char *const *kv, const char *fmt, va_
 	FILE *f = log_stream ? log_stream : stderr;
 	fwrite(b.data, 1, b.len, f);
 	fflush(f);
+	sentry_capture(lvl, msg, kv); /* errors and above; queued, never waits */
 	buf_free(&b);
 	free(msg);
 }

@@ -39,6 +39,7 @@ cmd:clang:clang:llvm
 cmd:systemd-analyze:systemd:
 cmd:clang-format:clang-format:clang-format
 cmd:cppcheck:cppcheck:cppcheck
+cmd:caddy:caddy:caddy
 "
 
 have_header() {

@@ -13,7 +13,7 @@
 #   t_stop NAME [SECS]      SIGTERM, wait (default 5 s, then SIGKILL); returns
 #                           the process's exit status (137 if it had to be killed)
 #   t_stop_all              t_stop every process still running (the EXIT trap)
-#   t_fake NAME KIND ARGS   start $ITSTATUS_TBIN/KIND (fakevendor|fakeslack) on a
+#   t_fake NAME KIND ARGS   start $ITSTATUS_TBIN/KIND (fakevendor|fakeslack|fakesentry) on a
 #                           free port; sets T_PORT and T_URL (http://127.0.0.1:port)
 #   t_port_of FILE [SECS]   wait (default 10 s) for a port file; prints the port
 #   t_wait_for [SECS] CMD.. retry CMD every 50 ms until it succeeds (default 10 s);

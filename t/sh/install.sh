@@ -61,7 +61,7 @@ for f in "$ROOT"/schema/*.sql; do
 	cmp -s "$f" "$P/share/itstatus/schema/$(basename "$f")" && ok "share/itstatus/schema/$(basename "$f")" ||
 		fail "share/itstatus/schema/$(basename "$f") missing or different"
 done
-for f in itstatus.yaml services.yaml dependencies.yaml; do
+for f in itstatus.yaml services.yaml dependencies.yaml Caddyfile; do
 	[ -f "$P/etc/itstatus/$f" ] && ok "etc/itstatus/$f" || fail "etc/itstatus/$f missing"
 	[ -f "$P/share/itstatus/examples/$f" ] && ok "share/itstatus/examples/$f" || fail "share/itstatus/examples/$f missing"
 done

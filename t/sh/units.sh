@@ -12,8 +12,13 @@
 # "Unknown key|Failed to parse|ignoring"; each ExecStart + Environment passes
 # `-n`; `systemd-analyze security --offline` must stay at exposure <= 2.0.
 # Both checks are first shown to fail on a deliberately broken copy.
+# Caddy (the TLS front end, launchd/com.itstatus.caddy.plist and
+# etc/systemd/itstatus-caddy.service): the same plist and unit checks, and
+# `caddy validate` of etc/caddy/Caddyfile in each one's environment stands in
+# for the daemons' `-n` (shown to fail on a broken Caddyfile first).
 #
-# Needs: xmllint (Debian libxml2-utils), systemd-analyze (Debian systemd).
+# Needs: xmllint (Debian libxml2-utils), systemd-analyze (Debian systemd),
+# caddy (Debian caddy).
 # Environment (set by t/run): ITSTATUS_ROOT, ITSTATUS_BIN, T_TMP.
 # ok() cannot fail, so `A && ok ... || fail ...` is an if/else here.
 # shellcheck disable=SC2015
@@ -33,7 +38,7 @@ fail() {
 }
 ok() { echo "ok: $*"; }
 
-for tool in xmllint:libxml2-utils systemd-analyze:systemd; do
+for tool in xmllint:libxml2-utils systemd-analyze:systemd caddy:caddy; do
 	if ! command -v "${tool%%:*}" >/dev/null; then
 		echo "FAIL: ${tool%%:*} not found: install the Debian package ${tool#*:} (make deps-test)"
 		exit 1
@@ -117,6 +122,25 @@ check_cmdline() { # check_cmdline LABEL ENVFILE ARG...
 	fi
 }
 
+# `caddy validate` of the tree's Caddyfile with the KEY=value pairs of ENVFILE,
+# Caddy's state redirected into $TMP (the units' state folders do not exist here).
+check_caddy() { # check_caddy LABEL ENVFILE [CADDYFILE]
+	local label=$1 envfile=$2 cf=${3:-$ROOT/etc/caddy/Caddyfile} a envs=() out
+	while IFS= read -r a; do
+		case $a in HOME=* | XDG_DATA_HOME=* | XDG_CONFIG_HOME=* | '') continue ;; esac
+		envs+=("$a")
+	done <"$envfile"
+	mkdir -p "$TMP/caddy-state"
+	if out=$(env -i PATH="$PATH" HOME="$TMP/caddy-state" XDG_DATA_HOME="$TMP/caddy-state" \
+		XDG_CONFIG_HOME="$TMP/caddy-state" "${envs[@]}" \
+		caddy validate --config "$cf" --adapter caddyfile 2>&1); then
+		ok "$label: caddy validate with its environment: $(printf '%s\n' "$out" | tail -n 1)"
+	else
+		fail "$label: caddy validate failed with its environment (${envs[*]}):"
+		printf '%s\n' "$out" | grep -v '"level":"info"' | sed 's/^/    /'
+	fi
+}
+
 echo "== launchd plists (xmllint --dtdvalid $DTD)"
 [ -f "$DTD" ] || { echo "FAIL: $DTD missing"; exit 1; }
 mkdir -p "$TMP/plist"
@@ -149,7 +173,7 @@ for f in "$ROOT"/launchd/*.plist; do
 	t=$(pval "$f" ThrottleInterval)
 	[[ "$t" =~ ^[1-9][0-9]*$ ]] && ok "$name ThrottleInterval = $t" || fail "$name ThrottleInterval \"$t\" is not a positive integer"
 done
-[ "$nplist" -eq 4 ] || fail "expected 4 plists in launchd/, found $nplist"
+[ "$nplist" -eq 5 ] || fail "expected 5 plists in launchd/, found $nplist"
 
 for d in $DAEMONS; do
 	f=$ROOT/launchd/com.itstatus.$d.plist
@@ -164,6 +188,24 @@ for d in $DAEMONS; do
 	mapfile -t argv < <(parray "$f" ProgramArguments)
 	check_cmdline "launchd $d" "$TMP/plist/$d.env" "${argv[@]}"
 done
+
+c_plist=$ROOT/launchd/com.itstatus.caddy.plist
+expect "caddy ProgramArguments" "$(parray "$c_plist" ProgramArguments | paste -sd' ')" \
+	"/usr/local/bin/caddy run --config /usr/local/etc/itstatus/Caddyfile --adapter caddyfile"
+expect "caddy StandardErrorPath" "$(pval "$c_plist" StandardErrorPath)" "/usr/local/var/log/itstatus/caddy.log"
+pdict "$c_plist" EnvironmentVariables >"$TMP/plist/caddy.env"
+grep -qx 'XDG_DATA_HOME=/usr/local/var/itstatus/caddy' "$TMP/plist/caddy.env" &&
+	ok "caddy XDG_DATA_HOME" || fail "caddy: EnvironmentVariables lacks XDG_DATA_HOME=/usr/local/var/itstatus/caddy"
+# The validation must be able to fail: an unknown directive is rejected.
+sed 's/^\(\t*\)encode zstd gzip$/&\n\1bogus_directive on/' "$ROOT/etc/caddy/Caddyfile" >"$TMP/plist/Caddyfile.bad"
+if cmp -s "$ROOT/etc/caddy/Caddyfile" "$TMP/plist/Caddyfile.bad"; then
+	fail "could not build the broken Caddyfile (the sed no longer matches)"
+elif (check_caddy bad "$TMP/plist/caddy.env" "$TMP/plist/Caddyfile.bad") | grep -q '^FAIL'; then
+	ok "caddy validate rejects a broken Caddyfile"
+else
+	fail "caddy validate accepted a broken Caddyfile: the check proves nothing"
+fi
+check_caddy "launchd caddy" "$TMP/plist/caddy.env"
 
 ls_plist=$ROOT/launchd/com.itstatus.litestream.plist
 expect "litestream ProgramArguments" "$(parray "$ls_plist" ProgramArguments | sed -n '2,4p' | paste -sd' ')" \
@@ -210,9 +252,9 @@ done
 
 units=()
 for d in $DAEMONS; do units+=("$U/itstatus-$d.service"); done
-units+=("$U/itstatus.target")
+units+=("$U/itstatus-caddy.service" "$U/itstatus.target")
 nunits=$(find "$ROOT/etc/systemd" -maxdepth 1 \( -name '*.service' -o -name '*.target' \) | wc -l)
-[ "$nunits" -eq 4 ] || fail "expected 3 services and 1 target in etc/systemd, found $nunits unit files"
+[ "$nunits" -eq 5 ] || fail "expected 4 services and 1 target in etc/systemd, found $nunits unit files"
 if units_verify "${units[@]}"; then
 	ok "systemd-analyze verify: ${units[*]##*/}"
 else
@@ -244,6 +286,23 @@ for d in $DAEMONS; do
 		printf '%s\n' "$out" | grep -E '✗|Overall' | sed 's/^/    /'
 	fi
 done
+f=$ROOT/etc/systemd/itstatus-caddy.service
+for line in "Type=notify" "DynamicUser=yes" "PartOf=itstatus.target" "WantedBy=itstatus.target" \
+	"ExecStart=/usr/bin/caddy run --config /usr/local/etc/itstatus/Caddyfile --adapter caddyfile" \
+	"StateDirectory=itstatus-caddy" "Environment=XDG_DATA_HOME=/var/lib/itstatus-caddy" \
+	"EnvironmentFile=-/usr/local/etc/itstatus/caddy.env" "AmbientCapabilities=CAP_NET_BIND_SERVICE" \
+	"CapabilityBoundingSet=CAP_NET_BIND_SERVICE" "NoNewPrivileges=yes" "ProtectSystem=strict"; do
+	grep -qxF -- "$line" "$f" || fail "itstatus-caddy.service lacks the line: $line"
+done
+ok "itstatus-caddy.service has the documented settings"
+sed -n 's/^Environment=//p' "$f" >"$U/caddy.env"
+check_caddy "systemd caddy" "$U/caddy.env"
+if out=$(systemd-analyze security --offline=true --threshold=20 "$U/itstatus-caddy.service" 2>&1); then
+	ok "itstatus-caddy.service: $(printf '%s\n' "$out" | grep -o 'Overall exposure level.*')"
+else
+	fail "itstatus-caddy.service exposure above 2.0:"
+	printf '%s\n' "$out" | grep -E '✗|Overall' | sed 's/^/    /'
+fi
 grep -qx 'WantedBy=multi-user.target' "$ROOT/etc/systemd/itstatus.target" &&
 	ok "itstatus.target WantedBy=multi-user.target" || fail "itstatus.target is not WantedBy=multi-user.target"
 
