@@ -121,10 +121,23 @@ $(foreach f,$(FAKES),$(eval $(call fake_rules,$(f))))
 # ---- dashboard --------------------------------------------------------------
 WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json web/package.json \
 	-type f 2>/dev/null)
-web/node_modules/.installed: web/package.json $(wildcard web/package-lock.json)
-	cd web && npm install --no-audit --no-fund --loglevel=error
+# npm ci installs exactly the committed lockfile and never rewrites it, so a
+# build leaves the tree clean (CI checks). The lockfile lists every platform's
+# optional rollup/esbuild/fsevents package, which is what lets `npm ci` work on
+# Linux and macOS alike (web/README.md says how to regenerate it). The stamp
+# keeps a second build from reinstalling.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
-$(WEB_DIST): web/node_modules/.installed $(WEB_SRC)
+# The dashboard's copy of the vocabulary (doc/vocabulary.md): rewritten only
+# when its text changes, so a C edit does not rebuild the dashboard.
+$(BUILD)/mk/vocab_ts: $(BUILD)/mk/vocab_ts.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+web/src/lib/vocab.ts: $(BUILD)/mk/vocab_ts
+	$(BUILD)/mk/vocab_ts > $@.tmp
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts
 	cd web && npm run build --silent
 	@touch $@
 

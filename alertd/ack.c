@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "alertd.h"
 #include "db.h"
 #include "log.h"
@@ -187,7 +188,7 @@ static int apply_one(struct alertd *a, int64_t id, const char *payload)
 	ts_format(now_ms, now);
 	if (db_begin(a->db) < 0)
 		return -1;
-	cJSON *p = cJSON_Parse(payload);
+	cJSON *p = jsonck_parse_str(payload, JSONCK_LENIENT);
 	struct carrier c;
 	memset(&c, 0, sizeof c);
 	int rc = 0;

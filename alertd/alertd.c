@@ -12,7 +12,7 @@
  * pipe, so SIGTERM is noticed at once and the process exits within a second
  * (in-flight POSTs get 700 ms, then stay 'sending' for the next start).
  *
- * Self-monitoring (selmon.c) runs with the heartbeat: the other daemons'
+ * Self-monitoring (selfmon.c) runs with the heartbeat: the other daemons'
  * heartbeats are checked and HEALTHCHECK_PING_URL pinged on its own curl
  * multi handle, polled every turn, so it never waits either.
  *
@@ -70,11 +70,40 @@ static void chores(struct alertd *a, struct chores *c, int64_t now)
 	}
 }
 
+/* Failed passes in a row after which alertd reports itself alive but not
+ * working (/healthz 503), and after which --once gives up. */
+#define FAILING_AFTER 3
+/* How often the database path is checked against the file opened. */
+#define IDENT_EVERY_MS 1000
+
 static void beat(struct alertd *a)
 {
-	if (db_heartbeat(a->db, "alertd", a->started_at,
-			 a->last_cycle_at[0] ? a->last_cycle_at : NULL, NULL) < 0)
+	int rc = db_heartbeat_health(
+	    a->db, "alertd", a->started_at, a->last_cycle_at[0] ? a->last_cycle_at : NULL,
+	    a->conf.cfg.heartbeat_stale_after_seconds, a->failing[0] ? a->failing : NULL);
+	if (rc < 0)
 		log_warn("heartbeat write failed");
+	selmon_db_write(a, rc < 0 ? db_last_failure() : 0);
+}
+
+/* Keep count of failed passes; FAILING_AFTER in a row make alertd say, in
+ * its heartbeat, that it is alive but not working. */
+static void note_pass(struct alertd *a, int ok)
+{
+	if (ok) {
+		if (a->failing[0])
+			log_info("alert passes work again");
+		a->failed_passes = 0;
+		a->failing[0] = '\0';
+		return;
+	}
+	if (++a->failed_passes == FAILING_AFTER) {
+		snprintf(a->failing, sizeof a->failing, "%d alert passes failed in a row: %s (%s)",
+			 a->failed_passes, db_failure_phrase(db_last_failure()),
+			 db_last_failure_msg());
+		log_error("alertd is not working: %s", a->failing);
+		beat(a);
+	}
 }
 
 static void flush_metrics(struct alertd *a)
@@ -112,8 +141,13 @@ int main(int argc, char **argv)
 	srand48((long)(ts_now_ms() ^ (int64_t)getpid()));
 	ts_now_iso(a.started_at);
 	a.data_version = -1;
-	a.db = db_open(a.conf.cfg.database_path, 0);
-	if (!a.db || deliver_init(&a) < 0) {
+	/* pollerd creates the database; alertd waits for it (not with --once,
+	 * which must always end). */
+	a.db = a.opts.once ? db_open_mode(a.conf.cfg.database_path, DB_EXISTING)
+			   : db_open_wait(a.conf.cfg.database_path, sig_stop_requested);
+	struct db_ident ident;
+	if (!a.db || db_quick_check(a.db, a.conf.cfg.database_path, "alertd") < 0 ||
+	    db_ident_get(a.conf.cfg.database_path, &ident) < 0 || deliver_init(&a) < 0) {
 		db_close(a.db);
 		daemon_conf_free(&a.conf);
 		curl_global_cleanup();
@@ -141,6 +175,8 @@ int main(int argc, char **argv)
 			   .checkpoint =
 			       now + a.conf.cfg.wal_checkpoint_interval_hours * 3600000LL};
 	int consumed_once = 0;
+	rc = 0;
+	int64_t next_ident = now + IDENT_EVERY_MS;
 	while (!sig_stop_requested()) {
 		/* While a POST is in flight nothing may block the loop for long:
 		 * libcurl only notices its answer when driven, and a transfer
@@ -158,8 +194,21 @@ int main(int argc, char **argv)
 		if (retry_at ? now >= retry_at : dv != a.data_version || held) {
 			a.data_version = dv;
 			retry_at = 0;
-			if (consume(&a) < 0)
+			int failed = consume(&a) < 0;
+			note_pass(&a, !failed);
+			if (failed)
 				retry_at = now + 1000;
+		}
+		if (a.opts.once && a.failed_passes >= FAILING_AFTER) {
+			rc = 1; /* --once always ends: non-zero when it could not work */
+			break;
+		}
+		if (now >= next_ident) {
+			if (db_ident_check(a.conf.cfg.database_path, &ident) < 0) {
+				rc = 3; /* deleted or replaced: a supervisor restarts us */
+				break;
+			}
+			next_ident = now + IDENT_EVERY_MS;
 		}
 		if (a.conf.cfg.slo_burn_rate_enabled && now >= next_burn) {
 			if (burn_run(&a) < 0)
@@ -187,15 +236,17 @@ int main(int argc, char **argv)
 		selmon_poll(&a);
 		deliver_wait(&a, TICK_MS);
 	}
-	log_info("alertd stopping");
+	log_info("alertd stopping%s", rc == 3 ? ": the database file is gone" : "");
 	deliver_stop(&a, STOP_GRACE_MS);
 	db_busy_short(&a);
-	flush_metrics(&a);
-	beat(&a);
+	if (rc != 3) {
+		flush_metrics(&a);
+		beat(&a);
+	}
 	selmon_free(&a);
 	deliver_free(&a);
 	db_close(a.db);
 	daemon_conf_free(&a.conf);
 	curl_global_cleanup();
-	return 0;
+	return rc;
 }

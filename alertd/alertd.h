@@ -11,7 +11,7 @@
  * (rollup.c), and advances the cursor -- all in one transaction. deliver.c
  * then posts outbox rows (outbox.c keeps their state) with libcurl multi.
  * ack.c applies Slack acks from the inbox; burn.c runs the SLO burn-rate
- * table on a timer. selmon.c watches the other daemons' heartbeats and pings
+ * table on a timer. selfmon.c watches the other daemons' heartbeats and pings
  * HEALTHCHECK_PING_URL.
  *
  * Memory: every function returning char * or a struct pointer says who frees
@@ -43,6 +43,8 @@ struct alertd {
 	int outbox_dirty;     /* the outbox changed: rescan the destination queues */
 	struct deliver *dl;   /* NULL until deliver_init() */
 	struct selmon *sm;    /* NULL until selmon_init() (never with --once) */
+	int failed_passes;    /* consecutive failed passes: "alive but not working" */
+	char failing[256];    /* why, once failed_passes is high enough; "" if working */
 	int64_t
 	    hold_until_ms; /* ALERT_GROUP_WAIT_SECONDS: run a pass again at this time; 0 = none */
 };
@@ -235,7 +237,6 @@ struct ad_msg {
 char *bk_trunc(const char *s, size_t limit); /* cut with "…" at a code-point boundary */
 size_t bk_len(const char *s);		     /* UTF-16 code units */
 char *bk_escape(const char *s);		     /* mrkdwn: & < > as entities */
-const char *bk_emoji(enum st_status s);
 /* "2026-11-23 20:31 UTC" from an ISO timestamp (out needs 21 bytes). */
 char *bk_footer_ts(const char *iso, char out[21]);
 /* Notification text for one alert ("🔴 GitHub: Operational → Major Outage"). */
@@ -258,6 +259,9 @@ void bk_enforce(cJSON *payload);
  * in the stored payload: it is a secret, added at delivery time. */
 char *dest_webhook_payload(const struct ad_msg *m);
 char *dest_teams_payload(const struct ad_msg *m);
+/* s with Teams Markdown's specials ([ ] ( ) * _ ~ ` and backslash) escaped
+ * by a backslash; caller frees. */
+char *dest_md_escape(const char *s);
 char *dest_pagerduty_payload(const struct ad_msg *m);
 /* PagerDuty takes status outages and recoveries only. */
 int dest_pagerduty_wants(const struct ad_msg *m);
@@ -335,9 +339,8 @@ enum ob_verdict outbox_classify(int curl_ok, long http_status);
  * 15 s, with jitter (rnd in [0,1): the delay is between half and all of the
  * step). Milliseconds. */
 int64_t outbox_backoff_ms(int attempts, double rnd);
-/* Retry-After (seconds or HTTP date) in ms from now_ms, capped at 10 min;
- * -1 when absent or unreadable. */
-int64_t outbox_retry_after_ms(const char *value, int64_t now_ms);
+/* The unit tests' name for the shared Retry-After parser (common/timeutil.h). */
+#define outbox_retry_after_ms ts_retry_after_ms
 
 /* ---- burst merging (burst.c) -------------------------------------------------- */
 
@@ -394,8 +397,8 @@ cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t
 /* "npm, Chat, Jira" from report_folded's array, at most max names then
  * " (+N more)"; NULL when empty. Caller frees. */
 char *report_folded_names(const cJSON *folded, int max);
-/* "45s", "12m", "2h 5m", "3h". Writes into out (needs 32 bytes). */
-char *report_duration_human(int64_t seconds, char out[32]);
+/* ts_duration_human() into a 32-byte buffer (report and self-monitoring text). */
+#define report_duration_human(seconds, out) ts_duration_human((seconds), (out), 32)
 
 /* ---- status rollups (rollup.c) -------------------------------------------- */
 
@@ -452,7 +455,7 @@ int lifecycle_backup(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms
 /* A PASSIVE WAL checkpoint (never blocks, never truncates). */
 void lifecycle_checkpoint(sqlite3 *db);
 
-/* ---- self-monitoring (selmon.c) -------------------------------------------- */
+/* ---- self-monitoring (selfmon.c) ------------------------------------------- */
 
 /* The daemons alertd alerts about: not itself (a dead alertd cannot send;
  * /healthz and the healthcheck ping's silence cover it). */
@@ -504,6 +507,11 @@ int selmon_init(struct alertd *a);
 void selmon_run(struct alertd *a);
 /* Drive the ping transfer without waiting; called every loop turn. */
 void selmon_poll(struct alertd *a);
+/* The result of alertd's own heartbeat write (0, or the SQLite code): a
+ * database that cannot be written (full disk, unwritable file) pings /fail at
+ * once and, when it can be written again, queues one Slack message saying
+ * for how long and why. Busy locks are ignored. */
+void selmon_db_write(struct alertd *a, int rc);
 /* Abort a ping in flight and release everything. */
 void selmon_free(struct alertd *a);
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "alertd.h"
 #include "buf.h"
 #include "xalloc.h"
@@ -104,22 +105,6 @@ char *bk_escape(const char *s)
 	return buf_steal(&b);
 }
 
-const char *bk_emoji(enum st_status s)
-{
-	switch (s) {
-	case ST_OPERATIONAL:
-		return "\xe2\x9c\x85"; /* ✅ */
-	case ST_DEGRADED:
-		return "\xf0\x9f\x9f\xa1"; /* 🟡 */
-	case ST_PARTIAL_OUTAGE:
-		return "\xf0\x9f\x9f\xa0"; /* 🟠 */
-	case ST_MAJOR_OUTAGE:
-		return "\xf0\x9f\x94\xb4"; /* 🔴 */
-	default:
-		return "\xe2\x9a\xab"; /* ⚫ */
-	}
-}
-
 char *bk_footer_ts(const char *iso, char out[21])
 {
 	/* "2026-11-23T20:31:05.123Z" -> "2026-11-23 20:31 UTC" */
@@ -152,9 +137,9 @@ char *bk_title(const struct ad_msg *m)
 		    row_label(m->burn->row), e->name, m->burn->long_burn, m->burn->long_label);
 	if (!strcmp(m->kind, "aggregated_upstream"))
 		return xasprintf("%s %s: %s \xe2\x86\x92 %s (%zu dependents impacted)",
-				 bk_emoji(e->next), e->name, st_status_label(e->prev),
+				 st_status_emoji(e->next), e->name, st_status_label(e->prev),
 				 st_status_label(e->next), m->ndeps);
-	return xasprintf("%s %s: %s \xe2\x86\x92 %s", bk_emoji(e->next), e->name,
+	return xasprintf("%s %s: %s \xe2\x86\x92 %s", st_status_emoji(e->next), e->name,
 			 st_status_label(e->prev), st_status_label(e->next));
 }
 
@@ -285,7 +270,7 @@ static char *render_change(const struct ad_msg *m)
 {
 	const struct ad_event *e = m->ev;
 	cJSON *blocks = cJSON_CreateArray();
-	char *h = xasprintf("%s %s Status Change", bk_emoji(e->next), e->name);
+	char *h = xasprintf("%s %s Status Change", st_status_emoji(e->next), e->name);
 	add_header(blocks, h);
 	free(h);
 	char *f0 = xasprintf("*Previous:*\n%s", st_status_label(e->prev));
@@ -325,7 +310,7 @@ static char *render_aggregated(const struct ad_msg *m)
 	const struct ad_event *e = m->ev;
 	cJSON *blocks = cJSON_CreateArray();
 	char *h = xasprintf("%s %s %s \xe2\x80\x94 %zu dependent service(s) affected",
-			    bk_emoji(e->next), e->name, st_status_label(e->next), m->ndeps);
+			    st_status_emoji(e->next), e->name, st_status_label(e->next), m->ndeps);
 	add_header(blocks, h);
 	free(h);
 	char *impact = event_impact(e), *ei = bk_escape(impact);
@@ -496,8 +481,9 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 			continue;
 		char *nm = bk_escape(ev[i]->name);
 		char *imp = event_impact(ev[i]), *ei = bk_escape(imp);
-		char *s = xasprintf("%s *%s*: %s \xe2\x86\x92 %s\n%s", bk_emoji(ev[i]->next), nm,
-				    st_status_label(ev[i]->prev), st_status_label(ev[i]->next), ei);
+		char *s =
+		    xasprintf("%s *%s*: %s \xe2\x86\x92 %s\n%s", st_status_emoji(ev[i]->next), nm,
+			      st_status_label(ev[i]->prev), st_status_label(ev[i]->next), ei);
 		free(nm);
 		free(imp);
 		free(ei);
@@ -533,7 +519,7 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 
 char *bk_ack_update(const char *original, const char *user, int64_t at_ms)
 {
-	cJSON *p = cJSON_Parse(original);
+	cJSON *p = jsonck_parse_str(original, JSONCK_LENIENT);
 	cJSON *blocks = cJSON_GetObjectItemCaseSensitive(p, "blocks");
 	if (!cJSON_IsArray(blocks)) {
 		cJSON_Delete(p);

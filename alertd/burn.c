@@ -17,7 +17,8 @@
  * and partial outages 1 and degraded DEGRADED_SLA_WEIGHT. The coverage rule
  * (doc/alerting.md#coverage), shared with the dashboard: tracked time starts
  * when monitoring started (the service's first baseline event) and excludes
- * blind time -- the poller broken, the status unknown, maintenance -- and an
+ * blind time -- the poller broken, the status unknown, maintenance, pollerd
+ * stalled (doc/faults.md#stalled) -- and an
  * episode already open at a baseline (it started before we could see it) is
  * not tracked at all. A window has a burn rate only when tracked time covers
  * BURN_MIN_COVERAGE_PERCENT of it. Informational and manual services are
@@ -196,7 +197,22 @@ static int has_id(const int64_t *v, size_t n, int64_t id)
  * to, so steps of an episode some status alert announced are marked paged.
  * *out caller frees. Returns the count or -1.
  */
-static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, struct burn_step **out)
+/* When pollerd stalled (its last heartbeat, schema 0004's v_poller_sight),
+ * or -1 while it is not stalled: from then on every status is unknown
+ * (doc/faults.md#stalled), so that time is blind. */
+static int64_t poller_stalled_at(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT beat_at FROM v_poller_sight WHERE stalled");
+	int64_t at = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW &&
+	    ts_parse((const char *)sqlite3_column_text(st, 0), &at) < 0)
+		at = -1;
+	sqlite3_finalize(st);
+	return at;
+}
+
+static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, int64_t stalled_at,
+		      struct burn_step **out)
 {
 	*out = NULL;
 	int64_t start = now_ms - win_len[BURN_30D];
@@ -267,6 +283,15 @@ static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, struct b
 		ep_of[n++] = cur.status == ST_OPERATIONAL ? -1 : ep;
 	}
 	sqlite3_finalize(st);
+	if (stalled_at >= 0 && stalled_at >= v[n - 1].at_ms && stalled_at <= now_ms) {
+		cur.at_ms = stalled_at; /* pollerd stalled: blind from then on */
+		cur.status = ST_UNKNOWN;
+		cur.blind = 1;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		ep_of = xreallocarray(ep_of, n + 1, sizeof *ep_of);
+		v[n] = cur;
+		ep_of[n++] = -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		v[i].paged = ep_of[i] >= 0 && ep_paged[ep_of[i]];
 	free(ep_of);
@@ -447,10 +472,11 @@ int burn_run(struct alertd *a)
 	}
 	sqlite3_finalize(st);
 	int64_t now_ms = ts_now_ms();
+	int64_t stalled_at = poller_stalled_at(a->db);
 	int fired = 0, err = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct burn_step *steps;
-		int ns = load_steps(a->db, ids[i], now_ms, &steps);
+		int ns = load_steps(a->db, ids[i], now_ms, stalled_at, &steps);
 		if (ns < 0) {
 			err = 1;
 			continue;

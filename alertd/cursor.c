@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "alertd.h"
 #include "db.h"
 #include "impact.h"
@@ -45,7 +46,7 @@ static unsigned parse_dest_kinds(const char *json)
 {
 	if (!json)
 		return AD_DK_ALL;
-	cJSON *o = cJSON_Parse(json);
+	cJSON *o = jsonck_parse_str(json, JSONCK_LENIENT);
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "destinations");
 	unsigned k = AD_DK_ALL;
 	if (cJSON_IsArray(a)) {

@@ -450,7 +450,7 @@ static void finish(struct alertd *a, struct xfer *x, CURLcode res)
 	}
 	int64_t wait = -1;
 	if (v == OB_RATE_LIMITED) {
-		wait = outbox_retry_after_ms(x->retry_after, now);
+		wait = ts_retry_after_ms(x->retry_after, now);
 		if (wait < 0)
 			wait = outbox_backoff_ms(x->attempts, drand48());
 		/* the whole URL is rate limited, not only this row */

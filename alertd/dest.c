@@ -42,6 +42,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonck.h"
 #include "alertd.h"
 #include "buf.h"
 #include "db.h"
@@ -167,21 +168,48 @@ char *dest_webhook_payload(const struct ad_msg *m)
 	return print_free(o);
 }
 
+char *dest_md_escape(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (; s && *s; s++) {
+		if (strchr("\\[]()*_~`", *s))
+			buf_putc(&b, '\\');
+		buf_putc(&b, *s);
+	}
+	return buf_steal(&b);
+}
+
+/* Teams renders Markdown in TextBlocks and fact values: every string put
+ * there is escaped, so a vendor title such as "[Reset SSO](https://evil)"
+ * shows as typed instead of becoming a link. */
+static void add_md(cJSON *obj, const char *key, const char *text)
+{
+	char *e = dest_md_escape(text);
+	cJSON_AddStringToObject(obj, key, e);
+	free(e);
+}
+
 static void fact(cJSON *facts, const char *title, const char *value)
 {
 	if (!value || !*value)
 		return;
 	cJSON *f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "title", title);
-	cJSON_AddStringToObject(f, "value", value);
+	add_md(f, "value", value);
 	cJSON_AddItemToArray(facts, f);
 }
 
-static void text_block(cJSON *body, const char *text, int heading)
+/* A TextBlock; text is escaped unless it is already safe (the title, built
+ * from an escaped name and our own words). */
+static void text_block(cJSON *body, const char *text, int heading, int escape)
 {
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "type", "TextBlock");
-	cJSON_AddStringToObject(t, "text", text);
+	if (escape)
+		add_md(t, "text", text);
+	else
+		cJSON_AddStringToObject(t, "text", text);
 	cJSON_AddBoolToObject(t, "wrap", 1);
 	if (heading) {
 		cJSON_AddStringToObject(t, "size", "Medium");
@@ -207,9 +235,15 @@ char *dest_teams_payload(const struct ad_msg *m)
 	cJSON_AddStringToObject(card, "type", "AdaptiveCard");
 	cJSON_AddStringToObject(card, "version", "1.4");
 	cJSON *body = cJSON_AddArrayToObject(card, "body");
-	char *t = bk_title(m);
-	text_block(body, t, 1);
+	/* The title is the Slack one with the service name escaped. */
+	struct ad_event ev = *e;
+	ev.name = dest_md_escape(e->name);
+	struct ad_msg mm = *m;
+	mm.ev = &ev;
+	char *t = bk_title(&mm);
+	text_block(body, t, 1, 0);
 	free(t);
+	free(ev.name);
 	cJSON *fs = cJSON_CreateObject();
 	cJSON_AddStringToObject(fs, "type", "FactSet");
 	cJSON *facts = cJSON_AddArrayToObject(fs, "facts");
@@ -246,13 +280,13 @@ char *dest_teams_payload(const struct ad_msg *m)
 	cJSON_AddItemToArray(body, fs);
 	if (!strcmp(m->kind, "status_change") || !strcmp(m->kind, "aggregated_upstream")) {
 		char *imp = event_impact(e);
-		text_block(body, imp, 0);
+		text_block(body, imp, 0, 1);
 		free(imp);
 	}
 	char *names = m->folded ? report_folded_names(m->folded, 20) : NULL;
 	if (names) {
 		char *line = xasprintf("Dependents folded into its alert: %s", names);
-		text_block(body, line, 0);
+		text_block(body, line, 0, 1);
 		free(line);
 		free(names);
 	}
@@ -262,7 +296,7 @@ char *dest_teams_payload(const struct ad_msg *m)
 		buf_puts(&b, "Dependent services affected: ");
 		for (size_t i = 0; i < m->ndeps; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", m->deps[i]->name);
-		text_block(body, b.data, 0);
+		text_block(body, b.data, 0, 1);
 		buf_free(&b);
 	}
 	if (e->status_page_url) {
@@ -344,7 +378,8 @@ static char *response_url(sqlite3 *db, const struct cfg_settings *cfg, const cha
 	sqlite3_bind_int64(st, 1, id);
 	char *url = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+		cJSON *p =
+		    jsonck_parse_str((const char *)sqlite3_column_text(st, 0), JSONCK_LENIENT);
 		const char *u =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "response_url"));
 		if (u && dest_response_url_ok(u, cfg->slack_response_url_hosts))
@@ -394,7 +429,7 @@ char *dest_body(const struct cfg_settings *cfg, const char *kind, const char *pa
 		return xstrdup(payload);
 	if (!cfg->secrets.pagerduty_routing_key)
 		return NULL;
-	cJSON *o = cJSON_Parse(payload);
+	cJSON *o = jsonck_parse_str(payload, JSONCK_LENIENT);
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
 		return NULL;

@@ -13,7 +13,6 @@
  * connection errors back off exponentially with jitter (cap 15 s) until
  * ALERT_DELIVERY_MAX_AGE_SECONDS; 429 waits Retry-After; other 4xx fail.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +29,6 @@
  * against a destination that is down, and the backlog behind the head is
  * merged into batches (burst.c) when it finally goes. */
 #define BACKOFF_CAP_MS (15 * 1000)
-/* Retry-After is the destination speaking: honoured up to 10 minutes. */
-#define RETRY_AFTER_CAP_MS (10 * 60 * 1000)
 
 int outbox_add(sqlite3 *db, int64_t alert_id, const char *kind, const char *destination,
 	       const char *payload, const char *event_created_at, const char *now_iso)
@@ -236,32 +233,4 @@ int64_t outbox_backoff_ms(int attempts, double rnd)
 	if (rnd >= 1)
 		rnd = 0.999;
 	return step / 2 + (int64_t)(rnd * (double)(step / 2));
-}
-
-int64_t outbox_retry_after_ms(const char *value, int64_t now_ms)
-{
-	if (!value)
-		return -1;
-	while (isspace((unsigned char)*value))
-		value++;
-	if (!*value)
-		return -1;
-	int64_t ms;
-	if (isdigit((unsigned char)*value)) {
-		char *end;
-		long long s = strtoll(value, &end, 10);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (*end || s < 0)
-			return -1;
-		ms = s > RETRY_AFTER_CAP_MS / 1000 ? RETRY_AFTER_CAP_MS : (int64_t)s * 1000;
-	} else {
-		int64_t at;
-		if (ts_parse(value, &at) < 0)
-			return -1;
-		ms = at - now_ms;
-		if (ms < 0)
-			ms = 0;
-	}
-	return ms > RETRY_AFTER_CAP_MS ? RETRY_AFTER_CAP_MS : ms;
 }

@@ -336,6 +336,7 @@ int pass_run(struct alertd *a, int max)
 {
 	sqlite3 *db = a->db;
 	const struct cfg_settings *cfg = &a->conf.cfg;
+	char why[256];
 	if (db_begin(db) < 0)
 		return -1;
 	struct ad_event *ev = NULL;
@@ -464,9 +465,14 @@ int pass_run(struct alertd *a, int max)
 	return n;
 
 fail:
+	/* SQLite's own words, taken before the rollback replaces them. */
+	snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
 	db_rollback(db);
+	goto failed;
 fail_committed:
-	log_error("alert pass over %d events failed; rolled back, will retry", n);
+	snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
+failed:
+	log_error("alert pass over %d events failed (sqlite: %s); rolled back, will retry", n, why);
 	for (int i = 0; i < n; i++)
 		decision_clear(&dec[i]);
 	free(dec);

@@ -39,28 +39,6 @@
 #include "log.h"
 #include "xalloc.h"
 
-char *report_duration_human(int64_t s, char out[32])
-{
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(out, 32, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(out, 32, "%lldm", (long long)(s / 60));
-	else if ((s % 3600) / 60)
-		snprintf(out, 32, "%lldh %lldm", (long long)(s / 3600),
-			 (long long)((s % 3600) / 60));
-	else
-		snprintf(out, 32, "%lldh", (long long)(s / 3600));
-	return out;
-}
-
-/* Severity order of reports: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0. */
-static int report_rank(enum st_status s)
-{
-	return s == ST_UNKNOWN ? 0 : st_status_rank(s) + 1;
-}
-
 /* ---- SHA-1, only for the seed's postmortem file names ------------------------ */
 
 static uint32_t rol(uint32_t x, int n)
@@ -485,10 +463,10 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	}
 	r.peak = ST_UNKNOWN;
 	for (size_t i = 0; i + 1 < r.nev; i++)
-		if (report_rank(r.ev[i].next) > report_rank(r.peak))
+		if (st_status_rank(r.ev[i].next) > st_status_rank(r.peak))
 			r.peak = r.ev[i].next;
 	char dur[32];
-	report_duration_human(r.duration_s, dur);
+	ts_duration_human(r.duration_s, dur, sizeof dur);
 	char *peak = spaced(r.peak);
 	struct buf b;
 	buf_init(&b, 0);

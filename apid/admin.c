@@ -18,6 +18,7 @@
 
 #include "apid.h"
 #include "db.h"
+#include "jsonck.h"
 #include "log.h"
 #include "status.h"
 #include "xalloc.h"
@@ -106,17 +107,24 @@ int admin_status_validate(const cJSON *body, cJSON *errs)
 	return bad ? -1 : 0;
 }
 
-/* Read and parse a JSON object body (caller deletes); NULL after answering
- * 413/400/422 itself. */
+/* Authenticate, then read and parse a JSON object body (caller deletes);
+ * NULL after answering 401/403/503/413/400/422 itself. The token is checked
+ * before a byte of the body is read: an anonymous client never gets a
+ * worker to wait on its body, nor the parser to chew on it. */
 static cJSON *json_body(struct req *r)
 {
+	if (admin_auth(r) < 0)
+		return NULL;
 	if (http_read_body(r, APID_ADMIN_BODY_MAX) < 0)
 		return NULL;
-	cJSON *body = cJSON_ParseWithLength(r->body.data, r->body.len);
+	const char *why;
+	cJSON *body = jsonck_parse(r->body.data, r->body.len, JSONCK_STRICT, &why);
 	if (!body || !cJSON_IsObject(body)) {
 		cJSON *errs = cJSON_CreateArray();
-		if (!body)
-			verr_add(errs, "body", NULL, "json_invalid", "JSON decode error");
+		if (!body && !strcmp(why, "JSON decode error"))
+			verr_add(errs, "body", NULL, "json_invalid", why);
+		else if (!body)
+			verr_add(errs, "body", NULL, "parse_error", why);
 		else
 			verr_add(
 			    errs, "body", NULL, "model_attributes_type",
@@ -189,10 +197,6 @@ void h_admin_status(struct req *r)
 	cJSON *body = json_body(r);
 	if (!body)
 		return;
-	if (admin_auth(r) < 0) {
-		cJSON_Delete(body);
-		return;
-	}
 	cJSON *errs = cJSON_CreateArray();
 	if (admin_status_validate(body, errs) < 0) {
 		cJSON_Delete(body);
@@ -227,7 +231,7 @@ void h_admin_status(struct req *r)
 	cJSON_free(text);
 	if (id < 0) {
 		cJSON_Delete(body);
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	cJSON *result;
@@ -329,62 +333,63 @@ static void maintenance_answer(struct req *r, sqlite3 *db, int64_t inbox_id, con
 	free(error);
 }
 
+int admin_maint_validate(const cJSON *body, struct maint_fields *m, cJSON *errs)
+{
+	int has_from;
+	int bad = str_field(body, "service_id", 1, 1, 128, &m->sid, errs) < 0;
+	bad |= str_field(body, "title", 1, 1, 200, &m->title, errs) < 0;
+	bad |= str_field(body, "description", 0, 0, 2000, &m->desc, errs) < 0;
+	bad |= str_field(body, "created_by", 0, 1, 128, &m->by, errs) < 0;
+	bad |= time_field(body, "scheduled_for", 1, m->from, &has_from, errs) < 0;
+	bad |= time_field(body, "scheduled_until", 0, m->until, &m->has_until, errs) < 0;
+	if (!bad && m->has_until && strcmp(m->until, m->from) <= 0) {
+		verr_add(errs, "body", "scheduled_until", "value_error",
+			 "scheduled_until must be after scheduled_for");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
 void h_admin_maintenance_create(struct req *r)
 {
 	cJSON *body = json_body(r);
 	if (!body)
 		return;
-	if (admin_auth(r) < 0) {
-		cJSON_Delete(body);
-		return;
-	}
 	cJSON *errs = cJSON_CreateArray();
-	const char *sid, *title, *desc, *by;
-	char from[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
-	int has_from, has_until;
-	int bad = str_field(body, "service_id", 1, 1, 128, &sid, errs) < 0;
-	bad |= str_field(body, "title", 1, 1, 200, &title, errs) < 0;
-	bad |= str_field(body, "description", 0, 0, 2000, &desc, errs) < 0;
-	bad |= str_field(body, "created_by", 0, 1, 128, &by, errs) < 0;
-	bad |= time_field(body, "scheduled_for", 1, from, &has_from, errs) < 0;
-	bad |= time_field(body, "scheduled_until", 0, until, &has_until, errs) < 0;
-	if (!bad && has_until && strcmp(until, from) <= 0) {
-		verr_add(errs, "body", "scheduled_until", "value_error",
-			 "scheduled_until must be after scheduled_for");
-		bad = 1;
-	}
-	if (bad) {
+	struct maint_fields m;
+	if (admin_maint_validate(body, &m, errs) < 0) {
 		cJSON_Delete(body);
 		http_validation(r, errs);
 		return;
 	}
 	cJSON_Delete(errs);
 	sqlite3 *db = req_db(r);
-	int exists = db ? service_exists(db, sid) : -1;
+	int exists = db ? service_exists(db, m.sid) : -1;
 	if (exists <= 0) {
 		if (exists < 0)
 			http_db_error(r);
 		else
-			http_error(r, 404, "SERVICE_NOT_FOUND", "Service '%s' not found", sid);
+			http_error(r, 404, "SERVICE_NOT_FOUND", "Service '%s' not found", m.sid);
 		cJSON_Delete(body);
 		return;
 	}
 	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "service_id", sid);
-	cJSON_AddStringToObject(p, "title", title);
-	cJSON_AddStringToObject(p, "scheduled_for", from);
+	cJSON_AddStringToObject(p, "service_id", m.sid);
+	cJSON_AddStringToObject(p, "title", m.title);
+	cJSON_AddStringToObject(p, "scheduled_for", m.from);
 	cJSON_AddItemToObject(p, "scheduled_until",
-			      has_until ? cJSON_CreateString(until) : cJSON_CreateNull());
+			      m.has_until ? cJSON_CreateString(m.until) : cJSON_CreateNull());
 	cJSON_AddItemToObject(p, "description",
-			      desc ? cJSON_CreateString(desc) : cJSON_CreateNull());
-	cJSON_AddStringToObject(p, "created_by", by ? by : "admin");
+			      m.desc ? cJSON_CreateString(m.desc) : cJSON_CreateNull());
+	cJSON_AddStringToObject(p, "created_by", m.by ? m.by : "admin");
 	char *text = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
-	int64_t id = inbox_insert(db, "maintenance_create", "pollerd", sid, text, req_client_ip(r));
+	int64_t id =
+	    inbox_insert(db, "maintenance_create", "pollerd", m.sid, text, req_client_ip(r));
 	cJSON_free(text);
 	cJSON_Delete(body);
 	if (id < 0) {
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	maintenance_answer(r, db, id, "maintenance_create", 0, 201);
@@ -440,7 +445,7 @@ void h_admin_maintenance_cancel(struct req *r)
 				  payload, req_client_ip(r));
 	cJSON_Delete(row);
 	if (id < 0) {
-		http_db_error(r);
+		http_db_write_error(r);
 		return;
 	}
 	maintenance_answer(r, db, id, "maintenance_cancel", mid, 200);

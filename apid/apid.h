@@ -38,6 +38,12 @@
 /* How often a waiting stream client looks whether its peer hung up. */
 #define APID_SSE_PEER_CHECK_MS 250
 #define APID_SIGNATURE_WINDOW_S 300
+/* Request bodies: at most this many are read at once, server-wide (their
+ * workers are reserved on top of apid_threads), and each must arrive whole
+ * within APID_BODY_DEADLINE_MS. Headers get the same total deadline
+ * (civetweb's request_timeout_ms, also the longest one read may wait). */
+#define APID_BODY_READERS_MAX 64
+#define APID_BODY_DEADLINE_MS 10000
 
 /* ---- conf.c: the configuration handlers see ----------------------------- */
 
@@ -63,6 +69,10 @@ struct apid {
 	char started_at[TS_ISO_LEN + 1];
 	struct pool *pool;
 	struct stream *stream;
+	/* SQLite code of the main thread's last failed heartbeat write, 0 when
+	 * it succeeded: a full disk or an unwritable file turns /healthz 503
+	 * with the reason (busy locks do not count: they pass). */
+	_Atomic int write_failure;
 };
 
 /* Take ownership of a loaded configuration as the current one. */
@@ -106,6 +116,32 @@ void pool_put(struct pool *p, struct pconn *c);
 const char *pconn_cache_get(struct pconn *c, const char *key, size_t *len);
 void pconn_cache_put(struct pconn *c, const char *key, const char *body, size_t len);
 
+/* ---- guard.c: client address and per-client limits ---------------------- */
+
+#define GUARD_ADDR_LEN 64
+enum guard_kind { GUARD_REQUESTS, GUARD_STREAMS, GUARD_NKINDS };
+/* The client's address into out: peer, or the forwarded address when peer
+ * is listed in trusted (addresses and CIDR blocks, comma separated). */
+void guard_client_addr(const char *peer, const char *xff, const char *trusted, char *out,
+		       size_t outlen);
+/* 1 when every entry of the trusted_proxies list parses; else 0, *bad at it. */
+int guard_proxies_valid(const char *list, const char **bad);
+/* Count one more kind for addr: 0, or -1 when it already holds max. */
+int guard_enter(const char *addr, enum guard_kind kind, int max);
+void guard_leave(const char *addr, enum guard_kind kind);
+/* One more body reader server-wide, reading from socket fd (-1: unknown)
+ * until deadline_ms (ts_mono_ms): its slot, or -1 when APID_BODY_READERS_MAX
+ * are reading. */
+int guard_body_enter(int fd, int64_t deadline_ms);
+/* Done reading; 1 when guard_watch() had to cut the read short. */
+int guard_body_leave(int slot);
+/* Shut the read side of every reader past its deadline (the main loop calls
+ * this a few times a second); how many were cut. */
+int guard_watch(int64_t now_ms);
+/* The socket of the connection between peer:peer_port and our local_port,
+ * or -1 (civetweb does not expose it). */
+int guard_conn_fd(const char *peer, int peer_port, int local_port);
+
 /* ---- http.c: requests and responses -------------------------------------- */
 
 struct req;
@@ -139,24 +175,32 @@ struct req {
 	const struct cfg_settings *cfg;
 	struct pconn *pc; /* borrowed lazily by req_db() */
 	struct buf body;
-	int body_read;		 /* the whole request body was consumed */
-	int must_close;		 /* the connection cannot be reused */
-	const char *cors_origin; /* request Origin when allowed */
-	int status;		 /* set once a response was sent */
-	char *cache_key;	 /* set when the route's 200 body is to be cached */
+	int body_read;		     /* the whole request body was consumed */
+	int must_close;		     /* the connection cannot be reused */
+	const char *cors_origin;     /* request Origin when allowed */
+	char client[GUARD_ADDR_LEN]; /* the client's address (see guard.c) */
+	int status;		     /* set once a response was sent */
+	char *cache_key;	     /* set when the route's 200 body is to be cached */
 };
 
 /* The database connection for this request (borrowed from the pool on first
  * use, returned by the dispatcher). NULL only if no connection can be opened. */
 sqlite3 *req_db(struct req *r);
 const char *req_header(const struct req *r, const char *name);
-/* The socket peer (the seed's client_ip). */
+/* The client's address (the seed's client_ip): the socket peer, or the
+ * forwarded address behind a trusted proxy (guard.c). */
 const char *req_client_ip(const struct req *r);
 
 /* Send a complete response in one write. extra: preformatted header lines
  * ("Name: value\r\n"...) or NULL. The body is not sent for HEAD. */
 void http_send(struct req *r, int status, const char *ctype, const char *extra, const char *body,
 	       size_t len);
+/* civetweb's http_error hook: the errors civetweb answers itself (400, 411,
+ * 413, 505... before any handler runs) go out as a short JSON body with the
+ * same security headers as every other response. Returns 0 (handled). */
+int http_civet_error(struct mg_connection *conn, int status, const char *errmsg);
+/* "Not Found" for 404 and so on. */
+const char *http_status_text(int status);
 /* Send the status line and headers only; the caller writes the body with
  * mg_write. len < 0: no Content-Length, the body runs until the connection
  * closes (SSE). 0, or -1 when the client is gone. */
@@ -181,6 +225,9 @@ void http_not_found(struct req *r);
 void http_method_not_allowed(struct req *r, const char *allow);
 /* 503 DATABASE_ERROR: no connection, or a query failed. */
 void http_db_error(struct req *r);
+/* 503 for a write that failed, saying why in an operator's terms (locked,
+ * full, not writable, damaged). */
+void http_db_write_error(struct req *r);
 
 /* Read the body (at most cap bytes) into r->body. 0 on success; -1 after
  * answering 413 (too large) or 400 (unreadable). */
@@ -223,10 +270,22 @@ cJSON *json_row_raw(sqlite3_stmt *st);
 cJSON *json_pct(double v);
 double round2(double v);
 
+/* 1 while pollerd's heartbeat is past its fresh_until (schema 0004's
+ * v_poller_sight): nothing it committed can be taken as current. */
+#define SQL_POLLER_STALLED "EXISTS (SELECT 1 FROM v_poller_sight WHERE stalled)"
 /* SQL for the fields of a service object (alias s), ending with the
- * effective status: unknown while the poller is broken (doc/design.md#effective-status). */
+ * effective status: unknown while the poller is broken or pollerd itself is
+ * stalled (doc/design.md#effective-status, doc/faults.md#stalled; the same
+ * rule as the v_status view). */
 #define SQL_EFFECTIVE(s)                                                                           \
-	"CASE WHEN " s ".poller_health = 'broken' THEN 'unknown' ELSE " s ".current_status END"
+	"CASE WHEN " s ".poller_health = 'broken' OR " SQL_POLLER_STALLED                          \
+	" THEN 'unknown' ELSE " s ".current_status END"
+/* Why the effective status is unknown (NULL when it is not for the poller). */
+#define SQL_EFFECTIVE_REASON(s)                                                                    \
+	"CASE WHEN " SQL_POLLER_STALLED " THEN (SELECT reason FROM v_poller_sight)"                \
+	" WHEN " s                                                                                 \
+	".poller_health = 'broken' THEN 'the poller cannot read this status page: ' || "           \
+	"COALESCE(" s ".last_failure_reason, 'repeated failures') END"
 #define SQL_SERVICE_COLS                                                                           \
 	"s.id, s.display_name, s.category, s.current_status, s.current_status_detail, "            \
 	"s.poll_type, "                                                                            \
@@ -235,8 +294,9 @@ double round2(double v);
 	"s.pending_status_count, s.pending_status_since, s.in_maintenance AS "                     \
 	"\"bool:in_maintenance\", "                                                                \
 	"s.status_source, s.current_incident_title, s.drift_note, s.drift_first_seen_at, "         \
-	"s.drift_last_seen_at, " SQL_EFFECTIVE("s") " AS effective_status"
-#define SQL_SERVICE_NCOLS 24
+	"s.drift_last_seen_at, " SQL_EFFECTIVE("s") " AS effective_status, " SQL_EFFECTIVE_REASON( \
+	    "s") " AS effective_reason"
+#define SQL_SERVICE_NCOLS 25
 /* Fields of an event object (alias e, services alias s). */
 #define SQL_EVENT_COLS                                                                             \
 	"e.id, e.service_id, s.display_name AS service_name, e.previous_status, e.new_status, "    \
@@ -248,8 +308,8 @@ double round2(double v);
 #define SQL_MAINT_COLS                                                                             \
 	"m.id, m.service_id, s.display_name AS service_name, m.title, m.description, "             \
 	"m.scheduled_for, m.scheduled_until, m.status, m.source, m.created_by"
-/* Rank used for ordering by severity: major 4 > partial 3 > degraded 2 > operational 1 > unknown 0.
- */
+/* st_status_rank() of a database spelling (0 unknown ... 4 major; NULL or a word
+ * that is not a status ranks as unknown): the order and array index of the API. */
 int status_rank5(const char *s);
 
 /* ---- resources: each builds its JSON from a connection -------------------- */
@@ -286,13 +346,16 @@ void h_timeline(struct req *r);
 void h_clustered(struct req *r);
 
 /* sla.c: uptime from the event history (doc/compat.md#s6-14 with the fixes of
- * doc/compat.md#bug-6). */
+ * doc/compat.md#bug-6) and the coverage each figure stands on
+ * (doc/coverage.md). */
 struct sla_seg {
 	int64_t start, end; /* ms */
-	int state;	    /* enum st_status; ST_UNKNOWN while untracked/broken */
+	int state;	    /* enum st_status; ST_UNKNOWN while untracked/blind */
+	int maint;	    /* in a maintenance window */
 };
 struct sla_tl {
 	char *service_id;
+	int64_t monitoring_since; /* ms of the baseline; -1 when never seen */
 	struct sla_seg *v;
 	size_t n, cap;
 };
@@ -300,17 +363,44 @@ struct sla_set {
 	struct sla_tl *v;
 	size_t n;
 };
-/* Timelines of every live service from since_ms to now_ms. 0 or -1. Free with sla_set_free. */
-int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out);
+/* How figures are computed, from the settings (sla_opts_from). */
+struct sla_opts {
+	double degraded_weight;	      /* DEGRADED_SLA_WEIGHT: share of degraded counted down */
+	int count_maintenance;	      /* SLA_COUNT_MAINTENANCE */
+	double min_coverage_pct;      /* UPTIME_MIN_COVERAGE_PERCENT */
+	double burn_min_coverage_pct; /* BURN_MIN_COVERAGE_PERCENT */
+	int stale_after_s;	      /* HEARTBEAT_STALE_AFTER_SECONDS: pollerd blind after */
+};
+/* What a window's figure stands on (ms). */
+struct sla_cov {
+	int64_t tracked_ms; /* known status (maintenance included) */
+	int64_t maint_ms;   /* of which in maintenance */
+	int64_t window_ms;
+};
+void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg);
+/* Timelines of every live service from since_ms to now_ms, blind time
+ * (broken poller, stale pollerd) unknown and maintenance marked. 0 or -1.
+ * Free with sla_set_free. */
+int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
+	     struct sla_set *out);
 void sla_set_free(struct sla_set *s);
-/* Uptime % over [start, end) (capped at 100, not rounded), NAN when nothing tracked.
- * degraded_weight: how much of degraded time counts as down (1 = all). */
-double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, double degraded_weight);
+/* Uptime % over [start, end) (capped at 100, not rounded) whatever the
+ * coverage, NAN when nothing counted; *cov (may be NULL) gets the coverage. */
+double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov);
+/* 1 when the tracked time covers at least min_pct of the window. */
+int sla_covered(const struct sla_cov *c, double min_pct);
+/* sla_uptime held to the coverage rule: NAN below min_coverage_pct. */
+double sla_figure(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov);
+/* {tracked_seconds, window_seconds, maintenance_seconds, monitoring_since};
+ * caller deletes. monitoring_since < 0: null. */
+cJSON *sla_cov_json(const struct sla_cov *c, int64_t monitoring_since);
 /* Worst status seen in [start, end) (rank5), 0 when nothing tracked. */
 int sla_worst(const struct sla_tl *t, int64_t start, int64_t end);
-cJSON *sla_build(sqlite3 *db, int64_t now_ms, double degraded_weight);
-cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded_weight);
-cJSON *uptime_build(sqlite3 *db, int64_t now_ms);
+cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
+cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o);
+cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg);
 void h_sla(struct req *r);
 void h_sla_history(struct req *r);
@@ -319,8 +409,8 @@ void h_slo(struct req *r);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);
-/* "45s", "12m", "2h 5m", "3h". */
-void duration_human(long secs, char *out, size_t outlen);
+/* The unit tests' name for ts_duration_human() (common/timeutil.h). */
+#define duration_human ts_duration_human
 void h_reports(struct req *r);
 
 /* alerts.c */
@@ -349,6 +439,14 @@ cJSON *inbox_row(sqlite3 *db, int64_t id);
 int admin_auth(struct req *r);
 /* Validate a manual status body; 422 items go to errs. */
 int admin_status_validate(const cJSON *body, cJSON *errs);
+/* A maintenance window body, validated: strings point into the body. */
+struct maint_fields {
+	const char *sid, *title, *desc, *by; /* desc, by: NULL when absent */
+	char from[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
+	int has_until;
+};
+/* Validate a maintenance body into *m; 422 items go to errs. 0 or -1. */
+int admin_maint_validate(const cJSON *body, struct maint_fields *m, cJSON *errs);
 void h_admin_status(struct req *r);
 void h_admin_maintenance_create(struct req *r);
 void h_admin_maintenance_cancel(struct req *r);
@@ -361,13 +459,22 @@ void hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen, uns
 void hex_lower(const unsigned char *in, size_t n, char *out);
 /* Constant time in the length of b (the secret side). 1 when equal. */
 int ct_equal(const char *a, const char *b);
-/* 1 when the value was seen before within the replay window (then it is not
- * recorded again); records it otherwise. For signed Slack requests. */
-int replay_seen(const char *sig, int64_t now_ms);
+/* 1 when the len bytes were seen before within the replay window (then they
+ * are not recorded again); records them otherwise. For signed requests. */
+int replay_seen(const void *data, size_t len, int64_t now_ms);
+/* 1 when the signed timestamp t (Unix seconds, any value) is within
+ * APID_SIGNATURE_WINDOW_S of now, either way. */
+int sig_ts_fresh(long long t, int64_t now_ms);
 
 /* webhooks.c */
 /* Environment name of a service's webhook token: WEBHOOK_TOKEN_<ID upper, - -> _>. Caller frees. */
 char *webhook_token_env(const char *service_id);
+/* Statuspage signature check (webhooks.c header): 0 ok, else SP_SIG_*. The
+ * signature is hex HMAC-SHA256 of "<ts>.<body>", or of the body alone when
+ * body_only_ok (the seed's form). The replay cache is the caller's. */
+enum { SP_SIG_OK = 0, SP_SIG_MISSING, SP_SIG_MISSING_TS, SP_SIG_STALE, SP_SIG_BAD, SP_SIG_REPLAY };
+int statuspage_verify(const char *secret, const char *ts, const char *sig, const char *body,
+		      size_t len, int64_t now_ms, int body_only_ok);
 void h_webhook_token(struct req *r);
 void h_webhook_hmac(struct req *r);
 

@@ -61,6 +61,13 @@ int conf_reload(struct apid *a)
 		    "configuration reload failed; still running on the previous configuration");
 		return 0;
 	}
+	if (!guard_proxies_valid(fresh.cfg.trusted_proxies, NULL)) {
+		log_error("configuration reload failed: trusted_proxies \"%s\" is not a list of "
+			  "addresses and CIDR blocks; still running on the previous configuration",
+			  fresh.cfg.trusted_proxies);
+		daemon_conf_free(&fresh);
+		return 0;
+	}
 	struct conf_ref *c = wrap(&fresh);
 	pthread_mutex_lock(&a->conf_lock);
 	struct conf_ref *old = a->conf;

@@ -6,7 +6,9 @@
  * than HEARTBEAT_STALE_AFTER_SECONDS, else 503 naming the stale ones. A
  * heartbeat proves a loop is alive, not that it does its work (doc/compat.md#bug-27), so
  * pollerd also counts as stale when it has not completed a poll cycle for
- * three of its shortest poll intervals (when it has anything to poll). /api/health always answers
+ * three of its shortest poll intervals (when it has anything to poll), and any
+ * daemon whose heartbeat says it is failing (heartbeats.failing: its passes or
+ * commits keep failing, doc/faults.md) is not fresh. /api/health always answers
  * 200 with the detail, and no longer reports "healthy" when nothing was ever polled.
  */
 #include <math.h>
@@ -33,28 +35,38 @@ static cJSON *num1(double v)
 	return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(round(v * 10.0) / 10.0);
 }
 
+/* The shortest poll interval of a live polled service (s), -1 when nothing
+ * is polled or the table cannot be read. */
+static double min_poll_interval(sqlite3 *db, const struct cfg_settings *cfg)
+{
+	sqlite3_stmt *iv =
+	    db_prepare(db, "SELECT min(COALESCE(poll_interval_seconds, ?1)) FROM services"
+			   " WHERE retired_at IS NULL AND poll_type != 'manual'");
+	double v = -1;
+	if (iv) {
+		sqlite3_bind_int(iv, 1, cfg->poll_interval_seconds);
+		if (sqlite3_step(iv) == SQLITE_ROW && sqlite3_column_type(iv, 0) != SQLITE_NULL)
+			v = sqlite3_column_double(iv, 0);
+		sqlite3_finalize(iv);
+	}
+	return v;
+}
+
 /* Per-daemon detail; the names of stale daemons go to stale, the oldest
  * heartbeat age to *max_age. -1 when the table cannot be read. */
 static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms, cJSON *out,
 			 cJSON *stale, double *max_age)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT pid, version, started_at, beat_at, last_cycle_at,"
-					  " last_error FROM heartbeats WHERE daemon = ?1");
+					  " last_error, failing FROM heartbeats WHERE daemon = ?1");
 	if (!st)
 		return -1;
 	double threshold = cfg->heartbeat_stale_after_seconds;
 	/* pollerd is expected to finish a cycle at least every (shortest poll
 	 * interval of a live polled service); with nothing to poll, never. */
-	sqlite3_stmt *iv =
-	    db_prepare(db, "SELECT min(COALESCE(poll_interval_seconds, ?1)) FROM services"
-			   " WHERE retired_at IS NULL AND poll_type != 'manual'");
-	double cycle_limit = -1;
-	if (iv) {
-		sqlite3_bind_int(iv, 1, cfg->poll_interval_seconds);
-		if (sqlite3_step(iv) == SQLITE_ROW && sqlite3_column_type(iv, 0) != SQLITE_NULL)
-			cycle_limit = 3.0 * sqlite3_column_double(iv, 0);
-		sqlite3_finalize(iv);
-	}
+	double cycle_limit = min_poll_interval(db, cfg);
+	if (cycle_limit > 0)
+		cycle_limit *= 3.0;
 	if (cycle_limit >= 0 && cycle_limit < threshold)
 		cycle_limit = threshold;
 	*max_age = NAN;
@@ -63,7 +75,7 @@ static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t no
 		db_bind_text(st, 1, daemons[i]);
 		int fresh = 0;
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			json_add_row(d, st, 0, 6);
+			json_add_row(d, st, 0, 7);
 			const char *beat = (const char *)sqlite3_column_text(st, 3);
 			double age = age_s(beat, now_ms);
 			cJSON_AddItemToObject(d, "age_seconds", num1(age));
@@ -78,6 +90,9 @@ static int daemon_detail(sqlite3 *db, const struct cfg_settings *cfg, int64_t no
 				if (cycle_limit >= 0 && !isnan(cage) && cage > cycle_limit)
 					fresh = 0; /* alive but not polling */
 			}
+			/* Alive but not working: its passes or commits keep failing. */
+			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+				fresh = 0;
 		} else {
 			cJSON_AddNullToObject(d, "beat_at");
 			cJSON_AddNullToObject(d, "age_seconds");
@@ -158,6 +173,15 @@ cJSON *health_build(sqlite3 *db, const struct cfg_settings *cfg, int64_t now_ms)
 	cJSON_AddStringToObject(o, "version", ITSTATUS_VERSION);
 	cJSON_AddItemToObject(o, "stale_daemons", stale);
 	cJSON_AddItemToObject(o, "daemons", d);
+	/* For the page's staleness chip (doc/coverage.md#staleness): the last
+	 * poll is late once older than two poll intervals plus the time one
+	 * cycle may take (a fetch's timeout). */
+	double iv = db_ok ? min_poll_interval(db, cfg) : -1;
+	if (iv <= 0)
+		iv = cfg->poll_interval_seconds;
+	cJSON_AddNumberToObject(o, "poll_interval_seconds", iv);
+	cJSON_AddNumberToObject(o, "poll_late_after_seconds", 2.0 * iv + cfg->http_timeout_seconds);
+	cJSON_AddBoolToObject(o, "pollerd_stale", !db_ok || pollerd_stale);
 	return o;
 }
 
@@ -171,5 +195,16 @@ void h_healthz(struct req *r)
 {
 	int ok;
 	cJSON *o = healthz_build(req_db(r), r->cfg, ts_now_ms(), &ok);
+	int wf = r->a->write_failure;
+	if (wf) {
+		/* Nothing can be recorded (full disk, unwritable file): the
+		 * heartbeats above may still look fresh for a while. */
+		ok = 0;
+		cJSON_ReplaceItemInObject(o, "status", cJSON_CreateString("error"));
+		char reason[160];
+		snprintf(reason, sizeof reason, "the database cannot be written: %s",
+			 db_failure_phrase(wf));
+		cJSON_AddStringToObject(o, "reason", reason);
+	}
 	http_json(r, ok ? 200 : 503, o, NULL);
 }

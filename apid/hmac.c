@@ -164,9 +164,12 @@ int ct_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-/* Recently accepted signatures: a replayed request (same signature inside
- * the timestamp window) is refused. Slack signs every delivery with a fresh
- * timestamp, so a duplicate is never legitimate. */
+/* Recently accepted requests (Slack signatures, Statuspage service + body):
+ * a replay inside the timestamp window is refused. Slack signs every
+ * delivery with a fresh timestamp, so a duplicate is never legitimate. Only
+ * authenticated requests are recorded, so strangers cannot flush the ring;
+ * it lives in memory (a restart forgets it, and the 5-minute timestamp
+ * window still bounds what could be replayed after one). */
 #define REPLAY_SLOTS 2048
 static struct {
 	uint64_t key;
@@ -175,10 +178,10 @@ static struct {
 static size_t replay_next;
 static pthread_mutex_t replay_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int replay_seen(const char *sig, int64_t now_ms)
+int replay_seen(const void *data, size_t len, int64_t now_ms)
 {
 	unsigned char d[32];
-	sha256(sig, strlen(sig), d);
+	sha256(data, len, d);
 	uint64_t key = 0;
 	for (int i = 0; i < 8; i++)
 		key = key << 8 | d[i];
@@ -193,4 +196,12 @@ int replay_seen(const char *sig, int64_t now_ms)
 	}
 	pthread_mutex_unlock(&replay_lock);
 	return seen;
+}
+
+int sig_ts_fresh(long long t, int64_t now_ms)
+{
+	/* Compare without subtracting t: a hostile timestamp such as
+	 * -9223372036854775808 would overflow now - t. */
+	long long now = (long long)(now_ms / 1000);
+	return t >= now - APID_SIGNATURE_WINDOW_S && t <= now + APID_SIGNATURE_WINDOW_S;
 }

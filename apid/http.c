@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "apid.h"
+#include "db.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -46,10 +47,10 @@ const char *req_header(const struct req *r, const char *name)
 
 const char *req_client_ip(const struct req *r)
 {
-	return r->ri->remote_addr;
+	return r->client[0] ? r->client : r->ri->remote_addr;
 }
 
-static const char *status_text(int s)
+const char *http_status_text(int s)
 {
 	switch (s) {
 	case 200:
@@ -72,16 +73,30 @@ static const char *status_text(int s)
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
 	case 409:
 		return "Conflict";
+	case 411:
+		return "Length Required";
 	case 413:
 		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
 	case 422:
 		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
 	case 500:
 		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
 	default:
 		return "Status";
 	}
@@ -145,12 +160,16 @@ static int keep_alive(const struct req *r)
 static void put_headers(struct buf *h, struct req *r, int status, const char *ctype,
 			const char *extra, long long len)
 {
-	buf_printf(h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, status_text(status), http_date());
+	buf_printf(h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, http_status_text(status),
+		   http_date());
 	if (ctype)
 		buf_printf(h, "Content-Type: %s\r\n", ctype);
 	if (len >= 0 && status != 204 && status != 304)
 		buf_printf(h, "Content-Length: %lld\r\n", len);
-	buf_printf(h, "Connection: %s\r\n", keep_alive(r) ? "keep-alive" : "close");
+	int ka = keep_alive(r);
+	if (!ka)
+		r->must_close = 1; /* the dispatcher tells civetweb the same */
+	buf_printf(h, "Connection: %s\r\n", ka ? "keep-alive" : "close");
 	if (!extra || !strstr(extra, "Cache-Control:"))
 		buf_puts(h, "Cache-Control: no-store\r\n");
 	if (r->cors_origin)
@@ -187,6 +206,25 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 	if (status == 200 && r->cache_key && r->pc && body)
 		pconn_cache_put(r->pc, r->cache_key, body, len);
 	buf_free(&h);
+}
+
+int http_civet_error(struct mg_connection *conn, int status, const char *errmsg)
+{
+	(void)errmsg; /* civetweb's text can echo the request; say only the status */
+	char *body = xasprintf("{\"detail\":\"%s\"}", http_status_text(status));
+	struct buf h;
+	buf_init(&h, 0);
+	buf_printf(&h,
+		   "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: application/json\r\n"
+		   "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n",
+		   status, http_status_text(status), http_date(), strlen(body));
+	buf_puts(&h, security_headers);
+	buf_puts(&h, "\r\n");
+	buf_puts(&h, body);
+	mg_write(conn, h.data, h.len);
+	buf_free(&h);
+	free(body);
+	return 0; /* answered: civetweb sends nothing more */
 }
 
 int http_send_headers(struct req *r, int status, const char *ctype, const char *extra,
@@ -285,11 +323,60 @@ void http_db_error(struct req *r)
 	http_error(r, 503, "DATABASE_ERROR", "The database could not be read");
 }
 
+void http_db_write_error(struct req *r)
+{
+	/* db_last_failure is this thread's: the write just attempted. */
+	http_error(r, 503, "DATABASE_WRITE_FAILED",
+		   "The change could not be written: %s. Nothing was changed; try again",
+		   db_failure_phrase(db_last_failure()));
+}
+
 void http_method_not_allowed(struct req *r, const char *allow)
 {
 	char *extra = xasprintf("Allow: %s\r\n", allow);
 	http_detail(r, 405, "Method Not Allowed", extra);
 	free(extra);
+}
+
+/* Read what is left of the body into out (NULL: drop it), at most cap bytes,
+ * all of it before APID_BODY_DEADLINE_MS from now (guard_watch() cuts a read
+ * that is still going then). 0 done, 1 too large, -1 unreadable, -2 too
+ * slow, -3 no reader slot free (nothing read). */
+static int read_body(struct req *r, struct buf *out, size_t cap)
+{
+	int64_t deadline = ts_mono_ms() + APID_BODY_DEADLINE_MS;
+	int fd = guard_conn_fd(r->ri->remote_addr, r->ri->remote_port, r->ri->server_port);
+	int slot = guard_body_enter(fd, deadline);
+	if (slot < 0)
+		return -3;
+	long long cl = r->ri->content_length;
+	size_t chunk = cl > 0 && (size_t)cl <= cap ? (size_t)cl + 1 : 16384;
+	char *tmp = xmalloc(chunk); /* on the heap: worker stacks are small */
+	size_t total = 0;
+	int rc = 0;
+	for (;;) {
+		int n = mg_read(r->conn, tmp, chunk);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		total += (size_t)n;
+		if (total > cap || (out && buf_append(out, tmp, (size_t)n) < 0)) {
+			rc = 1;
+			break;
+		}
+		if (ts_mono_ms() > deadline) {
+			rc = -2;
+			break;
+		}
+	}
+	free(tmp);
+	/* Cut by guard_watch(): the read ended early, not the body. */
+	if (guard_body_leave(slot))
+		rc = -2;
+	return rc;
 }
 
 int http_read_body(struct req *r, size_t cap)
@@ -301,21 +388,23 @@ int http_read_body(struct req *r, size_t cap)
 		http_detail(r, 413, "Request body too large", NULL);
 		return -1;
 	}
-	char tmp[8192];
-	for (;;) {
-		int n = mg_read(r->conn, tmp, sizeof tmp);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			r->must_close = 1;
-			http_detail(r, 400, "Request body could not be read", NULL);
-			return -1;
-		}
-		if (buf_append(&r->body, tmp, (size_t)n) < 0) {
-			r->must_close = 1;
+	int rc = read_body(r, &r->body, cap);
+	if (rc == -3) {
+		r->must_close = 1;
+		log_warn("%s %s from %s: %d request bodies already being read, refused", r->method,
+			 r->route_label, req_client_ip(r), APID_BODY_READERS_MAX);
+		http_detail(r, 503, "Server busy reading other requests", "Retry-After: 5\r\n");
+		return -1;
+	}
+	if (rc) {
+		r->must_close = 1;
+		if (rc == 1)
 			http_detail(r, 413, "Request body too large", NULL);
-			return -1;
-		}
+		else if (rc == -2)
+			http_detail(r, 408, "Request body not received in time", NULL);
+		else
+			http_detail(r, 400, "Request body could not be read", NULL);
+		return -1;
 	}
 	r->body_read = 1;
 	if (cl >= 0 && (long long)r->body.len != cl) {
@@ -332,21 +421,13 @@ void http_discard_body(struct req *r)
 {
 	if (!body_pending(r))
 		return;
+	/* Not worth a worker's time: too large, or the body readers are all
+	 * busy. Closing the connection after the answer drops it as well. */
 	if (r->ri->content_length > APID_DISCARD_BODY_MAX) {
 		r->must_close = 1;
 		return;
 	}
-	char tmp[4096];
-	size_t total = 0;
-	int n;
-	while ((n = mg_read(r->conn, tmp, sizeof tmp)) > 0) {
-		total += (size_t)n;
-		if (total > APID_DISCARD_BODY_MAX) {
-			r->must_close = 1;
-			return;
-		}
-	}
-	if (n < 0)
+	if (read_body(r, NULL, APID_DISCARD_BODY_MAX))
 		r->must_close = 1;
 	else
 		r->body_read = 1;

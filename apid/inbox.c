@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonck.h"
 #include "apid.h"
 #include "db.h"
 #include "log.h"
@@ -63,7 +64,7 @@ int inbox_wait(sqlite3 *db, int64_t id, int wait_ms, cJSON **result, char **erro
 			if (state && strcmp(state, "pending")) {
 				outcome = !strcmp(state, "applied");
 				const char *res = (const char *)sqlite3_column_text(st, 1);
-				*result = res ? cJSON_Parse(res) : NULL;
+				*result = res ? jsonck_parse_str(res, JSONCK_LENIENT) : NULL;
 				*error = db_col_dup(st, 2);
 			}
 		}

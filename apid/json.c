@@ -9,7 +9,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "apid.h"
+#include "status.h"
 
 /* Column i as a new item (caller owns); its wire name goes to *name. */
 static cJSON *column(sqlite3_stmt *st, int i, const char **name)
@@ -24,7 +26,7 @@ static cJSON *column(sqlite3_stmt *st, int i, const char **name)
 	if (!strncmp(n, "json:", 5)) {
 		*name = n + 5;
 		const char *txt = (const char *)sqlite3_column_text(st, i);
-		cJSON *v = txt ? cJSON_Parse(txt) : NULL;
+		cJSON *v = txt ? jsonck_parse_str(txt, JSONCK_LENIENT) : NULL;
 		return v ? v : cJSON_CreateNull();
 	}
 	*name = n;
@@ -78,15 +80,8 @@ cJSON *json_pct(double v)
 
 int status_rank5(const char *s)
 {
-	if (!s)
-		return 0;
-	if (!strcmp(s, "major_outage"))
-		return 4;
-	if (!strcmp(s, "partial_outage"))
-		return 3;
-	if (!strcmp(s, "degraded"))
-		return 2;
-	if (!strcmp(s, "operational"))
-		return 1;
-	return 0;
+	enum st_status st = ST_UNKNOWN;
+	if (st_status_parse(s, &st) != 0)
+		st = ST_UNKNOWN;
+	return st_status_rank(st);
 }

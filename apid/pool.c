@@ -81,7 +81,7 @@ struct pconn *pool_get(struct pool *p)
 	/* Open outside the lock (opening may wait on a busy database); a slot
 	 * whose open failed stays closed and is retried on its next borrow. */
 	if (!c->db) {
-		c->db = db_open(p->path, 0);
+		c->db = db_open_mode(p->path, DB_EXISTING);
 		if (c->db)
 			c->dv = db_prepare(c->db, "PRAGMA data_version");
 		if (!c->db || !c->dv) {

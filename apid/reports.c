@@ -8,18 +8,6 @@
 #include "apid.h"
 #include "db.h"
 
-void duration_human(long secs, char *out, size_t outlen)
-{
-	if (secs < 60)
-		snprintf(out, outlen, "%lds", secs < 0 ? 0 : secs);
-	else if (secs < 3600)
-		snprintf(out, outlen, "%ldm", secs / 60);
-	else if ((secs % 3600) / 60)
-		snprintf(out, outlen, "%ldh %ldm", secs / 3600, (secs % 3600) / 60);
-	else
-		snprintf(out, outlen, "%ldh", secs / 3600);
-}
-
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit)
 {
 	sqlite3_stmt *st = db_prepare(
@@ -40,7 +28,7 @@ cJSON *reports_build(sqlite3 *db, const char *service_id, long limit)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *row = json_row(st);
 		char dh[32];
-		duration_human((long)sqlite3_column_int64(st, 5), dh, sizeof dh);
+		ts_duration_human(sqlite3_column_int64(st, 5), dh, sizeof dh);
 		cJSON_AddStringToObject(row, "duration_human", dh);
 		cJSON_AddItemToArray(arr, row);
 	}

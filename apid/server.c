@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -140,6 +141,70 @@ static void run_route(struct req *r)
 	r->route->fn(r);
 }
 
+/* Several Content-Length headers that disagree, or Content-Length with
+ * Transfer-Encoding (RFC 9112 §6.3: a request smuggling vector). */
+static int framing_bad(const struct mg_request_info *ri)
+{
+	const char *cl = NULL;
+	int te = 0;
+	for (int i = 0; i < ri->num_headers; i++) {
+		const char *n = ri->http_headers[i].name, *v = ri->http_headers[i].value;
+		if (!n || !v)
+			continue;
+		if (!strcasecmp(n, "Transfer-Encoding")) {
+			te = 1;
+		} else if (!strcasecmp(n, "Content-Length")) {
+			if (cl && strcmp(cl, v))
+				return 1;
+			cl = v;
+		}
+	}
+	return cl && te;
+}
+
+/* GET /api/stream is counted against the stream limit (stream.c), not
+ * the request one: it holds its worker for as long as the client stays. */
+static int is_stream_request(const struct req *r)
+{
+	const char *m = r->method;
+	return (!strcmp(m, "GET") || !strcmp(m, "HEAD")) && !strcmp(r->path, "/api/stream");
+}
+
+/* Route the request (the path is known to be ours to answer). */
+static void route_request(struct req *r)
+{
+	if (!strcmp(r->method, "OPTIONS")) {
+		http_discard_body(r);
+		r->route_label = "preflight";
+		http_preflight(r);
+	} else {
+		r->head = !strcmp(r->method, "HEAD");
+		const char *m = r->head ? "GET" : r->method;
+		char allow[64];
+		r->path_copy = xstrdup(r->path);
+		r->route = route_match(m, r->path_copy, r->params, allow, sizeof allow);
+		if (r->route) {
+			r->route_label = r->route->pattern;
+			if (!strcmp(m, "GET"))
+				http_discard_body(r);
+			run_route(r);
+		} else if (allow[0]) {
+			http_discard_body(r);
+			http_method_not_allowed(r, allow);
+		} else if (is_api(r->path)) {
+			http_discard_body(r);
+			http_not_found(r); /* never the app page (doc/compat.md#bug-18) */
+		} else if (!strcmp(m, "GET")) {
+			http_discard_body(r);
+			r->route_label = "static";
+			h_static(r);
+		} else {
+			http_discard_body(r);
+			http_method_not_allowed(r, "GET, HEAD");
+		}
+	}
+}
+
 static int dispatch(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -155,42 +220,39 @@ static int dispatch(struct mg_connection *conn)
 	r.query = ri->query_string ? ri->query_string : "";
 	r.confref = conf_get(a);
 	r.cfg = &r.confref->dc.cfg;
+	guard_client_addr(ri->remote_addr, req_header(&r, "X-Forwarded-For"),
+			  r.cfg->trusted_proxies, r.client, sizeof r.client);
 	r.cors_origin = cors_allowed(r.cfg, req_header(&r, "Origin"));
 	r.route_label = "other";
-	if (!strcmp(r.method, "OPTIONS")) {
-		http_discard_body(&r);
-		r.route_label = "preflight";
-		http_preflight(&r);
+	int counted = 0;
+	if (framing_bad(ri)) {
+		/* Two lengths, or a length and chunking: the body's end is
+		 * ambiguous, and a proxy may have read it the other way. */
+		r.must_close = 1;
+		http_detail(&r, 400, "Conflicting Content-Length or Transfer-Encoding headers",
+			    NULL);
+	} else if (!is_stream_request(&r) &&
+		   guard_enter(r.client, GUARD_REQUESTS, r.cfg->apid_client_max_requests) < 0) {
+		r.must_close = 1;
+		log_warn("%s from %s: more than %d requests in progress from this address, refused",
+			 r.method, r.client, r.cfg->apid_client_max_requests);
+		http_detail(&r, 429, "Too many requests in progress from this address",
+			    "Retry-After: 5\r\n");
 	} else {
-		r.head = !strcmp(r.method, "HEAD");
-		const char *m = r.head ? "GET" : r.method;
-		char allow[64];
-		r.path_copy = xstrdup(r.path);
-		r.route = route_match(m, r.path_copy, r.params, allow, sizeof allow);
-		if (r.route) {
-			r.route_label = r.route->pattern;
-			if (!strcmp(m, "GET"))
-				http_discard_body(&r);
-			run_route(&r);
-		} else if (allow[0]) {
-			http_discard_body(&r);
-			http_method_not_allowed(&r, allow);
-		} else if (is_api(r.path)) {
-			http_discard_body(&r);
-			http_not_found(&r); /* never the app page (doc/compat.md#bug-18) */
-		} else if (!strcmp(m, "GET")) {
-			http_discard_body(&r);
-			r.route_label = "static";
-			h_static(&r);
-		} else {
-			http_discard_body(&r);
-			http_method_not_allowed(&r, "GET, HEAD");
-		}
+		counted = !is_stream_request(&r);
+		route_request(&r);
 	}
 	if (!r.status) {
 		log_error("%s %s: handler sent no response", r.method, r.route_label);
 		http_detail(&r, 500, "Internal Server Error", NULL);
 	}
+	if (counted)
+		guard_leave(r.client, GUARD_REQUESTS);
+	/* Tell civetweb too: otherwise it reads (and drops) whatever body is
+	 * left before closing, at the client's pace -- the worker a slow body
+	 * must not keep once it has its answer. */
+	if (r.must_close)
+		mg_disable_connection_keep_alive(conn);
 	int stream = r.route && (r.route->flags & R_STREAM);
 	metrics_observe(r.route_label, r.status, mono_s() - t0, !stream);
 	if (log_enabled(LOG_LVL_DEBUG))
@@ -217,13 +279,17 @@ int server_start(struct apid *a)
 	const struct cfg_settings *cfg = &c->dc.cfg;
 	char ports[128], threads[16];
 	snprintf(ports, sizeof ports, "%s:%d", cfg->host, cfg->port);
-	/* Stream clients each hold a worker; the others stay for requests. */
-	snprintf(threads, sizeof threads, "%d", cfg->apid_threads + APID_SSE_MAX_CLIENTS);
+	/* Stream clients and body readers each have workers reserved, so
+	 * neither can take the apid_threads that answer ordinary requests. */
+	snprintf(threads, sizeof threads, "%d",
+		 cfg->apid_threads + APID_SSE_MAX_CLIENTS + APID_BODY_READERS_MAX);
 	conf_put(a, c);
+	char req_timeout[16];
+	snprintf(req_timeout, sizeof req_timeout, "%d", APID_BODY_DEADLINE_MS);
 	const char *opts[] = {"listening_ports", ports, "num_threads", threads, "enable_keep_alive",
-			      "yes", "keep_alive_timeout_ms", "2000", "request_timeout_ms", "15000",
-			      "tcp_nodelay", "1", "connection_queue", "256", "listen_backlog",
-			      "1024", "enable_directory_listing", "no",
+			      "yes", "keep_alive_timeout_ms", "2000", "request_timeout_ms",
+			      req_timeout, "tcp_nodelay", "1", "connection_queue", "256",
+			      "listen_backlog", "1024", "enable_directory_listing", "no",
 			      /* CORS is ours (allow-list); civetweb's default is "*". */
 			      "access_control_allow_origin", "", "access_control_allow_methods", "",
 			      "access_control_allow_headers", "", NULL};
@@ -231,6 +297,7 @@ int server_start(struct apid *a)
 	memset(&cb, 0, sizeof cb);
 	cb.log_message = log_message;
 	cb.begin_request = dispatch;
+	cb.http_error = http_civet_error;
 	a->mg = mg_start(&cb, a, opts);
 	if (!a->mg) {
 		log_error("cannot listen on %s", ports);

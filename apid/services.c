@@ -31,7 +31,7 @@ cJSON *services_list(sqlite3 *db, const char *category, cJSON **meta)
 	int total = 0, healthy = 0, degraded = 0, outage = 0, unknown = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON_AddItemToArray(arr, json_row_raw(st));
-		const char *eff = (const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS - 1);
+		const char *eff = (const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS - 2);
 		int rank = status_rank5(eff);
 		total++;
 		healthy += rank == 1;

@@ -1,7 +1,9 @@
 /*
  * sla: uptime from the event history -- GET /api/services/sla
  * (doc/compat.md#s5-7), /sla/history (doc/compat.md#s5-8), /uptime
- * (doc/compat.md#s5-6) and /slo (doc/compat.md#s5-10, doc/compat.md#s6-11).
+ * (doc/compat.md#s5-6) and /slo (doc/compat.md#s5-10, doc/compat.md#s6-11)
+ * -- and the coverage that says how much of each window a figure stands on
+ * (doc/coverage.md).
  *
  * Each service's history becomes a timeline of segments, each in one state,
  * and every figure is a sum over the segments clamped to a window. The seed's
@@ -9,10 +11,17 @@
  *  - tracking starts at the service's first status event, the baseline
  *    (the seed dropped it, so weeks of "operational" before the first
  *    incident went uncounted);
- *  - while the poller is broken (health events, kind 'health') the state is
- *    unknown: neither up nor down, like a committed unknown;
+ *  - blind time is unknown, neither up nor down: while the poller of the
+ *    service is broken (health events), and while pollerd itself was stale
+ *    (daemon_health_log, and its heartbeat now);
+ *  - maintenance (the event's in_maintenance flag, or a maintenance window
+ *    that has started) is tracked but, unless SLA_COUNT_MAINTENANCE, left out
+ *    of the figure: a planned window is not downtime;
  *  - today's bucket ends now, not at tomorrow's midnight;
  *  - degraded counts as down times degraded_sla_weight (1.0 = the seed).
+ * A figure over a window is given only when the tracked time covers at least
+ * UPTIME_MIN_COVERAGE_PERCENT of it (burn rates: BURN_MIN_COVERAGE_PERCENT of
+ * the burn window); otherwise it is null and the coverage object says why.
  * Only the last event before a window is read, plus the events inside it,
  * so a long history costs nothing.
  */
@@ -29,24 +38,27 @@
 #define HOUR_MS 3600000LL
 #define MIN_MS 60000LL
 
-static void seg_add(struct sla_tl *t, int64_t start, int64_t end, int state)
+static void seg_add(struct sla_tl *t, int64_t start, int64_t end, int state, int maint)
 {
 	if (end <= start)
 		return;
-	if (t->n && t->v[t->n - 1].state == state && t->v[t->n - 1].end == start) {
-		t->v[t->n - 1].end = end; /* merge with the previous segment */
+	if (state == ST_UNKNOWN)
+		maint = 0; /* blind time is blind, whatever was planned */
+	struct sla_seg *last = t->n ? &t->v[t->n - 1] : NULL;
+	if (last && last->state == state && last->maint == maint && last->end == start) {
+		last->end = end; /* merge with the previous segment */
 		return;
 	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 8;
 		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
 	}
-	t->v[t->n++] = (struct sla_seg){start, end, state};
+	t->v[t->n++] = (struct sla_seg){start, end, state, maint};
 }
 
 /* Walk state for one service while its events stream past. */
 struct walk {
-	int have_status, broken;
+	int have_status, broken, maint;
 	enum st_status status;
 	int64_t since;
 };
@@ -54,30 +66,180 @@ struct walk {
 static void walk_close(struct sla_tl *t, struct walk *w, int64_t at)
 {
 	if (w->have_status)
-		seg_add(t, w->since, at, w->broken ? ST_UNKNOWN : (int)w->status);
+		seg_add(t, w->since, at, w->broken ? ST_UNKNOWN : (int)w->status, w->maint);
 	w->since = at;
 }
 
-int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out)
+/* An interval [start, end) in ms. */
+struct iv {
+	int64_t start, end;
+};
+struct ivs {
+	struct iv *v;
+	size_t n, cap;
+};
+
+static void iv_add(struct ivs *s, int64_t start, int64_t end)
+{
+	if (end <= start)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+	}
+	s->v[s->n++] = (struct iv){start, end};
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Re-cut t where the intervals start and end; each piece inside one of them
+ * becomes unknown (what = 0: blind time) or maintenance (what = 1). */
+static void overlay(struct sla_tl *t, const struct iv *iv, size_t niv, int what)
+{
+	if (!niv || !t->n)
+		return;
+	struct sla_tl out = {0};
+	int64_t *cut = xreallocarray(NULL, 2 * niv + 2, sizeof *cut);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sla_seg s = t->v[i];
+		size_t nc = 0;
+		cut[nc++] = s.start;
+		cut[nc++] = s.end;
+		for (size_t k = 0; k < niv; k++) {
+			if (iv[k].start > s.start && iv[k].start < s.end)
+				cut[nc++] = iv[k].start;
+			if (iv[k].end > s.start && iv[k].end < s.end)
+				cut[nc++] = iv[k].end;
+		}
+		qsort(cut, nc, sizeof *cut, cmp_i64);
+		for (size_t c = 0; c + 1 < nc; c++) {
+			int64_t a = cut[c], b = cut[c + 1];
+			int in = 0;
+			for (size_t k = 0; k < niv && !in; k++)
+				in = iv[k].start <= a && iv[k].end >= b;
+			if (!in)
+				seg_add(&out, a, b, s.state, s.maint);
+			else if (what == 0)
+				seg_add(&out, a, b, ST_UNKNOWN, 0);
+			else
+				seg_add(&out, a, b, s.state, 1);
+		}
+	}
+	free(cut);
+	free(t->v);
+	t->v = out.v;
+	t->n = out.n;
+	t->cap = out.cap;
+}
+
+static int col_time(sqlite3_stmt *st, int col, int64_t *out)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	return s && ts_parse(s, out) == 0 ? 0 : -1;
+}
+
+/* pollerd's stale periods: from the last heartbeat before it was found stale
+ * to the heartbeat it recovered with (alertd's daemon_health_log), and, when
+ * its heartbeat is stale now, from that heartbeat to now. -1 on error. */
+static int load_blind(sqlite3 *db, int64_t now_ms, int stale_after_s, struct ivs *out)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT state, beat_at, decided_at FROM daemon_health_log"
+					  " WHERE daemon = 'pollerd' ORDER BY id");
+	if (!st)
+		return -1;
+	int open = 0;
+	int64_t from = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		int64_t beat, decided;
+		int have_beat = col_time(st, 1, &beat) == 0;
+		if (col_time(st, 2, &decided) < 0)
+			continue;
+		if (state && !strcmp(state, "stale")) {
+			if (!open)
+				from = have_beat && beat < decided ? beat : decided;
+			open = 1;
+		} else if (open) {
+			iv_add(out, from, have_beat && beat < decided ? beat : decided);
+			open = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (open)
+		iv_add(out, from, now_ms);
+	st = db_prepare(db, "SELECT beat_at FROM heartbeats WHERE daemon = 'pollerd'");
+	if (!st)
+		return -1;
+	int64_t beat;
+	if (sqlite3_step(st) == SQLITE_ROW && col_time(st, 0, &beat) == 0 &&
+	    now_ms - beat > (int64_t)stale_after_s * 1000)
+		iv_add(out, beat, now_ms);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The timeline of service id in set (ordered by id, see sla_load), or NULL. */
+static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
+{
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(set->v[mid].service_id, id);
+		if (!c)
+			return &set->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
+	     struct sla_set *out)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *svc =
-	    db_prepare(db, "SELECT id FROM services WHERE retired_at IS NULL ORDER BY id");
+	/* When monitoring started: the baseline pollerd recorded, else the
+	 * first status event (older databases, services set by hand). */
+	sqlite3_stmt *svc = db_prepare(
+	    db,
+	    "SELECT s.id, COALESCE(s.baseline_at, (SELECT min(e.created_at) FROM status_events e"
+	    " WHERE e.service_id = s.id AND e.kind = 'status'))"
+	    " FROM services s WHERE s.retired_at IS NULL ORDER BY s.id");
 	/* The events inside the window plus, per service and kind, the last one
 	 * before it (SQLite takes the bare columns from the max() row). */
 	sqlite3_stmt *ev = db_prepare(
 	    db,
-	    "SELECT e.service_id, e.kind, e.new_status, e.new_health, e.created_at, e.id"
+	    "SELECT e.service_id, e.kind, e.new_status, e.new_health, e.created_at, e.id,"
+	    " e.in_maintenance"
 	    " FROM status_events e JOIN services s ON s.id = e.service_id AND s.retired_at IS NULL"
 	    " WHERE e.created_at >= ?1"
 	    " UNION ALL"
-	    " SELECT e.service_id, e.kind, e.new_status, e.new_health, max(e.created_at), e.id"
+	    " SELECT e.service_id, e.kind, e.new_status, e.new_health, max(e.created_at), e.id,"
+	    " e.in_maintenance"
 	    " FROM status_events e JOIN services s ON s.id = e.service_id AND s.retired_at IS NULL"
 	    " WHERE e.created_at < ?1 GROUP BY e.service_id, e.kind"
 	    " ORDER BY 1, 5, 6");
-	if (!svc || !ev) {
+	/* Maintenance windows that have begun, each to its end (or now while it
+	 * runs; a finished one without an end closes when it was last updated). */
+	sqlite3_stmt *mw = db_prepare(
+	    db, "SELECT m.service_id, m.scheduled_for, m.scheduled_until, m.status, m.updated_at"
+		" FROM scheduled_maintenances m JOIN services s ON s.id = m.service_id"
+		" AND s.retired_at IS NULL WHERE m.status != 'cancelled'"
+		" ORDER BY m.service_id");
+	struct ivs blind = {0};
+	if (!svc || !ev || !mw || load_blind(db, now_ms, o->stale_after_s, &blind) < 0) {
 		sqlite3_finalize(svc);
 		sqlite3_finalize(ev);
+		sqlite3_finalize(mw);
+		free(blind.v);
 		return -1;
 	}
 	size_t cap = 0;
@@ -86,8 +248,11 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out)
 			cap = cap ? cap * 2 : 32;
 			out->v = xreallocarray(out->v, cap, sizeof *out->v);
 		}
-		memset(&out->v[out->n], 0, sizeof out->v[out->n]);
-		out->v[out->n++].service_id = db_col_dup(svc, 0);
+		struct sla_tl *t = &out->v[out->n++];
+		memset(t, 0, sizeof *t);
+		t->service_id = db_col_dup(svc, 0);
+		if (col_time(svc, 1, &t->monitoring_since) < 0)
+			t->monitoring_since = -1;
 	}
 	sqlite3_finalize(svc);
 	char since_iso[TS_ISO_LEN + 1];
@@ -107,8 +272,7 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out)
 		if (i == out->n || c != 0)
 			continue; /* cannot happen: events are joined to live services */
 		int64_t t;
-		const char *at = (const char *)sqlite3_column_text(ev, 4);
-		if (!at || ts_parse(at, &t) < 0)
+		if (col_time(ev, 4, &t) < 0)
 			continue;
 		if (t > now_ms)
 			t = now_ms;
@@ -121,6 +285,7 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out)
 			st_status_parse((const char *)sqlite3_column_text(ev, 2), &s);
 			w.status = s;
 			w.have_status = 1;
+			w.maint = sqlite3_column_int(ev, 6);
 		} else {
 			const char *h = (const char *)sqlite3_column_text(ev, 3);
 			w.broken = h && !strcmp(h, "broken");
@@ -129,6 +294,39 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, struct sla_set *out)
 	if (i < out->n)
 		walk_close(&out->v[i], &w, now_ms);
 	sqlite3_finalize(ev);
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(mw);
+		free(blind.v);
+		sla_set_free(out);
+		return -1;
+	}
+	/* Maintenance windows, per service (both lists ordered by id). */
+	struct ivs maint = {0};
+	struct sla_tl *cur = NULL;
+	while ((rc = sqlite3_step(mw)) == SQLITE_ROW) {
+		const char *sid = (const char *)sqlite3_column_text(mw, 0);
+		if (!cur || strcmp(cur->service_id, sid)) {
+			if (cur)
+				overlay(cur, maint.v, maint.n, 1);
+			maint.n = 0;
+			cur = tl_find(out, sid);
+		}
+		int64_t from, until;
+		if (!cur || col_time(mw, 1, &from) < 0 || from > now_ms)
+			continue;
+		const char *st = (const char *)sqlite3_column_text(mw, 3);
+		int running = st && (!strcmp(st, "scheduled") || !strcmp(st, "in_progress"));
+		if (col_time(mw, 2, &until) < 0 && (running || col_time(mw, 4, &until) < 0))
+			until = now_ms;
+		iv_add(&maint, from, until > now_ms ? now_ms : until);
+	}
+	if (cur)
+		overlay(cur, maint.v, maint.n, 1);
+	free(maint.v);
+	sqlite3_finalize(mw);
+	for (size_t k = 0; k < out->n; k++)
+		overlay(&out->v[k], blind.v, blind.n, 0);
+	free(blind.v);
 	if (rc != SQLITE_DONE) {
 		sla_set_free(out);
 		return -1;
@@ -146,26 +344,75 @@ void sla_set_free(struct sla_set *s)
 	memset(s, 0, sizeof *s);
 }
 
-double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, double degraded_weight)
+void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg)
 {
-	double tracked = 0, up = 0;
+	o->degraded_weight = cfg->degraded_sla_weight;
+	o->count_maintenance = cfg->sla_count_maintenance;
+	o->min_coverage_pct = cfg->uptime_min_coverage_percent;
+	o->burn_min_coverage_pct = cfg->burn_min_coverage_percent;
+	o->stale_after_s = cfg->heartbeat_stale_after_seconds;
+}
+
+double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov)
+{
+	double counted = 0, up = 0;
+	struct sla_cov c = {0, 0, end > start ? end - start : 0};
 	for (size_t i = 0; i < t->n; i++) {
 		const struct sla_seg *s = &t->v[i];
 		int64_t lo = s->start > start ? s->start : start;
 		int64_t hi = s->end < end ? s->end : end;
 		if (hi <= lo || s->state == ST_UNKNOWN)
 			continue;
+		c.tracked_ms += hi - lo;
+		if (s->maint) {
+			c.maint_ms += hi - lo;
+			if (!o->count_maintenance)
+				continue;
+		}
 		double d = (double)(hi - lo);
-		tracked += d;
+		counted += d;
 		if (s->state == ST_OPERATIONAL)
 			up += d;
 		else if (s->state == ST_DEGRADED)
-			up += d * (1.0 - degraded_weight);
+			up += d * (1.0 - o->degraded_weight);
 	}
-	if (tracked <= 0)
+	if (cov)
+		*cov = c;
+	if (counted <= 0)
 		return NAN;
-	double pct = up / tracked * 100.0;
+	double pct = up / counted * 100.0;
 	return pct > 100.0 ? 100.0 : pct;
+}
+
+int sla_covered(const struct sla_cov *c, double min_pct)
+{
+	return c->window_ms > 0 && c->tracked_ms > 0 &&
+	       (double)c->tracked_ms * 100.0 >= min_pct * (double)c->window_ms;
+}
+
+double sla_figure(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,
+		  struct sla_cov *cov)
+{
+	struct sla_cov c;
+	double v = sla_uptime(t, start, end, o, &c);
+	if (cov)
+		*cov = c;
+	return sla_covered(&c, o->min_coverage_pct) ? v : NAN;
+}
+
+cJSON *sla_cov_json(const struct sla_cov *c, int64_t monitoring_since)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "tracked_seconds", (double)(c->tracked_ms / 1000));
+	cJSON_AddNumberToObject(o, "window_seconds", (double)(c->window_ms / 1000));
+	cJSON_AddNumberToObject(o, "maintenance_seconds", (double)(c->maint_ms / 1000));
+	char iso[TS_ISO_LEN + 1];
+	cJSON_AddItemToObject(o, "monitoring_since",
+			      monitoring_since >= 0
+				  ? cJSON_CreateString(ts_format(monitoring_since, iso))
+				  : cJSON_CreateNull());
+	return o;
 }
 
 int sla_worst(const struct sla_tl *t, int64_t start, int64_t end)
@@ -198,27 +445,58 @@ static void day_text(int64_t ms, char out[11])
 	out[10] = '\0';
 }
 
-cJSON *sla_build(sqlite3 *db, int64_t now_ms, double degraded_weight)
+/* The coverage rule the figures were held to, for clients that word
+ * "collecting data" themselves. */
+static void add_rule(cJSON *data, const struct sla_opts *o)
 {
+	cJSON *r = cJSON_AddObjectToObject(data, "coverage_rule");
+	cJSON_AddNumberToObject(r, "min_coverage_percent", o->min_coverage_pct);
+	cJSON_AddNumberToObject(r, "burn_min_coverage_percent", o->burn_min_coverage_pct);
+	cJSON_AddBoolToObject(r, "count_maintenance", o->count_maintenance);
+}
+
+/* When monitoring of t started, as an ISO string or null; caller owns it. */
+static cJSON *since_json(const struct sla_tl *t)
+{
+	char iso[TS_ISO_LEN + 1];
+	return t->monitoring_since >= 0 ? cJSON_CreateString(ts_format(t->monitoring_since, iso))
+					: cJSON_CreateNull();
+}
+
+static void add_since(cJSON *o, const struct sla_tl *t)
+{
+	cJSON_AddItemToObject(o, "monitoring_since", since_json(t));
+}
+
+cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
+{
+	static const struct {
+		const char *field, *label;
+		int64_t len;
+	} win[] = {{"uptime_24h", "24h", DAY_MS},
+		   {"uptime_7d", "7d", 7 * DAY_MS},
+		   {"uptime_30d", "30d", 30 * DAY_MS}};
 	struct sla_set set;
-	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, &set) < 0)
+	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, o, &set) < 0)
 		return NULL;
 	cJSON *data = cJSON_CreateObject();
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
 	for (size_t i = 0; i < set.n; i++) {
 		const struct sla_tl *t = &set.v[i];
-		cJSON *o = cJSON_AddObjectToObject(svcs, t->service_id);
-		cJSON_AddItemToObject(
-		    o, "uptime_24h",
-		    json_pct(sla_uptime(t, now_ms - DAY_MS, now_ms, degraded_weight)));
-		cJSON_AddItemToObject(
-		    o, "uptime_7d",
-		    json_pct(sla_uptime(t, now_ms - 7 * DAY_MS, now_ms, degraded_weight)));
-		cJSON_AddItemToObject(
-		    o, "uptime_30d",
-		    json_pct(sla_uptime(t, now_ms - 30 * DAY_MS, now_ms, degraded_weight)));
+		cJSON *s = cJSON_AddObjectToObject(svcs, t->service_id);
+		cJSON *cov = cJSON_CreateObject();
+		for (size_t k = 0; k < sizeof win / sizeof win[0]; k++) {
+			struct sla_cov c;
+			double v = sla_figure(t, now_ms - win[k].len, now_ms, o, &c);
+			cJSON_AddItemToObject(s, win[k].field, json_pct(v));
+			cJSON_AddItemToObject(cov, win[k].label,
+					      sla_cov_json(&c, t->monitoring_since));
+		}
+		add_since(s, t);
+		cJSON_AddItemToObject(s, "coverage", cov);
 	}
 	sla_set_free(&set);
+	add_rule(data, o);
 	return data;
 }
 
@@ -237,57 +515,76 @@ static cJSON *days_array(int64_t now_ms, long n, int64_t *first)
 	return days;
 }
 
-cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, double degraded_weight)
+cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o)
 {
 	int64_t first;
 	cJSON *darr = days_array(now_ms, days, &first);
 	struct sla_set set;
-	if (sla_load(db, first, now_ms, &set) < 0) {
+	if (sla_load(db, first, now_ms, o, &set) < 0) {
 		cJSON_Delete(darr);
 		return NULL;
 	}
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddItemToObject(data, "days", darr);
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
+	cJSON *since = cJSON_CreateObject();
 	for (size_t i = 0; i < set.n; i++) {
 		const struct sla_tl *t = &set.v[i];
-		if (isnan(sla_uptime(t, first, now_ms, degraded_weight)))
+		cJSON_AddItemToObject(since, t->service_id, since_json(t));
+		struct sla_cov all;
+		sla_uptime(t, first, now_ms, o, &all);
+		if (!all.tracked_ms)
 			continue; /* nothing tracked in the range */
 		cJSON *arr = cJSON_AddArrayToObject(svcs, t->service_id);
 		for (long d = 0; d < days; d++) {
 			int64_t s = first + d * DAY_MS, e = s + DAY_MS;
 			if (e > now_ms)
 				e = now_ms; /* today ends now (doc/compat.md#bug-6) */
-			cJSON *o = cJSON_CreateObject();
+			struct sla_cov c;
+			double v = sla_figure(t, s, e, o, &c);
+			cJSON *day = cJSON_CreateObject();
 			char dt[11];
 			day_text(s, dt);
-			cJSON_AddStringToObject(o, "date", dt);
-			cJSON_AddItemToObject(o, "uptime",
-					      json_pct(sla_uptime(t, s, e, degraded_weight)));
-			cJSON_AddItemToArray(arr, o);
+			cJSON_AddStringToObject(day, "date", dt);
+			cJSON_AddItemToObject(day, "uptime", json_pct(v));
+			cJSON_AddNumberToObject(day, "tracked_seconds",
+						(double)(c.tracked_ms / 1000));
+			cJSON_AddNumberToObject(day, "window_seconds",
+						(double)(c.window_ms / 1000));
+			cJSON_AddNumberToObject(day, "maintenance_seconds",
+						(double)(c.maint_ms / 1000));
+			cJSON_AddItemToArray(arr, day);
 		}
 	}
+	cJSON_AddItemToObject(data, "monitoring_since", since);
 	sla_set_free(&set);
+	add_rule(data, o);
 	return data;
 }
 
-cJSON *uptime_build(sqlite3 *db, int64_t now_ms)
+cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 {
 	static const char *const worst_name[] = {NULL, "operational", "degraded", "partial_outage",
 						 "major_outage"};
 	int64_t first;
 	cJSON *darr = days_array(now_ms, 7, &first);
 	struct sla_set set;
-	if (sla_load(db, first, now_ms, &set) < 0) {
+	if (sla_load(db, first, now_ms, o, &set) < 0) {
 		cJSON_Delete(darr);
 		return NULL;
 	}
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddItemToObject(data, "days", darr);
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
+	/* Per service and day, the seconds with a known status: a day absent
+	 * from services (or tracked below the whole day) was not, or not
+	 * wholly, seen -- "no data", never "operational". */
+	cJSON *tracked = cJSON_CreateObject();
+	cJSON *since = cJSON_CreateObject();
 	for (size_t i = 0; i < set.n; i++) {
 		const struct sla_tl *t = &set.v[i];
-		cJSON *o = NULL;
+		cJSON_AddItemToObject(since, t->service_id, since_json(t));
+		cJSON *so = NULL, *to = NULL;
 		/* A state lasting several days marks each of them (the seed only
 		 * marked the day of the event). */
 		for (int d = 0; d < 7; d++) {
@@ -295,13 +592,20 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms)
 			int w = sla_worst(t, s, s + DAY_MS);
 			if (!w)
 				continue;
-			if (!o)
-				o = cJSON_AddObjectToObject(svcs, t->service_id);
 			char dt[11];
 			day_text(s, dt);
-			cJSON_AddStringToObject(o, dt, worst_name[w]);
+			if (!so) {
+				so = cJSON_AddObjectToObject(svcs, t->service_id);
+				to = cJSON_AddObjectToObject(tracked, t->service_id);
+			}
+			cJSON_AddStringToObject(so, dt, worst_name[w]);
+			struct sla_cov c;
+			sla_uptime(t, s, s + DAY_MS > now_ms ? now_ms : s + DAY_MS, o, &c);
+			cJSON_AddNumberToObject(to, dt, (double)(c.tracked_ms / 1000));
 		}
 	}
+	cJSON_AddItemToObject(data, "tracked_seconds", tracked);
+	cJSON_AddItemToObject(data, "monitoring_since", since);
 	sla_set_free(&set);
 	return data;
 }
@@ -327,37 +631,28 @@ static cJSON *breach(double lng, double shrt, const char *ll, const char *sl)
 	return b;
 }
 
-static const struct sla_tl *find_tl(const struct sla_set *set, const char *id)
-{
-	size_t lo = 0, hi = set->n;
-	while (lo < hi) { /* set is ordered by id (sla_load) */
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(set->v[mid].service_id, id);
-		if (!c)
-			return &set->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 {
-	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT s.id, s.display_name, s.category, s.tier,"
-			   " s.current_status, s.poller_health, " SQL_EFFECTIVE(
-			       "s") " AS effective_status FROM services s"
-				    " WHERE s.retired_at IS NULL ORDER BY s.display_name, s.id");
+	static const struct {
+		const char *label;
+		int64_t len;
+	} bw[] = {{"5m", 5 * MIN_MS}, {"30m", 30 * MIN_MS}, {"1h", HOUR_MS}, {"6h", 6 * HOUR_MS}};
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT s.id, s.display_name, s.category, s.tier,"
+		" s.current_status, s.poller_health, " SQL_EFFECTIVE(
+		    "s") " AS effective_status, s.in_maintenance AS \"bool:in_maintenance\""
+			 " FROM services s"
+			 " WHERE s.retired_at IS NULL ORDER BY s.display_name, s.id");
 	if (!st)
 		return NULL;
+	struct sla_opts o;
+	sla_opts_from(&o, cfg);
 	struct sla_set set;
-	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, &set) < 0) {
+	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, &o, &set) < 0) {
 		sqlite3_finalize(st);
 		return NULL;
 	}
-	double w = cfg->degraded_sla_weight, target = cfg->slo_target_percent;
+	double target = cfg->slo_target_percent;
 	double allowable = (100.0 - target) / 100.0;
 	double fast_t = cfg->slo_burn_rate_fast_threshold,
 	       slow_t = cfg->slo_burn_rate_slow_threshold;
@@ -365,32 +660,48 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 	cJSON *arr = cJSON_AddArrayToObject(data, "services");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *row = json_row(st);
-		const struct sla_tl *t = find_tl(&set, (const char *)sqlite3_column_text(st, 0));
-		struct sla_tl empty = {0};
+		const struct sla_tl *t = tl_find(&set, (const char *)sqlite3_column_text(st, 0));
+		struct sla_tl empty = {.monitoring_since = -1};
 		if (!t)
 			t = &empty;
-		double u30 = sla_uptime(t, now_ms - 30 * DAY_MS, now_ms, w);
-		double b5m = burn(sla_uptime(t, now_ms - 5 * MIN_MS, now_ms, w), allowable);
-		double b30m = burn(sla_uptime(t, now_ms - 30 * MIN_MS, now_ms, w), allowable);
-		double b1h = burn(sla_uptime(t, now_ms - HOUR_MS, now_ms, w), allowable);
-		double b6h = burn(sla_uptime(t, now_ms - 6 * HOUR_MS, now_ms, w), allowable);
+		struct sla_cov c30;
+		double u30 = sla_figure(t, now_ms - 30 * DAY_MS, now_ms, &o, &c30);
+		/* A burn rate needs its window nearly all seen: a 12-second
+		 * outage in a 1-hour window seen for 15 s is not "1000x". */
+		double b[4];
+		cJSON *rates = cJSON_CreateObject(), *bcov = cJSON_CreateObject();
+		for (int k = 0; k < 4; k++) {
+			struct sla_cov c;
+			double u = sla_uptime(t, now_ms - bw[k].len, now_ms, &o, &c);
+			b[k] = sla_covered(&c, o.burn_min_coverage_pct) ? burn(u, allowable) : NAN;
+			cJSON_AddItemToObject(rates, bw[k].label, json_pct(b[k]));
+			cJSON_AddItemToObject(bcov, bw[k].label,
+					      sla_cov_json(&c, t->monitoring_since));
+		}
 		/* NAN compares false: a window without data never breaches. */
-		int fast = b5m >= fast_t && b1h >= fast_t;
-		int slow = b30m >= slow_t && b6h >= slow_t;
-		double budget = 100.0;
-		if (!isnan(u30) && target < 100.0) {
-			double spent = 100.0 - u30;
-			budget = 100.0 - 100.0 * (spent > 0 ? spent : 0) / (100.0 - target);
-			budget = budget < 0 ? 0 : budget > 100 ? 100 : budget;
+		int fast = b[0] >= fast_t && b[2] >= fast_t;
+		int slow = b[1] >= slow_t && b[3] >= slow_t;
+		double budget = NAN;
+		if (!isnan(u30)) {
+			budget = 100.0;
+			if (target < 100.0) {
+				double spent = 100.0 - u30;
+				budget = 100.0 - 100.0 * (spent > 0 ? spent : 0) / (100.0 - target);
+				budget = budget < 0 ? 0 : budget > 100 ? 100 : budget;
+			}
 		}
 		cJSON_AddItemToObject(row, "uptime_30d_pct", json_pct(u30));
-		cJSON_AddNumberToObject(row, "error_budget_remaining_pct", round2(budget));
+		cJSON_AddItemToObject(row, "error_budget_remaining_pct", json_pct(budget));
 		cJSON_AddBoolToObject(row, "fast_burning", fast);
 		cJSON_AddBoolToObject(row, "slow_burning", slow);
 		cJSON_AddItemToObject(row, "fast_breach",
-				      fast ? breach(b1h, b5m, "1h", "5m") : cJSON_CreateNull());
+				      fast ? breach(b[2], b[0], "1h", "5m") : cJSON_CreateNull());
 		cJSON_AddItemToObject(row, "slow_breach",
-				      slow ? breach(b6h, b30m, "6h", "30m") : cJSON_CreateNull());
+				      slow ? breach(b[3], b[1], "6h", "30m") : cJSON_CreateNull());
+		add_since(row, t);
+		cJSON_AddItemToObject(row, "coverage_30d", sla_cov_json(&c30, t->monitoring_since));
+		cJSON_AddItemToObject(row, "burn_rates", rates);
+		cJSON_AddItemToObject(row, "burn_coverage", bcov);
 		cJSON_AddItemToArray(arr, row);
 	}
 	sqlite3_finalize(st);
@@ -399,13 +710,16 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 	cJSON_AddNumberToObject(th, "target_percent", target);
 	cJSON_AddNumberToObject(th, "fast_threshold", fast_t);
 	cJSON_AddNumberToObject(th, "slow_threshold", slow_t);
+	add_rule(data, &o);
 	return data;
 }
 
 void h_sla(struct req *r)
 {
 	sqlite3 *db = req_db(r);
-	cJSON *data = db ? sla_build(db, ts_now_ms(), r->cfg->degraded_sla_weight) : NULL;
+	struct sla_opts o;
+	sla_opts_from(&o, r->cfg);
+	cJSON *data = db ? sla_build(db, ts_now_ms(), &o) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;
@@ -423,8 +737,9 @@ void h_sla_history(struct req *r)
 	}
 	cJSON_Delete(errs);
 	sqlite3 *db = req_db(r);
-	cJSON *data =
-	    db ? sla_history_build(db, ts_now_ms(), days, r->cfg->degraded_sla_weight) : NULL;
+	struct sla_opts o;
+	sla_opts_from(&o, r->cfg);
+	cJSON *data = db ? sla_history_build(db, ts_now_ms(), days, &o) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;
@@ -437,7 +752,9 @@ void h_sla_history(struct req *r)
 void h_uptime(struct req *r)
 {
 	sqlite3 *db = req_db(r);
-	cJSON *data = db ? uptime_build(db, ts_now_ms()) : NULL;
+	struct sla_opts o;
+	sla_opts_from(&o, r->cfg);
+	cJSON *data = db ? uptime_build(db, ts_now_ms(), &o) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;

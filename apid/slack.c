@@ -20,6 +20,7 @@
 #include "apid.h"
 #include "buf.h"
 #include "db.h"
+#include "jsonck.h"
 #include "log.h"
 #include "status.h"
 #include "xalloc.h"
@@ -32,7 +33,7 @@ int slack_verify(const char *secret, const char *ts, const char *sig, const char
 	char *end = NULL;
 	errno = 0;
 	long long t = strtoll(ts, &end, 10);
-	if (*end || errno || end == ts || llabs(now_ms / 1000 - t) > APID_SIGNATURE_WINDOW_S)
+	if (*end || errno || end == ts || !sig_ts_fresh(t, now_ms))
 		return SLACK_SIG_STALE;
 	struct buf base;
 	buf_init(&base, 0);
@@ -45,7 +46,7 @@ int slack_verify(const char *secret, const char *ts, const char *sig, const char
 	hex_lower(mac, 32, want + 3);
 	if (!ct_equal(sig, want))
 		return SLACK_SIG_BAD;
-	if (replay_seen(sig, now_ms))
+	if (replay_seen(sig, strlen(sig), now_ms))
 		return SLACK_SIG_REPLAY;
 	return SLACK_SIG_OK;
 }
@@ -128,22 +129,6 @@ static cJSON *ephemeral(const char *text)
 	return o;
 }
 
-static const char *emoji(enum st_status s)
-{
-	switch (s) {
-	case ST_OPERATIONAL:
-		return "\xe2\x9c\x85"; /* ✅ */
-	case ST_DEGRADED:
-		return "\xf0\x9f\x9f\xa1"; /* 🟡 */
-	case ST_PARTIAL_OUTAGE:
-		return "\xf0\x9f\x9f\xa0"; /* 🟠 */
-	case ST_MAJOR_OUTAGE:
-		return "\xf0\x9f\x94\xb4"; /* 🔴 */
-	default:
-		return "\xe2\x9a\xab"; /* ⚫ */
-	}
-}
-
 static void relative(const char *iso, int64_t now_ms, char *out, size_t n)
 {
 	int64_t t;
@@ -203,40 +188,60 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	st_status_parse((const char *)sqlite3_column_text(st, 6), &eff);
 	const char *reason = (const char *)sqlite3_column_text(st, 7);
 	int broken = sqlite3_column_int(st, 8);
-	char text[512], rel[64];
+	char rel[64];
 	relative(changed, now_ms, rel, sizeof rel);
-	snprintf(text, sizeof text, "%s: %s", name, st_status_label(eff));
-	cJSON *o = ephemeral(text);
+	/* Every string below came from a vendor page or the configuration:
+	 * escaped wherever Slack reads mrkdwn (the fallback text included), so
+	 * "<!channel>" or "<https://evil|Reset SSO>" shows as typed. The
+	 * header is plain_text, which Slack never turns into links. */
+	struct buf t;
+	buf_init(&t, 0);
+	put_escaped(&t, name ? name : "");
+	buf_printf(&t, ": %s", st_status_label(eff));
+	cJSON *o = ephemeral(t.data);
 	cJSON *blocks = cJSON_AddArrayToObject(o, "blocks");
 	cJSON *h = cJSON_CreateObject();
 	cJSON_AddStringToObject(h, "type", "header");
 	cJSON *ht = cJSON_AddObjectToObject(h, "text");
 	cJSON_AddStringToObject(ht, "type", "plain_text");
-	snprintf(text, sizeof text, "%s %s", emoji(eff), name);
-	cJSON_AddStringToObject(ht, "text", text);
+	buf_reset(&t);
+	buf_printf(&t, "%s %s", st_status_emoji(eff), name ? name : "");
+	cJSON_AddStringToObject(ht, "text", t.data);
 	cJSON_AddBoolToObject(ht, "emoji", 1);
 	cJSON_AddItemToArray(blocks, h);
 	cJSON *sec = cJSON_CreateObject();
 	cJSON_AddStringToObject(sec, "type", "section");
 	cJSON *fields = cJSON_AddArrayToObject(sec, "fields");
-	char f[4][256];
-	snprintf(f[0], sizeof f[0], "*Status:*\n%s %s", emoji(eff), st_status_label(eff));
-	snprintf(f[1], sizeof f[1], "*Category:*\n%s", category);
-	snprintf(f[2], sizeof f[2], "*Last change:*\n%s", rel);
-	snprintf(f[3], sizeof f[3], "*Tier:*\n%s", tier);
+	const char *labels[4] = {"*Status:*\n", "*Category:*\n", "*Last change:*\n", "*Tier:*\n"};
+	char status[96];
+	snprintf(status, sizeof status, "%s %s", st_status_emoji(eff), st_status_label(eff));
+	const char *values[4] = {status, category ? category : "", rel, tier ? tier : ""};
 	for (int i = 0; i < 4; i++) {
+		buf_reset(&t);
+		buf_puts(&t, labels[i]);
+		put_escaped(&t, values[i]);
 		cJSON *m = cJSON_CreateObject();
 		cJSON_AddStringToObject(m, "type", "mrkdwn");
-		cJSON_AddStringToObject(m, "text", f[i]);
+		cJSON_AddStringToObject(m, "text", t.data);
 		cJSON_AddItemToArray(fields, m);
 	}
+	buf_free(&t);
 	cJSON_AddItemToArray(blocks, sec);
 	struct buf ctx;
 	buf_init(&ctx, 0);
-	if (broken) /* say why the status is unknown rather than guess */
-		buf_printf(&ctx, "Poller broken: %s", reason ? reason : "unknown reason");
-	if (url)
-		buf_printf(&ctx, "%s<%s|View Status Page>", broken ? " \xc2\xb7 " : "", url);
+	/* say why the status is unknown rather than guess */
+	if (broken == 2) { /* pollerd itself is stalled */
+		buf_puts(&ctx, "Status unknown: ");
+		put_escaped(&ctx, reason ? reason : "the poller is stalled");
+	} else if (broken) {
+		buf_puts(&ctx, "Poller broken: ");
+		put_escaped(&ctx, reason ? reason : "unknown reason");
+	}
+	if (url && !strpbrk(url, "|<> \t\r\n")) {
+		buf_puts(&ctx, broken ? " \xc2\xb7 <" : "<");
+		put_escaped(&ctx, url);
+		buf_puts(&ctx, "|View Status Page>");
+	}
 	if (ctx.len) {
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "type", "context");
@@ -267,8 +272,12 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 	sqlite3_stmt *st = db_prepare(
 	    db, "SELECT s.id, s.display_name, s.category, s.tier, s.last_status_change_at,"
 		" s.status_page_url, " SQL_EFFECTIVE(
-		    "s") ", s.last_failure_reason,"
-			 " s.poller_health = 'broken' FROM services s WHERE s.retired_at IS NULL"
+		    "s") ","
+			 " COALESCE((SELECT reason FROM v_poller_sight WHERE stalled), "
+			 "s.last_failure_reason),"
+			 " CASE WHEN " SQL_POLLER_STALLED
+			 " THEN 2 WHEN s.poller_health = 'broken' THEN 1"
+			 " ELSE 0 END FROM services s WHERE s.retired_at IS NULL"
 			 " ORDER BY s.display_name, s.id");
 	if (!st) {
 		free(q);
@@ -277,9 +286,10 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 	cJSON *reply = NULL;
 	if (!*q) {
 		buf_puts(&b, "Usage: `/itstatus <service>`. Known services: ");
-		for (int i = 0; i < 10 && sqlite3_step(st) == SQLITE_ROW; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "",
-				   (const char *)sqlite3_column_text(st, 0));
+		for (int i = 0; i < 10 && sqlite3_step(st) == SQLITE_ROW; i++) {
+			buf_puts(&b, i ? ", " : "");
+			put_escaped(&b, (const char *)sqlite3_column_text(st, 0));
+		}
 		buf_puts(&b, ".");
 		reply = ephemeral(b.data);
 	} else {
@@ -294,7 +304,8 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 				exact = 1;
 				reply = found_reply(st, now_ms);
 			} else if (strcasestr_ascii(name, q)) {
-				buf_printf(&names, "%s%s", nsub ? ", " : "", name);
+				buf_puts(&names, nsub ? ", " : "");
+				put_escaped(&names, name);
 				nsub++;
 			}
 		}
@@ -443,7 +454,7 @@ void h_slack_interactivity(struct req *r)
 		return;
 	}
 	char *raw = form_field(r->body.data, r->body.len, "payload");
-	cJSON *p = raw ? cJSON_Parse(raw) : NULL;
+	cJSON *p = raw ? jsonck_parse_str(raw, JSONCK_STRICT) : NULL;
 	free(raw);
 	if (p)
 		queue_ack(r, p);

@@ -146,9 +146,11 @@ static void send_file(struct req *r, const char *file, const char *policy_path)
 	}
 	long long left = (long long)sb.st_size;
 	if (http_send_headers(r, 200, mime_type(file), extra, left) == 0 && !r->head) {
-		char chunk[65536];
+		/* on the heap: a civetweb worker's whole stack is about 100 KB */
+		enum { CHUNK = 65536 };
+		char *chunk = xmalloc(CHUNK);
 		while (left > 0) {
-			ssize_t k = read(fd, chunk, sizeof chunk);
+			ssize_t k = read(fd, chunk, CHUNK);
 			if (k < 0 && errno == EINTR)
 				continue;
 			if (k <= 0 || mg_write(r->conn, chunk, (size_t)k) <= 0) {
@@ -158,6 +160,7 @@ static void send_file(struct req *r, const char *file, const char *policy_path)
 			}
 			left -= k;
 		}
+		free(chunk);
 	}
 	close(fd);
 }

@@ -184,7 +184,7 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 static void *reader(void *arg)
 {
 	struct stream *s = arg;
-	sqlite3 *db = db_open(s->a->db_path, 0);
+	sqlite3 *db = db_open_mode(s->a->db_path, DB_EXISTING);
 	sqlite3_stmt *dv = db ? db_prepare(db, "PRAGMA data_version") : NULL;
 	if (!dv)
 		log_error(
@@ -420,6 +420,7 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor)
 void h_stream(struct req *r)
 {
 	struct stream *s = r->a->stream;
+	int per_client = r->cfg->apid_client_max_streams;
 	/* Nothing below needs the settings; do not pin an old configuration
 	 * for the life of the connection. */
 	conf_put(r->a, r->confref);
@@ -434,15 +435,26 @@ void h_stream(struct req *r)
 				  "Cache-Control: no-cache\r\n", -1);
 		return;
 	}
+	/* Server-wide cap first (503: try later), then one address cannot
+	 * take every stream slot, and so every worker reserved for streams,
+	 * from the others (429). */
 	pthread_mutex_lock(&s->mu);
 	int full = s->clients >= APID_SSE_MAX_CLIENTS;
-	if (!full)
+	int mine = !full && guard_enter(r->client, GUARD_STREAMS, per_client) == 0;
+	if (mine)
 		set_clients_gauge(++s->clients);
 	int64_t scanned = s->scanned;
 	pthread_mutex_unlock(&s->mu);
 	if (full) {
 		http_send(r, 503, "application/json", "Retry-After: 5\r\n",
 			  "{\"detail\":\"Too many stream clients\"}", 36);
+		return;
+	}
+	if (!mine) {
+		r->must_close = 1;
+		log_warn("stream from %s refused: %d streams already open from this address",
+			 r->client, per_client);
+		http_detail(r, 429, "Too many streams from this address", "Retry-After: 5\r\n");
 		return;
 	}
 	int64_t cursor = last_event_id(r);
@@ -455,4 +467,5 @@ void h_stream(struct req *r)
 	pthread_mutex_lock(&s->mu);
 	set_clients_gauge(--s->clients);
 	pthread_mutex_unlock(&s->mu);
+	guard_leave(r->client, GUARD_STREAMS);
 }

@@ -7,21 +7,31 @@
  * and carries last_poll_at, the server's newest poll, for the staleness chip
  * (doc/compat.md#bug-20).
  * The SSE reader builds the same object for its `summary` messages.
+ * Planned maintenance is its own state (doc/coverage.md#maintenance): a
+ * service in maintenance is never an active incident and does not make the
+ * overall status; maintenance_count says how many there are, and
+ * recent_maintenances lists the windows finished in the last 7 days so the
+ * panel can show past ones beside upcoming and running ones.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apid.h"
 #include "buf.h"
 #include "db.h"
 
-cJSON *maintenances_list(sqlite3 *db)
+/* The maintenance rows of live services matching where/order (SQL after
+ * the join), as an array the caller deletes; NULL on error. */
+static cJSON *maint_rows(sqlite3 *db, const char *where_order)
 {
-	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT " SQL_MAINT_COLS " FROM scheduled_maintenances m"
-			   " JOIN services s ON s.id = m.service_id AND s.retired_at IS NULL"
-			   " WHERE m.status IN ('scheduled', 'in_progress', 'verifying')"
-			   " ORDER BY m.scheduled_for, m.id");
+	char *sql =
+	    sqlite3_mprintf("SELECT " SQL_MAINT_COLS " FROM scheduled_maintenances m"
+			    " JOIN services s ON s.id = m.service_id AND s.retired_at IS NULL"
+			    " %s",
+			    where_order);
+	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_free(sql);
 	if (!st)
 		return NULL;
 	cJSON *arr = cJSON_CreateArray();
@@ -31,21 +41,46 @@ cJSON *maintenances_list(sqlite3 *db)
 	return arr;
 }
 
-/* Effective-status counts and the newest poll over live services. */
-static int counts(sqlite3 *db, int c[5], int *total, cJSON *data)
+cJSON *maintenances_list(sqlite3 *db)
 {
-	sqlite3_stmt *st = db_prepare(
-	    db,
-	    "SELECT " SQL_EFFECTIVE("s") ", count(*), max(s.last_polled_at)"
-					 " FROM services s WHERE s.retired_at IS NULL GROUP BY 1");
+	return maint_rows(db, "WHERE m.status IN ('scheduled', 'in_progress', 'verifying')"
+			      " ORDER BY m.scheduled_for, m.id");
+}
+
+/* Maintenance windows finished in the last 7 days, newest first (caller
+ * deletes; NULL on error). */
+static cJSON *recent_maintenances(sqlite3 *db)
+{
+	return maint_rows(db, "WHERE m.status = 'completed' AND COALESCE(m.scheduled_until,"
+			      " m.updated_at) >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')"
+			      " ORDER BY COALESCE(m.scheduled_until, m.updated_at) DESC, m.id DESC"
+			      " LIMIT 20");
+}
+
+/* Effective-status counts and the newest poll over live services; services
+ * in maintenance (and seen) are counted apart in *maint, outside c_active. */
+static int counts(sqlite3 *db, int c[5], int c_active[5], int *maint, int *total, cJSON *data)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT " SQL_EFFECTIVE(
+			       "s") ", count(*), max(s.last_polled_at),"
+				    " s.in_maintenance AND s.poller_health != 'broken'"
+				    " FROM services s WHERE s.retired_at IS NULL GROUP BY 1, 4");
 	if (!st)
 		return -1;
 	char last[64] = "";
 	memset(c, 0, 5 * sizeof *c);
+	memset(c_active, 0, 5 * sizeof *c_active);
 	*total = 0;
+	*maint = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int n = sqlite3_column_int(st, 1);
-		c[status_rank5((const char *)sqlite3_column_text(st, 0))] += n;
+		int r = status_rank5((const char *)sqlite3_column_text(st, 0));
+		c[r] += n;
+		if (sqlite3_column_int(st, 3))
+			*maint += n;
+		else
+			c_active[r] += n;
 		*total += n;
 		const char *lp = (const char *)sqlite3_column_text(st, 2);
 		if (lp && strcmp(lp, last) > 0) /* fixed-width ISO: text order is time order */
@@ -68,7 +103,9 @@ static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
 		"  WHERE e.service_id = s.id AND e.kind = 'status'"
 		"  ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
 		" FROM services s WHERE s.retired_at IS NULL AND s.poller_health != 'broken'"
-		" AND s.current_status IN ('degraded', 'partial_outage', 'major_outage')"
+		" AND NOT " SQL_POLLER_STALLED
+		" AND s.in_maintenance = 0 AND s.current_status IN ('degraded', 'partial_outage', "
+		"'major_outage')"
 		" ORDER BY CASE s.current_status WHEN 'major_outage' THEN 0"
 		" WHEN 'partial_outage' THEN 1 ELSE 2 END, s.last_status_change_at DESC, s.id");
 	if (!st)
@@ -107,29 +144,40 @@ static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
 cJSON *summary_build(sqlite3 *db)
 {
 	cJSON *data = cJSON_CreateObject();
-	int c[5], total, n;
+	int c[5], ca[5], total, n = 0, nmaint;
 	struct buf names;
 	buf_init(&names, 0);
-	if (counts(db, c, &total, data) < 0) {
+	if (counts(db, c, ca, &nmaint, &total, data) < 0) {
 		cJSON_Delete(data);
 		return NULL;
 	}
 	cJSON *inc = incidents(db, &names, &n);
 	cJSON *maint = maintenances_list(db);
-	if (!inc || !maint) {
+	cJSON *recent = recent_maintenances(db);
+	if (!inc || !maint || !recent) {
 		cJSON_Delete(inc);
 		cJSON_Delete(maint);
+		cJSON_Delete(recent);
 		cJSON_Delete(data);
 		buf_free(&names);
 		return NULL;
 	}
-	const char *overall = c[4]   ? "major_outage"
-			      : c[3] ? "partial_outage"
-			      : c[2] ? "degraded"
-				     : "operational";
-	cJSON_AddStringToObject(data, "overall_status", overall);
+	const char *overall = ca[4]   ? "major_outage"
+			      : ca[3] ? "partial_outage"
+			      : ca[2] ? "degraded"
+				      : "operational";
 	char text[1024];
-	if (n > 0)
+	sqlite3_stmt *sight = db_prepare(db, "SELECT reason FROM v_poller_sight WHERE stalled");
+	char *stalled = sight && sqlite3_step(sight) == SQLITE_ROW ? db_col_dup(sight, 0) : NULL;
+	sqlite3_finalize(sight);
+	cJSON_AddStringToObject(data, "overall_status", stalled ? "unknown" : overall);
+	if (stalled) {
+		/* Nothing pollerd committed can be taken as current (doc/faults.md#stalled). */
+		snprintf(text, sizeof text, "Status unknown for all %d monitored services: %s.",
+			 total, stalled);
+		cJSON_AddStringToObject(data, "status_reason", stalled);
+		free(stalled);
+	} else if (n > 0)
 		snprintf(text, sizeof text, "%d active incident%s across %d monitored services. %s",
 			 n, n == 1 ? "" : "s", total, names.data);
 	else if (c[0] > 0)
@@ -138,6 +186,11 @@ cJSON *summary_build(sqlite3 *db)
 		snprintf(text, sizeof text,
 			 "No active incidents across %d monitored services; %d %s unknown.", total,
 			 c[0], c[0] == 1 ? "is" : "are");
+	else if (nmaint > 0)
+		snprintf(
+		    text, sizeof text,
+		    "No active incidents across %d monitored services; %d in planned maintenance.",
+		    total, nmaint);
 	else
 		snprintf(text, sizeof text, "All %d monitored services are operational.", total);
 	buf_free(&names);
@@ -149,6 +202,8 @@ cJSON *summary_build(sqlite3 *db)
 	cJSON_AddNumberToObject(data, "degraded_count", c[2]);
 	cJSON_AddNumberToObject(data, "outage_count", c[3] + c[4]);
 	cJSON_AddNumberToObject(data, "unknown_count", c[0]);
+	cJSON_AddNumberToObject(data, "maintenance_count", nmaint);
+	cJSON_AddItemToObject(data, "recent_maintenances", recent);
 	/* last_poll_at was added first by counts(); move it after the seed's fields. */
 	cJSON_AddItemToObject(data, "last_poll_at",
 			      cJSON_DetachItemFromObject(data, "last_poll_at"));

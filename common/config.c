@@ -123,6 +123,13 @@ static const struct setting settings[] = {
 	S(admin_wait_ms, T_INT, "3000", 0, 30000),
 	S(slack_response_url_hosts, T_STR, "hooks.slack.com", 0, 0),
 	S(web_root, T_PATH, "../web/dist", 0, 0),
+	S(poller_queue_max_readings, T_INT, "100000", 100, 10000000),
+	S(trusted_proxies, T_STR, NULL, 0, 0),
+	S(apid_client_max_requests, T_INT, "32", 1, 1024),
+	S(apid_client_max_streams, T_INT, "32", 1, 256),
+	S(statuspage_body_only_signature, T_BOOL, "false", 0, 0),
+	S(uptime_min_coverage_percent, T_DOUBLE, "10", 0, 100),
+	S(sla_count_maintenance, T_BOOL, "false", 0, 0),
 };
 /* clang-format on */
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -316,33 +323,51 @@ static char *read_secret_keychain(const char *spec, struct cfg_errors *errs, con
 	return t;
 }
 
+/* The secret in var, or the file var_FILE names, or (keychain) the item
+ * var_KEYCHAIN names; trimmed; NULL when unset or empty. */
+static char *secret_value(const char *var, int keychain, struct cfg_errors *errs)
+{
+	char *fvar = xasprintf("%s_FILE", var);
+	char *kvar = xasprintf("%s_KEYCHAIN", var);
+	const char *fpath = getenv(fvar), *kspec = keychain ? getenv(kvar) : NULL;
+	char *v = NULL;
+	if (kspec && *kspec) {
+		/* A new way to set a secret: two sources at once is a mistake. */
+		if ((fpath && *fpath) || (getenv(var) && *getenv(var)))
+			cfg_error(errs, "environment", 0, "%s: set only one of %s, %s and %s", var,
+				  var, fvar, kvar);
+		else
+			v = read_secret_keychain(kspec, errs, var);
+	} else if (fpath && *fpath) {
+		v = read_secret_file(fpath, errs, var);
+	} else if (getenv(var)) {
+		v = trim_dup(getenv(var));
+	}
+	free(fvar);
+	free(kvar);
+	if (v && !*v) { /* empty means not configured (doc/compat.md#bug-15) */
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
+char *cfg_secret_env(const char *var)
+{
+	struct cfg_errors errs = {0};
+	/* no Keychain here: it is read at load (cfg_env_secret), not per call */
+	char *v = secret_value(var, 0, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_warn("%s", errs.v[i]);
+	cfg_errors_free(&errs);
+	return v;
+}
+
 static void load_secrets(struct cfg_secrets *sec, struct cfg_errors *errs)
 {
 	for (size_t i = 0; i < NSECRETS; i++) {
 		char **slot = (char **)((char *)sec + secrets[i].off);
-		char *fvar = xasprintf("%s_FILE", secrets[i].env);
-		char *kvar = xasprintf("%s_KEYCHAIN", secrets[i].env);
-		const char *fpath = getenv(fvar), *kspec = getenv(kvar);
-		char *v = NULL;
-		if (kspec && *kspec) {
-			/* A new way to set a secret: two sources at once is a mistake. */
-			if ((fpath && *fpath) ||
-			    (getenv(secrets[i].env) && *getenv(secrets[i].env)))
-				cfg_error(errs, "environment", 0,
-					  "%s: set only one of %s, %s and %s", secrets[i].env,
-					  secrets[i].env, fvar, kvar);
-			else
-				v = read_secret_keychain(kspec, errs, secrets[i].env);
-		} else if (fpath && *fpath)
-			v = read_secret_file(fpath, errs, secrets[i].env);
-		else if (getenv(secrets[i].env))
-			v = trim_dup(getenv(secrets[i].env));
-		free(fvar);
-		free(kvar);
-		if (v && !*v) { /* empty means not configured (doc/compat.md#bug-15) */
-			free(v);
-			v = NULL;
-		}
+		char *v = secret_value(secrets[i].env, 1, errs);
 		if (v && secrets[i].is_url && !is_http_url(v)) {
 			cfg_error(errs, "environment", 0, "%s: not an http(s) URL", secrets[i].env);
 			free(v);

@@ -105,6 +105,14 @@ struct cfg_settings {
 	int admin_wait_ms;
 	char *slack_response_url_hosts;
 	char *web_root;
+	int poller_queue_max_readings;
+	/* apid request limits (doc/security.md) */
+	char *trusted_proxies;
+	int apid_client_max_requests;
+	int apid_client_max_streams;
+	int statuspage_body_only_signature;
+	double uptime_min_coverage_percent;
+	int sla_count_maintenance;
 
 	struct cfg_secrets secrets;
 	/* WEBHOOK_TOKEN_<ID> values that came from WEBHOOK_TOKEN_<ID>_KEYCHAIN
@@ -120,6 +128,10 @@ struct cfg_settings {
  */
 int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs);
 void cfg_free(struct cfg_settings *s);
+/* A secret read at use time (per-service ones such as WEBHOOK_TOKEN_<ID>):
+ * var, or the file var_FILE names, trimmed like every secret; NULL when
+ * unset or empty (problems are logged). Caller frees. */
+char *cfg_secret_env(const char *var);
 /* Resolve p against dir unless absolute; caller frees. */
 char *cfg_resolve_path(const char *dir, const char *p);
 /* Print every setting with its value and source (secrets shown as set/unset). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "db.h"
 #include "log.h"
@@ -194,6 +195,10 @@ int daemon_start(const char *name, int allow_once, int argc, char **argv, struct
 	int rc = daemon_parse_args(name, allow_once, argc, argv, o);
 	if (rc >= 0)
 		return rc;
+	/* The database (with its -wal and -shm), backups, log files and
+	 * postmortems hold Slack response URLs and client addresses: readable
+	 * by the service's group at most, whatever umask the shell had. */
+	umask(027);
 	log_init(name, LOG_LVL_INFO, 1);
 	if (daemon_load(o, c) < 0) {
 		fprintf(stderr, "%s: configuration is invalid\n", name);

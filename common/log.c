@@ -64,6 +64,28 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
+/* Text lines carry outside input (request paths, vendor text): control
+ * characters are written as escapes, so no value can end the line, forge
+ * the next one or send escape sequences to a terminal. */
+static void put_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			buf_puts(b, "\\n");
+		else if (c == '\r')
+			buf_puts(b, "\\r");
+		else if (c == '\t')
+			buf_puts(b, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(b, "\\x%02x", c);
+		else if (c == '\\')
+			buf_puts(b, "\\\\");
+		else
+			buf_putc(b, (char)c);
+	}
+}
+
 static void emit(enum log_level lvl, const char *const *kv, const char *fmt, va_list ap)
 {
 	char ts[TS_ISO_LEN + 1];
@@ -85,9 +107,14 @@ static void emit(enum log_level lvl, const char *const *kv, const char *fmt, va_
 		}
 		buf_puts(&b, "}\n");
 	} else {
-		buf_printf(&b, "%s %-8s %s: %s", ts, level_names[lvl], d, msg);
-		for (size_t i = 0; kv && kv[i]; i += 2)
-			buf_printf(&b, " %s=%s", kv[i], kv[i + 1] ? kv[i + 1] : "null");
+		buf_printf(&b, "%s %-8s %s: ", ts, level_names[lvl], d);
+		put_text(&b, msg);
+		for (size_t i = 0; kv && kv[i]; i += 2) {
+			buf_putc(&b, ' ');
+			put_text(&b, kv[i]);
+			buf_putc(&b, '=');
+			put_text(&b, kv[i + 1] ? kv[i + 1] : "null");
+		}
 		buf_putc(&b, '\n');
 	}
 	FILE *f = log_stream ? log_stream : stderr;

@@ -13,39 +13,38 @@
 #include <strings.h>
 
 #include "log.h"
+#include "vocab.h"
 #include "xalloc.h"
 #include "yml.h"
 
-/* clang-format off */
-static const char *const categories[] = {"identity",	"productivity", "collaboration", "engineering",
-					 "hr",		"finance",	"sales",	 "marketing",
-					 "networking", "support",	"other",	 NULL};
-static const char *const poll_types[] = {
-	"statuspage_json", "product_feed_json", "current_status_api", "rss",	     "manual",
-	"trust_incidents_api", "active_incidents_api", "service_array_json", "instatus", "statusio",
-	"cachet",	   "betterstack",	"gcp_incidents",	"http_check", NULL};
-static const char *const tiers[] = {"critical", "important", "informational", NULL};
-static const char *const severities[] = {"critical", "high", "medium", "low", NULL};
-static const char *const destination_kinds[] = {"slack", "webhook", "teams", "pagerduty", NULL};
-/* clang-format on */
+/* The allowed words of each enumerated key come from common/vocab.def. */
+#define categories vocab_set("category")
+#define poll_types vocab_set("poll_type")
+#define tiers vocab_set("tier")
+#define severities vocab_set("severity")
 
-static int in_list(const char *const *list, const char *v)
+static int in_list(const struct vocab_set *set, const char *v)
 {
-	for (; *list; list++)
-		if (!strcmp(*list, v))
-			return 1;
-	return 0;
+	return vocab_parse(set, v) >= 0;
 }
 
-static char *join(const char *const *list)
+/* A configurable destination: every destination kind but the internal one. */
+static int destination_ok(const char *v)
+{
+	int k = vocab_parse(vocab_set("destination_kind"), v);
+	return k >= 0 && k != VC_DEST_SLACK_RESPONSE;
+}
+
+/* "a, b, c" (caller frees). */
+static char *join(const struct vocab_set *set)
 {
 	size_t n = 0;
-	for (const char *const *p = list; *p; p++)
-		n += strlen(*p) + 2;
+	for (size_t i = 0; i < set->n; i++)
+		n += strlen(set->words[i]) + 2;
 	char *s = xmalloc(n + 1), *o = s;
-	for (const char *const *p = list; *p; p++)
-		o += snprintf(o, n + 1 - (size_t)(o - s), "%s%s", p == list ? "" : ", ", *p);
 	*o = '\0';
+	for (size_t i = 0; i < set->n; i++)
+		o += snprintf(o, n + 1 - (size_t)(o - s), "%s%s", i ? ", " : "", set->words[i]);
 	return s;
 }
 
@@ -121,8 +120,8 @@ static int want_int(struct ctx *c, const char *key, yaml_node_t *v, long lo, lon
 	return 0;
 }
 
-static int want_enum(struct ctx *c, const char *key, yaml_node_t *v, const char *const *allowed,
-		     char **out)
+static int want_enum(struct ctx *c, const char *key, yaml_node_t *v,
+		     const struct vocab_set *allowed, char **out)
 {
 	const char *s = want_str(c, key, v);
 	if (!s)
@@ -398,7 +397,7 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 		} else if (!strcmp(k, "destinations")) {
 			if (want_str_list(c, k, v, &s->destinations, &s->ndestinations) == 0) {
 				for (size_t i = 0; i < s->ndestinations; i++)
-					if (!in_list(destination_kinds, s->destinations[i]))
+					if (!destination_ok(s->destinations[i]))
 						cfg_error(
 						    c->errs, c->file, yml_line(v),
 						    "destinations: \"%s\" is not one of: slack, "

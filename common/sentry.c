@@ -398,20 +398,20 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-/* Retry-After seconds from a 429's headers, into *secs. */
+/* Retry-After seconds from a 429's headers, into *secs (the shared parser
+ * and cap of common/timeutil.h; a zero or unreadable value leaves *secs). */
 static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 {
 	size_t len = size * n;
 	long *secs = ud;
 	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		char tmp[32];
+		char tmp[64];
 		size_t m = len - 12 < sizeof tmp - 1 ? len - 12 : sizeof tmp - 1;
 		memcpy(tmp, p + 12, m);
 		tmp[m] = '\0';
-		char *end;
-		long v = strtol(tmp, &end, 10);
-		if (end != tmp && v > 0 && v < 86400)
-			*secs = v;
+		int64_t ms = ts_retry_after_ms(tmp, ts_now_ms());
+		if (ms > 0)
+			*secs = (long)((ms + 999) / 1000);
 	}
 	return len;
 }

@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -502,4 +503,46 @@ int ts_normalize(const char *s, char out[TS_ISO_LEN + 1])
 		return -1;
 	ts_format(ms, out);
 	return 0;
+}
+
+int64_t ts_retry_after_ms(const char *v, int64_t now_ms)
+{
+	if (!v)
+		return -1;
+	while (isspace((unsigned char)*v))
+		v++;
+	if (!*v)
+		return -1;
+	int64_t ms;
+	if (isdigit((unsigned char)*v)) {
+		char *end;
+		long long s = strtoll(v, &end, 10);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (*end || s < 0)
+			return -1;
+		ms = s > TS_RETRY_AFTER_CAP_MS / 1000 ? TS_RETRY_AFTER_CAP_MS : (int64_t)s * 1000;
+	} else {
+		int64_t at;
+		if (ts_parse(v, &at) < 0)
+			return -1;
+		ms = at > now_ms ? at - now_ms : 0;
+	}
+	return ms > TS_RETRY_AFTER_CAP_MS ? TS_RETRY_AFTER_CAP_MS : ms;
+}
+
+char *ts_duration_human(int64_t s, char *out, size_t outlen)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(out, outlen, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(out, outlen, "%lldm", (long long)(s / 60));
+	else if ((s % 3600) / 60)
+		snprintf(out, outlen, "%lldh %lldm", (long long)(s / 3600),
+			 (long long)((s % 3600) / 60));
+	else
+		snprintf(out, outlen, "%lldh", (long long)(s / 3600));
+	return out;
 }

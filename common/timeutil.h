@@ -33,4 +33,20 @@ int ts_parse(const char *s, int64_t *out);
 /* Parse then format: vendor string -> canonical ISO. Returns 0, or -1. */
 int ts_normalize(const char *s, char out[TS_ISO_LEN + 1]);
 
+/*
+ * The one cap on a peer's Retry-After: a vendor or a Slack destination that
+ * asks for more than 10 minutes of quiet is waited on for 10 minutes (pollerd
+ * gives up its poll long before; alertd retries then).
+ */
+#define TS_RETRY_AFTER_CAP_MS (10 * 60 * 1000)
+/*
+ * An HTTP Retry-After value (delta seconds, or an HTTP date) as ms from
+ * now_ms, at most TS_RETRY_AFTER_CAP_MS; a date in the past is 0. Returns -1
+ * when v is NULL, empty, negative or not a number or date ("5s", "soon").
+ */
+int64_t ts_retry_after_ms(const char *v, int64_t now_ms);
+
+/* "45s", "12m", "1h 5m", "25h" (negative counts as 0) into out; returns out. */
+char *ts_duration_human(int64_t seconds, char *out, size_t outlen);
+
 #endif

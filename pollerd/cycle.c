@@ -4,10 +4,13 @@
  * so each distinct URL costs one GET however many services read it, hands
  * the GETs to fetch.c all at once, and as each GET finishes parses the body
  * once per service (each with its own component / product options) and
- * applies the readings through store.c. Results are applied in batches as
- * they arrive -- one transaction per batch -- so one slow vendor does not
- * delay everyone else's changes to the end of the cycle. Cycles never
- * overlap: the next one starts when this one is over and something is due.
+ * queues the readings for the database (queue.c). Results are applied as
+ * they arrive, so one slow vendor does not delay everyone else's changes to
+ * the end of the cycle, and cycles overlap: while one service still waits on
+ * a slow page, the others start their next cycle when they are due. A
+ * service is never fetched twice at once -- a slow or timing-out page delays
+ * only itself (doc/faults.md#slow). Each cycle (the services due at one
+ * moment) is logged and counted when its last fetch is over.
  *
  * Conditional requests: the validators (ETag, Last-Modified) of each URL and
  * the last good reading of each service are remembered; a URL is asked
@@ -32,12 +35,15 @@
 #define FETCH_MAX_ACTIVE 256
 /* Services due within this much of the cycle start ride along. */
 #define DUE_SLACK_MS 250
+/* Nothing can be due while every service is in flight: look again then. */
+#define POLL_IDLE_MS 1000
 
 static const double poll_buckets[] = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30};
 
 /* What pollerd remembers about a service between cycles. */
 struct svc_mem {
 	int64_t next_due; /* monotonic ms; 0 = now */
+	int in_flight;	  /* its fetch is running: not due again until it ends */
 	int has_reading;
 	struct fmt_reading last; /* last good reading, for 304s */
 	int vendor_maint;	 /* the vendor's own maintenance flag, last seen */
@@ -59,28 +65,39 @@ struct url_mem {
  */
 #define KEEP_BODY_MAX (256 * 1024)
 
-/* One distinct URL of the running cycle. */
+/* One cycle: the services that were due at one moment. It ends (logged,
+ * counted, last_cycle_at) when the last of its fetches is over. */
+struct batch {
+	struct batch *next;
+	char id[13];
+	int64_t start_mono;
+	size_t ngroups, pending; /* distinct URLs; those not finished yet */
+	size_t polled, nok, nfail, changes, not_modified;
+	int64_t bytes;
+	int errored;
+	size_t nunreachable; /* URLs of this cycle that failed on DNS or connect */
+};
+
+/* One distinct URL of a cycle, in flight. Allocated alone: the fetch
+ * engine holds a pointer to req while cycles come and go around it. */
 struct group {
 	struct fetch_req req;
 	const struct reg_service **svcs;
 	size_t n;
 	int has_http_check;
-	int applied;
+	struct batch *b;
+	size_t slot; /* index in cycle_state.inflight */
 };
 
 struct cycle_state {
 	struct fetcher *fetch;
 	struct hmap svcs; /* id -> svc_mem */
 	struct hmap urls; /* url -> url_mem */
-	int running;
-	char id[13];
-	int64_t start_mono;
-	struct group *groups;
-	size_t ngroups, napplied;
-	size_t polled, nok, nfail, changes, not_modified;
-	int64_t bytes;
-	int errored;
-	int64_t empty_due; /* no pollable service: when the next empty cycle is due */
+	struct group **inflight;
+	size_t ninflight, capflight;
+	struct batch *batches; /* running cycles, newest first */
+	int first_done;	       /* the first complete cycle is behind us */
+	int64_t empty_due;     /* no pollable service: when the next empty cycle is due */
 };
 
 static void svc_mem_free(void *v)
@@ -208,15 +225,21 @@ int cycle_init(struct pollerd *p)
 	return 0;
 }
 
-static void free_groups(struct cycle_state *cs)
+/* Take a finished (or aborted) group out of flight and free it; its
+ * services may be due again. */
+static void group_done(struct cycle_state *cs, struct group *g)
 {
-	for (size_t i = 0; i < cs->ngroups; i++) {
-		fetch_req_clear(&cs->groups[i].req);
-		free(cs->groups[i].svcs);
+	for (size_t i = 0; i < g->n; i++) {
+		struct svc_mem *m = hmap_get(&cs->svcs, g->svcs[i]->id);
+		if (m)
+			m->in_flight = 0;
 	}
-	free(cs->groups);
-	cs->groups = NULL;
-	cs->ngroups = cs->napplied = 0;
+	cs->inflight[g->slot] = cs->inflight[--cs->ninflight];
+	cs->inflight[g->slot]->slot = g->slot;
+	g->b->pending--;
+	fetch_req_clear(&g->req);
+	free(g->svcs);
+	free(g);
 }
 
 void cycle_fini(struct pollerd *p)
@@ -225,6 +248,7 @@ void cycle_fini(struct pollerd *p)
 	if (!cs)
 		return;
 	cycle_abort(p);
+	free(cs->inflight);
 	fetch_free(cs->fetch);
 	hmap_free(&cs->svcs, svc_mem_free);
 	hmap_free(&cs->urls, url_mem_free);
@@ -254,7 +278,7 @@ void cycle_reconfigure(struct pollerd *p)
 
 int cycle_running(const struct pollerd *p)
 {
-	return p->cs && p->cs->running;
+	return p->cs && p->cs->ninflight > 0;
 }
 
 static int pollable(const struct reg_service *s)
@@ -271,6 +295,8 @@ int64_t cycle_next_due(struct pollerd *p, int64_t now_mono)
 		if (!pollable(s))
 			continue;
 		struct svc_mem *m = hmap_get(&p->cs->svcs, s->id);
+		if (m && m->in_flight)
+			continue; /* due again once its fetch is over */
 		int64_t due = m ? m->next_due : 0;
 		if (due <= now_mono)
 			return now_mono;
@@ -278,6 +304,8 @@ int64_t cycle_next_due(struct pollerd *p, int64_t now_mono)
 			best = due;
 		any = 1;
 	}
+	if (!any && p->cs->ninflight)
+		return now_mono + POLL_IDLE_MS; /* all in flight: their ends wake us */
 	return best;
 }
 
@@ -295,35 +323,33 @@ void cycle_set_vendor_maint(struct pollerd *p, const char *service_id, int flag)
 size_t cycle_begin(struct pollerd *p, int all)
 {
 	struct cycle_state *cs = p->cs;
-	if (cs->running)
-		return 0;
 	int64_t now = ts_mono_ms();
-	struct hmap byurl; /* url -> group index + 1 */
+	struct hmap byurl; /* url -> group of this cycle */
 	hmap_init(&byurl);
-	size_t cap = 0, polled = 0;
+	struct group **news = NULL;
+	size_t nnew = 0, polled = 0;
+	struct batch *b = NULL;
 	for (size_t i = 0; i < p->conf.reg.nservices; i++) {
 		const struct reg_service *s = &p->conf.reg.services[i];
 		if (!pollable(s))
 			continue;
 		struct svc_mem *m = mem_get(cs, s->id);
-		if (!all && m->next_due > now + DUE_SLACK_MS)
+		if (m->in_flight || (!all && m->next_due > now + DUE_SLACK_MS))
 			continue;
 		int interval = s->poll_interval_seconds ? s->poll_interval_seconds
 							: p->conf.cfg.poll_interval_seconds;
 		m->next_due = now + interval * 1000LL;
-		size_t gi = (size_t)(uintptr_t)hmap_get(&byurl, s->poll_url);
-		struct group *g;
-		if (gi) {
-			g = &cs->groups[gi - 1];
-		} else {
-			if (cs->ngroups == cap) {
-				cap = cap ? cap * 2 : 64;
-				cs->groups = xreallocarray(cs->groups, cap, sizeof *cs->groups);
-			}
-			g = &cs->groups[cs->ngroups++];
-			memset(g, 0, sizeof *g);
+		m->in_flight = 1;
+		if (!b)
+			b = xcalloc(1, sizeof *b);
+		struct group *g = hmap_get(&byurl, s->poll_url);
+		if (!g) {
+			g = xcalloc(1, sizeof *g);
 			fetch_req_init(&g->req, s->poll_url);
-			hmap_put(&byurl, s->poll_url, (void *)(uintptr_t)cs->ngroups);
+			g->b = b;
+			hmap_put(&byurl, s->poll_url, g);
+			news = xreallocarray(news, nnew + 1, sizeof *news);
+			news[nnew++] = g;
 		}
 		g->svcs = xreallocarray(g->svcs, g->n + 1, sizeof *g->svcs);
 		g->svcs[g->n++] = s;
@@ -347,9 +373,15 @@ size_t cycle_begin(struct pollerd *p, int all)
 		}
 		return 0;
 	}
-	/* Submit only now: the group array no longer moves. */
-	for (size_t i = 0; i < cs->ngroups; i++) {
-		struct group *g = &cs->groups[i];
+	for (size_t i = 0; i < nnew; i++) {
+		struct group *g = news[i];
+		if (cs->ninflight == cs->capflight) {
+			cs->capflight = cs->capflight ? cs->capflight * 2 : 64;
+			cs->inflight =
+			    xreallocarray(cs->inflight, cs->capflight, sizeof *cs->inflight);
+		}
+		g->slot = cs->ninflight;
+		cs->inflight[cs->ninflight++] = g;
 		g->req.user = g;
 		g->req.any_code = g->has_http_check;
 		struct url_mem *u = hmap_get(&cs->urls, g->req.url);
@@ -365,54 +397,19 @@ size_t cycle_begin(struct pollerd *p, int all)
 		}
 		fetch_submit(cs->fetch, &g->req);
 	}
-	cs->running = 1;
-	cs->start_mono = now;
-	cs->polled = polled;
-	cs->nok = cs->nfail = cs->changes = cs->not_modified = 0;
-	cs->bytes = 0;
-	cs->errored = 0;
+	free(news);
+	b->ngroups = b->pending = nnew;
+	b->start_mono = now;
+	b->polled = polled;
+	b->next = cs->batches;
+	cs->batches = b;
 	uint64_t r = hmap_hash(p->started_at) ^ (uint64_t)ts_now_ms() * 0x9E3779B97F4A7C15ULL ^
-		     (uint64_t)getpid();
-	snprintf(cs->id, sizeof cs->id, "%012llx", (unsigned long long)(r & 0xffffffffffffULL));
-	const char *kv[] = {"poll_cycle_id", cs->id, NULL};
+		     (uint64_t)getpid() ^ (uint64_t)(uintptr_t)b;
+	snprintf(b->id, sizeof b->id, "%012llx", (unsigned long long)(r & 0xffffffffffffULL));
+	const char *kv[] = {"poll_cycle_id", b->id, NULL};
 	log_kv(LOG_LVL_DEBUG, kv, "poll cycle started: %zu services, %zu distinct URLs", polled,
-	       cs->ngroups);
+	       nnew);
 	return polled;
-}
-
-/* Copy a reading (for 304 reuse and the memory of the last one). */
-static void reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
-{
-	fmt_reading_init(dst);
-	dst->ok = src->ok;
-	dst->status = src->status;
-	dst->in_maintenance = src->in_maintenance;
-	dst->detail = xstrdup_or_null(src->detail);
-	dst->incident_id = xstrdup_or_null(src->incident_id);
-	dst->incident_title = xstrdup_or_null(src->incident_title);
-	dst->reason = xstrdup_or_null(src->reason);
-	if (src->ndrift) {
-		dst->drift = xcalloc(src->ndrift, sizeof *dst->drift);
-		dst->ndrift = src->ndrift;
-		for (size_t i = 0; i < src->ndrift; i++) {
-			dst->drift[i].field = xstrdup(src->drift[i].field);
-			dst->drift[i].note = xstrdup(src->drift[i].note);
-		}
-	}
-	if (src->nmaints) {
-		dst->maints = xcalloc(src->nmaints, sizeof *dst->maints);
-		dst->nmaints = src->nmaints;
-		for (size_t i = 0; i < src->nmaints; i++) {
-			const struct fmt_maint *a = &src->maints[i];
-			struct fmt_maint *b = &dst->maints[i];
-			b->vendor_id = xstrdup_or_null(a->vendor_id);
-			b->title = xstrdup_or_null(a->title);
-			b->description = xstrdup_or_null(a->description);
-			b->scheduled_for = xstrdup_or_null(a->scheduled_for);
-			b->scheduled_until = xstrdup_or_null(a->scheduled_until);
-			b->status = xstrdup_or_null(a->status);
-		}
-	}
 }
 
 /* poll_total outcome of a reading. */
@@ -463,7 +460,7 @@ static void read_one(struct pollerd *p, const struct group *g, const struct url_
 			parse_body(p, s, u->body, u->len, u->http_code, req->latency_ms,
 				   u->content_type, now_ms, rd);
 		else if (m->has_reading)
-			reading_copy(rd, &m->last);
+			fmt_reading_copy(rd, &m->last);
 		else
 			fmt_fail(rd, "request_error: 304 without a stored reading");
 		return;
@@ -550,16 +547,20 @@ static void group_metrics(const struct group *g)
 	}
 }
 
-/* Apply every service of a finished group. In the caller's transaction. */
-static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
+/* Read every service of a finished group and queue the readings for the
+ * database (queue.c commits them). */
+static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 {
 	struct cycle_state *cs = p->cs;
+	struct batch *b = g->b;
 	if (g->req.outcome == FETCH_ABORTED)
-		return 0;
+		return;
 	group_metrics(g);
-	cs->bytes += g->req.bytes;
+	b->bytes += g->req.bytes;
+	if (g->req.outcome == FETCH_FAILED && g->req.unreachable)
+		b->nunreachable++;
 	if (g->req.outcome == FETCH_NOT_MODIFIED)
-		cs->not_modified++;
+		b->not_modified++;
 	remember_validators(cs, g);
 	const struct url_mem *u = hmap_get(&cs->urls, g->req.url);
 	for (size_t i = 0; i < g->n; i++) {
@@ -567,20 +568,13 @@ static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		struct svc_mem *m = mem_get(cs, s->id);
 		struct fmt_reading rd;
 		read_one(p, g, u, s, m, now_ms, &rd);
-		struct poll_result pr = {s->id, s->poll_type, &rd, now_ms};
-		struct apply_out out;
-		if (store_apply_poll(p->db, &p->scfg, &pr, &out) < 0) {
-			fmt_reading_free(&rd);
-			return -1;
-		}
+		rq_push(&p->rq, s->id, s->poll_type, &rd, now_ms);
 		const char *outcome = outcome_of(&rd, &g->req);
 		char *l = met_labels("service", s->id, "outcome", outcome, (char *)NULL);
 		met_counter_add("poll_total", l, "Poll results by service and outcome.", 1);
 		free(l);
-		if (out.event_id)
-			cs->changes++;
 		if (rd.ok) {
-			cs->nok++;
+			b->nok++;
 			m->vendor_maint = rd.in_maintenance;
 			if (g->req.outcome == FETCH_BODY) {
 				fmt_reading_free(&m->last);
@@ -589,8 +583,8 @@ static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 				continue;
 			}
 		} else {
-			cs->nfail++;
-			const char *kv[] = {"poll_cycle_id", cs->id,	"service", s->id,
+			b->nfail++;
+			const char *kv[] = {"poll_cycle_id", b->id,	"service", s->id,
 					    "reason",	     rd.reason, NULL};
 			log_kv(LOG_LVL_DEBUG, kv, "poll of %s failed: %s", s->id, rd.reason);
 			/* A body we could not read leaves nothing a 304 may reuse;
@@ -602,28 +596,26 @@ static int apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		}
 		fmt_reading_free(&rd);
 	}
-	return 0;
 }
 
-static void finish(struct pollerd *p)
+static void finish(struct pollerd *p, struct batch *b)
 {
-	struct cycle_state *cs = p->cs;
-	int64_t ms = ts_mono_ms() - cs->start_mono;
-	char *l = met_labels("outcome", cs->errored ? "errored" : "completed", (char *)NULL);
+	int64_t ms = ts_mono_ms() - b->start_mono;
+	char *l = met_labels("outcome", b->errored ? "errored" : "completed", (char *)NULL);
 	met_counter_add("poll_cycles_total", l, "Poll cycles by outcome.", 1);
 	free(l);
 	ts_now_iso(p->last_cycle_at);
 	char dur[32], nsvc[24], nurl[24], ok[24], fail[24], chg[24], nm[24], bytes[24];
 	snprintf(dur, sizeof dur, "%.3f", (double)ms / 1000.0);
-	snprintf(nsvc, sizeof nsvc, "%zu", cs->polled);
-	snprintf(nurl, sizeof nurl, "%zu", cs->ngroups);
-	snprintf(ok, sizeof ok, "%zu", cs->nok);
-	snprintf(fail, sizeof fail, "%zu", cs->nfail);
-	snprintf(chg, sizeof chg, "%zu", cs->changes);
-	snprintf(nm, sizeof nm, "%zu", cs->not_modified);
-	snprintf(bytes, sizeof bytes, "%lld", (long long)cs->bytes);
+	snprintf(nsvc, sizeof nsvc, "%zu", b->polled);
+	snprintf(nurl, sizeof nurl, "%zu", b->ngroups);
+	snprintf(ok, sizeof ok, "%zu", b->nok);
+	snprintf(fail, sizeof fail, "%zu", b->nfail);
+	snprintf(chg, sizeof chg, "%zu", b->changes);
+	snprintf(nm, sizeof nm, "%zu", b->not_modified);
+	snprintf(bytes, sizeof bytes, "%lld", (long long)b->bytes);
 	const char *kv[] = {"poll_cycle_id",
-			    cs->id,
+			    b->id,
 			    "duration_s",
 			    dur,
 			    "services",
@@ -641,63 +633,80 @@ static void finish(struct pollerd *p)
 			    "bytes",
 			    bytes,
 			    NULL};
-	log_kv(cs->errored ? LOG_LVL_WARNING : LOG_LVL_INFO, kv, "poll cycle %s",
-	       cs->errored ? "errored" : "done");
-	free_groups(cs);
-	cs->running = 0;
+	log_kv(b->errored ? LOG_LVL_WARNING : LOG_LVL_INFO, kv, "poll cycle %s",
+	       b->errored ? "errored" : "done");
+	/* Someone trying `make run` without internet sees every service go
+	 * unknown with a wall of errors; one line says why and what to try.
+	 * Only the first cycle: later, an outage of our own network is for the
+	 * health alerts, not for advice. */
+	if (!p->cs->first_done && b->ngroups && b->nunreachable == b->ngroups)
+		log_kv(LOG_LVL_WARNING, (const char *[]){"poll_cycle_id", b->id, NULL},
+		       "every status page failed with a DNS or connect error: this machine "
+		       "looks offline (`make demo` runs itstatus without internet)");
+	p->cs->first_done = 1;
+}
+
+/* Log and free the cycles whose fetches are all over. */
+static void finish_done(struct pollerd *p)
+{
+	struct batch **pb = &p->cs->batches;
+	while (*pb) {
+		struct batch *b = *pb;
+		if (b->pending) {
+			pb = &b->next;
+			continue;
+		}
+		finish(p, b);
+		*pb = b->next;
+		free(b);
+	}
 }
 
 int cycle_step(struct pollerd *p, int wait_ms)
 {
 	struct cycle_state *cs = p->cs;
-	if (!cs->running)
+	if (!cs->ninflight)
 		return 0;
-	size_t left = fetch_step(cs->fetch, wait_ms);
+	fetch_step(cs->fetch, wait_ms);
 	struct fetch_req *r = fetch_next_done(cs->fetch);
 	if (r) {
 		int64_t now_ms = ts_now_ms();
-		int tx = db_begin(p->db) == 0;
-		int rc = tx ? 0 : -1;
+		struct batch *last = NULL;
 		for (; r; r = fetch_next_done(cs->fetch)) {
 			struct group *g = r->user;
-			if (rc == 0 && apply_group(p, g, now_ms) < 0)
-				rc = -1;
-			g->applied = 1;
-			cs->napplied++;
-			/* The body is parsed: give its memory back now, not at
-			 * the end of a 10,000-page cycle. */
-			buf_free(&g->req.body);
+			apply_group(p, g, now_ms);
+			last = g->b;
+			group_done(cs, g); /* frees the body now, not at the end of the cycle */
 		}
-		if (rc == 0 && db_commit(p->db) < 0)
-			rc = -1;
-		if (rc < 0) {
-			if (tx)
-				db_rollback(p->db);
-			cs->errored = 1;
-			const char *kv[] = {"poll_cycle_id", cs->id, NULL};
-			log_kv(LOG_LVL_ERROR, kv,
-			       "could not record poll results; this batch is lost");
-		}
+		/* Commit what can be committed now; while the database is
+		 * busy the readings wait in the queue and polling goes on. */
+		int ev = rq_flush(p, &p->rq);
+		if (ev > 0)
+			last->changes += (size_t)ev;
+		else if (ev < 0)
+			last->errored = 1;
+		finish_done(p);
 	}
-	if (left == 0 && cs->napplied == cs->ngroups) {
-		finish(p);
-		return 0;
-	}
-	return 1;
+	return cs->ninflight > 0;
 }
 
 void cycle_abort(struct pollerd *p)
 {
 	struct cycle_state *cs = p->cs;
-	if (!cs || !cs->running)
+	if (!cs || !cs->ninflight)
 		return;
 	fetch_abort(cs->fetch);
 	while (fetch_next_done(cs->fetch))
 		;
-	const char *kv[] = {"poll_cycle_id", cs->id, NULL};
-	log_kv(LOG_LVL_INFO, kv, "poll cycle aborted");
-	free_groups(cs);
-	cs->running = 0;
+	while (cs->ninflight)
+		group_done(cs, cs->inflight[cs->ninflight - 1]);
+	while (cs->batches) {
+		struct batch *b = cs->batches;
+		const char *kv[] = {"poll_cycle_id", b->id, NULL};
+		log_kv(LOG_LVL_INFO, kv, "poll cycle aborted");
+		cs->batches = b->next;
+		free(b);
+	}
 }
 
 int cycle_maint_sweep(struct pollerd *p)
@@ -733,8 +742,8 @@ int cycle_maint_sweep(struct pollerd *p)
 	}
 	sqlite3_reset(st);
 	if (rc == 0 && n) {
-		if (db_begin(p->db) < 0) {
-			rc = -1;
+		if (db_begin_once(p->db) != 0) {
+			rc = -1; /* busy: the next sweep tries again */
 		} else {
 			for (size_t i = 0; i < n && rc == 0; i++)
 				if (store_set_maintenance(p->db, ids[i], want[i]) < 0)

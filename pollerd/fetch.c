@@ -17,11 +17,21 @@
  * aborts the transfer and fails as "too_large". Conditional requests carry
  * the validators the caller supplies; a 304 to them is a result of its own.
  *
+ * Redirects are followed, but not from a public address into the private
+ * network: a vendor page (or whoever took over its DNS) answering with a
+ * redirect to http://127.0.0.1/... or 169.254.169.254 would otherwise have
+ * pollerd fetch an internal URL and commit what it says. Each request the
+ * transfer makes is checked once its connection is up (CURLOPT_PREREQFUNCTION,
+ * so reused connections are checked too); a service configured with an
+ * internal URL is internal from the start and may go anywhere.
+ *
  * Single-threaded: the caller drives everything with fetch_step(), which
  * never blocks longer than asked and returns early when wake_fd (the signal
  * pipe) becomes readable, so SIGTERM stops a cycle mid-transfer.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +55,7 @@ struct fetch_xfer {
 struct fetch_host {
 	char *name;
 	struct breaker brk;
+	int unreachable; /* its last attempt failed on DNS or connect */
 	int active;
 	struct fetch_req *qhead, *qtail;
 	int in_ring;
@@ -345,7 +356,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 			r->content_type = v;
 			break;
 		default:
-			r->retry_after_ms = retry_after_parse(v, ts_now_ms());
+			r->retry_after_ms = ts_retry_after_ms(v, ts_now_ms());
 			free(v);
 			break;
 		}
@@ -386,6 +397,50 @@ static void xfer_put(struct fetcher *f, struct fetch_xfer *x)
 
 static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason,
 		     const char *metric);
+
+int fetch_addr_internal(const char *ip)
+{
+	unsigned char a[16];
+	if (!ip)
+		return 0;
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		return a[0] == 127 || a[0] == 10 || a[0] == 0 ||
+		       (a[0] == 172 && (a[1] & 0xF0) == 16) || (a[0] == 192 && a[1] == 168) ||
+		       (a[0] == 169 && a[1] == 254) || (a[0] == 100 && (a[1] & 0xC0) == 64);
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return 0;
+	static const unsigned char zero[16];
+	static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+	if (!memcmp(a, v4mapped, 12)) {
+		char v4[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, a + 12, v4, sizeof v4);
+		return fetch_addr_internal(v4);
+	}
+	return !memcmp(a, zero, 15) ||			  /* :: and ::1 */
+	       (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) || /* fe80::/10 link-local */
+	       (a[0] & 0xFE) == 0xFC;			  /* fc00::/7 unique local */
+}
+
+/* Before each request of a transfer (the first and every redirect). */
+static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port)
+{
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	struct fetch_req *r = clientp;
+	int internal = r->addr_internal(primary_ip);
+	if (r->origin_internal < 0) {
+		r->origin_internal = internal;
+		return CURL_PREREQFUNC_OK;
+	}
+	if (!r->origin_internal && internal) {
+		snprintf(r->refused_ip, sizeof r->refused_ip, "%s", primary_ip ? primary_ip : "?");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
 
 static void start(struct fetcher *f, struct fetch_req *r, int probe)
 {
@@ -437,6 +492,11 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 	/* A vendor redirect must not lead pollerd to file:// or gopher://. */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	r->origin_internal = -1;
+	r->refused_ip[0] = '\0';
+	r->addr_internal = f->cfg.addr_internal ? f->cfg.addr_internal : fetch_addr_internal;
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, f->cfg.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, f->cfg.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -570,8 +630,10 @@ static void complete(struct fetcher *f, struct fetch_req *r)
 		r->outcome = FETCH_FAILED;
 		break;
 	}
-	if (r->outcome != FETCH_FAILED)
+	if (r->outcome != FETCH_FAILED) {
 		set_reason(r, NULL, NULL);
+		r->unreachable = 0;
+	}
 	to_done(f, r);
 }
 
@@ -612,8 +674,18 @@ static void attempt_done(struct fetcher *f, struct fetch_xfer *x, CURLcode rc)
 	r->latency_ms = (int64_t)(total_us / 1000);
 	r->bytes += (int64_t)dl;
 	enum att_class c = retry_classify((int)rc, code, r->too_large, r->conditional);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && r->refused_ip[0])
+		c = ATT_REQUEST; /* the same redirect next time: no retry */
 	r->last_class = c;
+	r->unreachable = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+			 rc == CURLE_COULDNT_CONNECT;
+	r->host->unreachable = r->unreachable;
 	describe(r, c, (int)rc, x->errbuf);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && r->refused_ip[0])
+		set_reason(r,
+			   xasprintf("request_error: redirect from a public address to %s refused",
+				     r->refused_ip),
+			   "request_error");
 	curl_multi_remove_handle(f->multi, x->easy);
 	r->xfer = NULL;
 	xfer_put(f, x);
@@ -677,6 +749,7 @@ static void pump(struct fetcher *f)
 						 * last attempt saw; the operation failed. */
 						finalize(f, r);
 					} else {
+						r->unreachable = h->unreachable;
 						fail_now(f, r, why, "circuit_open");
 					}
 				}

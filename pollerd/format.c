@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonck.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -107,6 +108,40 @@ void fmt_reading_free(struct fmt_reading *r)
 	clear_content(r);
 	free(r->reason);
 	fmt_reading_init(r);
+}
+
+void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
+{
+	fmt_reading_init(dst);
+	dst->ok = src->ok;
+	dst->status = src->status;
+	dst->in_maintenance = src->in_maintenance;
+	dst->detail = xstrdup_or_null(src->detail);
+	dst->incident_id = xstrdup_or_null(src->incident_id);
+	dst->incident_title = xstrdup_or_null(src->incident_title);
+	dst->reason = xstrdup_or_null(src->reason);
+	if (src->ndrift) {
+		dst->drift = xcalloc(src->ndrift, sizeof *dst->drift);
+		dst->ndrift = src->ndrift;
+		for (size_t i = 0; i < src->ndrift; i++) {
+			dst->drift[i].field = xstrdup(src->drift[i].field);
+			dst->drift[i].note = xstrdup(src->drift[i].note);
+		}
+	}
+	if (src->nmaints) {
+		dst->maints = xcalloc(src->nmaints, sizeof *dst->maints);
+		dst->nmaints = src->nmaints;
+		for (size_t i = 0; i < src->nmaints; i++) {
+			const struct fmt_maint *a = &src->maints[i];
+			struct fmt_maint *b = &dst->maints[i];
+			b->vendor_id = xstrdup_or_null(a->vendor_id);
+			b->title = xstrdup_or_null(a->title);
+			b->description = xstrdup_or_null(a->description);
+			b->scheduled_for = xstrdup_or_null(a->scheduled_for);
+			b->scheduled_until = xstrdup_or_null(a->scheduled_until);
+			b->status = xstrdup_or_null(a->status);
+		}
+	}
 }
 
 /*
@@ -231,10 +266,8 @@ int fmt_contains_ci(const char *hay, const char *needle)
 
 enum st_status fmt_worse(enum st_status a, enum st_status b)
 {
-	/* unknown is not produced by a successful parser; rank it above all. */
-	int ra = a == ST_UNKNOWN ? 99 : st_status_rank(a);
-	int rb = b == ST_UNKNOWN ? 99 : st_status_rank(b);
-	return rb > ra ? b : a;
+	/* unknown is not produced by a successful parser; it folds above all. */
+	return st_status_fold_rank(b) > st_status_fold_rank(a) ? b : a;
 }
 
 static const char *field_name(char *buf, size_t n, const char *where, const char *key);
@@ -360,6 +393,11 @@ struct cJSON *fmt_json_parse(const struct fmt_input *in, struct fmt_reading *r)
 	size_t bad = utf8_invalid_at((const unsigned char *)b, n);
 	if (bad < n) {
 		fmt_fail(r, "parse_error: invalid UTF-8 at offset %zu", bad);
+		return NULL;
+	}
+	/* cJSON recurses once per level; refuse deep nesting before it does. */
+	if (!jsonck_depth_ok(b, n, JSONCK_MAX_DEPTH)) {
+		fmt_fail(r, "parse_error: JSON nested deeper than %d levels", JSONCK_MAX_DEPTH);
 		return NULL;
 	}
 	/*

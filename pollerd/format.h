@@ -109,6 +109,9 @@ enum st_status fmt_rss_title_status(const char *title);
 /* Helpers for parsers: set a failure (takes printf args) / free everything in r. */
 void fmt_fail(struct fmt_reading *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fmt_reading_free(struct fmt_reading *r);
+/* Deep copy of src into dst (dst need not be initialised; free it with
+ * fmt_reading_free): for 304 reuse and the queue of uncommitted readings. */
+void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src);
 
 /* The parsers. */
 void fmt_statuspage(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);

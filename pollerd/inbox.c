@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonck.h"
 #include "db.h"
 #include "log.h"
 #include "pollerd.h"
@@ -266,9 +267,11 @@ int inbox_apply_one(struct pollerd *p, int64_t id, const char *kind, const char 
 		    const char *payload, const char *client_ip)
 {
 	struct verdict v = {0};
-	if (db_begin(p->db) < 0)
+	/* One try with pollerd's short busy timeout: while another process
+	 * holds the lock the row stays pending and is applied later. */
+	if (db_begin_once(p->db) != 0)
 		return -1;
-	cJSON *pl = cJSON_Parse(payload ? payload : "");
+	cJSON *pl = jsonck_parse_str(payload ? payload : "", JSONCK_LENIENT);
 	if (!kind) {
 		v.error = xstrdup("missing kind");
 	} else if (!strcmp(kind, "webhook_statuspage")) {

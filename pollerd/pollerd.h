@@ -6,9 +6,10 @@
  * Layers, bottom up: hmap (string-keyed table), retry and breaker (pure
  * policies), fetch (libcurl multi engine), detect (pure flap / health
  * decisions), maint and store (the database side of one reading or one
- * pushed status), webhook (Statuspage webhook body -> a pushed reading),
- * cycle (scheduling, URL de-duplication, fan-out, parsing), inbox (commands
- * from apid). pollerd.c is the process around them.
+ * pushed status), queue (readings waiting for the database, committed in
+ * order), webhook (Statuspage webhook body -> a pushed reading), cycle
+ * (per-service scheduling, URL de-duplication, fan-out, parsing), inbox
+ * (commands from apid). pollerd.c is the process around them.
  */
 #ifndef ITSTATUS_POLLERD_H
 #define ITSTATUS_POLLERD_H
@@ -19,6 +20,7 @@
 
 #include "buf.h"
 #include "daemon.h"
+#include "db.h"
 #include "format.h"
 #include "status.h"
 #include "timeutil.h"
@@ -89,8 +91,8 @@ int64_t retry_backoff_ms(int attempt, double jitter01);
  */
 int64_t retry_next_delay(enum att_class c, int attempts, int max_attempts, int64_t elapsed_ms,
 			 int64_t budget_ms, int64_t retry_after_ms, double jitter01);
-/* Retry-After (delta seconds or an HTTP date) -> ms from now_ms; -1 if unusable. */
-int64_t retry_after_parse(const char *v, int64_t now_ms);
+/* The unit tests' name for the shared Retry-After parser (common/timeutil.h). */
+#define retry_after_parse ts_retry_after_ms
 
 /* ---- breaker.c: per-host circuit breaker ---------------------------------- */
 
@@ -133,6 +135,9 @@ struct fetch_cfg {
 	int breaker_threshold;
 	int64_t breaker_ttl_ms;
 	const char *user_agent; /* copied */
+	/* Is this address loopback, link-local or private? NULL means
+	 * fetch_addr_internal; tests put their own to play a public host. */
+	int (*addr_internal)(const char *ip);
 };
 
 enum fetch_outcome {
@@ -169,6 +174,10 @@ struct fetch_req {
 	int64_t duration_ms;			   /* first attempt start -> result */
 	int attempts;
 	int64_t bytes; /* body bytes received over all attempts */
+	/* FETCH_FAILED because the name did not resolve or nothing took the
+	 * connection (its last attempt, or the host's when a breaker opened on
+	 * those stopped it): what a machine without network sees. */
+	int unreachable;
 	/* engine private */
 	struct fetch_host *host;
 	struct fetch_xfer *xfer;
@@ -176,6 +185,11 @@ struct fetch_req {
 	int64_t first_start_mono, due_mono, retry_after_ms;
 	int was_probe, too_large, conditional;
 	enum att_class last_class;
+	/* redirect guard: class of the attempt's first address (-1 before it),
+	 * and the address a refused redirect led to */
+	int origin_internal;
+	int (*addr_internal)(const char *ip);
+	char refused_ip[48];
 };
 void fetch_req_init(struct fetch_req *r, const char *url);
 void fetch_req_clear(struct fetch_req *r);
@@ -199,6 +213,9 @@ struct fetch_req *fetch_next_done(struct fetcher *f);
 void fetch_abort(struct fetcher *f);
 /* Breaker of a host (created closed when new). Tests. */
 struct breaker *fetch_breaker(struct fetcher *f, const char *host);
+/* 1 when ip (text, v4 or v6) is loopback, link-local, private (RFC 1918,
+ * unique local, shared 100.64/10) or unspecified; 0 otherwise. */
+int fetch_addr_internal(const char *ip);
 /* Host part of a URL, lower-cased, with ":port" when the URL names one: the
  * key of breakers and connection slots. The whole URL when it has no host.
  * Caller frees. */
@@ -362,6 +379,40 @@ int inbox_poll(struct pollerd *p, int force);
 int inbox_apply_one(struct pollerd *p, int64_t id, const char *kind, const char *service_id,
 		    const char *payload, const char *client_ip);
 
+/* ---- queue.c: readings waiting for the database --------------------------- */
+
+struct rq_item {
+	char *service_id, *source;
+	struct fmt_reading r;
+	int64_t now_ms; /* when it was taken: it decides as of then */
+};
+struct rqueue {
+	struct rq_item *v; /* ring of cap slots */
+	size_t cap, head, n, max;
+	unsigned long long dropped; /* since start */
+	/* the current outage (blocked = the last flush could not commit) */
+	int blocked, dropping, failures, fail_rc;
+	int64_t blocked_since;
+	size_t committed_in_outage;
+	unsigned long long dropped_at_block;
+	char fail_msg[256];
+};
+void rq_init(struct rqueue *q, size_t max);
+void rq_free(struct rqueue *q);
+/* A new bound (reload); the oldest beyond it are dropped. */
+void rq_set_max(struct rqueue *q, size_t max);
+/* Queue a copy of reading r of a service; when full the oldest is dropped
+ * (counted, logged once per outage). */
+void rq_push(struct rqueue *q, const char *service_id, const char *source,
+	     const struct fmt_reading *r, int64_t now_ms);
+/* Commit queued readings in order (one BEGIN IMMEDIATE with the connection's
+ * short busy timeout, up to a batch). Returns the status events committed
+ * (>= 0), or -1 when the database could not be written (all kept). */
+int rq_flush(struct pollerd *p, struct rqueue *q);
+/* Why pollerd is alive but not working (commits keep failing for a reason
+ * other than a busy lock), or NULL. Points into q. */
+const char *rq_failing(const struct rqueue *q);
+
 /* ---- the daemon ---------------------------------------------------------- */
 
 struct cycle_state;
@@ -375,6 +426,8 @@ struct pollerd {
 	struct cycle_state *cs; /* cycle.c's state */
 	struct store_cfg scfg;	/* from conf.cfg (cycle_init / cycle_reconfigure) */
 	int64_t inbox_data_version;
+	struct rqueue rq;      /* readings not yet committed */
+	struct db_ident ident; /* the database file opened (deleted-file check) */
 };
 
 /* retention.c: prune pollerd's own old rows (see the file); rows deleted or -1. */

@@ -11,7 +11,6 @@
  * knocking early on a vendor that asked for quiet.
  */
 #include <curl/curl.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,27 +73,4 @@ int64_t retry_next_delay(enum att_class c, int attempts, int max_attempts, int64
 	if (elapsed_ms + d >= budget_ms)
 		return -1;
 	return d;
-}
-
-int64_t retry_after_parse(const char *v, int64_t now_ms)
-{
-	if (!v)
-		return -1;
-	while (isspace((unsigned char)*v))
-		v++;
-	if (!*v)
-		return -1;
-	if (isdigit((unsigned char)*v)) {
-		char *end;
-		long long s = strtoll(v, &end, 10);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (*end || s < 0 || s > 86400)
-			return -1;
-		return (int64_t)s * 1000;
-	}
-	int64_t at;
-	if (ts_parse(v, &at) < 0)
-		return -1;
-	return at > now_ms ? at - now_ms : 0;
 }

@@ -185,11 +185,6 @@ static int64_t insert_event(sqlite3 *db, const struct ev *e)
 	return sqlite3_last_insert_rowid(db);
 }
 
-static double status_gauge_value(enum st_status s)
-{
-	return s == ST_UNKNOWN ? 4 : (double)s;
-}
-
 static void gauge(const char *name, const char *help, const char *service_id, double v)
 {
 	char *l = met_labels("service", service_id, (char *)NULL);
@@ -248,7 +243,7 @@ static int commit_event(sqlite3 *db, const struct store_cfg *c, const char *serv
 	free(impact);
 	if (*event_id < 0)
 		return -1;
-	gauge("service_status", STATUS_HELP, service_id, status_gauge_value(next));
+	gauge("service_status", STATUS_HELP, service_id, st_status_gauge(next));
 	const char *kv[] = {"service", service_id,	    "from",   st_status_str(prev),
 			    "to",      st_status_str(next), "source", source,
 			    NULL};

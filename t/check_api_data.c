@@ -170,6 +170,31 @@ START_TEST(test_summary_quiet_texts)
 }
 END_TEST
 
+/* Maintenance is its own state: a degraded service in maintenance is not an
+ * active incident and does not make the overall status (issue 15). */
+START_TEST(test_summary_maintenance_not_incident)
+{
+	db_exec(db,
+		"UPDATE services SET current_status = 'operational', poller_health = 'healthy'");
+	db_exec(db, "UPDATE services SET current_status = 'degraded', in_maintenance = 1"
+		    " WHERE id IN ('a', 'b')");
+	cJSON *s = summary_build(db);
+	ck_assert_str_eq(str(s, "overall_status"), "operational");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "active_incidents")), 0);
+	ck_assert_int_eq((int)num(s, "maintenance_count"), 2);
+	ck_assert_str_eq(
+	    str(s, "status_text"),
+	    "No active incidents across 6 monitored services; 2 in planned maintenance.");
+	cJSON_Delete(s);
+	/* an outage elsewhere is still an incident */
+	db_exec(db, "UPDATE services SET current_status = 'major_outage' WHERE id = 'c'");
+	s = summary_build(db);
+	ck_assert_str_eq(str(s, "overall_status"), "major_outage");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "active_incidents")), 1);
+	cJSON_Delete(s);
+}
+END_TEST
+
 START_TEST(test_services_list)
 {
 	cJSON *meta = NULL;
@@ -289,23 +314,95 @@ END_TEST
 START_TEST(test_clusters_root_cause)
 {
 	cJSON *c = clustered_build(db, 300, 100);
-	ck_assert_int_eq((int)num(c, "total_events"), 4); /* baselines excluded */
+	/* baselines and the poller-health change are entries too (issue 15) */
+	ck_assert_int_eq((int)num(c, "total_events"), 8);
 	cJSON *cl = cJSON_GetObjectItem(c, "clusters");
-	ck_assert_int_eq(cJSON_GetArraySize(cl), 2);
-	cJSON *newest = cJSON_GetArrayItem(cl, 0);
-	ck_assert_int_eq((int)num(newest, "event_count"), 3);
-	ck_assert_int_eq((int)num(newest, "service_count"), 2);
-	ck_assert_str_eq(str(cJSON_GetObjectItem(newest, "root_cause"), "id"), "c");
-	ck_assert_str_eq(str(newest, "severity"), "major_outage");
-	ck_assert_str_eq(str(newest, "started_at"), "2026-11-23T11:00:00.000Z");
-	ck_assert_str_eq(str(newest, "ended_at"), "2026-11-23T11:02:00.000Z");
+	ck_assert_int_eq(cJSON_GetArraySize(cl), 4);
+	/* newest: d's poller broke (a health entry, alone) */
+	cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cl, 0), "events"), 0);
+	ck_assert_str_eq(str(h, "kind"), "health");
+	ck_assert_str_eq(str(h, "new_health"), "broken");
+	cJSON *root = cJSON_GetArrayItem(cl, 1);
+	ck_assert_int_eq((int)num(root, "event_count"), 3); /* c, a down, a's recovery */
+	ck_assert_int_eq((int)num(root, "service_count"), 2);
+	ck_assert_str_eq(str(cJSON_GetObjectItem(root, "root_cause"), "id"), "c");
+	ck_assert_str_eq(str(root, "severity"), "major_outage");
+	ck_assert_str_eq(str(root, "started_at"), "2026-11-23T11:00:00.000Z");
+	ck_assert_str_eq(str(root, "ended_at"), "2026-11-23T11:02:00.000Z");
 	ck_assert_str_eq(
-	    str(cJSON_GetArrayItem(cJSON_GetObjectItem(newest, "events"), 0), "created_at"),
+	    str(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 0), "created_at"),
 	    "2026-11-23T11:02:00.000Z");
-	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(cl, 1), "root_cause")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(cl, 2), "root_cause")));
+	/* oldest: the three baselines, "monitoring started" */
+	cJSON *base = cJSON_GetArrayItem(cl, 3);
+	ck_assert_int_eq((int)num(base, "event_count"), 3);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(base, "events"), 0), "is_baseline")));
 	cJSON_Delete(c);
-	c = clustered_build(db, 3600, 100); /* one hour joins 10:00 and 11:00 */
-	ck_assert_int_eq((int)num(c, "total_clusters"), 1);
+	/* One hour joins 10:00 to 11:30 in time, but b went degraded at 10:00
+	 * while its upstream c was still operational: c is not b's root, and
+	 * b stands apart from c's cluster (with d's poller entry). */
+	c = clustered_build(db, 3600, 100);
+	cl = cJSON_GetObjectItem(c, "clusters");
+	ck_assert_int_eq((int)num(c, "total_clusters"), 3);
+	cJSON *cc = NULL, *rest = NULL;
+	for (int i = 0; i < 3; i++) {
+		cJSON *x = cJSON_GetArrayItem(cl, i);
+		if (cJSON_IsObject(cJSON_GetObjectItem(x, "root_cause")))
+			cc = x;
+		else if ((int)num(x, "event_count") == 2)
+			rest = x;
+	}
+	ck_assert_ptr_nonnull(cc);
+	ck_assert_ptr_nonnull(rest);
+	ck_assert_str_eq(str(cJSON_GetObjectItem(cc, "root_cause"), "id"), "c");
+	ck_assert_int_eq((int)num(cc, "event_count"), 3);
+	cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(cc, "events"))
+	    ck_assert_str_ne(str(e, "service_id"), "b");
+	cJSON_Delete(c);
+}
+END_TEST
+
+/* A dependent that changed after its upstream recovered, or in maintenance,
+ * is not put under that upstream. */
+START_TEST(test_cluster_root_needs_upstream_down)
+{
+	db_exec(db, "DELETE FROM status_events");
+	db_exec(db, "INSERT INTO status_events (service_id, previous_status, new_status,"
+		    " in_maintenance, created_at) VALUES"
+		    " ('c', 'operational', 'major_outage', 0, '2026-11-23T11:00:00.000Z'),"
+		    " ('a', 'operational', 'degraded', 0, '2026-11-23T11:01:00.000Z'),"
+		    " ('c', 'major_outage', 'operational', 0, '2026-11-23T11:02:00.000Z'),"
+		    " ('b', 'operational', 'degraded', 0, '2026-11-23T11:03:00.000Z'),"
+		    " ('b', 'degraded', 'partial_outage', 1, '2026-11-23T11:03:30.000Z')");
+	/* a service first seen meanwhile: "monitoring started", apart from b */
+	db_exec(db, "INSERT INTO status_events (service_id, previous_status, new_status,"
+		    " is_baseline, created_at) VALUES"
+		    " ('e', 'unknown', 'operational', 1, '2026-11-23T11:03:10.000Z')");
+	cJSON *c = clustered_build(db, 300, 100);
+	cJSON *cl = cJSON_GetObjectItem(c, "clusters");
+	ck_assert_int_eq(cJSON_GetArraySize(cl), 3);
+	int baseline_alone = 0;
+	cJSON *y;
+	cJSON_ArrayForEach(y, cl) baseline_alone |=
+	    (int)num(y, "event_count") == 1 &&
+	    cJSON_IsTrue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(y, "events"), 0), "is_baseline"));
+	ck_assert(baseline_alone);
+	cJSON *x;
+	int roots = 0;
+	cJSON_ArrayForEach(x, cl)
+	{
+		cJSON *e;
+		if (!cJSON_IsObject(cJSON_GetObjectItem(x, "root_cause")))
+			continue;
+		roots++;
+		ck_assert_str_eq(str(cJSON_GetObjectItem(x, "root_cause"), "id"), "c");
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(x, "events"))
+		    ck_assert_str_ne(str(e, "service_id"), "b"); /* b came after c recovered */
+	}
+	ck_assert_int_eq(roots, 1);
 	cJSON_Delete(c);
 }
 END_TEST
@@ -614,6 +711,8 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_summary_effective_status);
 	tcase_add_test(tc, test_summary_quiet_texts);
+	tcase_add_test(tc, test_summary_maintenance_not_incident);
+	tcase_add_test(tc, test_cluster_root_needs_upstream_down);
 	tcase_add_test(tc, test_services_list);
 	tcase_add_test(tc, test_service_detail);
 	tcase_add_test(tc, test_graph);

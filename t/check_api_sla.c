@@ -73,16 +73,35 @@ static void health_at(const char *svc, const char *prev, const char *next, int64
 	sqlite3_finalize(st);
 }
 
-static double uptime(const char *svc, int64_t start, int64_t end, double w)
+/* Options as the defaults: maintenance left out, 10 % / 90 % coverage. */
+static struct sla_opts opts(double w)
+{
+	return (struct sla_opts){.degraded_weight = w,
+				 .count_maintenance = 0,
+				 .min_coverage_pct = 10,
+				 .burn_min_coverage_pct = 90,
+				 .stale_after_s = 120};
+}
+
+/* The raw uptime of svc over [start, end), whatever its coverage; the
+ * coverage goes to *cov when not NULL. */
+static double uptime_cov(const char *svc, int64_t start, int64_t end, const struct sla_opts *o,
+			 struct sla_cov *cov)
 {
 	struct sla_set set;
-	ck_assert_int_eq(sla_load(db, start, NOW, &set), 0);
+	ck_assert_int_eq(sla_load(db, start, NOW, o, &set), 0);
 	double v = NAN;
 	for (size_t i = 0; i < set.n; i++)
 		if (!strcmp(set.v[i].service_id, svc))
-			v = sla_uptime(&set.v[i], start, end, w);
+			v = sla_uptime(&set.v[i], start, end, o, cov);
 	sla_set_free(&set);
 	return v;
+}
+
+static double uptime(const char *svc, int64_t start, int64_t end, double w)
+{
+	struct sla_opts o = opts(w);
+	return uptime_cov(svc, start, end, &o, NULL);
 }
 
 START_TEST(test_no_events_is_null)
@@ -167,7 +186,8 @@ START_TEST(test_history_today_ends_now)
 {
 	status_at("a", "unknown", "operational", -3 * D, 1);
 	status_at("a", "operational", "degraded", -6 * H, 0);
-	cJSON *h = sla_history_build(db, NOW, 2, 1.0);
+	struct sla_opts o = opts(1.0);
+	cJSON *h = sla_history_build(db, NOW, 2, &o);
 	ck_assert_ptr_nonnull(h);
 	cJSON *days = cJSON_GetObjectItem(h, "days");
 	ck_assert_int_eq(cJSON_GetArraySize(days), 2);
@@ -187,7 +207,8 @@ END_TEST
 START_TEST(test_sla_build_lists_every_service)
 {
 	status_at("a", "unknown", "operational", -3 * D, 1);
-	cJSON *s = sla_build(db, NOW, 1.0);
+	struct sla_opts o = opts(1.0);
+	cJSON *s = sla_build(db, NOW, &o);
 	cJSON *svcs = cJSON_GetObjectItem(s, "services");
 	ck_assert_int_eq(cJSON_GetArraySize(svcs), 3);
 	cJSON *a = cJSON_GetObjectItem(svcs, "a");
@@ -196,7 +217,7 @@ START_TEST(test_sla_build_lists_every_service)
 	/* retired services are gone */
 	db_exec(db, "UPDATE services SET retired_at = '2026-11-01T00:00:00.000Z' WHERE id = 'c'");
 	cJSON_Delete(s);
-	s = sla_build(db, NOW, 1.0);
+	s = sla_build(db, NOW, &o);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "services")), 2);
 	cJSON_Delete(s);
 }
@@ -210,7 +231,8 @@ START_TEST(test_uptime_strip_multi_day)
 	status_at("b", "unknown", "operational", -10 * D, 1);
 	status_at("b", "operational", "degraded", -5 * D, 0);
 	status_at("b", "degraded", "operational", -5 * D + H, 0);
-	cJSON *u = uptime_build(db, NOW);
+	struct sla_opts o = opts(1.0);
+	cJSON *u = uptime_build(db, NOW, &o);
 	cJSON *days = cJSON_GetObjectItem(u, "days");
 	ck_assert_int_eq(cJSON_GetArraySize(days), 7);
 	ck_assert_str_eq(cJSON_GetArrayItem(days, 0)->valuestring, "2026-11-17");
@@ -227,6 +249,21 @@ START_TEST(test_uptime_strip_multi_day)
 }
 END_TEST
 
+/* The settings slo_build reads, at their defaults. */
+static struct cfg_settings slo_cfg(void)
+{
+	struct cfg_settings cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.degraded_sla_weight = 1.0;
+	cfg.slo_target_percent = 99.9;
+	cfg.slo_burn_rate_fast_threshold = 14.4;
+	cfg.slo_burn_rate_slow_threshold = 6.0;
+	cfg.uptime_min_coverage_percent = 10;
+	cfg.burn_min_coverage_percent = 90;
+	cfg.heartbeat_stale_after_seconds = 120;
+	return cfg;
+}
+
 static cJSON *slo_row(cJSON *slo, const char *id)
 {
 	cJSON *row;
@@ -239,12 +276,7 @@ static cJSON *slo_row(cJSON *slo, const char *id)
 
 START_TEST(test_slo_burn_and_budget)
 {
-	struct cfg_settings cfg;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.degraded_sla_weight = 1.0;
-	cfg.slo_target_percent = 99.9;
-	cfg.slo_burn_rate_fast_threshold = 14.4;
-	cfg.slo_burn_rate_slow_threshold = 6.0;
+	struct cfg_settings cfg = slo_cfg();
 	/* a: down for the last 10 minutes -> fast burn (5 m and 1 h both over 14.4) */
 	status_at("a", "unknown", "operational", -40 * D, 1);
 	status_at("a", "operational", "major_outage", -10 * 60000LL, 0);
@@ -264,16 +296,263 @@ START_TEST(test_slo_burn_and_budget)
 				0.001);
 	ck_assert_double_eq_tol(cJSON_GetObjectItem(b, "error_budget_remaining_pct")->valuedouble,
 				50.0, 0.01);
-	/* no data: full budget, never burning */
+	/* no data: no budget figure (not "100 % left"), never burning */
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "uptime_30d_pct")));
-	ck_assert_double_eq(cJSON_GetObjectItem(c, "error_budget_remaining_pct")->valuedouble,
-			    100.0);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "error_budget_remaining_pct")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "monitoring_since")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(c, "slow_burning")));
 	ck_assert_double_eq(
 	    cJSON_GetObjectItem(cJSON_GetObjectItem(slo, "thresholds"), "target_percent")
 		->valuedouble,
 	    99.9);
 	cJSON_Delete(slo);
+}
+END_TEST
+
+static double num(cJSON *o, const char *k)
+{
+	cJSON *v = cJSON_GetObjectItem(o, k);
+	ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", k);
+	return v->valuedouble;
+}
+
+/* A window partly covered: 2 h of 30 days is below the 10 % rule (null plus
+ * the coverage), 5 days of 30 is above it (a figure over the 5 days). */
+START_TEST(test_window_partly_covered)
+{
+	status_at("a", "unknown", "operational", -2 * H, 1);
+	status_at("b", "unknown", "operational", -5 * D, 1);
+	status_at("b", "operational", "major_outage", -2 * H, 0);
+	status_at("b", "major_outage", "operational", -1 * H, 0);
+	struct sla_opts o = opts(1.0);
+	cJSON *s = sla_build(db, NOW, &o);
+	cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "services"), "a");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "uptime_30d")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "uptime_7d")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "uptime_24h"))); /* 8.3 % of a day */
+	cJSON *c30 = cJSON_GetObjectItem(cJSON_GetObjectItem(a, "coverage"), "30d");
+	ck_assert_double_eq(num(c30, "tracked_seconds"), 7200);
+	ck_assert_double_eq(num(c30, "window_seconds"), 2592000);
+	ck_assert_str_eq(cJSON_GetObjectItem(c30, "monitoring_since")->valuestring,
+			 "2026-11-23T10:00:00.000Z");
+	ck_assert_str_eq(cJSON_GetObjectItem(a, "monitoring_since")->valuestring,
+			 "2026-11-23T10:00:00.000Z");
+	cJSON *b = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "services"), "b");
+	/* 1 h down out of the 5 days seen */
+	ck_assert_double_eq_tol(num(b, "uptime_30d"), 99.17, 0.001);
+	ck_assert_double_eq_tol(num(b, "uptime_24h"), 95.83, 0.001);
+	ck_assert_double_eq(
+	    num(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "coverage"), "30d"), "tracked_seconds"),
+	    5 * 86400);
+	/* never seen: null, coverage 0, monitoring_since null */
+	cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "services"), "c");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "uptime_24h")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "monitoring_since")));
+	ck_assert_double_eq(
+	    num(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "coverage"), "24h"), "tracked_seconds"),
+	    0);
+	ck_assert_double_eq(num(cJSON_GetObjectItem(s, "coverage_rule"), "min_coverage_percent"),
+			    10);
+	cJSON_Delete(s);
+	/* the threshold is a setting: at 0 % the 2 hours give a figure */
+	o.min_coverage_pct = 0;
+	s = sla_build(db, NOW, &o);
+	a = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "services"), "a");
+	ck_assert_double_eq(num(a, "uptime_30d"), 100.0);
+	cJSON_Delete(s);
+}
+END_TEST
+
+static void pollerd_health(const char *state, int64_t beat_off, int64_t decided_off)
+{
+	char b[TS_ISO_LEN + 1], d[TS_ISO_LEN + 1];
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO daemon_health_log (daemon, state, beat_at,"
+					  " decided_at) VALUES ('pollerd', ?1, ?2, ?3)");
+	db_bind_text(st, 1, state);
+	db_bind_text(st, 2, ts_format(NOW + beat_off, b));
+	db_bind_text(st, 3, ts_format(NOW + decided_off, d));
+	ck_assert_int_eq(db_step_done(st), 0);
+	sqlite3_finalize(st);
+}
+
+static void pollerd_beat(int64_t off)
+{
+	char b[TS_ISO_LEN + 1];
+	sqlite3_stmt *st = db_prepare(
+	    db, "INSERT OR REPLACE INTO heartbeats (daemon, pid, version, started_at, beat_at)"
+		" VALUES ('pollerd', 1, 'test', ?1, ?1)");
+	db_bind_text(st, 1, ts_format(NOW + off, b));
+	ck_assert_int_eq(db_step_done(st), 0);
+	sqlite3_finalize(st);
+}
+
+/* Blind periods: pollerd stale from its last beat 6 h ago until it beat
+ * again 4 h ago is unknown for every service, as is the time since its
+ * last heartbeat when that is stale now. */
+START_TEST(test_blind_pollerd_stale)
+{
+	status_at("a", "unknown", "operational", -10 * D, 1);
+	status_at("a", "operational", "major_outage", -5 * H, 0); /* seen during blindness */
+	status_at("a", "major_outage", "operational", -3 * H, 0);
+	pollerd_health("stale", -6 * H, -6 * H + 120000);
+	pollerd_health("recovered", -4 * H, -4 * H + 1000);
+	struct sla_opts o = opts(1.0);
+	struct sla_cov c;
+	/* of the last day: 2 h blind; 1 h of outage seen (-4 h .. -3 h) */
+	double v = uptime_cov("a", NOW - D, NOW, &o, &c);
+	ck_assert_int_eq(c.tracked_ms, 22 * H);
+	ck_assert_double_eq_tol(v, 100.0 * 21 / 22, 1e-9);
+	/* the blind hours alone: nothing tracked, no figure */
+	ck_assert(isnan(uptime_cov("a", NOW - 6 * H, NOW - 4 * H, &o, &c)));
+	ck_assert_int_eq(c.tracked_ms, 0);
+	/* pollerd's heartbeat is 30 min old now (stale after 120 s): blind since */
+	pollerd_beat(-30 * 60000LL);
+	uptime_cov("a", NOW - D, NOW, &o, &c);
+	ck_assert_int_eq(c.tracked_ms, 22 * H - 30 * 60000LL);
+	/* a fresh heartbeat: nothing more is blind */
+	pollerd_beat(-10000);
+	uptime_cov("a", NOW - D, NOW, &o, &c);
+	ck_assert_int_eq(c.tracked_ms, 22 * H);
+}
+END_TEST
+
+/* A stale period still open (no recovery yet) runs to now. */
+START_TEST(test_blind_open_until_now)
+{
+	status_at("a", "unknown", "operational", -2 * D, 1);
+	pollerd_health("stale", -3 * H, -3 * H + 120000);
+	struct sla_opts o = opts(1.0);
+	struct sla_cov c;
+	uptime_cov("a", NOW - D, NOW, &o, &c);
+	ck_assert_int_eq(c.tracked_ms, 21 * H);
+}
+END_TEST
+
+static void status_maint_at(const char *svc, const char *prev, const char *next, int64_t off,
+			    int maint)
+{
+	status_at(svc, prev, next, off, 0);
+	if (maint)
+		db_exec(db, "UPDATE status_events SET in_maintenance = 1"
+			    " WHERE id = (SELECT max(id) FROM status_events)");
+}
+
+/* Maintenance: tracked, but left out of the figure unless counted. */
+START_TEST(test_maintenance_excluded)
+{
+	status_at("a", "unknown", "operational", -2 * D, 1);
+	status_maint_at("a", "operational", "degraded", -6 * H, 1); /* vendor: maintenance */
+	status_maint_at("a", "degraded", "operational", -2 * H, 0);
+	struct sla_opts o = opts(1.0);
+	struct sla_cov c;
+	ck_assert_double_eq(uptime_cov("a", NOW - D, NOW, &o, &c), 100.0);
+	ck_assert_int_eq(c.tracked_ms, D);
+	ck_assert_int_eq(c.maint_ms, 4 * H);
+	o.count_maintenance = 1;
+	ck_assert_double_eq_tol(uptime_cov("a", NOW - D, NOW, &o, &c), 100.0 * 20 / 24, 1e-9);
+	/* counted, degraded weighs DEGRADED_SLA_WEIGHT as before */
+	o.degraded_weight = 0.5;
+	ck_assert_double_eq_tol(uptime_cov("a", NOW - D, NOW, &o, &c), 100.0 * 22 / 24, 1e-9);
+}
+END_TEST
+
+/* A maintenance window from scheduled_maintenances covers an outage that
+ * came without the in_maintenance flag; a cancelled or future one does not. */
+START_TEST(test_maintenance_window)
+{
+	status_at("a", "unknown", "operational", -2 * D, 1);
+	status_at("a", "operational", "major_outage", -4 * H, 0);
+	status_at("a", "major_outage", "operational", -3 * H, 0);
+	status_at("a", "operational", "major_outage", -2 * H, 0);
+	status_at("a", "major_outage", "operational", -1 * H, 0);
+	char f[TS_ISO_LEN + 1], u[TS_ISO_LEN + 1], f2[TS_ISO_LEN + 1], u2[TS_ISO_LEN + 1];
+	ts_format(NOW - 5 * H, f);
+	ts_format(NOW - 3 * H, u);
+	ts_format(NOW - 2 * H, f2);
+	ts_format(NOW - 1 * H, u2);
+	char *sql = xasprintf(
+	    "INSERT INTO scheduled_maintenances (service_id, title, scheduled_for,"
+	    " scheduled_until, status) VALUES ('a', 'm', '%s', '%s', 'completed'),"
+	    " ('a', 'x', '%s', '%s', 'cancelled'), ('a', 'later', '2026-12-01T00:00:00Z', NULL,"
+	    " 'scheduled')",
+	    f, u, f2, u2);
+	ck_assert_int_eq(db_exec(db, sql), 0);
+	free(sql);
+	struct sla_opts o = opts(1.0);
+	struct sla_cov c;
+	/* the first hour of outage is in the window: 1 h down of 22 h counted */
+	ck_assert_double_eq_tol(uptime_cov("a", NOW - D, NOW, &o, &c), 100.0 * 21 / 22, 1e-9);
+	ck_assert_int_eq(c.maint_ms, 2 * H);
+	ck_assert_int_eq(c.tracked_ms, D);
+}
+END_TEST
+
+/* The fresh-install lie: a vendor first seen 15 s ago in a partial outage
+ * is not "0.00 % uptime, burning 1000x over 1 h". */
+START_TEST(test_burn_needs_coverage)
+{
+	struct cfg_settings cfg = slo_cfg();
+	status_at("a", "unknown", "partial_outage", -15000, 1);
+	/* b: seen 58 min in partial outage -- 96.7 % of the hour, under 5 % of 6 h */
+	status_at("b", "unknown", "partial_outage", -58 * 60000LL, 1);
+	cJSON *slo = slo_build(db, NOW, &cfg);
+	cJSON *a = slo_row(slo, "a"), *b = slo_row(slo, "b");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "uptime_30d_pct")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "error_budget_remaining_pct")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(a, "fast_burning")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "burn_rates"), "1h")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "burn_rates"), "5m")));
+	ck_assert_double_eq(num(cJSON_GetObjectItem(a, "coverage_30d"), "tracked_seconds"), 15);
+	/* b: 5 m and 1 h covered -> fast burn; 6 h is not -> no slow burn */
+	ck_assert_double_eq(num(cJSON_GetObjectItem(b, "burn_rates"), "1h"), 1000.0);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "burn_rates"), "6h")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(b, "fast_burning")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(b, "slow_burning")));
+	cJSON_Delete(slo);
+}
+END_TEST
+
+/* In maintenance, the SLO view does not burn. */
+START_TEST(test_slo_maintenance_not_burning)
+{
+	struct cfg_settings cfg = slo_cfg();
+	status_at("a", "unknown", "operational", -40 * D, 1);
+	status_maint_at("a", "operational", "degraded", -2 * H, 1);
+	cJSON *slo = slo_build(db, NOW, &cfg);
+	cJSON *a = slo_row(slo, "a");
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(a, "fast_burning")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(a, "slow_burning")));
+	ck_assert_double_eq(num(a, "uptime_30d_pct"), 100.0);
+	cJSON_Delete(slo);
+	cfg.sla_count_maintenance = 1;
+	slo = slo_build(db, NOW, &cfg);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(slo_row(slo, "a"), "fast_burning")));
+	cJSON_Delete(slo);
+}
+END_TEST
+
+/* History days before monitoring started carry no figure and no tracked time. */
+START_TEST(test_history_days_before_monitoring)
+{
+	status_at("a", "unknown", "operational", -D - 6 * H, 1); /* yesterday 06:00 */
+	struct sla_opts o = opts(1.0);
+	cJSON *h = sla_history_build(db, NOW, 3, &o);
+	cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(h, "services"), "a");
+	cJSON *d0 = cJSON_GetArrayItem(a, 0), *d1 = cJSON_GetArrayItem(a, 1);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(d0, "uptime")));
+	ck_assert_double_eq(num(d0, "tracked_seconds"), 0);
+	ck_assert_double_eq(num(d1, "uptime"), 100.0);
+	ck_assert_double_eq(num(d1, "tracked_seconds"), 18 * 3600);
+	ck_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(h, "monitoring_since"), "a")->valuestring,
+	    "2026-11-22T06:00:00.000Z");
+	cJSON_Delete(h);
+	/* the 7-day strip: tracked seconds per seen day, nothing before */
+	cJSON *u = uptime_build(db, NOW, &o);
+	cJSON *tr = cJSON_GetObjectItem(cJSON_GetObjectItem(u, "tracked_seconds"), "a");
+	ck_assert_int_eq(cJSON_GetArraySize(tr), 2);
+	ck_assert_double_eq(num(tr, "2026-11-23"), 12 * 3600);
+	cJSON_Delete(u);
 }
 END_TEST
 
@@ -295,6 +574,14 @@ int main(void)
 	tcase_add_test(tc, test_sla_build_lists_every_service);
 	tcase_add_test(tc, test_uptime_strip_multi_day);
 	tcase_add_test(tc, test_slo_burn_and_budget);
+	tcase_add_test(tc, test_window_partly_covered);
+	tcase_add_test(tc, test_blind_pollerd_stale);
+	tcase_add_test(tc, test_blind_open_until_now);
+	tcase_add_test(tc, test_maintenance_excluded);
+	tcase_add_test(tc, test_maintenance_window);
+	tcase_add_test(tc, test_burn_needs_coverage);
+	tcase_add_test(tc, test_slo_maintenance_not_burning);
+	tcase_add_test(tc, test_history_days_before_monitoring);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -7,8 +7,10 @@
  * covering exactly the routes the server has.
  */
 #include <check.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,6 +115,13 @@ START_TEST(test_slack_verify)
 	free(sig);
 	ck_assert_int_eq(slack_verify("s3cr3t", "yesterday", "v0=00", body, strlen(body), now),
 			 SLACK_SIG_STALE);
+	/* timestamps at the ends of int64: refused without overflowing (UBSan) */
+	ck_assert_int_eq(slack_verify("s3cr3t", "-9223372036854775808", "v0=00", body,
+				      strlen(body), now),
+			 SLACK_SIG_STALE);
+	ck_assert_int_eq(
+	    slack_verify("s3cr3t", "9223372036854775807", "v0=00", body, strlen(body), now),
+	    SLACK_SIG_STALE);
 	/* forged: signed with another secret, or the body changed */
 	snprintf(ts, sizeof ts, "%lld", (long long)(now / 1000 - 20));
 	sig = slack_sig("guess", ts, body);
@@ -124,6 +133,133 @@ START_TEST(test_slack_verify)
 	/* a refused request did not poison the replay cache */
 	ck_assert_int_eq(slack_verify("s3cr3t", ts, sig, body, strlen(body), now), SLACK_SIG_OK);
 	free(sig);
+}
+END_TEST
+
+/* hex HMAC of "<ts>.<body>" (or of the body alone when ts is NULL) */
+static char *sp_sig(const char *secret, const char *ts, const char *body)
+{
+	char *base = ts ? xasprintf("%s.%s", ts, body) : xstrdup(body);
+	unsigned char mac[32];
+	hmac_sha256(secret, strlen(secret), base, strlen(base), mac);
+	free(base);
+	char *hex = xmalloc(65);
+	hex_lower(mac, 32, hex);
+	return hex;
+}
+
+START_TEST(test_statuspage_verify)
+{
+	const char *body = "{\"component_update\":{}}";
+	size_t n = strlen(body);
+	int64_t now = 1795435200000LL;
+	char ts[32], old[32], future[32];
+	snprintf(ts, sizeof ts, "%lld", (long long)(now / 1000 - 10));
+	snprintf(old, sizeof old, "%lld", (long long)(now / 1000 - 301));
+	snprintf(future, sizeof future, "%lld", (long long)(now / 1000 + 301));
+	char *sig = sp_sig("k", ts, body);
+	ck_assert_int_eq(statuspage_verify("k", ts, sig, body, n, now, 0), SP_SIG_OK);
+	for (char *p = sig; *p; p++) /* hex in either case */
+		*p = (char)toupper((unsigned char)*p);
+	ck_assert_int_eq(statuspage_verify("k", ts, sig, body, n, now, 0), SP_SIG_OK);
+	ck_assert_int_eq(statuspage_verify("k", ts, sig, "{}", 2, now, 0), SP_SIG_BAD);
+	ck_assert_int_eq(statuspage_verify("other", ts, sig, body, n, now, 0), SP_SIG_BAD);
+	ck_assert_int_eq(statuspage_verify("k", ts, NULL, body, n, now, 0), SP_SIG_MISSING);
+	ck_assert_int_eq(statuspage_verify("k", ts, "abc", body, n, now, 0), SP_SIG_BAD);
+	free(sig);
+	const char *stale[] = {old, future, "9999999999", "-9223372036854775808",
+			       "9223372036854775807"};
+	for (size_t i = 0; i < 5; i++) {
+		sig = sp_sig("k", stale[i], body);
+		ck_assert_int_eq(statuspage_verify("k", stale[i], sig, body, n, now, 0),
+				 SP_SIG_STALE);
+		free(sig);
+	}
+	/* the seed's body-only signature: only in compatibility mode */
+	sig = sp_sig("k", NULL, body);
+	ck_assert_int_eq(statuspage_verify("k", NULL, sig, body, n, now, 0), SP_SIG_MISSING_TS);
+	ck_assert_int_eq(statuspage_verify("k", ts, sig, body, n, now, 0), SP_SIG_BAD);
+	ck_assert_int_eq(statuspage_verify("k", NULL, sig, body, n, now, 1), SP_SIG_OK);
+	ck_assert_int_eq(statuspage_verify("k", ts, sig, body, n, now, 1), SP_SIG_OK);
+	ck_assert_int_eq(statuspage_verify("k", old, sig, body, n, now, 1), SP_SIG_STALE);
+	ck_assert_int_eq(statuspage_verify("k", "-9223372036854775808", sig, body, n, now, 1),
+			 SP_SIG_STALE);
+	free(sig);
+}
+END_TEST
+
+START_TEST(test_client_addr)
+{
+	char out[GUARD_ADDR_LEN];
+	const char *trusted = "10.0.0.0/8, 127.0.0.5 ::1";
+	/* no trusted proxies, or an untrusted peer: the header is ignored */
+	guard_client_addr("127.0.0.1", "203.0.113.9", NULL, out, sizeof out);
+	ck_assert_str_eq(out, "127.0.0.1");
+	guard_client_addr("192.0.2.1", "203.0.113.9", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "192.0.2.1");
+	/* trusted: the right-most entry that is not a proxy of ours */
+	guard_client_addr("127.0.0.5", "198.51.100.1, 203.0.113.9", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "203.0.113.9");
+	guard_client_addr("10.1.2.3", "198.51.100.1, 203.0.113.9 , 10.4.4.4", trusted, out,
+			  sizeof out);
+	ck_assert_str_eq(out, "203.0.113.9");
+	guard_client_addr("::1", "2001:db8::1", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "2001:db8::1");
+	/* every hop a proxy: the left-most one */
+	guard_client_addr("10.1.2.3", "10.9.9.9,10.8.8.8", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "10.9.9.9");
+	/* garbage stops the walk at the last address believed */
+	guard_client_addr("10.1.2.3", "203.0.113.9, evil\nline", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "10.1.2.3");
+	guard_client_addr("10.1.2.3", "203.0.113.9, 10.0.0.0/8", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "10.1.2.3");
+	guard_client_addr("10.1.2.3", "", trusted, out, sizeof out);
+	ck_assert_str_eq(out, "10.1.2.3");
+	ck_assert_int_eq(guard_proxies_valid(trusted, NULL), 1);
+	ck_assert_int_eq(guard_proxies_valid(NULL, NULL), 1);
+	const char *bad = NULL;
+	ck_assert_int_eq(guard_proxies_valid("10.0.0.0/8, proxy.local", &bad), 0);
+	ck_assert_str_eq(bad, "proxy.local");
+	ck_assert_int_eq(guard_proxies_valid("10.0.0.0/33", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_guard_counts)
+{
+	ck_assert_int_eq(guard_enter("192.0.2.7", GUARD_STREAMS, 2), 0);
+	ck_assert_int_eq(guard_enter("192.0.2.7", GUARD_STREAMS, 2), 0);
+	ck_assert_int_eq(guard_enter("192.0.2.7", GUARD_STREAMS, 2), -1);
+	/* kinds and addresses are counted apart */
+	ck_assert_int_eq(guard_enter("192.0.2.7", GUARD_REQUESTS, 1), 0);
+	ck_assert_int_eq(guard_enter("192.0.2.8", GUARD_STREAMS, 2), 0);
+	guard_leave("192.0.2.7", GUARD_STREAMS);
+	ck_assert_int_eq(guard_enter("192.0.2.7", GUARD_STREAMS, 2), 0);
+	guard_leave("192.0.2.7", GUARD_STREAMS);
+	guard_leave("192.0.2.7", GUARD_STREAMS);
+	guard_leave("192.0.2.7", GUARD_REQUESTS);
+	guard_leave("192.0.2.8", GUARD_STREAMS);
+	/* body readers, server-wide */
+	int slots[APID_BODY_READERS_MAX], n = 0;
+	while ((slots[n % APID_BODY_READERS_MAX] = guard_body_enter(-1, INT64_MAX)) >= 0)
+		n++;
+	ck_assert_int_eq(n, APID_BODY_READERS_MAX);
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(guard_body_leave(slots[i]), 0);
+	/* a reader past its deadline has its socket's read side shut: a
+	 * blocked read returns at once */
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	int late = guard_body_enter(sv[0], 1000);
+	int fine = guard_body_enter(sv[1], INT64_MAX);
+	ck_assert_int_eq(guard_watch(999), 0);
+	ck_assert_int_eq(guard_watch(1000), 1);
+	ck_assert_int_eq(guard_watch(2000), 0); /* once */
+	char c;
+	ck_assert_int_eq((int)recv(sv[0], &c, 1, 0), 0);
+	ck_assert_int_eq(guard_body_leave(late), 1);
+	ck_assert_int_eq(guard_body_leave(fine), 0);
+	close(sv[0]);
+	close(sv[1]);
 }
 END_TEST
 
@@ -399,6 +535,9 @@ int main(void)
 	tcase_add_test(tc, test_hmac_rfc4231);
 	tcase_add_test(tc, test_ct_equal);
 	tcase_add_test(tc, test_slack_verify);
+	tcase_add_test(tc, test_statuspage_verify);
+	tcase_add_test(tc, test_client_addr);
+	tcase_add_test(tc, test_guard_counts);
 	tcase_add_test(tc, test_response_url_allow_list);
 	tcase_add_test(tc, test_static_resolve);
 	tcase_add_test(tc, test_mime_types);

@@ -426,6 +426,59 @@ START_TEST(test_fetch_ok_and_304)
 }
 END_TEST
 
+START_TEST(test_addr_internal)
+{
+	const char *internal[] = {"127.0.0.1", "127.9.9.9", "10.1.2.3",	"172.16.0.1",
+				  "172.31.255.255", "192.168.1.1", "169.254.169.254", "0.0.0.0",
+				  "100.64.0.1", "::1", "::", "fe80::1", "fd00::1",
+				  "::ffff:127.0.0.1", "::ffff:10.0.0.1"};
+	const char *public[] = {"8.8.8.8", "172.32.0.1", "172.15.0.1", "192.169.0.1",
+				"100.128.0.1", "2001:db8::1", "2606:4700::1111", "::ffff:1.1.1.1",
+				"not an address", NULL};
+	for (size_t i = 0; i < sizeof internal / sizeof *internal; i++)
+		ck_assert_msg(fetch_addr_internal(internal[i]), "%s is internal", internal[i]);
+	for (size_t i = 0; i < sizeof public / sizeof *public; i++)
+		ck_assert_msg(!fetch_addr_internal(public[i]), "%s is public",
+			      public[i] ? public[i] : "NULL");
+}
+END_TEST
+
+/* Plays a public vendor whose redirect lands on an internal address: the
+ * first address of a transfer is "public", every later one "internal". */
+static int calls;
+static int first_public(const char *ip)
+{
+	(void)ip;
+	return calls++ > 0;
+}
+
+START_TEST(test_fetch_redirect_guard)
+{
+	struct fetch_cfg c = test_cfg();
+	c.addr_internal = first_public;
+	struct fetcher *f = fetch_new(&c, -1);
+	struct fetch_req r;
+	req_init(&r, "/redir");
+	calls = 0;
+	int ok_before = hits("/ok");
+	run_all(f, &r, 1);
+	ck_assert_int_eq(r.outcome, FETCH_FAILED);
+	ck_assert_str_eq(r.reason,
+			 "request_error: redirect from a public address to 127.0.0.1 refused");
+	ck_assert_int_eq(r.attempts, 1); /* the same redirect next time: not retried */
+	ck_assert_int_eq(hits("/ok"), ok_before);
+	fetch_req_clear(&r);
+	/* a configured internal target (127.0.0.1 really is) may redirect anywhere */
+	c.addr_internal = NULL;
+	fetch_set_cfg(f, &c);
+	req_init(&r, "/redir");
+	run_all(f, &r, 1);
+	ck_assert_int_eq(r.outcome, FETCH_BODY);
+	fetch_req_clear(&r);
+	fetch_free(f);
+}
+END_TEST
+
 START_TEST(test_fetch_failures)
 {
 	struct fetch_cfg c = test_cfg();
@@ -713,6 +766,8 @@ int main(void)
 	tcase_set_timeout(te, 60);
 	tcase_add_test(te, test_fetch_ok_and_304);
 	tcase_add_test(te, test_fetch_failures);
+	tcase_add_test(te, test_addr_internal);
+	tcase_add_test(te, test_fetch_redirect_guard);
 	tcase_add_test(te, test_fetch_host_limit);
 	tcase_add_test(te, test_fetch_breaker);
 	tcase_add_test(te, test_fetch_abort);

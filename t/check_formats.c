@@ -33,6 +33,7 @@
 #include "../pollerd/format.h"
 #include "buf.h"
 #include "timeutil.h"
+#include "tsupport.h"
 #include "xalloc.h"
 
 /* ---- files ------------------------------------------------------------------- */
@@ -44,40 +45,11 @@ static const char *root_dir(void)
 	return r && *r ? r : ".";
 }
 
-/* Fixture path for rel ("statuspage/x.json"). Caller frees. */
-static char *fixture_path(const char *rel)
-{
-	const char *f = getenv("ITSTATUS_FIXTURES");
-	if (f && *f)
-		return xasprintf("%s/%s", f, rel);
-	return xasprintf("%s/t/fixtures/vendors/%s", root_dir(), rel);
-}
-
-/* Whole file, NUL-terminated (length in *len); NULL when unreadable. Caller frees. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b;
-	buf_init(&b, 0);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	if (len)
-		*len = b.len;
-	if (!b.data)
-		return xstrdup("");
-	return buf_steal(&b);
-}
-
 /* A fixture's bytes; fails the test when missing. Caller frees. */
 static char *load_fixture(const char *rel, size_t *len)
 {
-	char *p = fixture_path(rel);
-	char *s = slurp(p, len);
+	char *p = ts_fixture(rel);
+	char *s = ts_read(p, len);
 	ck_assert_msg(s != NULL, "cannot read fixture %s (set ITSTATUS_FIXTURES)", p);
 	free(p);
 	return s;
@@ -283,7 +255,7 @@ START_TEST(test_golden)
 	char *body = load_fixture(rel, &len);
 	const char *base = strrchr(rel, '/') + 1;
 	char *gpath = xasprintf("%s/t/golden/formats/%s.expected", root_dir(), base);
-	char *text = slurp(gpath, NULL);
+	char *text = ts_read(gpath, NULL);
 	ck_assert_msg(text != NULL, "missing golden %s", gpath);
 	struct gcase *cs;
 	size_t n = parse_golden(text, &cs);
@@ -314,7 +286,7 @@ END_TEST
 /* Every file under the fixture directory is golden-tested or another format's. */
 START_TEST(test_fixture_inventory)
 {
-	char *top = fixture_path("");
+	char *top = ts_fixture("");
 	DIR *d = opendir(top);
 	ck_assert_msg(d != NULL, "cannot open %s", top);
 	struct dirent *de;
@@ -432,7 +404,7 @@ static const char *const variant_want[NVARIANTS] = {
     [V_STRING] = "parse_error: expected ",
     [V_NUMBER] = "parse_error: expected ",
     [V_NULL_DOC] = "parse_error: expected ",
-    [V_DEEP] = "parse_error: invalid JSON at offset ",
+    [V_DEEP] = "parse_error: JSON nested deeper than 64 levels",
 };
 
 /* Insert bytes ins (n) right after the first '"' of body. Caller frees. */

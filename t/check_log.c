@@ -67,6 +67,30 @@ START_TEST(test_text_lines)
 }
 END_TEST
 
+static void emit_hostile(void)
+{
+	/* a request path with %0a and an escape sequence, as a handler logs it */
+	log_warn("webhook for %s refused", "git\n2026-01-01T00:00:00.000Z info     apid: FORGED\x1b[31m");
+	const char *kv[] = {"k\r", "v\tw\\", NULL};
+	log_kv(LOG_LVL_WARNING, kv, "kv");
+}
+
+START_TEST(test_text_escapes_control_characters)
+{
+	char *out = capture(0, emit_hostile);
+	/* two lines, one per call: nothing the caller passed could start a third */
+	size_t lines = 0;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	ck_assert_uint_eq(lines, 2);
+	ck_assert_ptr_null(strchr(out, '\x1b'));
+	ck_assert_ptr_null(strchr(out, '\r'));
+	ck_assert_ptr_nonnull(strstr(out, "git\\n2026-01-01T00:00:00.000Z info     apid: FORGED\\x1b[31m"));
+	ck_assert_ptr_nonnull(strstr(out, " k\\r=v\\tw\\\\"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_level_parse)
 {
 	enum log_level l;
@@ -84,6 +108,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_json_lines);
 	tcase_add_test(tc, test_text_lines);
+	tcase_add_test(tc, test_text_escapes_control_characters);
 	tcase_add_test(tc, test_level_parse);
 	suite_add_tcase(s, tc);
 	return ts_run(s);

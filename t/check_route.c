@@ -785,6 +785,42 @@ START_TEST(test_other_destinations)
 }
 END_TEST
 
+/* The Markdown Teams renders in a card: vendor text must show as typed. */
+START_TEST(test_teams_escapes_markdown)
+{
+	char *e = dest_md_escape("[Reset SSO](https://evil.example) *now* _x_ ~y~ `z` \\");
+	ck_assert_str_eq(e, "\\[Reset SSO\\]\\(https://evil.example\\) \\*now\\* \\_x\\_ \\~y\\~ "
+			    "\\`z\\` \\\\");
+	free(e);
+	tfx_secret(&F.a.conf.cfg.secrets.teams_webhook_url, "http://127.0.0.1:9/teams");
+	tfx_service(&F, "a", NULL);
+	int64_t ev = tfx_event(&F, "a", "operational", "major_outage");
+	tfx_exec(&F, "UPDATE status_events SET vendor_title = '[Reset SSO](https://evil.example)'"
+		     " WHERE service_id = 'a'");
+	ck_assert_int_eq(tfx_pass(&F), 1);
+	char *p = tfx_payload(&F, tfx_alert_of(&F, ev), "teams");
+	ck_assert_ptr_nonnull(p);
+	cJSON *j = cJSON_Parse(p);
+	const cJSON *facts = NULL;
+	const cJSON *body = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "attachments"), 0),
+				"content"),
+	    "body");
+	for (const cJSON *b = body ? body->child : NULL; b; b = b->next)
+		if (cJSON_GetObjectItem(b, "facts"))
+			facts = cJSON_GetObjectItem(b, "facts");
+	ck_assert_ptr_nonnull(facts);
+	const char *shown = NULL;
+	for (const cJSON *f = facts->child; f; f = f->next)
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(f, "title")), "Vendor incident"))
+			shown = cJSON_GetStringValue(cJSON_GetObjectItem(f, "value"));
+	ck_assert_ptr_nonnull(shown);
+	ck_assert_str_eq(shown, "\\[Reset SSO\\]\\(https://evil.example\\)");
+	cJSON_Delete(j);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_ack_button_needs_signing_secret)
 {
 	tfx_service(&F, "a", NULL);
@@ -874,6 +910,7 @@ static Suite *route_suite(void)
 	tcase_add_test(tc, test_poller_health_maintenance);
 	tcase_add_test(tc, test_other_destinations);
 	tcase_add_test(tc, test_ack_button_needs_signing_secret);
+	tcase_add_test(tc, test_teams_escapes_markdown);
 	tcase_add_test(tc, test_pass_is_all_or_nothing);
 	tcase_add_test(tc, test_pass_limit_and_cursor);
 	suite_add_tcase(s, tc);

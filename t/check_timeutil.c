@@ -380,6 +380,35 @@ START_TEST(mono_clock)
 }
 END_TEST
 
+/* One Retry-After parser and one cap for pollerd and alertd. */
+START_TEST(retry_after_one_cap)
+{
+	int64_t now;
+	ck_assert_int_eq(ts_parse("2026-11-23T20:00:00Z", &now), 0);
+	ck_assert_int_eq(ts_retry_after_ms("600", now), 600000);
+	ck_assert_int_eq(ts_retry_after_ms("601", now), TS_RETRY_AFTER_CAP_MS);
+	/* pollerd used to drop values above a day: now every caller gets the cap */
+	ck_assert_int_eq(ts_retry_after_ms("86401", now), TS_RETRY_AFTER_CAP_MS);
+	ck_assert_int_eq(ts_retry_after_ms("99999999999999999999", now), TS_RETRY_AFTER_CAP_MS);
+	ck_assert_int_eq(ts_retry_after_ms("Mon, 23 Nov 2026 20:00:30 GMT", now), 30000);
+	ck_assert_int_eq(ts_retry_after_ms("Mon, 30 Nov 2026 20:00:00 GMT", now), TS_RETRY_AFTER_CAP_MS);
+	ck_assert_int_eq(ts_retry_after_ms("Mon, 23 Nov 2026 19:00:00 GMT", now), 0);
+	ck_assert_int_eq(ts_retry_after_ms("\t", now), -1);
+}
+END_TEST
+
+START_TEST(duration_human_forms)
+{
+	char b[32], small[4];
+	ck_assert_str_eq(ts_duration_human(-1, b, sizeof b), "0s");
+	ck_assert_str_eq(ts_duration_human(59, b, sizeof b), "59s");
+	ck_assert_str_eq(ts_duration_human(3660, b, sizeof b), "1h 1m");
+	ck_assert_str_eq(ts_duration_human(7200, b, sizeof b), "2h");
+	/* a short buffer is cut, never overrun */
+	ck_assert_str_eq(ts_duration_human(3660, small, sizeof small), "1h ");
+}
+END_TEST
+
 static Suite *timeutil_suite(void)
 {
 	Suite *s = suite_create("timeutil");
@@ -396,6 +425,8 @@ static Suite *timeutil_suite(void)
 	tcase_add_test(tc, range_edges);
 	tcase_add_test(tc, leap_years);
 	tcase_add_test(tc, rfc822_and_iso_agree);
+	tcase_add_test(tc, retry_after_one_cap);
+	tcase_add_test(tc, duration_human_forms);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("properties");

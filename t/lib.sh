@@ -28,6 +28,11 @@
 #                           so read the code back with t_http_code.
 #   t_http_code             the status of the last t_http, even across $(...)
 #   t_ms                    wall clock in milliseconds
+#   t_new_db FILE           an empty itstatus database with every migration applied,
+#                           as pollerd creates it (apid and alertd never create one:
+#                           they wait for it, doc/faults.md#deleted)
+#   t_closed_port           prints a random loopback port nobody listens on now
+#                           (a small race with other tests remains)
 #
 # Only one t_http may run at a time per script (it keeps its result in T_TMP).
 
@@ -179,3 +184,25 @@ t_http() {
 }
 
 t_http_code() { cat "$T_TMP/.t_http_code" 2>/dev/null || echo 000; }
+
+t_new_db() {
+	local f v=0
+	for f in "$ITSTATUS_ROOT"/schema/[0-9]*.sql; do
+		sqlite3 "$1" <"$f" || t_fail "t_new_db: $f failed on $1"
+		v=$(basename "$f" | sed 's/_.*//; s/^0*//')
+	done
+	sqlite3 "$1" "PRAGMA user_version = $v; PRAGMA journal_mode = WAL;" >/dev/null ||
+		t_fail "t_new_db: cannot finish $1"
+}
+
+t_closed_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	t_fail "no closed loopback port found in 10 tries"
+}

@@ -34,6 +34,7 @@ EOF
 printf 'services:\n  - id: x\n    display_name: x\n    category: other\n    poll_type: manual\n' >"$T_TMP/services.yaml"
 printf 'dependencies: {}\n' >"$T_TMP/dependencies.yaml"
 export SLACK_WEBHOOK_URL=$S/main
+t_new_db "$DB" # as pollerd creates it: alertd only opens an existing database
 "$BIN/alertd" -f "$T_TMP/itstatus.yaml" --once 2>/dev/null || t_fail "alertd --once failed"
 {
 	echo "BEGIN;"

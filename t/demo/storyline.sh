@@ -59,11 +59,16 @@ sso_outage() {
 }
 flap() {
 	say "Datadog flaps between minor and none faster than it can confirm (pending badge, no alert)"
-	# 2 s bad < the 3 s poll interval: at most one poll sees each blip, and
-	# confirming needs two in a row.
+	# Each blip lasts exactly one poll, and confirming needs two in a row.
+	# Timed by pollerd's requests, not by the clock: with "2 s bad, 5 s good"
+	# a loaded machine (a late curl, a slow cycle) let two polls see the same
+	# blip, and the flap paged.
 	for _ in 1 2 3 4 5; do
-		payload /sp/datadog.json sp-minor.json; sleep 2
-		payload /sp/datadog.json sp-ok.json; sleep 5
+		after_poll /sp/datadog.json
+		payload /sp/datadog.json sp-minor.json
+		after_poll /sp/datadog.json
+		payload /sp/datadog.json sp-ok.json
+		sleep 4
 	done
 }
 maintenance() { say "AnyDesk announces maintenance (wrench; alerts suppressed)"; payload /sp/anydesk.json sp-maint.json; }

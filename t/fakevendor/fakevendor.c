@@ -643,7 +643,10 @@ static int serve(struct vendor *v, struct mg_connection *conn, const char *path)
 	snprintf(extra, sizeof extra,
 		 "ETag: %s\r\nLast-Modified: %s\r\nCache-Control: no-cache\r\n", pl->etag,
 		 pl->lastmod);
-	if (pl->status >= 200 && pl->status < 300 &&
+	/* A body fault is applied before validators are looked at: a client
+	 * sending conditional requests must still meet the drip or the
+	 * truncation it was set up to meet (a 304 has no body to fault). */
+	if (f.kind != F_DRIP && f.kind != F_TRUNCATE && pl->status >= 200 && pl->status < 300 &&
 	    (head_only || strcmp(ri->request_method, "GET") == 0) && not_modified(conn, pl)) {
 		fw_send_head(conn, 304, NULL, -1, extra);
 		is304 = 1;

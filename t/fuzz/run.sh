@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # t/fuzz/run.sh: build and run the libFuzzer targets (fuzz_xml, fuzz_rss,
-# fuzz_timeutil, fuzz_format) with clang, ASan and UBSan, straight from the
+# fuzz_timeutil, fuzz_format, fuzz_apid) with clang, ASan and UBSan, straight from the
 # sources each one needs -- no Makefile objects, so sanitizer/fuzzer
 # instrumentation never leaks into the normal build.
 #
-#   t/fuzz/run.sh [target ...]        default: all four
+#   t/fuzz/run.sh [target ...]        default: all five
 #   FUZZ_SECONDS=60                   time per target
 #   FUZZ_JOBS=1                       parallel fuzzing processes per target
 #   FUZZ_POLL_TYPE=statuspage_json    restrict fuzz_format to one parser
@@ -38,7 +38,9 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 
 # What each parser needs from common/ (all of it would drag in sqlite, curl
 # and the generated schema for nothing).
-COMMON="common/xalloc.c common/buf.c common/status.c common/timeutil.c"
+COMMON="common/xalloc.c common/buf.c common/status.c common/timeutil.c common/jsonck.c"
+APID_CFLAGS="-Iapid $(pkg-config --cflags libcurl libcyaml 2>/dev/null)"
+APID_LIBS="$(pkg-config --libs libcurl sqlite3 libcyaml 2>/dev/null || echo -lcurl -lsqlite3 -lcyaml -lyaml) -lcivetweb -ldl -pthread"
 PARSERS="pollerd/format.c $(ls pollerd/fmt_*.c) pollerd/xml.c"
 
 sources() {
@@ -47,6 +49,8 @@ sources() {
 	fuzz_timeutil) echo "t/fuzz/fuzz_timeutil.c common/timeutil.c" ;;
 	fuzz_rss) echo "t/fuzz/fuzz_rss.c $PARSERS $COMMON" ;;
 	fuzz_format) echo "t/fuzz/fuzz_format.c $PARSERS $COMMON" ;;
+	# all of apid but its main, all of common/ and the compiled-in schema
+	fuzz_apid) echo "t/fuzz/fuzz_apid.c $(ls apid/*.c | grep -v apid/apid.c) $(ls common/*.c) $OUT/schema_sql.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -83,11 +87,25 @@ seed() {
 			printf '%s' "$s" >"$dir/h$i"
 		done
 		;;
+	fuzz_apid)
+		# one seed per surface (first byte), in the shapes real senders use
+		local ts=1764000000
+		printf '\000{"service_id":"github","new_status":"degraded","reason":"abc","detail":null}' >"$dir/admin"
+		printf '\001{"service_id":"github","title":"t","scheduled_for":"2026-11-24T10:00:00Z","scheduled_until":"2026-11-24T12:00:00Z"}' >"$dir/maint"
+		printf '\002%s\n%s\n{"component_update":{"new_status":"major_outage"}}' $ts \
+			"$(printf '%s' "$ts.{\"component_update\":{\"new_status\":\"major_outage\"}}" |
+				openssl dgst -sha256 -hmac hook-secret -r | cut -d' ' -f1)" >"$dir/webhook"
+		printf '\003%s\nv0=00\npayload=%%7B%%22type%%22%%3A%%22block_actions%%22%%7D&command=%%2Fitstatus&text=git' $ts >"$dir/slack"
+		printf '\004limit=10&service_id=github&window=300&cursor=5&days=7&since=2026-11-01' >"$dir/query"
+		printf '\005127.0.0.5\n127.0.0.0/8, 10.0.0.0/8 ::1\n10.9.9.9, 203.0.113.9' >"$dir/xff"
+		printf '\006http://localhost:5173, *\nhttps://hooks.slack.com/actions/T1/B2/x' >"$dir/allow"
+		printf '\007[[{"a":[1,2,{"b":"\\u00e9"}]}]]' >"$dir/lenient"
+		;;
 	esac
 }
 
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_xml fuzz_rss fuzz_timeutil fuzz_format)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_xml fuzz_rss fuzz_timeutil fuzz_format fuzz_apid)
 crashed=()
 for t in "${targets[@]}"; do
 	src=$(sources "$t") || {
@@ -96,8 +114,14 @@ for t in "${targets[@]}"; do
 	}
 	w=$OUT/$t
 	mkdir -p "$w/corpus"
+	extra_cflags= extra_libs=
+	if [ "$t" = fuzz_apid ]; then
+		sh schema/embed.sh schema/*.sql >"$OUT/schema_sql.c"
+		extra_cflags=$APID_CFLAGS extra_libs=$APID_LIBS
+	fi
 	# shellcheck disable=SC2086
-	if ! $CC $CFLAGS $CJSON_CFLAGS -o "$w/$t" $src $CJSON_LIBS -lm 2>"$w/build.log"; then
+	if ! $CC $CFLAGS $CJSON_CFLAGS $extra_cflags -DITSTATUS_VERSION='"fuzz"' -o "$w/$t" $src $CJSON_LIBS \
+		$extra_libs -lm 2>"$w/build.log"; then
 		echo "$t: BUILD FAILED (see $w/build.log)"
 		tail -n 20 "$w/build.log"
 		crashed+=("$t")
@@ -107,7 +131,7 @@ for t in "${targets[@]}"; do
 	dict=()
 	maxlen=65536
 	[ "$t" = fuzz_timeutil ] && maxlen=256
-	case "$t" in fuzz_xml | fuzz_rss | fuzz_format) dict=(-dict="$here/xml.dict") ;; esac
+	case "$t" in fuzz_xml | fuzz_rss | fuzz_format) dict=(-dict="$here/xml.dict") ;; fuzz_apid) dict=(-dict="$here/json.dict") ;; esac
 	rm -f "$w"/crash-* "$w"/leak-* "$w"/timeout-* "$w"/oom-*
 	log=$w/fuzz.log
 	extra=()

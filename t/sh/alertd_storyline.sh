@@ -64,7 +64,8 @@ EOF
 		PAGERDUTY_ROUTING_KEY=rk-secret PAGERDUTY_EVENTS_URL=$S/pd SLACK_SIGNING_SECRET=s3cret \
 		LOG_JSON=true
 	unset ITSTATUS_FAKE_NOW_MS
-	# alertd creates the database (migrations) on its first start.
+	# pollerd creates the database (here: as it would); alertd only opens it.
+	t_new_db "$DB"
 	"$ITSTATUS_BIN/alertd" -f "$T_TMP/etc/itstatus.yaml" --once >"$T_TMP/alertd-init.log" 2>&1 ||
 		t_fail "alertd --once on a new database failed: $(tail -5 "$T_TMP/alertd-init.log")"
 	q <<'EOF'

@@ -136,7 +136,10 @@ await check('GET', '/healthz', { expect: 200 });
 await check('GET', '/metrics', { expect: 200 });
 await check('GET', '/api/health', { expect: 200 });
 const sum = await check('GET', '/api/summary', { expect: 200 });
-if (sum && sum.data.active_incidents.length !== 2) fail('summary: two incidents expected');
+// GitHub is degraded; Cloudflare's major outage is in planned maintenance,
+// which is its own state, not an active incident (issue 15).
+if (sum && sum.data.active_incidents.length !== 1) fail('summary: one incident expected');
+if (sum && sum.data.maintenance_count !== 1) fail('summary: one service in maintenance expected');
 if (sum && sum.data.unknown_count !== 2) fail('summary: npm (broken) and the manual service are unknown');
 await check('GET', '/api/services', { expect: 200 });
 await check('GET', '/api/services?category=engineering', { expect: 200 });
@@ -201,8 +204,10 @@ await check('GET', '/api/admin/inbox/999', { headers: bearer, expect: 404 });
 
 // inbound
 const wb = JSON.stringify({ component_update: { new_status: 'major_outage' } });
-await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Signature': hmac(env.STATUSPAGE_WEBHOOK_SECRET, wb) }, body: wb, expect: 200 });
-await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Signature': hmac('forged', wb) }, body: wb, expect: 403 });
+// signed over "<unix ts>.<body>" (doc/security.md#webhook-signatures)
+const wts = String(Math.floor(Date.now() / 1000));
+await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Timestamp': wts, 'X-Statuspage-Signature': hmac(env.STATUSPAGE_WEBHOOK_SECRET, wts + '.' + wb) }, body: wb, expect: 200 });
+await check('POST', '/api/webhooks/statuspage/github', { headers: { ...json, 'X-Statuspage-Timestamp': wts, 'X-Statuspage-Signature': hmac('forged', wts + '.' + wb) }, body: wb, expect: 403 });
 await check('POST', '/api/webhooks/statuspage/github/' + env.WEBHOOK_TOKEN_GITHUB, { headers: json, body: wb, expect: 200 });
 await check('POST', '/api/webhooks/statuspage/github/wrong', { headers: json, body: wb, expect: 403 });
 await check('POST', '/api/webhooks/statuspage/nope/x', { headers: json, body: wb, expect: 404 });

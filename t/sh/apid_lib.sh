@@ -4,13 +4,16 @@
 # and the seed is what the other scripts expect.
 #
 #   apid_setup            config + a tiny dashboard in $T_TMP (web_root)
-#   apid_start [NAME]     start bin/apid (env as exported), wait for it; sets
+#   apid_start [NAME]     start bin/apid (env as exported; $DB created first, as
+#                         pollerd would, when absent), wait for it; sets
 #                         APID_PORT and APID (http://127.0.0.1:port)
 #   apid_seed             fill $DB with services, events, alerts... (after
 #                         apid has created the schema)
 #   apid_apply_loop       background stand-in for pollerd's inbox: applies
 #                         manual_status and maintenance rows as pollerd would
 #   slack_sign BODY [TS]  prints "TS SIGNATURE" for SLACK_SIGNING_SECRET
+#   code_of M URL [ARGS]  curl: prints the status; body in $T_TMP/out, headers in $T_TMP/hdr
+#   expect WANT M URL [ARGS]  code_of, t_fail unless the status is WANT
 #   hmac_hex KEY BODY     lower-case hex HMAC-SHA256
 
 : "${ITSTATUS_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -38,6 +41,9 @@ apid_setup() {
 # A random port; another try when it happens to be taken.
 apid_start() {
 	local name=${1:-apid} try i
+	# apid waits for pollerd to create the database: make it as pollerd would
+	# (with the daemons' umask 027).
+	[ -s "$DB" ] || (umask 027 && t_new_db "$DB")
 	for ((try = 0; try < 5; try++)); do
 		APID_PORT=$((20000 + RANDOM % 40000))
 		PORT=$APID_PORT t_start "$name" "$ITSTATUS_BIN/apid" -f "$T_TMP/itstatus.yaml"
@@ -185,6 +191,19 @@ apid_apply_loop() {
 		apid_apply_once
 		sleep 0.05
 	done
+}
+
+code_of() {
+	local m=$1 u=$2
+	shift 2
+	curl -s -o "$T_TMP/out" -D "$T_TMP/hdr" -w '%{http_code}' --max-time 15 -X "$m" "$@" "$u"
+}
+
+expect() {
+	local want=$1 got
+	shift
+	got=$(code_of "$@")
+	[ "$got" = "$want" ] || t_fail "$1 $2: got $got, want $want: $(head -c 300 "$T_TMP/out")"
 }
 
 hmac_hex() {

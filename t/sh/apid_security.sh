@@ -10,17 +10,6 @@ set -u
 . "$(dirname "$0")/apid_lib.sh"
 
 apid_setup
-code_of() { # METHOD URL [curl args...] -> status code
-	local m=$1 u=$2
-	shift 2
-	curl -s -o "$T_TMP/out" -D "$T_TMP/hdr" -w '%{http_code}' --max-time 10 -X "$m" "$@" "$u"
-}
-expect() { # WANT METHOD URL [curl args...]
-	local want=$1 got
-	shift
-	got=$(code_of "$@")
-	[ "$got" = "$want" ] || t_fail "$1 $2: got $got, want $want: $(head -c 300 "$T_TMP/out")"
-}
 expect_code() { # WANT CODE -- the error code in the seed's envelope
 	local got
 	got=$(jq -r '.detail.error.code' "$T_TMP/out")
@@ -52,7 +41,7 @@ expect_code ADMIN_NOT_CONFIGURED
 sig=$(hmac_hex "" '{}')
 expect 503 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $sig" -d '{}'
 expect 404 POST "$APID/api/webhooks/statuspage/github/" -d '{}' # empty token: no such route
-expect 503 POST "$APID/api/webhooks/statuspage/github/x" -d '{}'
+expect 403 POST "$APID/api/webhooks/statuspage/github/x" -d '{}' # no token: as a wrong one
 ts=$(date +%s)
 expect 503 POST "$APID/api/slack/interactivity" -H "X-Slack-Request-Timestamp: $ts" \
 	-H "X-Slack-Signature: v0=$(hmac_hex "" "v0:$ts:payload=x")" -d 'payload=x'
@@ -85,28 +74,34 @@ t_assert_eq "$(jq -r '.detail[0].type' "$T_TMP/out")" json_invalid "malformed JS
 expect 422 POST "$APID/api/admin/status" -H "$json" -H "$auth" -d '[1,2]'
 expect 422 POST "$APID/api/admin/status" -H "$json" -H "$auth" -d ''
 expect 422 POST "$APID/api/admin/status" -H "$json" -H "$auth" -d '{"service_id":"github","new_status":"degraded","reason":"  "}'
-# malformed JSON is reported before auth (seed order), a valid body after it
-expect 422 POST "$APID/api/admin/status" -H "$json" -d '{nope'
+# the token is checked before the body is read, malformed or not
+expect 401 POST "$APID/api/admin/status" -H "$json" -d '{nope'
 expect 401 POST "$APID/api/admin/status" -H "$json" -d '{"service_id":1}'
 expect 401 DELETE "$APID/api/admin/maintenance/2"
 expect 403 GET "$APID/api/admin/inbox/1" -H 'Authorization: Bearer nope'
 
-# statuspage, HMAC form
+# statuspage, HMAC form: hex HMAC of "<unix ts>.<body>" (doc/security.md)
 body='{"component_update":{"new_status":"major_outage","old_status":"operational"}}'
-sig=$(hmac_hex hook-secret "$body")
-expect 200 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $sig" -d "$body"
-expect 200 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: ${sig^^}" -d "$body"
-expect 403 POST "$APID/api/webhooks/statuspage/github" -d "$body"
+body2='{"component_update":{"new_status":"degraded_performance","old_status":"operational"}}'
+ts=$(date +%s)
+sig=$(hmac_hex hook-secret "$ts.$body")
+expect 200 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Timestamp: $ts" -H "X-Statuspage-Signature: $sig" -d "$body"
+expect 200 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Timestamp: $ts" \
+	-H "X-Statuspage-Signature: $(hmac_hex hook-secret "$ts.$body2" | tr a-f A-F)" -d "$body2"
+expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Timestamp: $ts" -d "$body"
 t_assert_eq "$(jq -r .detail "$T_TMP/out")" "Missing signature" "missing signature"
-expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $(hmac_hex forged "$body")" -d "$body"
+expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Timestamp: $ts" \
+	-H "X-Statuspage-Signature: $(hmac_hex forged "$ts.$body")" -d "$body"
 t_assert_eq "$(jq -r .detail "$T_TMP/out")" "Invalid signature" "forged signature"
-expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $sig" -d "${body/major/minor}"
-expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $sig" \
-	-H "X-Statuspage-Timestamp: $(($(date +%s) - 301))" -d "$body"
+expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Timestamp: $ts" -H "X-Statuspage-Signature: $sig" -d "${body/major/minor}"
+old=$(($(date +%s) - 301))
+expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $(hmac_hex hook-secret "$old.$body")" \
+	-H "X-Statuspage-Timestamp: $old" -d "$body"
 t_assert_eq "$(jq -r .detail "$T_TMP/out")" "Stale webhook timestamp" "stale webhook"
-expect 200 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $sig" \
+expect 403 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: $sig" \
 	-H "X-Statuspage-Timestamp: $(date -u +%Y-%m-%dT%H:%M:%SZ)" -d "$body"
-expect 404 POST "$APID/api/webhooks/statuspage/nope" -H "X-Statuspage-Signature: $(hmac_hex hook-secret '{}')" -d '{}'
+t_assert_eq "$(jq -r .detail "$T_TMP/out")" "Stale webhook timestamp" "timestamp not in Unix seconds"
+expect 404 POST "$APID/api/webhooks/statuspage/nope" -H "X-Statuspage-Timestamp: $ts" -H "X-Statuspage-Signature: $(hmac_hex hook-secret "$ts.{}")" -d '{}'
 # statuspage, token form
 expect 200 POST "$APID/api/webhooks/statuspage/github/gh-token" -d "$body"
 t_assert_eq "$(jq -r .queued "$T_TMP/out")" true "token webhook queued"
@@ -114,10 +109,10 @@ expect 200 POST "$APID/api/webhooks/statuspage/github/gh-token" -d 'not json'
 t_assert_eq "$(jq -r .queued "$T_TMP/out")" false "invalid JSON not queued"
 expect 403 POST "$APID/api/webhooks/statuspage/github/gh-tokeN" -d "$body"
 expect 403 POST "$APID/api/webhooks/statuspage/github/gh-token-and-more" -d "$body"
-expect 503 POST "$APID/api/webhooks/statuspage/pypi/anything" -d "$body"
+expect 403 POST "$APID/api/webhooks/statuspage/pypi/anything" -d "$body" # no token configured
 expect 404 POST "$APID/api/webhooks/statuspage/ticketing/x" -d "$body" # retired
 queued=$(sqlite3 "$DB" "SELECT count(*) FROM inbox WHERE kind = 'webhook_statuspage'")
-t_assert_eq "$queued" 4 "only authenticated webhooks queued"
+t_assert_eq "$queued" 3 "only authenticated webhooks queued"
 
 # slack
 ack='payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U1%22%7D%2C%22response_url%22%3A%22https%3A%2F%2Fevil.test%2Factions%2Fx%22%2C%22actions%22%3A%5B%7B%22action_id%22%3A%22ack_alert%22%2C%22value%22%3A%22k%22%7D%5D%7D'
@@ -154,7 +149,7 @@ expect 413 POST "$APID/api/admin/status" -H "$json" -H "$auth" -H 'Transfer-Enco
 expect 413 POST "$APID/api/admin/maintenance" -H "$json" -H "$auth" --data-binary "@$T_TMP/64k1"
 expect 413 POST "$APID/api/webhooks/statuspage/github/gh-token" --data-binary "@$T_TMP/1m1"
 expect 413 POST "$APID/api/webhooks/statuspage/github/gh-token" -H 'Transfer-Encoding: chunked' --data-binary "@$T_TMP/1m1"
-expect 413 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: x" --data-binary "@$T_TMP/1m1"
+expect 413 POST "$APID/api/webhooks/statuspage/github" -H "X-Statuspage-Signature: x" -H "X-Statuspage-Timestamp: $(date +%s)" --data-binary "@$T_TMP/1m1"
 expect 413 POST "$APID/api/slack/slash" --data-binary "@$T_TMP/1m1"
 expect 413 POST "$APID/api/slack/interactivity" --data-binary "@$T_TMP/1m1"
 head -c 65000 /dev/zero | tr '\0' 'x' >"$T_TMP/63k"

@@ -19,17 +19,9 @@ SECS=90
 DB=$DEMO/itstatus.db
 SLACK=$DEMO/slack.jsonl
 
-# A random port nobody answers on (a small race with other tests remains;
-# t/demo/run then fails loudly on apid's "cannot listen").
-port=
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	p=$((20000 + RANDOM % 40000))
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		port=$p
-		break
-	fi
-done
-[ -n "$port" ] || t_fail "no free port found"
+# A random port nobody answers on (if another test takes it meanwhile,
+# t/demo/run fails loudly on apid's "cannot listen").
+port=$(t_closed_port)
 
 # The demo's own stdout/stderr go to $T_TMP/demo.log (t_fail shows its tail);
 # its files (daemons.log, slack.jsonl, pids, exit-status) go to $DEMO.

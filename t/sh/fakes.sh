@@ -159,6 +159,22 @@ get "$V/$SUMMARY"
 t_assert_eq "$code $CURL_RC" "200 0" "truncate count 1 expired"
 ok "fault truncate (curl exit 18)"
 
+# Body faults come before the 304: a conditional client still meets them.
+curl -s -D "$T_TMP/h" -o /dev/null "$V/$SUMMARY"
+etag=$(tr -d '\r' <"$T_TMP/h" | sed -n 's/^ETag: //Ip')
+ctl "$V/_control/fault" "{\"path\":\"/$SUMMARY\",\"fault\":\"truncate\",\"count\":1}" >/dev/null
+get "$V/$SUMMARY" -H "If-None-Match: $etag"
+t_assert_eq "$CURL_RC" 18 "truncate applies to a conditional request"
+ctl "$V/_control/fault" '{"path":"/drip","fault":"drip","bps":400,"count":1}' >/dev/null
+curl -s -D "$T_TMP/h" -o /dev/null "$V/drip"
+etag=$(tr -d '\r' <"$T_TMP/h" | sed -n 's/^ETag: //Ip')
+ctl "$V/_control/fault" '{"path":"/drip","fault":"drip","bps":400,"count":1}' >/dev/null
+get "$V/drip" -H "If-None-Match: $etag"
+t_assert_eq "$code $size" "200 200" "drip applies to a conditional request"
+get "$V/drip" -H "If-None-Match: $etag"
+t_assert_eq "$code $size" "304 0" "304 again once the fault is spent"
+ok "body faults apply before 304 (conditional requests meet them)"
+
 ctl "$V/_control/fault" '{"path":"/x","fault":"reset"}' >/dev/null
 t0=$(t_ms)
 get "$V/x"

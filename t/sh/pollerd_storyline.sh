@@ -13,7 +13,7 @@
 #            failure; a change inside it carries in_maintenance=1; the window
 #            leaving the feed is marked completed
 #   burst    three cycles of 503 (retried) -> broken, then healthy again
-#   slow     three cycles of timeouts -> broken (reason timeout) -> healthy
+#   slow     three polls of timeouts -> broken (reason timeout) -> healthy
 #   garble   an HTML page where JSON belongs: parse_error, never an all-clear
 #   brk      its own host answering 503: broken, breaker open (fail fast, no
 #            requests reach the host), half-open probe after the TTL, closed
@@ -199,10 +199,14 @@ at 26
 set_payload "$A" /ck "OK healthy" 200 text/plain
 expect "SELECT current_status || ' ' || poller_health FROM services WHERE id = 'ck'" "major_outage healthy" "http_check 503 is a reading"
 expect "SELECT poller_health FROM services WHERE id = 'brk'" healthy "breaker closed, brk healthy"
-# Timeouts last last: a cycle that waits for them is longer than the interval,
-# so the next one starts at once and exact cycle bookkeeping ends here.
+# Timeouts last last: a poll that waits for them is longer than the interval,
+# so slow keeps its own (longer) schedule while the others start their next
+# cycles on time (doc/faults.md#slow); exact cycle bookkeeping ends here.
+# Wait for its three timed-out polls and the one after, not for a cycle count.
 ctl "$A" fault '{"path":"/slow.json","fault":"delay","ms":2500,"count":6}'
 t_wait_for 90 at_least 31 || t_fail "cycle 31 never finished"
+slow_back() { [ "$(q "SELECT count(*) FROM status_events WHERE service_id = 'slow' AND kind = 'health' AND new_health = 'healthy'")" = 1 ]; }
+t_wait_for 60 slow_back || t_fail "slow never came back: $(q "SELECT poller_health, consecutive_failures FROM services WHERE id = 'slow'")"
 
 # ---- the exact event stream ------------------------------------------------------------
 events() { # per service: kind:prev>new[:flags], in id order
@@ -260,7 +264,12 @@ sreq=$(t_http GET "$A/_control/stats?path=/steady.json" | jq '.paths["/steady.js
 ctl "$A" fault '{"path":"/slow.json","fault":"delay","ms":5000}'
 c=$(cycles)
 t_wait_for 10 at_least $((c + 1)) || t_fail "no cycle after the delay fault"
-sleep 0.5 # inside the slow cycle now
+# slow keeps its own schedule: wait until its next GET is on the wire.
+slow_gets() { t_http GET "$A/_control/stats?path=/slow.json" | jq '.paths["/slow.json"].requests'; }
+s0=$(slow_gets)
+slow_asked() { [ "$(slow_gets)" -gt "$s0" ]; }
+t_wait_for 10 slow_asked || t_fail "slow.json not asked for after the delay fault"
+sleep 0.3 # inside the slow cycle now
 start=$(t_ms)
 t_stop pollerd 3
 rc=$?

@@ -32,7 +32,9 @@ export SLACK_WEBHOOK_URL=$S/main HEALTHCHECK_PING_URL=$S$HC LOG_JSON=true \
 	HEARTBEAT_INTERVAL_SECONDS=1 HEARTBEAT_STALE_AFTER_SECONDS=3
 unset POLLER_HEALTH_SLACK_WEBHOOK_URL ITSTATUS_FAKE_NOW_MS
 
-# --once creates the database and never pings (it is not a running service).
+# pollerd creates the database (here: as it would); --once never pings (it
+# is not a running service).
+t_new_db "$DB"
 "$ITSTATUS_BIN/alertd" -f "$T_TMP/etc/itstatus.yaml" --once >"$T_TMP/alertd-init.log" 2>&1 ||
 	t_fail "alertd --once failed: $(tail -5 "$T_TMP/alertd-init.log")"
 

@@ -23,6 +23,7 @@ struct pollerd *tp_start(const char *services_yaml, const char *deps_yaml)
 	p->inbox_data_version = -1;
 	ck_assert_msg(daemon_load(&p->opts, &p->conf) == 0, "test registry invalid");
 	ts_now_iso(p->started_at);
+	rq_init(&p->rq, (size_t)p->conf.cfg.poller_queue_max_readings);
 	p->db = db_open(p->conf.cfg.database_path, 0);
 	ck_assert_ptr_nonnull(p->db);
 	ck_assert_int_eq(sync_registry(p->db, &p->conf.reg), 0);
@@ -34,6 +35,7 @@ struct pollerd *tp_start(const char *services_yaml, const char *deps_yaml)
 void tp_stop(struct pollerd *p)
 {
 	cycle_fini(p);
+	rq_free(&p->rq);
 	stmt_forget(p->db);
 	db_close(p->db);
 	daemon_conf_free(&p->conf);

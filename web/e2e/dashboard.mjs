@@ -13,6 +13,15 @@
 //   E2E_LIVE_SERVICE   service to flip (default: discord)
 //   E2E_LIVE_STATUS    status to flip it to (default: major_outage)
 //   E2E_LIVE_TIMEOUT_S how long the change may take to show (default: 120)
+//   E2E_PHASE       main (default), or fresh / stale: only the checks of
+//                   e2e/truth-checks.mjs for a suite without pollerd yet /
+//                   with pollerd stopped
+//   E2E_MAINT_SERVICE, E2E_MAINT_PATH, E2E_MAINT_PAYLOAD, E2E_MAINT_RESTORE
+//                   a service whose page is swapped to a maintenance one
+//                   (truth-checks maintenance), when set
+//   E2E_BROKEN_SERVICE, E2E_BROKEN_PATH, E2E_BROKEN_PAYLOAD, E2E_BROKEN_RESTORE
+//                   a service whose page turns unreadable, then readable
+//                   (truth-checks brokenPoller), when set
 //
 // Prints one "ok"/"not ok" line per check, the time to first render, and the
 // closing "N passed, N failed" line; exits 1 when anything failed.
@@ -21,6 +30,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import * as truth from './truth-checks.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SRC = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -40,6 +50,8 @@ const LIVE_PATH = process.env.E2E_LIVE_PATH || null;
 const LIVE_PAYLOAD = process.env.E2E_LIVE_PAYLOAD || null;
 const LIVE_RESTORE = process.env.E2E_LIVE_RESTORE || null;
 const LIVE_TIMEOUT = Number(process.env.E2E_LIVE_TIMEOUT_S || 120) * 1000;
+const PHASE = process.env.E2E_PHASE || 'main';
+const MAINT = process.env.E2E_MAINT_SERVICE || null;
 mkdirSync(ART, { recursive: true });
 
 let passed = 0;
@@ -177,7 +189,22 @@ page.on('console', (m) => {
 });
 
 let services = [];
+const swapPayload = (path, file) =>
+  fetch(`${FAKE}/_control/payload`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ path, file }),
+  }).catch((e) => ({ ok: false, status: 0, statusText: String(e) }));
+// What e2e/truth-checks.mjs needs from this harness.
+const H = { page, check, assert, getJson, axeCheck, shot, base, services: () => services, swap: swapPayload };
+const PHASE_DONE = Symbol('phase done');
 try {
+  if (PHASE !== 'main') {
+    // fresh / stale: a suite in a state the main run cannot share
+    if (!truth[PHASE]) throw new Error(`unknown E2E_PHASE ${PHASE}`);
+    await truth[PHASE](H);
+    throw PHASE_DONE;
+  }
   // -- API shape the dashboard depends on
   await check('api: /api/services answers the {data,error,meta} envelope', async () => {
     const r = await getJson('api/services');
@@ -407,7 +434,7 @@ try {
   await check('executive view renders (big status, KPIs, trend, impacts)', async () => {
     await page.getByRole('button', { name: 'Executive' }).click();
     await page.waitForSelector('[data-testid="executive-view"] .kpi');
-    await page.waitForFunction(() => document.querySelector('.exec-trend canvas') || /Gathering history/.test(document.querySelector('.exec-trend')?.textContent || ''), null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector('.exec-trend canvas') || /collecting data|No uptime history/.test(document.querySelector('.exec-trend')?.textContent || ''), null, { timeout: 10000 });
     const headline = await page.locator('#exec-headline').textContent();
     return headline?.trim();
   });
@@ -428,6 +455,7 @@ try {
     await page.keyboard.press('1');
     await page.waitForSelector('.tile[data-service-id]');
   });
+  await truth.coverage(H);
 
   // -- reduced motion
   await check('prefers-reduced-motion disables animation', async () => {
@@ -472,12 +500,7 @@ try {
   // (POST /_control/payload) and wait for the tile to change, no reload.
   if (FAKE) {
     const target = services.find((s) => s.id === LIVE_SERVICE);
-    const swap = (file) =>
-      fetch(`${FAKE}/_control/payload`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ path: LIVE_PATH, file }),
-      }).catch((e) => ({ ok: false, status: 0, statusText: String(e) }));
+    const swap = (file) => swapPayload(LIVE_PATH, file);
     if (!target) notOk('live: status change appears without reload', `service ${LIVE_SERVICE} not found`);
     else if (!LIVE_PATH || !LIVE_PAYLOAD) notOk('live: status change appears without reload', 'E2E_LIVE_PATH / E2E_LIVE_PAYLOAD not set');
     else {
@@ -491,15 +514,21 @@ try {
           [LIVE_SERVICE, LIVE_STATUS],
           { timeout: LIVE_TIMEOUT },
         );
+        const ms = Date.now() - t1;
         assert(await page.evaluate(() => window.__e2eNoReload === true), 'the page reloaded');
-        return `${LIVE_SERVICE} → ${LIVE_STATUS} in ${Date.now() - t1} ms after the vendor changed`;
+        const sq = await truth.todaySquare(H, LIVE_SERVICE, LIVE_STATUS);
+        return `${LIVE_SERVICE} → ${LIVE_STATUS} in ${ms} ms after the vendor changed; today's square ${sq} ms later`;
       });
       await shot(page, 'live-change.png');
       if (LIVE_RESTORE) await swap(LIVE_RESTORE);
     }
+    if (MAINT) await truth.maintenance(H, MAINT, process.env.E2E_MAINT_PATH, process.env.E2E_MAINT_PAYLOAD, process.env.E2E_MAINT_RESTORE);
+    if (process.env.E2E_BROKEN_SERVICE)
+      await truth.brokenPoller(H, process.env.E2E_BROKEN_SERVICE, process.env.E2E_BROKEN_PATH, process.env.E2E_BROKEN_PAYLOAD, process.env.E2E_BROKEN_RESTORE);
   } else {
     console.log('# skip live: FAKEVENDOR_URL not set (mock run)');
   }
+  if (FAKE) await truth.layouts(H);
 
   // -- narrow screen
   await page.setViewportSize({ width: 420, height: 900 });
@@ -511,7 +540,7 @@ try {
     assert(pageErrors.length === 0, pageErrors.join(' | '));
   });
 } catch (e) {
-  notOk('suite', e instanceof Error ? e.stack : String(e));
+  if (e !== PHASE_DONE) notOk('suite', e instanceof Error ? e.stack : String(e));
 } finally {
   await context.close().catch(() => undefined);
   rmSync(profile, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import {
   MaintenanceBanner,
   StatusBanner,
   computeOverall,
+  type Overall,
 } from './components/Banners';
 import { DependencyGraph } from './components/DependencyGraph';
 import { Grid, GridSkeleton } from './components/Grid';
@@ -17,16 +18,29 @@ import { Timeline } from './components/Timeline';
 import { UpdateToast } from './components/UpdateToast';
 import { ErrorNote } from './components/bits';
 import { ErrorBoundary } from './components/ErrorBoundary';
-import { lastDays, plural } from './lib/format';
-import { pollAgeSeconds } from './lib/staleness';
+import { getZoneMode, lastDays, plural, setZoneMode, type ZoneMode } from './lib/format';
+import { freshness, pollAgeSeconds, titlePrefix } from './lib/staleness';
 import { LABEL } from './lib/status';
 import { useNow } from './lib/useNow';
+import type { Health } from './api/types';
 import { resourceLabel, type LiveController } from './state/live';
 import { useStore, type AppState, type ResourceKey, type Store } from './state/store';
 import { ExecutiveView } from './views/ExecutiveView';
 import { SloView } from './views/SloView';
 
 export const VIEW_KEY = 'itstatus-view';
+export const COMPACT_KEY = 'itstatus-compact';
+
+/** Compact (wall-screen) layout: ?compact=1|0 in the URL, else the last choice. */
+export function readCompact(): boolean {
+  try {
+    const q = new URLSearchParams(location.search).get('compact');
+    if (q === '1' || q === '0') return q === '1';
+    return localStorage.getItem(COMPACT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 const VERSION = '0.1.0';
 
 export function readView(): ViewMode {
@@ -41,6 +55,25 @@ export function readView(): ViewMode {
   return 'engineer';
 }
 
+/** The service open in the drawer per the URL (?service=id), so a copied link opens it. */
+export function readService(): string | null {
+  try {
+    const v = new URLSearchParams(location.search).get('service');
+    return v && v.length <= 200 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The URL for a view and open service, other parameters kept. */
+export function viewUrl(href: string, view: ViewMode, service: string | null): string {
+  const u = new URL(href);
+  u.searchParams.set('view', view);
+  if (service) u.searchParams.set('service', service);
+  else u.searchParams.delete('service');
+  return u.pathname + u.search + u.hash;
+}
+
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
@@ -52,7 +85,19 @@ export interface AppProps {
   updateReady?: (() => void) | null;
 }
 
-function Footer({ state }: { state: AppState }) {
+function Footer({
+  state,
+  zone,
+  onZone,
+  compact,
+  onCompact,
+}: {
+  state: AppState;
+  zone: ZoneMode;
+  onZone: (z: ZoneMode) => void;
+  compact: boolean;
+  onCompact: (c: boolean) => void;
+}) {
   const now = useNow();
   const age = pollAgeSeconds(state.summary.data?.last_poll_at ?? null, now, state.clockOffsetMs);
   return (
@@ -63,19 +108,76 @@ function Footer({ state }: { state: AppState }) {
         {state.conn === 'live' ? 'live stream' : state.conn === 'polling' ? 'polling every 30 s' : state.conn}
       </span>
       <span>
-        Press <kbd>?</kbd> for shortcuts
+        <button
+          type="button"
+          class="link-button"
+          data-testid="zone-toggle"
+          title={`Switch to ${zone === 'utc' ? 'local time' : 'UTC'}`}
+          onClick={() => onZone(zone === 'utc' ? 'local' : 'utc')}
+        >
+          Times in {zone === 'utc' ? 'UTC' : 'local time'}
+          <span class="sr-only"> (switch)</span>
+        </button>{' '}
+        ·{' '}
+        <button type="button" class="link-button" data-testid="compact-toggle" aria-pressed={compact} onClick={() => onCompact(!compact)}>
+          Compact layout
+        </button>{' '}
+        · Press <kbd>?</kbd> for shortcuts
       </span>
     </footer>
   );
 }
 
+/** The tab title: what a background tab or wall screen must show, staleness
+ * first (a stale page never reads "All operational"). Its own component so
+ * the per-second clock re-renders only it. */
+function TabTitle(props: { overall: Overall | null; conn: AppState['conn']; lastPollAt: string | null; clockOffsetMs: number; health: Health | null }) {
+  const now = useNow();
+  const { overall } = props;
+  const prefix = titlePrefix(props.conn, freshness(pollAgeSeconds(props.lastPollAt, now, props.clockOffsetMs), props.health));
+  const body = !overall
+    ? 'itstatus'
+    : overall.incidents
+      ? `(${overall.incidents}) ${LABEL[overall.status]} · itstatus`
+      : `${
+          overall.nothing
+            ? overall.neverPolled
+              ? 'Not monitoring yet'
+              : 'Status unknown'
+            : overall.blind
+              ? 'No confirmed incidents'
+              : overall.maintenance
+                ? 'No active incidents'
+                : 'All operational'
+        } · itstatus`;
+  const title = prefix + body;
+  useEffect(() => {
+    if (overall || prefix) document.title = title;
+  }, [title]);
+  return null;
+}
+
 export function App({ store, live, updateReady }: AppProps) {
   const state = useStore(store, (s) => s);
   const [view, setViewState] = useState<ViewMode>(readView);
-  const [drawerId, setDrawerId] = useState<string | null>(null);
+  const [drawerId, setDrawerId] = useState<string | null>(() => (readView() === 'engineer' ? readService() : null));
   const [graphOpen, setGraphOpen] = useState(false);
   const [kbdOpen, setKbdOpen] = useState(false);
   const [toastDismissed, setToastDismissed] = useState(false);
+  const [zone, setZone] = useState<ZoneMode>(getZoneMode);
+  const [compact, setCompact] = useState<boolean>(readCompact);
+  useEffect(() => {
+    document.documentElement.classList.toggle('compact', compact);
+    try {
+      localStorage.setItem(COMPACT_KEY, compact ? '1' : '0');
+    } catch {
+      /* ignore */
+    }
+  }, [compact]);
+  const onZone = useCallback((z: ZoneMode) => {
+    setZoneMode(z);
+    setZone(z);
+  }, []);
 
   const setView = useCallback((v: ViewMode) => {
     setViewState(v);
@@ -109,9 +211,22 @@ export function App({ store, live, updateReady }: AppProps) {
   const overall = useMemo(() => computeOverall(services, summary), [services, summary]);
   const now = Date.now();
   const ageS = pollAgeSeconds(summary?.last_poll_at ?? null, now, state.clockOffsetMs);
+  const health = state.health.data;
+  const fresh = freshness(ageS, health);
+  const isStale = state.conn === 'disconnected' || fresh === 'red';
   const days = state.uptime.data?.days.length ? state.uptime.data.days.slice(-7) : lastDays(7, now);
 
   const openService = useCallback((id: string) => setDrawerId(id), []);
+
+  // The URL says what is shown: a copied link opens the same view and service.
+  useEffect(() => {
+    try {
+      const next = viewUrl(location.href, view, drawerId);
+      if (next !== location.pathname + location.search + location.hash) history.replaceState(history.state, '', next);
+    } catch {
+      /* no history API (tests, odd embeds) */
+    }
+  }, [view, drawerId]);
 
   // Global shortcuts.
   useEffect(() => {
@@ -152,25 +267,19 @@ export function App({ store, live, updateReady }: AppProps) {
     return () => document.removeEventListener('keydown', onKey);
   }, [drawerId, graphOpen, kbdOpen, view]);
 
-  // Tab title tells a wall screen / background tab what is going on.
-  useEffect(() => {
-    if (!overall) return;
-    const stale = state.conn === 'disconnected' ? '⚠ Disconnected · ' : '';
-    document.title = overall.incidents
-      ? `${stale}(${overall.incidents}) ${LABEL[overall.status]} · itstatus`
-      : `${stale}${overall.blind ? 'No confirmed incidents' : 'All operational'} · itstatus`;
-  }, [overall?.incidents, overall?.status, overall?.blind, state.conn]);
-
   const failing = (['summary', 'services', 'clustered'] as ResourceKey[]).filter((k) => state[k].error).map(resourceLabel);
   const summaryLive = overall
     ? overall.incidents
       ? `${plural(overall.incidents, 'active incident')}: overall status ${LABEL[overall.status]}.`
-      : 'All systems operational.'
+      : overall.nothing
+        ? 'No service status is known yet.'
+        : 'No active incidents.'
     : '';
   const listRow = drawerId ? (services?.find((s) => s.id === drawerId) ?? null) : null;
 
   return (
     <>
+      <TabTitle overall={overall} conn={state.conn} lastPollAt={summary?.last_poll_at ?? null} clockOffsetMs={state.clockOffsetMs} health={health} />
       <a class="skip-link" href="#main">
         Skip to content
       </a>
@@ -182,13 +291,15 @@ export function App({ store, live, updateReady }: AppProps) {
         conn={state.conn}
         lastPollAt={summary?.last_poll_at ?? null}
         clockOffsetMs={state.clockOffsetMs}
+        health={health}
       />
-      <ConnectionBanner conn={state.conn} ageS={ageS} errors={failing} retryInMs={state.retryInMs} onRetry={() => void live.refreshFast()} />
+      <ConnectionBanner conn={state.conn} ageS={ageS} fresh={fresh} pollerdStale={health?.pollerd_stale ?? false} errors={failing} retryInMs={state.retryInMs} onRetry={() => void live.refreshFast()} />
       <main
+        key={zone}
         id="main"
         tabIndex={-1}
-        class={`view-${view}${state.conn === 'disconnected' || (ageS !== null && ageS > 180) ? ' is-stale' : ''}`}
-        data-stale={state.conn === 'disconnected' || (ageS !== null && ageS > 180) ? 'true' : 'false'}
+        class={`view-${view}${isStale ? ' is-stale' : ''}`}
+        data-stale={isStale ? 'true' : 'false'}
       >
         <div class="sr-only" aria-live="polite" aria-atomic="true">
           {summaryLive}
@@ -201,7 +312,7 @@ export function App({ store, live, updateReady }: AppProps) {
           <>
             <StatusBanner overall={overall} />
             <IncidentCards incidents={summary?.active_incidents ?? []} services={services} onOpen={openService} />
-            <MaintenanceBanner items={summary?.upcoming_maintenances ?? []} />
+            <MaintenanceBanner items={summary?.upcoming_maintenances ?? []} past={summary?.recent_maintenances ?? []} inMaintenance={overall?.maintenance ?? 0} />
             <div class="eng-cols">
               <section class="services" aria-labelledby="services-h">
                 <h2 id="services-h" class="section-title">
@@ -230,6 +341,7 @@ export function App({ store, live, updateReady }: AppProps) {
             slaHistory={state.slaHistory.data}
             target={state.slo.data?.thresholds.target_percent ?? 99.9}
             clockOffsetMs={state.clockOffsetMs}
+            fresh={fresh}
           />
         )}
         {view === 'slo' && (
@@ -240,7 +352,7 @@ export function App({ store, live, updateReady }: AppProps) {
         )}
         </ErrorBoundary>
       </main>
-      <Footer state={state} />
+      <Footer state={state} zone={zone} onZone={onZone} compact={compact} onCompact={setCompact} />
       {graphOpen && (
         <ErrorBoundary what="dependency graph">
         <DependencyGraph

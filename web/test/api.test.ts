@@ -78,10 +78,12 @@ describe('other parsers', () => {
     expect(parseAlerts([{ id: 2, service_id: 's' }]).alerts).toHaveLength(1);
   });
   it('sla clamps percentages', () => {
-    expect(parseSla({ services: { a: { uptime_24h: 101, uptime_7d: '99.5', uptime_30d: null } } }).services.a).toEqual({
+    expect(parseSla({ services: { a: { uptime_24h: 101, uptime_7d: '99.5', uptime_30d: null } } }).services.a).toMatchObject({
       uptime_24h: 100,
       uptime_7d: 99.5,
       uptime_30d: null,
+      monitoring_since: null,
+      coverage: { '24h': null, '7d': null, '30d': null },
     });
   });
 });

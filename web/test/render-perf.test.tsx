@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Grid } from '../src/components/Grid';
-import { dayLabel, shortDateTime } from '../src/lib/format';
+import { dayLabel, setZoneMode, shortDateTime, zoneName } from '../src/lib/format';
 import { memo } from '../src/lib/memo';
 import { svc } from './fixtures';
 
@@ -25,11 +25,18 @@ describe('day labels', () => {
     }
     expect(dayLabel('not a day')).toBe('not a day');
   });
-  it('shortDateTime keeps its local format', () => {
+  it('shortDateTime names its zone: UTC by default, the local one when chosen', () => {
     const t = Date.UTC(2026, 10, 23, 14, 5);
-    const d = new Date(t);
-    const day = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
-    expect(shortDateTime(t)).toBe(`${day}, ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`);
+    expect(shortDateTime(t)).toBe('Mon 23 Nov, 14:05 UTC');
+    setZoneMode('local');
+    try {
+      const d = new Date(t);
+      const day = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
+      expect(shortDateTime(t)).toBe(`${day}, ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')} ${zoneName(t)}`);
+      expect(zoneName(t)).not.toBe('');
+    } finally {
+      setZoneMode('utc');
+    }
   });
 });
 
@@ -66,7 +73,7 @@ describe('Grid with many services', () => {
     const onOpen = () => {};
     const draw = () =>
       render(
-        <Grid services={services} uptime={{ days: [], services: { s1: { '2026-11-23': 'degraded' } } }} sla={null} days={['2026-11-22', '2026-11-23']} onOpen={onOpen} />,
+        <Grid services={services} uptime={{ days: [], services: { s1: { '2026-11-23': 'degraded' } }, tracked: {}, monitoring_since: {} }} sla={null} days={['2026-11-22', '2026-11-23']} onOpen={onOpen} />,
         root!,
       );
     act(draw);

@@ -27,6 +27,8 @@ export interface GetOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** The body is the data itself, not an envelope (/api/health). */
+  bare?: boolean;
 }
 
 /** Pull a message out of the envelope, FastAPI's `detail` wrapper, or a plain string. */
@@ -101,6 +103,7 @@ export async function getJson<T>(
     const { message, code } = errorMessage(body, res.status);
     throw new ApiError(message, res.status, code);
   }
+  if (opts.bare) body = { data: body, error: null, meta: null };
   if (!isObj(body) || !('data' in body)) {
     throw new ApiError('Unexpected response shape (no data envelope)', res.status, 'SHAPE');
   }

@@ -4,6 +4,7 @@ import {
   parseAlerts,
   parseClustered,
   parseGraph,
+  parseHealth,
   parseMaintenances,
   parseReports,
   parseServiceDetail,
@@ -25,6 +26,7 @@ const q = (params: Record<string, string | number | boolean | null | undefined>)
 
 export const api = {
   summary: (o?: GetOptions) => getJson('/api/summary', parseSummary, o),
+  health: (o?: GetOptions) => getJson('/api/health', parseHealth, { ...o, bare: true }),
   services: (o?: GetOptions) => getJson('/api/services', parseServices, o),
   service: (id: string, o?: GetOptions) =>
     getJson('/api/services/' + encodeURIComponent(id), (d) => parseServiceDetail(d, id), o),

@@ -9,10 +9,13 @@ import type {
   Breach,
   Cluster,
   Clustered,
+  Coverage,
+  CoverageRule,
   Delivery,
   Dep,
   Graph,
   GraphLink,
+  Health,
   GraphNode,
   Maintenance,
   Report,
@@ -190,6 +193,11 @@ export function parseEvent(o: Obj): StatusEvent | null {
     impact_statement: str(o.impact_statement),
     source: str(o.source),
     created_at: str(o.created_at),
+    kind: o.kind === 'health' ? 'health' : 'status',
+    is_baseline: bool(o.is_baseline),
+    in_maintenance: bool(o.in_maintenance),
+    previous_health: health(o.previous_health),
+    new_health: health(o.new_health),
   };
 }
 
@@ -259,12 +267,42 @@ export function parseSummary(data: unknown, meta?: unknown): Summary {
     degraded_count: int(d.degraded_count),
     outage_count: int(d.outage_count),
     unknown_count: int(d.unknown_count),
+    maintenance_count: int(d.maintenance_count),
+    recent_maintenances: mapRows(d.recent_maintenances, parseMaintenance),
     last_poll_at: str(d.last_poll_at) ?? str(m.last_poll_at),
   };
 }
 
 export function parseMaintenances(data: unknown): Maintenance[] {
   return mapRows(obj(data).maintenances, parseMaintenance);
+}
+
+function sinceMap(v: unknown): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [id, t] of Object.entries(obj(v))) out[id] = str(t);
+  return out;
+}
+
+export function parseCoverage(v: unknown): Coverage | null {
+  if (!isObj(v)) return null;
+  const tracked = num(v.tracked_seconds);
+  const window = num(v.window_seconds);
+  if (tracked === null || window === null) return null;
+  return {
+    tracked_seconds: Math.max(0, tracked),
+    window_seconds: Math.max(0, window),
+    maintenance_seconds: Math.max(0, num(v.maintenance_seconds) ?? 0),
+    monitoring_since: str(v.monitoring_since),
+  };
+}
+
+export function parseRule(v: unknown): CoverageRule | null {
+  if (!isObj(v)) return null;
+  return {
+    min_coverage_percent: num(v.min_coverage_percent) ?? 10,
+    burn_min_coverage_percent: num(v.burn_min_coverage_percent) ?? 90,
+    count_maintenance: bool(v.count_maintenance),
+  };
 }
 
 export function parseUptime(data: unknown): Uptime {
@@ -275,7 +313,16 @@ export function parseUptime(data: unknown): Uptime {
     for (const [day, s] of Object.entries(obj(days))) row[day] = asStatus(s);
     services[id] = row;
   }
-  return { days: strList(d.days), services };
+  const tracked: Uptime['tracked'] = {};
+  for (const [id, days] of Object.entries(obj(d.tracked_seconds))) {
+    const row: Record<string, number> = {};
+    for (const [day, v] of Object.entries(obj(days))) {
+      const n = num(v);
+      if (n !== null) row[day] = Math.max(0, n);
+    }
+    tracked[id] = row;
+  }
+  return { days: strList(d.days), services, tracked, monitoring_since: sinceMap(d.monitoring_since) };
 }
 
 function pct(v: unknown): number | null {
@@ -287,9 +334,16 @@ export function parseSla(data: unknown): Sla {
   const services: Record<string, SlaFigures> = {};
   for (const [id, v] of Object.entries(obj(obj(data).services))) {
     const o = obj(v);
-    services[id] = { uptime_24h: pct(o.uptime_24h), uptime_7d: pct(o.uptime_7d), uptime_30d: pct(o.uptime_30d) };
+    const c = obj(o.coverage);
+    services[id] = {
+      uptime_24h: pct(o.uptime_24h),
+      uptime_7d: pct(o.uptime_7d),
+      uptime_30d: pct(o.uptime_30d),
+      monitoring_since: str(o.monitoring_since),
+      coverage: { '24h': parseCoverage(c['24h']), '7d': parseCoverage(c['7d']), '30d': parseCoverage(c['30d']) },
+    };
   }
-  return { services };
+  return { services, rule: parseRule(obj(data).coverage_rule) };
 }
 
 export function parseSlaHistory(data: unknown): SlaHistory {
@@ -298,10 +352,18 @@ export function parseSlaHistory(data: unknown): SlaHistory {
   for (const [id, rows] of Object.entries(obj(d.services))) {
     services[id] = mapRows(rows, (o) => {
       const date = str(o.date);
-      return date ? { date, uptime: pct(o.uptime) } : null;
+      if (!date) return null;
+      const tracked = num(o.tracked_seconds);
+      return {
+        date,
+        uptime: pct(o.uptime),
+        tracked_seconds: tracked === null ? null : Math.max(0, tracked),
+        window_seconds: num(o.window_seconds),
+        maintenance_seconds: num(o.maintenance_seconds),
+      };
     });
   }
-  return { days: strList(d.days), services };
+  return { days: strList(d.days), services, monitoring_since: sinceMap(d.monitoring_since) };
 }
 
 export function parseGraph(data: unknown): Graph {
@@ -350,8 +412,11 @@ export function parseSlo(data: unknown): Slo {
       tier: str(o.tier),
       current_status: asStatus(o.current_status),
       poller_health: health(o.poller_health),
+      in_maintenance: bool(o.in_maintenance),
       uptime_30d_pct: pct(o.uptime_30d_pct),
-      error_budget_remaining_pct: pct(o.error_budget_remaining_pct) ?? 100,
+      error_budget_remaining_pct: pct(o.error_budget_remaining_pct),
+      monitoring_since: str(o.monitoring_since),
+      coverage_30d: parseCoverage(o.coverage_30d),
       fast_burning: bool(o.fast_burning),
       slow_burning: bool(o.slow_burning),
       fast_breach: parseBreach(o.fast_breach),
@@ -360,6 +425,7 @@ export function parseSlo(data: unknown): Slo {
   });
   return {
     services,
+    rule: parseRule(d.coverage_rule),
     thresholds: {
       target_percent: num(t.target_percent) ?? 99.9,
       fast_threshold: num(t.fast_threshold) ?? 14.4,
@@ -458,4 +524,15 @@ export function parseAlerts(data: unknown, meta?: unknown): Alerts {
   });
   const m = obj(meta);
   return { alerts, next_cursor: str(m.next_cursor) ?? str(d.next_cursor) };
+}
+
+export function parseHealth(data: unknown): Health {
+  const d = obj(data);
+  const late = num(d.poll_late_after_seconds);
+  return {
+    pollerd_stale: bool(d.pollerd_stale) || strList(d.stale_daemons).includes('pollerd'),
+    poll_interval_seconds: num(d.poll_interval_seconds),
+    poll_late_after_seconds: late !== null && late > 0 ? late : null,
+    last_poll_at: str(d.last_poll_at),
+  };
 }

@@ -46,6 +46,13 @@ export interface StatusEvent {
   impact_statement: string | null;
   source: string | null;
   created_at: string | null;
+  /** 'health': a poller-health change (statuses are then meaningless). */
+  kind: 'status' | 'health';
+  /** The first reading of the service: monitoring started. */
+  is_baseline: boolean;
+  in_maintenance: boolean;
+  previous_health: PollerHealth | null;
+  new_health: PollerHealth | null;
 }
 
 export interface Dep {
@@ -91,28 +98,64 @@ export interface Summary {
   degraded_count: number;
   outage_count: number;
   unknown_count: number;
+  /** Services in planned maintenance (not incidents). */
+  maintenance_count: number;
+  /** Windows completed in the last 7 days, newest first. */
+  recent_maintenances: Maintenance[];
   /** The server's newest poll time (data.last_poll_at or meta.last_poll_at). */
   last_poll_at: string | null;
 }
 
+/** What a figure stands on (doc/coverage.md): seconds of the window with a known status. */
+export interface Coverage {
+  tracked_seconds: number;
+  window_seconds: number;
+  maintenance_seconds: number;
+  monitoring_since: string | null;
+}
+
+/** The server's coverage rule (UPTIME_MIN_COVERAGE_PERCENT...). */
+export interface CoverageRule {
+  min_coverage_percent: number;
+  burn_min_coverage_percent: number;
+  count_maintenance: boolean;
+}
+
 export interface Uptime {
   days: string[];
+  /** Worst status per day; a day absent was not seen at all ("no data"). */
   services: Record<string, Record<string, Status>>;
+  /** Seconds with a known status per service and day (absent: no data). */
+  tracked: Record<string, Record<string, number>>;
+  monitoring_since: Record<string, string | null>;
 }
 
 export interface SlaFigures {
   uptime_24h: number | null;
   uptime_7d: number | null;
   uptime_30d: number | null;
+  monitoring_since: string | null;
+  coverage: { '24h': Coverage | null; '7d': Coverage | null; '30d': Coverage | null };
 }
 
 export interface Sla {
   services: Record<string, SlaFigures>;
+  rule: CoverageRule | null;
+}
+
+export interface SlaDay {
+  date: string;
+  uptime: number | null;
+  /** null when the server did not say. */
+  tracked_seconds: number | null;
+  window_seconds: number | null;
+  maintenance_seconds: number | null;
 }
 
 export interface SlaHistory {
   days: string[];
-  services: Record<string, { date: string; uptime: number | null }[]>;
+  services: Record<string, SlaDay[]>;
+  monitoring_since: Record<string, string | null>;
 }
 
 export interface GraphNode {
@@ -149,8 +192,12 @@ export interface SloRow {
   tier: string | null;
   current_status: Status;
   poller_health: PollerHealth | null;
+  in_maintenance: boolean;
   uptime_30d_pct: number | null;
-  error_budget_remaining_pct: number;
+  /** null while the 30 days are not covered enough. */
+  error_budget_remaining_pct: number | null;
+  monitoring_since: string | null;
+  coverage_30d: Coverage | null;
   fast_burning: boolean;
   slow_burning: boolean;
   fast_breach: Breach | null;
@@ -159,6 +206,7 @@ export interface SloRow {
 
 export interface Slo {
   services: SloRow[];
+  rule: CoverageRule | null;
   thresholds: { target_percent: number; fast_threshold: number; slow_threshold: number };
 }
 
@@ -225,4 +273,14 @@ export interface AlertRow {
 export interface Alerts {
   alerts: AlertRow[];
   next_cursor: string | null;
+}
+
+/** The parts of /api/health the staleness chip reads. */
+export interface Health {
+  /** pollerd is stale as /healthz sees it. */
+  pollerd_stale: boolean;
+  poll_interval_seconds: number | null;
+  /** The last poll is late beyond this age (two intervals plus a cycle). */
+  poll_late_after_seconds: number | null;
+  last_poll_at: string | null;
 }

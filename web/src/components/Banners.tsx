@@ -2,33 +2,55 @@
 // the maintenance banner.
 import { useState } from 'preact/hooks';
 import type { ActiveIncident, Maintenance, Service, Summary } from '../api/types';
-import { plural, shortDateTime } from '../lib/format';
-import { ageText, type ConnMode } from '../lib/staleness';
-import { LABEL, effectiveStatus, isIncident, isPollerBroken, isUnmonitored, worstOf, type Status } from '../lib/status';
+import { parseTs, plural } from '../lib/format';
+import { ageText, type ConnMode, type Freshness } from '../lib/staleness';
+import {
+  LABEL,
+  effectiveStatus,
+  isActiveIncident,
+  isInMaintenance,
+  isPollerBroken,
+  isUnmonitored,
+  worstOf,
+  type Status,
+} from '../lib/status';
+import { DateTime } from './bits';
 import { RelTime } from './bits';
 import { Icon, StatusIcon } from './Icon';
 
 export interface Overall {
+  /** Worst status among active incidents (maintenance left out); operational when none. */
   status: Status;
   incidents: number;
   monitored: number;
   manual: number;
   blind: number;
+  /** Services in planned maintenance: their own state, never incidents. */
+  maintenance: number;
+  /** Nothing is seen: no polled service has a known status (never polled, all blind). */
+  nothing: boolean;
+  /** No vendor poll was ever recorded. */
+  neverPolled: boolean;
   total: number;
 }
 
-/** Overall state from effective statuses (never "all operational" while pollers are broken). */
+/** Overall state from effective statuses (never "all operational" while
+ * pollers are broken or nothing was ever seen; maintenance is not an incident). */
 export function computeOverall(services: Service[] | null, summary: Summary | null): Overall | null {
+  const neverPolled = summary ? summary.last_poll_at === null : false;
   if (services) {
-    const eff = services.map(effectiveStatus);
-    const incidents = eff.filter(isIncident).length;
+    const active = services.filter(isActiveIncident);
     const manual = services.filter(isUnmonitored).length;
     const blind = services.filter(isPollerBroken).length;
+    const seen = services.filter((s) => !isUnmonitored(s) && effectiveStatus(s) !== 'unknown');
     return {
-      status: worstOf(eff.filter(isIncident)),
-      incidents,
+      status: worstOf(active.map(effectiveStatus)),
+      incidents: active.length,
       manual,
       blind,
+      maintenance: services.filter(isInMaintenance).length,
+      nothing: neverPolled || seen.length === 0,
+      neverPolled,
       monitored: services.length - manual,
       total: services.length,
     };
@@ -39,6 +61,9 @@ export function computeOverall(services: Service[] | null, summary: Summary | nu
       incidents: summary.active_incidents.length,
       manual: 0,
       blind: summary.unknown_count,
+      maintenance: summary.maintenance_count,
+      nothing: neverPolled || summary.unknown_count >= summary.total_services,
+      neverPolled,
       monitored: summary.total_services,
       total: summary.total_services,
     };
@@ -48,8 +73,19 @@ export function computeOverall(services: Service[] | null, summary: Summary | nu
 
 export function overallHeadline(o: Overall): string {
   if (o.incidents > 0) return plural(o.incidents, 'Active Incident');
+  if (o.nothing) return o.neverPolled ? 'Not Monitoring Yet' : 'Status Unknown';
   if (o.blind > 0) return 'No Confirmed Incidents';
+  if (o.maintenance > 0) return 'No Active Incidents';
   return 'All Systems Operational';
+}
+
+/** The banner's colour: incidents by severity, then neutral (nothing seen,
+ * blind), then maintenance blue, then green. */
+export function overallKind(o: Overall): 'crit' | 'warn' | 'blind' | 'maint' | 'ok' {
+  if (o.incidents > 0) return o.status === 'degraded' ? 'warn' : 'crit';
+  if (o.nothing || o.blind > 0) return 'blind';
+  if (o.maintenance > 0) return 'maint';
+  return 'ok';
 }
 
 export function StatusBanner({ overall }: { overall: Overall | null }) {
@@ -60,20 +96,19 @@ export function StatusBanner({ overall }: { overall: Overall | null }) {
       </section>
     );
   }
-  const kind =
-    overall.status === 'major_outage' || overall.status === 'partial_outage'
-      ? 'crit'
-      : overall.status === 'degraded'
-        ? 'warn'
-        : overall.blind > 0
-          ? 'blind'
-          : 'ok';
+  const kind = overallKind(overall);
   const sub = [`${overall.monitored} monitored`];
+  if (overall.nothing) sub.unshift(overall.neverPolled ? 'No vendor poll recorded yet' : 'No service status is known');
   if (overall.manual) sub.push(`${overall.manual} manual`);
   if (overall.blind) sub.push(`${overall.blind} not visible (poller down)`);
+  if (overall.maintenance) sub.push(`${overall.maintenance} in planned maintenance`);
   return (
-    <section class={`banner banner-${kind}`} aria-label="Overall status" data-testid="overall-banner">
-      <StatusIcon status={overall.incidents ? overall.status : overall.blind ? 'unknown' : 'operational'} size={30} />
+    <section class={`banner banner-${kind}`} aria-label="Overall status" data-testid="overall-banner" data-kind={kind}>
+      {kind === 'maint' ? (
+        <Icon name="wrench" size={30} />
+      ) : (
+        <StatusIcon status={overall.incidents ? overall.status : kind === 'blind' ? 'unknown' : 'operational'} size={30} />
+      )}
       <div>
         <h2 class="banner-title">{overallHeadline(overall)}</h2>
         <p class="banner-sub">
@@ -88,12 +123,15 @@ export function StatusBanner({ overall }: { overall: Overall | null }) {
 export function ConnectionBanner(props: {
   conn: ConnMode;
   ageS: number | null;
+  /** Red: /healthz calls pollerd stale (the chip alone shows amber). */
+  fresh: Freshness;
+  pollerdStale: boolean;
   errors: string[];
   retryInMs: number | null;
   onRetry: () => void;
 }) {
   const { conn, ageS, errors } = props;
-  const stale = ageS !== null && ageS > 180;
+  const stale = props.fresh === 'red';
   if (conn !== 'disconnected' && errors.length === 0 && !stale) return null;
   let title: string;
   let body: string;
@@ -104,7 +142,10 @@ export function ConnectionBanner(props: {
       ' Reconnecting automatically.';
   } else if (stale) {
     title = 'Status data is stale';
-    body = `The server last polled vendors ${ageText(ageS!)} ago. Pollers may be stopped; treat what you see as out of date.`;
+    body =
+      (props.pollerdStale ? 'The poller (pollerd) is not running or not polling. ' : '') +
+      (ageS === null ? 'No vendor poll was recorded. ' : `The server last polled vendors ${ageText(ageS)} ago. `) +
+      'Treat what you see as out of date.';
   } else {
     title = 'Connection issue';
     body = `Failed to fetch: ${errors.join(', ')}. Data shown may be stale.`;
@@ -123,9 +164,14 @@ export function ConnectionBanner(props: {
   );
 }
 
-export function IncidentCards({ incidents, services, onOpen }: { incidents: ActiveIncident[]; services: Service[] | null; onOpen: (id: string) => void }) {
-  if (incidents.length === 0) return null;
+export function IncidentCards({ incidents: all, services, onOpen }: { incidents: ActiveIncident[]; services: Service[] | null; onOpen: (id: string) => void }) {
   const byId = new Map((services ?? []).map((s) => [s.id, s]));
+  // Planned maintenance is not an incident, whatever an older server says.
+  const incidents = all.filter((inc) => {
+    const svc = byId.get(inc.service.id);
+    return svc ? !isInMaintenance(svc) : inc.service.in_maintenance !== true;
+  });
+  if (incidents.length === 0) return null;
   return (
     <section class="incidents" aria-labelledby="incidents-h">
       <h2 id="incidents-h" class="section-title">
@@ -163,32 +209,79 @@ export function IncidentCards({ incidents, services, onOpen }: { incidents: Acti
   );
 }
 
-export function MaintenanceBanner({ items }: { items: Maintenance[] }) {
+export type MaintPhase = 'in_progress' | 'upcoming' | 'past';
+
+/** Where a window stands now: running (status says so, or it has begun and
+ * not ended), upcoming, or past (completed, cancelled, or its end passed). */
+export function maintPhase(m: Maintenance, now: number): MaintPhase {
+  const from = parseTs(m.scheduled_for);
+  const until = parseTs(m.scheduled_until);
+  if (m.status === 'completed' || m.status === 'cancelled' || (until !== null && until < now)) return 'past';
+  if (m.status === 'in_progress' || m.status === 'verifying' || (from !== null && from <= now)) return 'in_progress';
+  return 'upcoming';
+}
+
+const PHASES: { id: MaintPhase; label: string }[] = [
+  { id: 'in_progress', label: 'In progress' },
+  { id: 'upcoming', label: 'Upcoming' },
+  { id: 'past', label: 'Past' },
+];
+
+/** The maintenance panel: its own colour (blue), windows by phase, dates with the year. */
+export function MaintenanceBanner({ items, past = [], inMaintenance = 0 }: { items: Maintenance[]; past?: Maintenance[]; inMaintenance?: number }) {
   const [open, setOpen] = useState(false);
-  if (items.length === 0) return null;
-  const active = items.filter((m) => m.status === 'in_progress').length;
+  const now = Date.now();
+  const all = [...items, ...past.filter((p) => !items.some((i) => i.id === p.id))];
+  if (all.length === 0 && inMaintenance === 0) return null;
+  const by = (ph: MaintPhase) => all.filter((m) => maintPhase(m, now) === ph);
+  const running = by('in_progress').length;
+  const upcoming = by('upcoming').length;
+  const bits: string[] = [];
+  if (inMaintenance) bits.push(`${plural(inMaintenance, 'service')} in maintenance now`);
+  if (running) bits.push(`${plural(running, 'window')} in progress`);
+  if (upcoming) bits.push(`${upcoming} upcoming`);
+  if (!bits.length) bits.push(`${plural(by('past').length, 'recent maintenance', 'recent maintenances')}`);
   return (
-    <section class="maint" aria-label="Scheduled maintenance">
+    <section class="maint" aria-labelledby="maint-h" data-testid="maintenance-panel">
+      <h2 id="maint-h" class="sr-only">
+        Planned maintenance
+      </h2>
       <button type="button" class="maint-toggle" aria-expanded={open} aria-controls="maint-list" onClick={() => setOpen(!open)}>
         <Icon name="wrench" size={16} />
-        <span>
-          {plural(items.length, 'scheduled maintenance', 'scheduled maintenances')}
-          {active ? ` · ${active} in progress` : ''}
-        </span>
+        <span>Planned maintenance · {bits.join(' · ')}</span>
         <Icon name="chevron" size={16} class={open ? 'rot90' : ''} />
       </button>
       {open && (
-        <ul id="maint-list" class="maint-list">
-          {items.map((m) => (
-            <li key={`${m.service_id}-${m.id}`}>
-              <strong>{m.service_name}</strong> <span>{m.title}</span>{' '}
-              <span class="muted">
-                {shortDateTime(m.scheduled_for)}
-                {m.scheduled_until ? ` – ${shortDateTime(m.scheduled_until)}` : ''} · {m.status.replace('_', ' ')}
-              </span>
-            </li>
-          ))}
-        </ul>
+        <div id="maint-list" class="maint-list">
+          {PHASES.map((ph) => {
+            const rows = by(ph.id);
+            if (!rows.length) return null;
+            return (
+              <div key={ph.id} class={`maint-phase maint-${ph.id}`} data-phase={ph.id}>
+                <h3 class="maint-phase-h">{ph.label}</h3>
+                <ul>
+                  {rows.map((m) => (
+                    <li key={`${m.service_id}-${m.id}`}>
+                      <strong>{m.service_name}</strong> <span>{m.title}</span>{' '}
+                      <span class="muted">
+                        <DateTime ts={m.scheduled_for} />
+                        {m.scheduled_until ? (
+                          <>
+                            {' – '}
+                            <DateTime ts={m.scheduled_until} />
+                          </>
+                        ) : (
+                          ' – end not announced'
+                        )}{' '}
+                        · {m.status.replace('_', ' ')}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            );
+          })}
+        </div>
       )}
     </section>
   );

@@ -76,7 +76,7 @@ export function DependencyGraph(props: GraphProps) {
 
   return (
     <Modal variant="overlay" labelledBy="graph-title" describedBy="graph-hint" onClose={props.onClose} testId="dependency-graph">
-      <header class="overlay-head">
+      <div class="overlay-head">
         <div>
           <h2 id="graph-title">
             <Icon name="network" size={22} /> Service dependencies
@@ -89,7 +89,7 @@ export function DependencyGraph(props: GraphProps) {
         <button type="button" class="icon-button" onClick={props.onClose} aria-label="Close dependency graph" data-autofocus>
           <Icon name="close" size={22} />
         </button>
-      </header>
+      </div>
       <div class="graph-legend" aria-hidden="true">
         <span>
           <i class="lg-line lg-impact" /> impact path
@@ -106,7 +106,7 @@ export function DependencyGraph(props: GraphProps) {
       ) : model.nodes.length === 0 ? (
         <p class="muted graph-empty">No dependencies are declared.</p>
       ) : (
-        <div class="graph-scroll">
+        <div class="graph-scroll" tabIndex={0} role="region" aria-label="Dependency graph, scrollable">
           <svg
             class="graph-svg"
             viewBox={`0 0 ${model.layout.width} ${model.layout.height + 24}`}
@@ -163,6 +163,8 @@ export function DependencyGraph(props: GraphProps) {
                     stroke={color}
                     stroke-opacity={inHood ? (hot ? 0.95 : 0.55) : 0.35}
                     stroke-width={hot ? 2.6 : 1.6}
+                    /* severity is not colour alone: medium dashed, low dotted (impacted: long dashes) */
+                    stroke-dasharray={hot ? undefined : l.severity === 'medium' ? '5 3' : l.severity === 'low' ? '1.5 3' : undefined}
                     fill="none"
                     marker-end={`url(#arrow-${marker})`}
                     data-edge={k}

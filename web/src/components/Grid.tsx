@@ -1,7 +1,8 @@
 // Engineer grid: categories worst-first, tiles worst-first, one roving tab
 // stop across all tiles (j/k/arrows, Home/End, Enter opens the drawer).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Service, Sla, Uptime } from '../api/types';
+import type { Coverage, Service, Sla, Uptime } from '../api/types';
+import { collectingText } from '../lib/coverage';
 import { pct, plural, uptimeClass } from '../lib/format';
 import { memo } from '../lib/memo';
 import { flatTiles, groupByCategory, type CategoryGroup } from '../lib/sort';
@@ -11,6 +12,7 @@ import {
   effectiveStatus,
   isFlapping,
   isIncident,
+  isInMaintenance,
   isPollerBroken,
   isUnmonitored,
   statusClass,
@@ -34,7 +36,11 @@ interface TileProps {
   days: string[];
   /** This service's worst status per day (not the whole uptime map, so one row's change re-renders one tile). */
   byDay: Record<string, Status> | undefined;
+  /** Seconds seen per day (partly seen days say so in their tooltip). */
+  tracked: Record<string, number> | undefined;
   uptime7d: number | null;
+  /** What the 7-day figure stands on; without a figure the tile says "collecting data". */
+  cov7d: Coverage | null;
   onOpen: (id: string) => void;
   onFocusIndex: (i: number) => void;
 }
@@ -42,9 +48,10 @@ interface TileProps {
 // Memoised: the shell re-renders on every store update (SSE, polls, clock
 // offset, announcements); with 1,000 tiles only the tiles whose props
 // changed may be diffed again.
-const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpen, onFocusIndex }: TileProps) {
+const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime7d, cov7d, onOpen, onFocusIndex }: TileProps) {
   const eff = effectiveStatus(s);
   const broken = isPollerBroken(s);
+  const maint = isInMaintenance(s);
   const flapping = isFlapping(s);
   const manual = isUnmonitored(s);
   const cls = statusClass(s);
@@ -52,7 +59,7 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
     <li class="tile-cell">
       <button
         type="button"
-        class={`tile tile-${cls}${broken ? ' tile-broken' : ''}${flapping ? ' tile-flapping' : ''}`}
+        class={`tile tile-${cls}${broken ? ' tile-broken' : ''}${flapping ? ' tile-flapping' : ''}${maint ? ' tile-in-maint' : ''}`}
         data-service-id={s.id}
         data-status={eff}
         data-index={index}
@@ -64,20 +71,9 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
         {/* The accessible name is the visible text plus sr-only context (WCAG 2.5.3 label in name). */}
         <span class="tile-top">
           <span class="tile-name">{s.display_name}</span>
-          {flapping && s.pending_status ? (
-            <span class="badge badge-pending">
-              <span class="sr-only">, unstable, {plural(s.pending_status_count, 'poll')} at </span>
-              <Icon name="activity" size={13} class="pulse" />→ {LABEL[s.pending_status]}
-            </span>
-          ) : uptime7d !== null && !manual && !broken ? (
-            <span class={`badge badge-uptime up-${uptimeClass(uptime7d)}`} data-tabular>
-              <span class="sr-only">, 7-day uptime </span>
-              {pct(uptime7d, 1)}
-            </span>
-          ) : null}
         </span>
         <span class="tile-status">
-          <StatusIcon status={cls} broken={broken} size={16} pulse={!broken && isIncident(eff)} />
+          <StatusIcon status={cls} broken={broken} size={16} pulse={!broken && !maint && isIncident(eff)} />
           <span class="sr-only">, status </span>
           <span class="tile-label">{displayLabel(s)}</span>
           {s.in_maintenance && (
@@ -88,6 +84,27 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
             </span>
           )}
         </span>
+        {/* After the status in the DOM, so a screen reader hears the status
+            before the uptime; the grid puts it top right. */}
+        <span class="tile-badge">
+          {flapping && s.pending_status ? (
+            <span class="badge badge-pending">
+              <span class="sr-only">, unstable, {plural(s.pending_status_count, 'poll')} at </span>
+              <Icon name="activity" size={13} class="pulse" />→ {LABEL[s.pending_status]}
+            </span>
+          ) : uptime7d !== null && !manual && !broken ? (
+            <span class={`badge badge-uptime up-${uptimeClass(uptime7d)}`} data-tabular>
+              <span class="sr-only">, 7-day uptime </span>
+              {pct(uptime7d, 1)}
+            </span>
+          ) : cov7d && !manual && !broken ? (
+            <span class="badge badge-collecting" title={`7-day uptime: ${collectingText(cov7d)}`} data-testid="tile-collecting">
+              <span class="sr-only">, 7-day uptime </span>
+              {collectingText(cov7d) === 'no data' ? 'no data' : 'collecting data'}
+              <span class="sr-only"> {collectingText(cov7d).replace(/^collecting data /, '')}</span>
+            </span>
+          ) : null}
+        </span>
         <span class="tile-foot">
           {broken ? (
             <span class="tile-reason">
@@ -95,7 +112,7 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
               {s.last_failure_reason ?? 'poller broken'}
             </span>
           ) : manual ? null : (
-            <DayStrip days={days} byDay={byDay} label="Last 7 days" decorative />
+            <DayStrip days={days} byDay={byDay} tracked={tracked} label="Last 7 days" decorative />
           )}
         </span>
       </button>
@@ -104,6 +121,14 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, uptime7d, onOpe
 });
 
 function Rollup({ g }: { g: CategoryGroup }) {
+  if (g.issues === 0 && g.blind === 0 && g.maintenance > 0) {
+    return (
+      <span class="rollup rollup-maint">
+        <Icon name="wrench" size={14} />
+        {g.maintenance} in maintenance
+      </span>
+    );
+  }
   if (g.issues === 0 && g.blind === 0) {
     const onlyManual = g.manual === g.services.length;
     return (
@@ -116,6 +141,7 @@ function Rollup({ g }: { g: CategoryGroup }) {
   const bits = [];
   if (g.issues) bits.push(plural(g.issues, 'issue'));
   if (g.blind) bits.push(`${g.blind} blind`);
+  if (g.maintenance) bits.push(`${g.maintenance} in maintenance`);
   return (
     <span class={`rollup rollup-${g.issues ? g.worst : 'unknown'}`}>
       <StatusIcon status={g.issues ? g.worst : 'unknown'} broken={!g.issues} size={14} />
@@ -214,7 +240,9 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
                   active={i === activeIndex}
                   days={stableDays}
                   byDay={uptime?.services[s.id]}
+                  tracked={uptime?.tracked[s.id]}
                   uptime7d={sla?.services[s.id]?.uptime_7d ?? null}
+                  cov7d={sla?.services[s.id]?.coverage['7d'] ?? null}
                   onOpen={onOpen}
                   onFocusIndex={onFocusIndex}
                 />

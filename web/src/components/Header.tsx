@@ -1,4 +1,5 @@
 // Top bar: wordmark, view toggle, Dependencies, shortcut sheet, staleness chip.
+import type { Health } from '../api/types';
 import { chipModel, pollAgeSeconds, type ConnMode } from '../lib/staleness';
 import { useNow } from '../lib/useNow';
 import { Icon } from './Icon';
@@ -10,14 +11,20 @@ export const VIEWS: { id: ViewMode; label: string }[] = [
   { id: 'slo', label: 'SLO' },
 ];
 
-export function StalenessChip(props: { conn: ConnMode; lastPollAt: string | null; clockOffsetMs: number }) {
+export function StalenessChip(props: { conn: ConnMode; lastPollAt: string | null; clockOffsetMs: number; health?: Health | null }) {
   const now = useNow();
   const age = pollAgeSeconds(props.lastPollAt, now, props.clockOffsetMs);
-  const m = chipModel(props.conn, age);
+  const m = chipModel(props.conn, age, props.health ?? null);
   return (
     <span class={`chip-stale chip-stale-${m.level}`} title={m.title} data-testid="staleness-chip" data-level={m.level} data-conn={props.conn}>
       <span class={`dot dot-${m.level}${props.conn === 'live' && m.level === 'ok' ? ' dot-live' : ''}`} aria-hidden="true" />
-      <span data-tabular>{m.text}</span>
+      <span class="chip-long" data-tabular>
+        {m.text}
+      </span>
+      {/* a phone shows one word; the long text stays for screen readers */}
+      <span class="chip-short" aria-hidden="true">
+        {m.text.split(' · ')[0]}
+      </span>
     </span>
   );
 }
@@ -30,6 +37,7 @@ export interface HeaderProps {
   conn: ConnMode;
   lastPollAt: string | null;
   clockOffsetMs: number;
+  health?: Health | null;
 }
 
 export function Header(p: HeaderProps) {
@@ -59,10 +67,10 @@ export function Header(p: HeaderProps) {
         ))}
       </nav>
       <div class="topbar-right">
-        <StalenessChip conn={p.conn} lastPollAt={p.lastPollAt} clockOffsetMs={p.clockOffsetMs} />
+        <StalenessChip conn={p.conn} lastPollAt={p.lastPollAt} clockOffsetMs={p.clockOffsetMs} health={p.health} />
         {p.view === 'engineer' && (
           <button type="button" class="btn" onClick={p.onGraph} aria-keyshortcuts="g" data-testid="open-graph">
-            <Icon name="network" size={16} /> Dependencies
+            <Icon name="network" size={16} /> <span class="btn-text">Dependencies</span>
           </button>
         )}
         <button type="button" class="btn btn-icon" onClick={p.onShortcuts} aria-label="Keyboard shortcuts" aria-keyshortcuts="?">

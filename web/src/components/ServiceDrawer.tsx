@@ -5,8 +5,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/endpoints';
 import type { AlertRow, Dep, Service, Sla, SlaHistory, Uptime } from '../api/types';
-import { durationHuman, pct, plural, shortDateTime, titleCase, uptimeClass, utcDateTime } from '../lib/format';
+import { durationHuman, plural, shortDateTime, titleCase, uptimeClass, utcDateTime } from '../lib/format';
 import { categoryLabel } from '../lib/sort';
+import type { OutboxState } from '../lib/vocab';
 import {
   LABEL,
   displayLabel,
@@ -20,7 +21,8 @@ import {
   type Status,
 } from '../lib/status';
 import { usePolled } from '../lib/usePolled';
-import { DayStrip, ErrorNote, RelTime, Skeleton, StatusPill } from './bits';
+import { DateTime, DayStrip, ErrorNote, RelTime, Skeleton, StatusPill } from './bits';
+import { figureText } from '../lib/coverage';
 import { Icon, StatusIcon } from './Icon';
 import { Modal } from './Modal';
 import { UptimeChart } from './UptimeChart';
@@ -93,15 +95,13 @@ export function DriftNote({ service }: { service: DriftFields }) {
   );
 }
 
-const DELIVERY_CLASS: Record<string, string> = {
-  sent: 'good',
-  delivered: 'good',
+// Keyed by the outbox states the schema allows (common/vocab.def): a state
+// added there fails the type check here until it is given a class.
+const DELIVERY_CLASS: Record<OutboxState, string> = {
   pending: 'warn',
-  queued: 'warn',
-  retrying: 'warn',
   sending: 'warn',
+  sent: 'good',
   failed: 'bad',
-  gave_up: 'bad',
 };
 
 function AlertLog({ serviceId, eventSeq }: { serviceId: string; eventSeq: number }) {
@@ -163,7 +163,7 @@ function AlertLog({ serviceId, eventSeq }: { serviceId: string; eventSeq: number
                   <ul class="deliveries">
                     {a.deliveries.map((d, i) => (
                       <li key={i}>
-                        <span class={`dl-state up-${DELIVERY_CLASS[d.state] ?? 'none'}`}>{d.state}</span>
+                        <span class={`dl-state up-${DELIVERY_CLASS[d.state as OutboxState] ?? 'none'}`}>{d.state}</span>
                         <span>{d.destination}</span>
                         <span class="muted">
                           {plural(d.attempts, 'attempt')}
@@ -223,7 +223,7 @@ export function ServiceDrawer(props: DrawerProps) {
 
   return (
     <Modal variant="drawer" labelledBy="drawer-title" onClose={props.onClose} testId="service-drawer">
-      <header class="drawer-head">
+      <div class="drawer-head">
         <div>
           <p class="eyebrow">
             {merged ? categoryLabel(merged.category) : ''}
@@ -237,8 +237,9 @@ export function ServiceDrawer(props: DrawerProps) {
         <button type="button" class="icon-button" onClick={props.onClose} aria-label="Close details" data-autofocus>
           <Icon name="close" size={20} />
         </button>
-      </header>
-      <div class="drawer-body">
+      </div>
+      {/* A scroll area a keyboard user can reach and scroll (issue 15). */}
+      <div class="drawer-body" tabIndex={0} role="region" aria-label={`${name}: details`}>
         {!merged && detail.loading ? (
           <Skeleton lines={6} />
         ) : (
@@ -269,7 +270,8 @@ export function ServiceDrawer(props: DrawerProps) {
                 {merged.current_status_detail && !broken && <p class="detail-text">{merged.current_status_detail}</p>}
                 <dl class="facts">
                   <div>
-                    <dt>Since</dt>
+                    {/* while blind, "Since" would date a status nobody can see */}
+                    <dt>{broken ? 'Last known status since' : 'Since'}</dt>
                     <dd>
                       <RelTime ts={merged.last_status_change_at} />
                     </dd>
@@ -297,7 +299,22 @@ export function ServiceDrawer(props: DrawerProps) {
 
             <section class="drawer-sec">
               <h3>7-day history</h3>
-              <DayStrip days={props.days} byDay={props.uptime?.services[serviceId]} size="md" label="Worst status per day, last 7 days" />
+              <DayStrip
+                days={props.days}
+                byDay={props.uptime?.services[serviceId]}
+                tracked={props.uptime?.tracked[serviceId]}
+                size="md"
+                label="Worst status per day, last 7 days"
+              />
+              <p class="muted small" data-testid="monitoring-since">
+                {sla?.monitoring_since ?? props.uptime?.monitoring_since[serviceId] ? (
+                  <>
+                    Monitoring since <DateTime ts={sla?.monitoring_since ?? props.uptime?.monitoring_since[serviceId] ?? null} />; grey days are no data.
+                  </>
+                ) : (
+                  'Not monitored yet: no status has been seen.'
+                )}
+              </p>
             </section>
 
             <section class="drawer-sec">
@@ -305,15 +322,15 @@ export function ServiceDrawer(props: DrawerProps) {
               <div class="sla-cards">
                 {(
                   [
-                    ['24h', sla?.uptime_24h],
-                    ['7d', sla?.uptime_7d],
-                    ['30d', sla?.uptime_30d],
+                    ['24h', sla?.uptime_24h, sla?.coverage['24h']],
+                    ['7d', sla?.uptime_7d, sla?.coverage['7d']],
+                    ['30d', sla?.uptime_30d, sla?.coverage['30d']],
                   ] as const
-                ).map(([k, v]) => (
-                  <div class="sla-card" key={k}>
+                ).map(([k, v, c]) => (
+                  <div class="sla-card" key={k} data-window={k}>
                     <span class="sla-k">{k}</span>
-                    <span class={`sla-v up-${uptimeClass(v ?? null)}`} data-tabular>
-                      {pct(v ?? null)}
+                    <span class={`sla-v up-${uptimeClass(v ?? null)}${v == null && c ? ' sla-collecting' : ''}`} data-tabular>
+                      {figureText(v ?? null, c ?? null)}
                     </span>
                   </div>
                 ))}
@@ -321,7 +338,7 @@ export function ServiceDrawer(props: DrawerProps) {
               {hist && hist.some((h) => h.uptime !== null) ? (
                 <UptimeChart days={histDays} values={histVals} label={`${name} daily uptime, last 30 days`} height={170} />
               ) : (
-                <p class="muted">No SLA history available.</p>
+                <p class="muted">{sla?.coverage['30d'] ? `Daily uptime: ${figureText(null, sla.coverage['30d'])}` : 'No SLA history available.'}</p>
               )}
             </section>
 

@@ -20,14 +20,14 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
 export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
   return (
     <Modal variant="dialog" labelledBy="kbd-title" onClose={onClose} testId="shortcuts-dialog">
-      <header class="dialog-head">
+      <div class="dialog-head">
         <h2 id="kbd-title">
           <Icon name="keyboard" size={20} /> Keyboard shortcuts
         </h2>
         <button type="button" class="icon-button" onClick={onClose} aria-label="Close keyboard shortcuts" data-autofocus>
           <Icon name="close" size={20} />
         </button>
-      </header>
+      </div>
       <table class="kbd-table">
         <caption class="sr-only">Keyboard shortcuts</caption>
         <thead>

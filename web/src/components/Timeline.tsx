@@ -6,20 +6,44 @@ import { LABEL } from '../lib/status';
 import { RelTime } from './bits';
 import { Icon, StatusIcon } from './Icon';
 
-function EventRow({ e, onOpen }: { e: StatusEvent; onOpen: (id: string) => void }) {
+/** What an entry says after the service name: a change, monitoring started,
+ * a poller broken or recovered (doc/coverage.md#timeline). */
+function EventChange({ e }: { e: StatusEvent }) {
+  if (e.kind === 'health') {
+    return e.new_health === 'broken' ? (
+      <span class="ev-change ev-health">poller broken: status cannot be read</span>
+    ) : (
+      <span class="ev-change ev-health">poller recovered: status readable again</span>
+    );
+  }
+  if (e.is_baseline) {
+    return (
+      <span class="ev-change ev-baseline">
+        monitoring started: is <span class={`st-text-${e.new_status}`}>{LABEL[e.new_status]}</span>
+      </span>
+    );
+  }
   return (
-    <li class="ev">
-      <StatusIcon status={e.new_status} size={15} />
+    <span class="ev-change">
+      <span class={`st-text-${e.previous_status}`}>{LABEL[e.previous_status]}</span> →{' '}
+      <span class={`st-text-${e.new_status}`}>{LABEL[e.new_status]}</span>
+      {e.in_maintenance && <span class="muted"> (planned maintenance)</span>}
+    </span>
+  );
+}
+
+function EventRow({ e, onOpen }: { e: StatusEvent; onOpen: (id: string) => void }) {
+  const icon = e.kind === 'health' ? (e.new_health === 'broken' ? 'unknown' : 'operational') : e.new_status;
+  return (
+    <li class={`ev${e.kind === 'health' ? ' ev-kind-health' : e.is_baseline ? ' ev-kind-baseline' : ''}`} data-kind={e.kind} data-baseline={e.is_baseline ? 'true' : undefined}>
+      <StatusIcon status={icon} broken={e.kind === 'health' && e.new_health === 'broken'} size={15} />
       <div class="ev-body">
         <div class="ev-line">
           <span class="ev-what">
             <button type="button" class="link-button ev-name" onClick={() => onOpen(e.service_id)}>
               {e.service_name}
             </button>
-            <span class="ev-change">
-              <span class={`st-text-${e.previous_status}`}>{LABEL[e.previous_status]}</span> →{' '}
-              <span class={`st-text-${e.new_status}`}>{LABEL[e.new_status]}</span>
-            </span>
+            <EventChange e={e} />
           </span>
           <span class="ev-time">
             <RelTime ts={e.created_at} />
@@ -39,9 +63,15 @@ function ClusterBlock({ c, idx, onOpen }: { c: Cluster; idx: number; onOpen: (id
       <button type="button" class="cluster-head" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
         <Icon name="chevron" size={16} class={open ? 'rot90' : ''} />
         <StatusIcon status={c.severity} size={16} />
-        <span class="cluster-title">{plural(c.service_count, 'service')} affected</span>
+        <span class="cluster-title">
+          {c.events.every((e) => e.is_baseline)
+            ? `Monitoring started · ${plural(c.service_count, 'service')}`
+            : c.events.every((e) => e.kind === 'health')
+              ? `Poller health · ${plural(c.service_count, 'service')}`
+              : `${plural(c.service_count, 'service')} affected`}
+        </span>
         {c.root_cause && (
-          <span class={`chip chip-root chip-${c.severity}`} title="Likely root cause (most of its dependents are in this cluster)">
+          <span class={`chip chip-root chip-${c.severity}`} title="Likely root cause: it was down when its dependents in this cluster changed">
             Root: {c.root_cause.name}
           </span>
         )}
@@ -74,7 +104,7 @@ export function Timeline({ data, onOpen }: { data: Clustered | null; onOpen: (id
       {!data ? (
         <p class="muted">Loading…</p>
       ) : data.clusters.length === 0 ? (
-        <p class="muted">No status events recorded.</p>
+        <p class="muted">No events yet: monitoring has not started.</p>
       ) : (
         <ul class="clusters">
           {data.clusters.map((c, i) =>

@@ -1,8 +1,9 @@
 // Small shared presentational pieces.
 import type { Status, StatusClass } from '../lib/status';
 import { LABEL } from '../lib/status';
-import { dayLabel, relTime, utcDateTime } from '../lib/format';
+import { dayLabel, fullDateTime, relTime, utcDateTime } from '../lib/format';
 import { useNow } from '../lib/useNow';
+import { spanShort } from '../lib/coverage';
 import { StatusIcon } from './Icon';
 
 export function RelTime(props: { ts: string | null | undefined; prefix?: string }) {
@@ -12,6 +13,16 @@ export function RelTime(props: { ts: string | null | undefined; prefix?: string 
     <time dateTime={props.ts} title={utcDateTime(props.ts)} data-tabular>
       {props.prefix ?? ''}
       {relTime(props.ts, now)}
+    </time>
+  );
+}
+
+/** An absolute time with its year and zone ("Wed, 2 Dec 2026, 14:05 UTC"). */
+export function DateTime(props: { ts: string | null | undefined }) {
+  if (!props.ts) return <span class="muted">—</span>;
+  return (
+    <time dateTime={props.ts} data-tabular>
+      {fullDateTime(props.ts)}
     </time>
   );
 }
@@ -26,10 +37,20 @@ export function StatusPill(props: { status: StatusClass; label?: string; broken?
   );
 }
 
-/** Seven squares, oldest left, coloured by each day's worst status (no events that day = operational). */
+/** The label of one day square: its worst status, or "No data" for a day not seen at all. */
+export function dayText(day: string, s: Status | undefined, tracked: number | undefined): string {
+  if (!s) return `${dayLabel(day)}: No data`;
+  const partial = tracked !== undefined && tracked < 86400 - 60 ? ` (seen ${spanShort(tracked)})` : '';
+  return `${dayLabel(day)}: ${LABEL[s]}${partial}`;
+}
+
+/** Seven squares, oldest left, coloured by each day's worst status; a day the
+ * server did not see (before monitoring started, blind) is grey "no data". */
 export function DayStrip(props: {
   days: string[];
   byDay: Record<string, Status> | undefined;
+  /** Seconds seen per day, for "(seen 2 h)" on partly seen days. */
+  tracked?: Record<string, number> | undefined;
   size?: 'sm' | 'md';
   label: string;
   /** Hidden from assistive technology (e.g. inside a tile, where the drawer has the detail). */
@@ -42,13 +63,13 @@ export function DayStrip(props: {
     ? { 'aria-hidden': 'true' as const }
     : {
         role: 'img' as const,
-        'aria-label': `${props.label}: ${days.map((d) => `${dayLabel(d)}: ${LABEL[props.byDay?.[d] ?? 'operational']}`).join('; ')}`,
+        'aria-label': `${props.label}: ${days.map((d) => dayText(d, props.byDay?.[d], props.tracked?.[d])).join('; ')}`,
       };
   return (
     <span class={`daystrip daystrip-${props.size ?? 'sm'}`} {...a11y}>
       {days.map((d) => {
-        const s = props.byDay?.[d] ?? 'operational';
-        return <span key={d} class={`day day-${s}`} title={`${dayLabel(d)}: ${LABEL[s]}`} />;
+        const s = props.byDay?.[d];
+        return <span key={d} class={`day day-${s ?? 'nodata'}`} data-day={d} title={dayText(d, s, props.tracked?.[d])} />;
       })}
     </span>
   );

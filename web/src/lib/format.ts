@@ -72,31 +72,87 @@ export function bpsDelta(value: number, target: number): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** "2026-11-23 20:31 UTC" */
+/* ---- absolute times: one zone throughout, with its name ------------------
+ * Every absolute time shows its zone. The zone is UTC (default: operators
+ * compare with vendors' pages and logs, which are mostly UTC) or the
+ * browser's local zone, chosen in the footer and kept in localStorage.
+ * Day squares and day labels stay UTC days: they are the server's buckets. */
+export type ZoneMode = 'utc' | 'local';
+export const ZONE_KEY = 'itstatus-time-zone';
+let zoneMode: ZoneMode = 'utc';
+try {
+  if (typeof localStorage !== 'undefined' && localStorage.getItem(ZONE_KEY) === 'local') zoneMode = 'local';
+} catch {
+  /* storage may be unavailable */
+}
+let fmtCache: Record<string, Intl.DateTimeFormat> = {};
+
+export function getZoneMode(): ZoneMode {
+  return zoneMode;
+}
+
+export function setZoneMode(m: ZoneMode): void {
+  zoneMode = m;
+  fmtCache = {};
+  try {
+    localStorage.setItem(ZONE_KEY, m);
+  } catch {
+    /* ignore */
+  }
+}
+
+function fmt(kind: 'day' | 'dayYear' | 'zone'): Intl.DateTimeFormat {
+  const key = `${zoneMode}:${kind}`;
+  const tz = zoneMode === 'utc' ? { timeZone: 'UTC' } : {};
+  fmtCache[key] ??=
+    kind === 'zone'
+      ? new Intl.DateTimeFormat('en-GB', { ...tz, timeZoneName: 'short', hour: '2-digit' })
+      : new Intl.DateTimeFormat('en-GB', { ...tz, weekday: 'short', day: 'numeric', month: 'short', ...(kind === 'dayYear' ? { year: 'numeric' } : {}) });
+  return fmtCache[key]!;
+}
+
+/** The zone's short name at t: "UTC", or the local one ("CET", "GMT+1"). */
+export function zoneName(t: number): string {
+  if (zoneMode === 'utc') return 'UTC';
+  const part = fmt('zone')
+    .formatToParts(new Date(t))
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'local';
+}
+
+function hm(d: Date, secs = false): string {
+  const [h, m, s] = zoneMode === 'utc' ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : [d.getHours(), d.getMinutes(), d.getSeconds()];
+  return `${pad(h)}:${pad(m)}${secs ? ':' + pad(s) : ''}`;
+}
+
+/** "2026-11-23 20:31 UTC" (in the chosen zone, named). */
 export function utcDateTime(ts: string | number | null | undefined): string {
   const t = typeof ts === 'number' ? ts : parseTs(ts ?? null);
   if (t === null) return '—';
   const d = new Date(t);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  const [y, mo, da] = zoneMode === 'utc' ? [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()] : [d.getFullYear(), d.getMonth(), d.getDate()];
+  return `${y}-${pad(mo + 1)}-${pad(da)} ${hm(d)} ${zoneName(t)}`;
 }
 
-/** Local wall-clock "HH:MM:SS". */
-export function clockTime(t: number): string {
+/** "Wed, 2 Dec 2026, 14:05 UTC": an absolute time with its year and zone. */
+export function fullDateTime(ts: string | number | null | undefined): string {
+  const t = typeof ts === 'number' ? ts : parseTs(ts ?? null);
+  if (t === null) return '—';
   const d = new Date(t);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${fmt('dayYear').format(d)}, ${hm(d)} ${zoneName(t)}`;
 }
 
-let shortDayFmt: Intl.DateTimeFormat | null = null;
+/** Wall-clock "HH:MM:SS UTC" in the chosen zone. */
+export function clockTime(t: number): string {
+  return `${hm(new Date(t), true)} ${zoneName(t)}`;
+}
 
-/** Local "Mon 23 Nov, 14:05". */
+/** "Mon 23 Nov, 14:05 UTC" in the chosen zone. */
 export function shortDateTime(ts: string | number | null | undefined): string {
   const t = typeof ts === 'number' ? ts : parseTs(ts ?? null);
   if (t === null) return '—';
   const d = new Date(t);
-  // Same as toLocaleDateString('en-GB', …), without a new formatter per call.
-  shortDayFmt ??= new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
-  const day = shortDayFmt.format(d);
-  return `${day}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${fmt('day').format(d)}, ${hm(d)} ${zoneName(t)}`;
 }
 
 // One formatter for every day label: toLocaleDateString() with options builds

@@ -2,7 +2,7 @@
 // including networking, other and any category the server invents).
 import type { Service } from '../api/types';
 import { titleCase } from './format';
-import { RANK, effectiveStatus, isIncident, isUnmonitored, worstOf, type Status } from './status';
+import { RANK, effectiveStatus, isActiveIncident, isInMaintenance, isUnmonitored, worstOf, type Status } from './status';
 
 export const CATEGORY_ORDER: readonly string[] = [
   'identity',
@@ -68,6 +68,8 @@ export interface CategoryGroup {
   blind: number;
   /** Manual services nobody has set. */
   manual: number;
+  /** Services in planned maintenance (not issues). */
+  maintenance: number;
 }
 
 /**
@@ -95,9 +97,10 @@ export function groupByCategory(services: readonly Service[]): CategoryGroup[] {
         label: categoryLabel(key),
         services: list,
         worst: worstOf(eff),
-        issues: eff.filter(isIncident).length,
+        issues: list.filter(isActiveIncident).length,
         blind: list.filter((s) => s.poller_health === 'broken').length,
         manual: list.filter(isUnmonitored).length,
+        maintenance: list.filter(isInMaintenance).length,
       } satisfies CategoryGroup,
     };
   });

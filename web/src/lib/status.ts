@@ -2,10 +2,13 @@
 // "Effective status" is what every view shows: a service whose poller is
 // broken is `unknown`, never its last committed (possibly stale) status.
 
-export const STATUSES = ['operational', 'degraded', 'partial_outage', 'major_outage', 'unknown'] as const;
-export type Status = (typeof STATUSES)[number];
+// The words, labels and orders come from the one definition of the
+// vocabulary (common/vocab.def, generated into ./vocab.ts).
+import { EDGE_SEVERITY_ORDER, STATUSES, STATUS_LABEL, STATUS_SORT } from './vocab';
+import type { EdgeSeverity, PollerHealth, Status } from './vocab';
 
-export type PollerHealth = 'healthy' | 'degraded' | 'broken';
+export { EDGE_SEVERITY_ORDER, STATUSES };
+export type { EdgeSeverity, PollerHealth, Status } from './vocab';
 
 export function isStatus(v: unknown): v is Status {
   return typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
@@ -22,21 +25,9 @@ export function asStatus(v: unknown): Status {
  * Front-end severity rank (doc/compat.md#s10-3): major 4, partial 3, degraded 2, unknown 1,
  * operational 0.
  */
-export const RANK: Record<Status, number> = {
-  operational: 0,
-  unknown: 1,
-  degraded: 2,
-  partial_outage: 3,
-  major_outage: 4,
-};
+export const RANK: Record<Status, number> = STATUS_SORT;
 
-export const LABEL: Record<Status, string> = {
-  operational: 'Operational',
-  degraded: 'Degraded',
-  partial_outage: 'Partial Outage',
-  major_outage: 'Major Outage',
-  unknown: 'Unknown',
-};
+export const LABEL: Record<Status, string> = STATUS_LABEL;
 
 export function statusLabel(s: unknown): string {
   return LABEL[asStatus(s)];
@@ -123,10 +114,17 @@ export const STATUS_COLOR: Record<Status, string> = {
   unknown: '#94a3b8',
 };
 
-export const EDGE_SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'] as const;
-export type EdgeSeverity = (typeof EDGE_SEVERITY_ORDER)[number];
-
 export function asEdgeSeverity(v: unknown): EdgeSeverity {
   const s = typeof v === 'string' ? v.toLowerCase() : '';
   return (EDGE_SEVERITY_ORDER as readonly string[]).includes(s) ? (s as EdgeSeverity) : 'high';
+}
+
+/** In planned maintenance (the vendor or a maintenance window says so) and seen: its own state. */
+export function isInMaintenance(s: StatusFields & { in_maintenance?: boolean | null }): boolean {
+  return s.in_maintenance === true && !isPollerBroken(s);
+}
+
+/** What counts as an active incident: something is wrong and it is not planned maintenance. */
+export function isActiveIncident(s: StatusFields & { in_maintenance?: boolean | null }): boolean {
+  return isIncident(effectiveStatus(s)) && !isInMaintenance(s);
 }

@@ -6,12 +6,15 @@ import { api } from '../api/endpoints';
 import { parseEvent, parseSummary, isObj } from '../api/parse';
 import { statusLabel, isPollerBroken } from '../lib/status';
 import { StreamClient, type StreamState } from '../lib/stream';
-import { patchService, type AppState, type ResourceKey, type Store } from './store';
+import { lastDays } from '../lib/format';
+import { patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
 
 export const FAST_MS = 30_000;
 export const SLOW_MS = 300_000;
 /** While live, refresh the summary if the stream has been silent this long. */
 export const WATCHDOG_MS = 60_000;
+/** /api/health (is pollerd stale? when is a poll late?) is read this often. */
+export const HEALTH_MS = 5_000;
 
 type Fetcher = () => Promise<ApiResult<unknown>>;
 
@@ -24,6 +27,7 @@ const FETCHERS: Record<ResourceKey, Fetcher> = {
   slaHistory: () => api.slaHistory(30),
   slo: () => api.slo(),
   graph: () => api.graph(),
+  health: () => api.health(),
 };
 
 const LABELS: Record<ResourceKey, string> = {
@@ -35,6 +39,7 @@ const LABELS: Record<ResourceKey, string> = {
   slaHistory: 'SLA history',
   slo: 'SLO',
   graph: 'dependency graph',
+  health: 'health',
 };
 
 export function resourceLabel(k: ResourceKey): string {
@@ -47,7 +52,9 @@ export class LiveController {
   private fastTimer: ReturnType<typeof setInterval> | null = null;
   private slowTimer: ReturnType<typeof setInterval> | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
+  private healthTimer: ReturnType<typeof setInterval> | null = null;
   private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  private refetchFigures = false;
   private inflight = new Map<ResourceKey, Promise<boolean>>();
   private lastStreamMsg = 0;
   private streamState: StreamState = 'idle';
@@ -73,6 +80,8 @@ export class LiveController {
     });
     this.stream.start();
     this.slowTimer = setInterval(() => void this.refreshSlow(), SLOW_MS);
+    void this.refresh('health');
+    this.healthTimer = setInterval(() => void this.refresh('health'), HEALTH_MS);
     this.watchdog = setInterval(() => {
       if (this.streamState === 'open' && Date.now() - this.lastStreamMsg > WATCHDOG_MS) void this.refresh('summary');
     }, 15_000);
@@ -86,9 +95,9 @@ export class LiveController {
   stop(): void {
     this.started = false;
     this.stream?.stop();
-    for (const t of [this.fastTimer, this.slowTimer, this.watchdog]) if (t) clearInterval(t);
+    for (const t of [this.fastTimer, this.slowTimer, this.watchdog, this.healthTimer]) if (t) clearInterval(t);
     if (this.refetchTimer) clearTimeout(this.refetchTimer);
-    this.fastTimer = this.slowTimer = this.watchdog = this.refetchTimer = null;
+    this.fastTimer = this.slowTimer = this.watchdog = this.refetchTimer = this.healthTimer = null;
     if (typeof document !== 'undefined') {
       document.removeEventListener('visibilitychange', this.onVisible);
       window.removeEventListener('online', this.onVisible);
@@ -198,7 +207,38 @@ export class LiveController {
     if (!isObj(data)) return;
     const summary = parseSummary(data);
     const raw = JSON.stringify(data);
+    const prev = this.store.get().summary.data;
     this.store.set({ summary: { data: summary, error: null, fetchedAt: Date.now(), raw } });
+    // A poller breaking or recovering, or a maintenance starting, sends no
+    // status event, only a new summary: fetch what it changed (tiles, the
+    // timeline's poller entries).
+    if (
+      prev &&
+      (prev.unknown_count !== summary.unknown_count ||
+        prev.maintenance_count !== summary.maintenance_count ||
+        prev.healthy_count !== summary.healthy_count)
+    )
+      this.scheduleRefetch(false);
+  }
+
+  /** Refetch what a change touched, once for a burst of changes. */
+  private scheduleRefetch(figures: boolean): void {
+    if (this.refetchTimer) clearTimeout(this.refetchTimer);
+    this.refetchFigures ||= figures;
+    this.refetchTimer = setTimeout(() => {
+      this.refetchTimer = null;
+      void this.refresh('services');
+      void this.refresh('clustered');
+      void this.refresh('summary');
+      if (this.refetchFigures) {
+        // The affected tile's uptime and day squares (issue 15: they lagged 5 min).
+        void this.refresh('uptime');
+        void this.refresh('sla');
+        for (const k of ['slaHistory', 'slo'] as const) if (this.wanted.has(k)) void this.refresh(k);
+      }
+      if (this.wanted.has('graph')) void this.refresh('graph');
+      this.refetchFigures = false;
+    }, 250);
   }
 
   private onStatusEvent(row: unknown): void {
@@ -216,20 +256,18 @@ export class LiveController {
       pending_status_count: 0,
       pending_status_since: null,
     });
+    // Today's square follows the event at once (figures follow the refetch).
+    const eff = svc && isPollerBroken(svc) ? 'unknown' : ev.new_status;
+    const today = lastDays(1, Date.now() + st.clockOffsetMs)[0]!;
+    const uptime = patchToday(st.uptime.data, ev.service_id, today, eff);
     this.store.set({
       services: { ...st.services, data: services },
+      ...(uptime !== st.uptime.data ? { uptime: { ...st.uptime, data: uptime } } : {}),
       eventSeq: st.eventSeq + 1,
       lastEvent: ev,
       announcement: `${ev.service_name} changed from ${statusLabel(ev.previous_status)} to ${statusLabel(ev.new_status)}.`,
     });
-    // Pick up everything derived from the change (impact statements, clusters, counts).
-    if (this.refetchTimer) clearTimeout(this.refetchTimer);
-    this.refetchTimer = setTimeout(() => {
-      this.refetchTimer = null;
-      void this.refresh('services');
-      void this.refresh('clustered');
-      void this.refresh('summary');
-      if (this.wanted.has('graph')) void this.refresh('graph');
-    }, 400);
+    // Pick up everything derived from the change (impact statements, clusters, counts, figures).
+    this.scheduleRefetch(true);
   }
 }

@@ -1,7 +1,8 @@
 // A tiny observable store (no dependency) holding everything the shell shows.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Clustered, Service, ServicesList, Sla, SlaHistory, Slo, StatusEvent, Summary, Uptime, Graph } from '../api/types';
+import type { Clustered, Health, Service, ServicesList, Sla, SlaHistory, Slo, StatusEvent, Summary, Uptime, Graph } from '../api/types';
 import type { ConnMode } from '../lib/staleness';
+import { RANK, type Status } from '../lib/status';
 
 export interface Resource<T> {
   data: T | null;
@@ -23,6 +24,7 @@ export interface AppState {
   slaHistory: Resource<SlaHistory>;
   slo: Resource<Slo>;
   graph: Resource<Graph>;
+  health: Resource<Health>;
   conn: ConnMode;
   /** Milliseconds until the next stream reconnect attempt, when waiting. */
   retryInMs: number | null;
@@ -34,7 +36,7 @@ export interface AppState {
   announcement: string;
 }
 
-export type ResourceKey = 'summary' | 'services' | 'clustered' | 'uptime' | 'sla' | 'slaHistory' | 'slo' | 'graph';
+export type ResourceKey = 'summary' | 'services' | 'clustered' | 'uptime' | 'sla' | 'slaHistory' | 'slo' | 'graph' | 'health';
 
 export interface Store<S> {
   get(): S;
@@ -69,6 +71,7 @@ export function initialState(): AppState {
     slaHistory: emptyResource(),
     slo: emptyResource(),
     graph: emptyResource(),
+    health: emptyResource(),
     conn: 'connecting',
     retryInMs: null,
     clockOffsetMs: 0,
@@ -104,4 +107,14 @@ export function patchService(list: ServicesList | null, id: string, patch: Parti
     return { ...s, ...patch };
   });
   return hit ? { ...list, services } : list;
+}
+
+/** Today's square after a live status event: the worse of what it showed and
+ * the new status, so the tile agrees with its label before the refetch lands. */
+export function patchToday(u: Uptime | null, id: string, day: string, s: Status): Uptime | null {
+  if (!u || s === 'unknown') return u; /* an unknown is no data, never a colour */
+  const row = u.services[id] ?? {};
+  const cur = row[day];
+  if (cur && RANK[cur] >= RANK[s]) return u;
+  return { ...u, services: { ...u.services, [id]: { ...row, [day]: s } } };
 }

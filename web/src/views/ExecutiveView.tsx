@@ -1,13 +1,15 @@
 // Executive view: one big status, KPI tiles, 30-day trend, top impacts.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Service, Sla, SlaHistory, Summary } from '../api/types';
-import { computeOverall } from '../components/Banners';
+import { computeOverall, overallHeadline, overallKind } from '../components/Banners';
 import { RelTime } from '../components/bits';
 import { StatusIcon } from '../components/Icon';
 import { UptimeChart } from '../components/UptimeChart';
 import { bpsDelta, clockTime, parseTs, plural } from '../lib/format';
 import { topImpacts } from '../lib/sort';
-import { LABEL, effectiveStatus, isIncident, isPollerBroken } from '../lib/status';
+import { bestCoverage, collectingText } from '../lib/coverage';
+import type { Freshness } from '../lib/staleness';
+import { LABEL, effectiveStatus, isActiveIncident, isIncident, isInMaintenance, isPollerBroken } from '../lib/status';
 import { useNow } from '../lib/useNow';
 
 export function meanSla30(sla: Sla | null): number | null {
@@ -38,29 +40,29 @@ export interface ExecutiveProps {
   slaHistory: SlaHistory | null;
   target: number;
   clockOffsetMs: number;
+  /** Freshness of the vendor data (staleness chip rule). */
+  fresh?: Freshness;
 }
 
 export function ExecutiveView(p: ExecutiveProps) {
   const now = useNow();
   const overall = computeOverall(p.services, p.summary);
   const incidents = overall?.incidents ?? 0;
-  const degradedVendors = (p.services ?? []).filter((s) => isIncident(effectiveStatus(s))).length;
+  // Maintenance is its own state: not an incident, not a degraded vendor.
+  const degradedVendors = (p.services ?? []).filter(isActiveIncident).length;
+  const inMaint = (p.services ?? []).filter(isInMaintenance).length;
   const blind = (p.services ?? []).filter(isPollerBroken).length;
   const sla = meanSla30(p.sla);
+  const slaCov = bestCoverage(Object.values(p.sla?.services ?? {}).map((s) => s.coverage['30d']));
   const trend = dailyMeans(p.slaHistory);
   const badDays = trend.values.filter((v) => v !== null && v < 100).length;
   const lastPoll = parseTs(p.summary?.last_poll_at ?? null);
-  const stale = lastPoll === null || now + p.clockOffsetMs - lastPoll > 90_000;
-  const alarm = overall ? isIncident(overall.status) : false;
-  const headline = !overall
-    ? 'Loading…'
-    : incidents === 0
-      ? overall.blind
-        ? 'No Confirmed Incidents'
-        : 'All Systems Operational'
-      : incidents === 1
-        ? 'Active Incident'
-        : `${incidents} Active Incidents`;
+  const fresh = p.fresh ?? (lastPoll === null || now + p.clockOffsetMs - lastPoll > 90_000 ? 'amber' : 'fresh');
+  const kind = overall ? overallKind(overall) : 'blind';
+  const alarm = overall ? incidents > 0 && isIncident(overall.status) : false;
+  const headline = !overall ? 'Loading…' : incidents === 1 ? 'Active Incident' : overallHeadline(overall);
+  const pillStatus = !overall ? 'unknown' : incidents ? overall.status : kind === 'blind' ? 'unknown' : 'operational';
+  const pillText = !overall ? 'Unknown' : kind === 'maint' ? 'Maintenance' : kind === 'blind' ? (overall.nothing ? 'No data' : 'Partly blind') : LABEL[pillStatus];
   const impacts = topImpacts(p.services ?? []);
   const incidentById = new Map((p.summary?.active_incidents ?? []).map((i) => [i.service.id, i]));
 
@@ -72,7 +74,7 @@ export function ExecutiveView(p: ExecutiveProps) {
     if (prev.current !== null && prev.current !== overall.status) {
       setAnnounce(
         `${plural(incidents, 'incident')} open, ${plural(degradedVendors, 'vendor')} degraded, ` +
-          (sla === null ? 'SLA unavailable' : `SLA ${sla.toFixed(2)} percent`),
+          (sla === null ? 'SLA not yet available' : `SLA ${sla.toFixed(2)} percent`),
       );
     }
     prev.current = overall.status;
@@ -83,17 +85,18 @@ export function ExecutiveView(p: ExecutiveProps) {
       <p class="sr-only" aria-live="polite">
         {announce}
       </p>
-      <section class={`exec-hero${alarm ? ' exec-hero-alarm' : ''}`} aria-labelledby="exec-headline">
-        <span class={`exec-pill exec-pill-${overall?.status ?? 'unknown'}`}>
-          <StatusIcon status={overall?.status ?? 'unknown'} size={18} />
-          {overall ? LABEL[overall.status] : 'Unknown'}
+      <section class={`exec-hero exec-hero-${kind}${alarm ? ' exec-hero-alarm' : ''}`} aria-labelledby="exec-headline" data-kind={kind}>
+        <span class={`exec-pill exec-pill-${kind === 'maint' ? 'maint' : pillStatus}`}>
+          <StatusIcon status={pillStatus} size={18} />
+          {pillText}
         </span>
         <h2 id="exec-headline" class="exec-display">
           {headline}
         </h2>
         <p class="exec-foot" data-tabular>
-          {lastPoll === null ? 'No poll recorded' : `${stale ? 'Stale' : 'Updated'} · ${clockTime(lastPoll)}`}
-          {overall ? ` · ${overall.monitored} vendors monitored` : ''}
+          {lastPoll === null ? 'No poll recorded' : `${fresh === 'red' ? 'Stale' : fresh === 'amber' ? 'Polls late' : 'Updated'} · ${clockTime(lastPoll)}`}
+          {overall ? ` · ${overall.monitored} vendors configured` : ''}
+          {inMaint ? ` · ${inMaint} in planned maintenance` : ''}
         </p>
       </section>
 
@@ -113,7 +116,7 @@ export function ExecutiveView(p: ExecutiveProps) {
         <div class="kpi">
           <span class="kpi-label">SLA (30d) vs {p.target}% target</span>
           <span class="kpi-value" data-tabular>
-            {sla === null ? '—' : `${sla.toFixed(2)}%`}
+            {sla === null ? <span class="kpi-collecting">{collectingText(slaCov)}</span> : `${sla.toFixed(2)}%`}
           </span>
           {sla !== null && <span class={`kpi-delta ${sla < p.target ? 'neg' : 'pos'}`}>{bpsDelta(sla, p.target)}</span>}
         </div>
@@ -136,7 +139,7 @@ export function ExecutiveView(p: ExecutiveProps) {
           {trend.values.some((v) => v !== null) ? (
             <UptimeChart days={trend.days} values={trend.values} label="Mean daily uptime across vendors" height={220} markBadDays target={p.target} />
           ) : (
-            <p class="muted">Gathering history…</p>
+            <p class="muted">{slaCov ? `Uptime history: ${collectingText(slaCov)}` : 'No uptime history yet.'}</p>
           )}
         </section>
 
@@ -157,7 +160,8 @@ export function ExecutiveView(p: ExecutiveProps) {
                   <li key={s.id} class={`impact impact-${eff}`}>
                     <div class="impact-head">
                       <span class="impact-name">{s.display_name}</span>
-                      <span class={`exec-chip ${isIncident(eff) ? 'exec-chip-alarm' : 'exec-chip-neutral'}`}>{LABEL[eff]}</span>
+                      <span class={`exec-chip ${isActiveIncident(s) ? 'exec-chip-alarm' : 'exec-chip-neutral'}`}>{LABEL[eff]}</span>
+                      {isInMaintenance(s) && <span class="exec-chip exec-chip-maint">Planned maintenance</span>}
                       {isPollerBroken(s) && <span class="muted">· poller down</span>}
                     </div>
                     <p class="impact-line">

@@ -3,12 +3,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Slo, SloRow } from '../api/types';
 import { ErrorNote } from '../components/bits';
 import { Icon } from '../components/Icon';
-import { pct, plural } from '../lib/format';
+import { collectingText, figureText } from '../lib/coverage';
+import { plural } from '../lib/format';
 import { categoryLabel } from '../lib/sort';
 
-export function budgetZone(r: SloRow): 'good' | 'warn' | 'bad' {
+export function budgetZone(r: SloRow): 'good' | 'warn' | 'bad' | 'none' {
   if (r.fast_burning) return 'bad';
   const b = r.error_budget_remaining_pct;
+  if (b === null) return 'none';
   if (b >= 50) return 'good';
   if (b >= 20) return 'warn';
   return 'bad';
@@ -19,18 +21,19 @@ export function sortSlo(rows: readonly SloRow[]): SloRow[] {
     (a, b) =>
       Number(b.fast_burning) - Number(a.fast_burning) ||
       Number(b.slow_burning) - Number(a.slow_burning) ||
-      a.error_budget_remaining_pct - b.error_budget_remaining_pct ||
+      (a.error_budget_remaining_pct ?? 101) - (b.error_budget_remaining_pct ?? 101) ||
       a.display_name.localeCompare(b.display_name),
   );
 }
 
-const ZONE_COLOR = { good: '#34d399', warn: '#fbbf24', bad: '#f87171' };
+const ZONE_COLOR = { good: '#34d399', warn: '#fbbf24', bad: '#f87171', none: '#64748b' };
 
-function Gauge({ value, zone }: { value: number; zone: 'good' | 'warn' | 'bad' }) {
+/** The budget gauge; value null (not enough data) draws an empty ring with a dash. */
+function Gauge({ value, zone }: { value: number | null; zone: 'good' | 'warn' | 'bad' | 'none' }) {
   const r = 42;
   const c = 2 * Math.PI * r;
   const arc = c * 0.75;
-  const v = Math.max(0, Math.min(100, value));
+  const v = value === null ? 0 : Math.max(0, Math.min(100, value));
   return (
     <svg class="gauge" viewBox="0 0 110 110" width="132" height="132" aria-hidden="true">
       <circle cx="55" cy="55" r={r} fill="none" stroke="#243044" stroke-width="10" stroke-linecap="round" stroke-dasharray={`${arc} ${c}`} transform="rotate(135 55 55)" />
@@ -49,7 +52,7 @@ function Gauge({ value, zone }: { value: number; zone: 'good' | 'warn' | 'bad' }
       />
       )}
       <text x="55" y="57" text-anchor="middle" class="gauge-num">
-        {Math.round(v)}%
+        {value === null ? '—' : `${Math.round(v)}%`}
       </text>
       <text x="55" y="72" text-anchor="middle" class="gauge-cap">
         error budget
@@ -95,18 +98,25 @@ export function SloView({ slo, error, onRetry }: { slo: Slo | null; error: strin
           {rows.map((r) => {
             const zone = budgetZone(r);
             const breach = r.fast_burning ? r.fast_breach : r.slow_burning ? r.slow_breach : null;
+            const budget = r.error_budget_remaining_pct;
+            const noData = budget === null;
+            const maint = r.in_maintenance && r.poller_health !== 'broken';
+            const state = r.fast_burning
+              ? 'burning fast'
+              : r.slow_burning
+                ? 'burning slowly'
+                : noData
+                  ? collectingText(r.coverage_30d)
+                  : budget <= 0
+                    ? 'budget exhausted'
+                    : 'within budget';
             return (
               <li
                 key={r.id}
-                class={`slo-card${r.fast_burning ? ' slo-fast' : ''}`}
-                aria-label={`${r.display_name}: ${Math.round(r.error_budget_remaining_pct)} percent error budget remaining${
-                  r.fast_burning
-                    ? ', burning fast'
-                    : r.slow_burning
-                      ? ', burning slowly'
-                      : r.error_budget_remaining_pct <= 0
-                        ? ', budget exhausted'
-                        : ', within budget'
+                class={`slo-card${r.fast_burning ? ' slo-fast' : ''}${noData ? ' slo-nodata' : ''}${maint ? ' slo-maint' : ''}`}
+                data-service-id={r.id}
+                aria-label={`${r.display_name}: ${noData ? 'error budget not yet known' : `${Math.round(budget)} percent error budget remaining`}, ${state}${
+                  maint ? ', in planned maintenance (not counted)' : ''
                 }`}
               >
                 <div class="slo-card-head">
@@ -118,23 +128,32 @@ export function SloView({ slo, error, onRetry }: { slo: Slo | null; error: strin
                     </span>
                   </div>
                   {r.fast_burning && <span class="badge badge-fast">Burning fast</span>}
+                  {maint && (
+                    <span class="badge badge-maint">
+                      <Icon name="wrench" size={12} /> Maintenance
+                    </span>
+                  )}
                 </div>
-                <Gauge value={r.error_budget_remaining_pct} zone={zone} />
+                <Gauge value={budget} zone={zone} />
                 <p
                   class={`slo-foot ${
-                    r.fast_burning || (!r.slow_burning && r.error_budget_remaining_pct <= 0) ? 'burn-fast' : r.slow_burning ? 'burn-slow' : 'burn-none'
+                    r.fast_burning || (!r.slow_burning && budget !== null && budget <= 0) ? 'burn-fast' : r.slow_burning ? 'burn-slow' : 'burn-none'
                   }`}
                 >
                   {breach
                     ? `Burning ${breach.long_window_burn_rate.toFixed(1)}× over ${breach.long_window_label || (r.fast_burning ? '1h' : '6h')}`
                     : r.fast_burning || r.slow_burning
                       ? 'Burning error budget'
-                      : r.error_budget_remaining_pct <= 0
-                        ? 'Budget exhausted · not burning now'
-                        : 'Within budget'}
+                      : noData
+                        ? `Budget: ${collectingText(r.coverage_30d)}`
+                        : budget <= 0
+                          ? 'Budget exhausted · not burning now'
+                          : maint
+                            ? 'In planned maintenance · not counted'
+                            : 'Within budget'}
                 </p>
                 <p class="muted small">
-                  30-day uptime {pct(r.uptime_30d_pct)}
+                  30-day uptime {figureText(r.uptime_30d_pct, r.coverage_30d)}
                   {r.poller_health === 'broken' ? ' · poller down' : ''}
                 </p>
               </li>

@@ -1,5 +1,6 @@
 /*
- * selmon: alertd's self-monitoring (issue 7). Every HEARTBEAT_INTERVAL_SECONDS
+ * selfmon: alertd's self-monitoring (issue 7); its names keep the short
+ * prefix selmon_ / sm_. Every HEARTBEAT_INTERVAL_SECONDS
  * it reads the heartbeats table and
  *
  *  - announces once when pollerd's or apid's heartbeat goes stale (beat_at
@@ -47,6 +48,10 @@ struct selmon {
 	CURL *h;	  /* the ping in flight, or NULL */
 	const char *what; /* its kind, for the log: "start", "success", "fail" */
 	char err[CURL_ERROR_SIZE];
+	/* alertd's own heartbeat cannot be written (full disk, unwritable
+	 * file): the SQLite code, 0 when it can; since when. */
+	int db_rc;
+	int64_t db_since_ms;
 };
 
 static const struct sm_beat *find_beat(const struct sm_beat *rows, size_t n, const char *daemon)
@@ -103,22 +108,11 @@ static const char *consequence(const char *daemon)
 	       "or hung.";
 }
 
-char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int64_t silent_s,
-		     const char *at_iso)
+/* A self-monitoring Slack message: title (the notification text), an
+ * optional detail line, the footer. Caller frees. */
+static char *payload_of(const char *title, const char *detail, const char *at_iso)
 {
-	char dur[32], ts[21];
-	char *title;
-	const char *detail = NULL;
-	if (act == SM_ALERT_STALE) {
-		title = xasprintf("\xf0\x9f\x94\xb4 %s heartbeat is stale (last beat %s ago)",
-				  daemon, report_duration_human(age_s, dur));
-		detail = consequence(daemon);
-	} else if (silent_s >= 0) {
-		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered (silent for %s)", daemon,
-				  report_duration_human(silent_s, dur));
-	} else {
-		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered", daemon);
-	}
+	char ts[21];
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "text", title);
 	cJSON *blocks = cJSON_AddArrayToObject(o, "blocks");
@@ -140,9 +134,29 @@ char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int6
 	free(foot);
 	cJSON_AddItemToArray(els, el);
 	cJSON_AddItemToArray(blocks, ctx);
-	free(title);
 	char *s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
+	return s;
+}
+
+char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int64_t silent_s,
+		     const char *at_iso)
+{
+	char dur[32];
+	char *title;
+	const char *detail = NULL;
+	if (act == SM_ALERT_STALE) {
+		title = xasprintf("\xf0\x9f\x94\xb4 %s heartbeat is stale (last beat %s ago)",
+				  daemon, report_duration_human(age_s, dur));
+		detail = consequence(daemon);
+	} else if (silent_s >= 0) {
+		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered (silent for %s)", daemon,
+				  report_duration_human(silent_s, dur));
+	} else {
+		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered", daemon);
+	}
+	char *s = payload_of(title, detail, at_iso);
+	free(title);
 	return s;
 }
 
@@ -273,14 +287,21 @@ static int last_decision(sqlite3 *db, const char *daemon, int *stale, int64_t *b
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Where self-monitoring messages go: the poller-health webhook when
+ * configured (the operators' channel), else the main one, else nowhere. */
+static const char *sm_dest(const struct alertd *a)
+{
+	const struct cfg_settings *cfg = &a->conf.cfg;
+	return cfg->secrets.poller_health_slack_webhook_url ? "slack:poller_health"
+	       : cfg->secrets.slack_webhook_url		    ? "slack:main"
+							    : NULL;
+}
+
 /* Record one decision and queue its message, in one transaction. 0 or -1. */
 static int record(struct alertd *a, const char *daemon, enum sm_action act, int64_t beat_ms,
 		  int64_t age_ms, int64_t silent_s)
 {
-	const struct cfg_settings *cfg = &a->conf.cfg;
-	const char *dest = cfg->secrets.poller_health_slack_webhook_url ? "slack:poller_health"
-			   : cfg->secrets.slack_webhook_url		? "slack:main"
-									: NULL;
+	const char *dest = sm_dest(a);
 	char now[TS_ISO_LEN + 1], beat[TS_ISO_LEN + 1];
 	ts_now_iso(now);
 	ts_format(beat_ms, beat);
@@ -353,7 +374,61 @@ void selmon_run(struct alertd *a)
 				 "interval",
 				 selmon_watched[i]);
 	}
-	ping(a, p.ping_ok ? "" : "/fail");
+	/* A database nobody can write is a failure even while the heartbeats
+	 * written before it still look fresh. */
+	ping(a, p.ping_ok && !a->sm->db_rc ? "" : "/fail");
+}
+
+void selmon_db_write(struct alertd *a, int rc)
+{
+	struct selmon *s = a->sm;
+	if (!s || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return; /* a held lock passes; pollerd keeps its readings meanwhile */
+	if (rc) {
+		if (!s->db_rc) {
+			s->db_since_ms = ts_now_ms();
+			log_error("self-monitoring: the database cannot be written (%s); pinging "
+				  "/fail now, a Slack message follows once it can be written",
+				  db_failure_phrase(rc));
+			s->db_rc = rc;
+			ping(a, "/fail");
+		}
+		return;
+	}
+	if (!s->db_rc)
+		return;
+	/* Writable again: the message could not be queued before (the outbox
+	 * is in the database), so say now how long it lasted and why. */
+	const char *dest = sm_dest(a);
+	char now[TS_ISO_LEN + 1], dur[32];
+	ts_now_iso(now);
+	int64_t secs = (ts_now_ms() - s->db_since_ms) / 1000;
+	report_duration_human(secs, dur);
+	char *title = xasprintf("\xe2\x9a\xa0\xef\xb8\x8f The status database could not be "
+				"written for %s: %s",
+				dur, db_failure_phrase(s->db_rc));
+	char *payload = payload_of(title,
+				   "pollerd kept its readings in memory and has committed them; "
+				   "alerts decided meanwhile went out late. Check the disk or the "
+				   "file's permissions before it happens again.",
+				   now);
+	int rc2 = dest ? db_begin(a->db) : 0;
+	if (dest && rc2 == 0) {
+		rc2 = outbox_add(a->db, 0, "slack", dest, payload, now, now);
+		if (rc2 == 0)
+			rc2 = db_commit(a->db);
+		else
+			db_rollback(a->db);
+	}
+	if (rc2 == 0) {
+		log_info("self-monitoring: the database is writable again after %s%s", dur,
+			 dest ? "" : " (no Slack webhook configured: not announced)");
+		s->db_rc = 0;
+		if (dest)
+			a->outbox_dirty = 1;
+	}
+	free(title);
+	free(payload);
 }
 
 int selmon_init(struct alertd *a)
