@@ -34,7 +34,7 @@ SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags libcurl libcjson libcyaml 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs libcurl sqlite3 libcjson libcyaml 2>/dev/null || echo -lcurl -lsqlite3 -lcjson -lcyaml -lyaml)
+PKG_LIBS := $(shell pkg-config --libs libcurl sqlite3 libcjson libcyaml zlib 2>/dev/null || echo -lcurl -lsqlite3 -lcjson -lcyaml -lyaml -lz)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
@@ -154,7 +154,7 @@ check: deps-test
 	$(MAKE) all
 	$(MAKE) tests
 	ITSTATUS_BIN=$(CURDIR)/$(BIN) ITSTATUS_TBIN=$(CURDIR)/$(BUILD)/t t/run $(TEST_BIN) t/sh/*.sh \
-	  $(if $(wildcard web/e2e/*.mjs),t/web.sh)
+	  $(if $(wildcard web/e2e/*.mjs),t/web.sh t/web_scale.sh)
 .PHONY: tests
 tests: $(TEST_BIN) $(FAKE_BIN)
 

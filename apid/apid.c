@@ -52,6 +52,7 @@ static void shutdown_all(struct apid *a)
 	stream_stop(a->stream); /* wakes every stream client so the workers can end */
 	server_stop(a);
 	stream_free(a->stream);
+	rcache_free(a->rcache);
 	pool_free(a->pool);
 	db_close(a->db);
 	free(a->db_path);
@@ -61,6 +62,7 @@ static void shutdown_all(struct apid *a)
 
 int main(int argc, char **argv)
 {
+	apid_malloc_setup();
 	struct apid a;
 	memset(&a, 0, sizeof a);
 	struct daemon_conf dc;
@@ -90,8 +92,9 @@ int main(int argc, char **argv)
 	if (a.db) {
 		a.pool = pool_new(a.db_path, dc.cfg.apid_threads);
 		a.stream = stream_start(&a);
+		a.rcache = rcache_new(a.db_path);
 	}
-	if (!a.db || !a.stream || server_start(&a) < 0) {
+	if (!a.db || !a.stream || !a.rcache || server_start(&a) < 0) {
 		shutdown_all(&a);
 		return 1;
 	}

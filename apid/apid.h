@@ -69,6 +69,7 @@ struct apid {
 	char started_at[TS_ISO_LEN + 1];
 	struct pool *pool;
 	struct stream *stream;
+	struct rcache *rcache;
 	/* SQLite code of the main thread's last failed heartbeat write, 0 when
 	 * it succeeded: a full disk or an unwritable file turns /healthz 503
 	 * with the reason (busy locks do not count: they pass). */
@@ -86,23 +87,9 @@ void conf_free_all(struct apid *a);
 
 /* ---- pool.c: database connections for the worker threads ---------------- */
 
-#define PCONN_CACHE_SLOTS 16
-struct cache_ent {
-	char *key;  /* route + query */
-	char *body; /* response body */
-	size_t len;
-	int64_t data_version;
-	int64_t changes;
-	uint64_t used;
-};
 struct pconn {
 	sqlite3 *db;
-	sqlite3_stmt *dv; /* PRAGMA data_version, kept prepared */
 	int busy;
-	uint64_t tick;
-	int captured; /* cap_* hold the version seen by the last cache lookup */
-	int64_t cap_dv, cap_changes;
-	struct cache_ent cache[PCONN_CACHE_SLOTS];
 };
 /* A pool of at most max connections to path, opened on demand. NULL on error. */
 struct pool *pool_new(const char *path, int max);
@@ -110,11 +97,51 @@ void pool_free(struct pool *p);
 /* Borrow a connection (waits while all are busy); NULL if none can be opened. */
 struct pconn *pool_get(struct pool *p);
 void pool_put(struct pool *p, struct pconn *c);
-/* Cached body for key if nothing was committed since it was stored; the
- * pointer is valid until the connection is returned. A miss remembers the
- * current version for the pconn_cache_put() that follows. */
-const char *pconn_cache_get(struct pconn *c, const char *key, size_t *len);
-void pconn_cache_put(struct pconn *c, const char *key, const char *body, size_t len);
+
+/* ---- rcache.c: the shared response cache and HTTP representations -------- */
+
+struct rcache;
+struct rc_ent;
+struct req;
+/* A cache over the database at db_path (its own connection); NULL on error. */
+struct rcache *rcache_new(const char *db_path);
+void rcache_free(struct rcache *rc);
+/* The entry for key at the current data version, held for the caller (let
+ * go with rcache_release). *build = 1: nobody has it yet, the caller builds
+ * it and hands the body to rcache_fill (released unfilled, the next asker
+ * builds). *build = 0: ready (rc_ready), possibly after waiting for another
+ * worker's build. max_age_ms > 0: an entry built longer ago is rebuilt. */
+struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age_ms, int *build);
+/* Store a copy of the built body (and its ETag) in e. */
+void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len);
+void rcache_release(struct rcache *rc, struct rc_ent *e);
+int rc_ready(const struct rc_ent *e);
+/* A ready entry's identity body (valid while held); NULL when it is kept
+ * gzipped only (rc_represent inflates it); *len is the identity length. */
+const char *rc_body(const struct rc_ent *e, size_t *len);
+/* The ETag of a body: "<length hex>-<64-bit FNV-1a hex>" with the quotes. */
+void rc_etag(const char *body, size_t len, char *out, size_t outlen);
+/* gzip (RFC 1952) of in at level 1..9 into *out (caller frees). 0 or -1. */
+int rc_gzip(const char *in, size_t len, int level, char **out, size_t *outlen);
+/* Inflate gzip in into exactly outlen bytes (+ NUL) in *out (caller frees). 0 or -1. */
+int rc_gunzip(const char *in, size_t len, size_t outlen, char **out);
+/* apid.c: keep the allocator from holding on to freed memory (glibc). */
+void apid_malloc_setup(void);
+void apid_trim_memory(void);
+/* How one API 200 goes out: body/len in, then the body to send (gzip when
+ * accepted, NULL for a 304), status 200 or 304, the caching headers, and a
+ * buffer the caller frees afterwards (owned, may be NULL). */
+struct repr {
+	int status;
+	const char *body;
+	size_t len;
+	char *owned;
+	int own_cache_control; /* the handler set its own Cache-Control */
+	char headers[192];
+};
+void rc_represent(struct req *r, struct repr *o);
+/* Does an Accept-Encoding value accept gzip (listed, and not with q=0)? */
+int http_accepts_gzip(const char *accept_encoding);
 
 /* ---- guard.c: client address and per-client limits ---------------------- */
 
@@ -150,7 +177,11 @@ typedef void (*route_fn)(struct req *r);
 enum route_flags {
 	R_CACHE = 1,  /* 200 bodies depend only on the database: cache them */
 	R_STREAM = 2, /* long-lived (SSE): no duration histogram */
+	R_CLOCK = 4,  /* with R_CACHE: the body also depends on the clock (uptime
+		       * windows ending now), so a cached one lives at most
+		       * APID_CLOCK_CACHE_MS */
 };
+#define APID_CLOCK_CACHE_MS 10000
 
 struct route {
 	const char *method;
@@ -180,7 +211,11 @@ struct req {
 	const char *cors_origin;     /* request Origin when allowed */
 	char client[GUARD_ADDR_LEN]; /* the client's address (see guard.c) */
 	int status;		     /* set once a response was sent */
-	char *cache_key;	     /* set when the route's 200 body is to be cached */
+	struct rc_ent *rc;	     /* the cache entry served or being built */
+	int represent;		     /* an API GET: 200s get ETag, 304, gzip (rcache.c) */
+	/* Applied by http_envelope to a 200's data before printing (lists.c). */
+	void (*post)(struct req *r, cJSON *data, cJSON *meta);
+	long post_n;
 };
 
 /* The database connection for this request (borrowed from the pool on first
@@ -266,6 +301,19 @@ cJSON *json_row(sqlite3_stmt *st);
  * that can have thousands of rows, where a full tree per request costs tens
  * of MB. */
 cJSON *json_row_raw(sqlite3_stmt *st);
+/* The same for the columns whose bit is set in cols (bit i = column i). */
+cJSON *json_row_raw_cols(sqlite3_stmt *st, uint64_t cols);
+/* item printed, as a raw item (item is deleted; caller owns the result): a
+ * list of thousands keeps one string per row, not a tree of nodes. */
+cJSON *json_compact(cJSON *item);
+/* An item of a list that can have thousands of rows: json_compact(item)
+ * while this thread builds an HTTP answer (json_compact_lists(1), set by
+ * the dispatcher), item itself otherwise (unit tests, the stream), so
+ * callers that inspect the tree still can. */
+cJSON *json_list_item(cJSON *item);
+void json_compact_lists(int on);
+/* Column i's wire name (without a type prefix). */
+const char *json_col_name(sqlite3_stmt *st, int i);
 /* Number with 2 decimals, or null for NAN; a new item the caller owns. */
 cJSON *json_pct(double v);
 double round2(double v);
@@ -317,6 +365,19 @@ int status_rank5(const char *s);
  * deletes, or NULL when the database could not be read. */
 
 /* services.c */
+/* What GET /api/services may ask for (doc/scale.md#lists); NULL / 0 = any. */
+struct svc_query {
+	const char *category; /* comma-separated */
+	const char *status;   /* comma-separated effective statuses */
+	const char *tier;     /* comma-separated */
+	const char *q;	      /* case-insensitive substring of the name or id */
+	const char *fields;   /* comma-separated fields; id always */
+	const char *cursor;   /* the id of the last service of the previous page */
+	long limit;	      /* 0: all */
+};
+/* NULL on a database error; a bad fields/status/cursor adds 422 items to
+ * errs (then NULL too). */
+cJSON *services_query(sqlite3 *db, const struct svc_query *q, cJSON **meta, cJSON *errs);
 cJSON *services_list(sqlite3 *db, const char *category, cJSON **meta);
 /* NULL when the service does not exist (or is retired). */
 cJSON *service_detail(sqlite3 *db, const char *id);
@@ -406,6 +467,17 @@ void h_sla(struct req *r);
 void h_sla_history(struct req *r);
 void h_uptime(struct req *r);
 void h_slo(struct req *r);
+
+/* lists.c: ?worst=N on the summary and history routes (doc/scale.md#lists):
+ * each parses it and calls the plain handler. */
+void h_summary_worst(struct req *r);
+void h_sla_history_worst(struct req *r);
+void h_sla_worst(struct req *r);
+void h_uptime_worst(struct req *r);
+void h_slo_worst(struct req *r);
+/* Cut a summary's active_incidents to the n worst, adding
+ * active_incidents_total (the stream's summary frames). */
+void summary_trim(cJSON *data, long n);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);

@@ -162,7 +162,7 @@ static void put_headers(struct buf *h, struct req *r, int status, const char *ct
 {
 	buf_printf(h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, http_status_text(status),
 		   http_date());
-	if (ctype)
+	if (ctype && status != 304) /* a 304 has no body to type */
 		buf_printf(h, "Content-Type: %s\r\n", ctype);
 	if (len >= 0 && status != 204 && status != 304)
 		buf_printf(h, "Content-Length: %lld\r\n", len);
@@ -187,6 +187,22 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 		log_error("second response for %s %s ignored", r->method, r->path);
 		return;
 	}
+	/* A route's first 200 at this data version fills the shared cache. */
+	if (status == 200 && r->rc && !rc_ready(r->rc) && body)
+		rcache_fill(r->a->rcache, r->rc, body, len);
+	struct repr rp = {.owned = NULL};
+	char *ex = NULL;
+	if (status == 200 && r->represent && (body || (r->rc && rc_ready(r->rc)))) {
+		rp.body = body;
+		rp.len = len;
+		rp.own_cache_control = extra && strstr(extra, "Cache-Control:");
+		rc_represent(r, &rp);
+		status = rp.status;
+		body = rp.body;
+		len = rp.len;
+		ex = xasprintf("%s%s", rp.headers, extra ? extra : "");
+		extra = ex;
+	}
 	r->status = status;
 	if (body_pending(r))
 		r->must_close = 1;
@@ -203,9 +219,9 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 	if (mg_write(r->conn, h.data, h.len) <= 0 ||
 	    (with_body && mg_write(r->conn, body, len) <= 0))
 		r->must_close = 1;
-	if (status == 200 && r->cache_key && r->pc && body)
-		pconn_cache_put(r->pc, r->cache_key, body, len);
 	buf_free(&h);
+	free(rp.owned);
+	free(ex);
 }
 
 int http_civet_error(struct mg_connection *conn, int status, const char *errmsg)
@@ -263,6 +279,8 @@ void http_json(struct req *r, int status, cJSON *root, const char *extra)
 
 void http_envelope(struct req *r, int status, cJSON *data, cJSON *meta)
 {
+	if (r->post && status == 200 && data)
+		r->post(r, data, meta);
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "data", data ? data : cJSON_CreateNull());
 	cJSON_AddNullToObject(root, "error");

@@ -58,6 +58,51 @@ cJSON *json_row(sqlite3_stmt *st)
 	return o;
 }
 
+cJSON *json_row_raw_cols(sqlite3_stmt *st, uint64_t cols)
+{
+	cJSON *o = cJSON_CreateObject();
+	int n = sqlite3_column_count(st);
+	for (int i = 0; i < n && i < 64; i++) {
+		if (!(cols >> i & 1))
+			continue;
+		const char *name;
+		cJSON *v = column(st, i, &name);
+		cJSON_AddItemToObject(o, name, v);
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	cJSON *raw = cJSON_CreateRaw(text ? text : "null");
+	cJSON_free(text);
+	return raw;
+}
+
+static _Thread_local int compact_lists;
+
+void json_compact_lists(int on)
+{
+	compact_lists = on;
+}
+
+cJSON *json_list_item(cJSON *item)
+{
+	return compact_lists ? json_compact(item) : item;
+}
+
+cJSON *json_compact(cJSON *item)
+{
+	char *text = cJSON_PrintUnformatted(item);
+	cJSON_Delete(item);
+	cJSON *raw = cJSON_CreateRaw(text ? text : "null");
+	cJSON_free(text);
+	return raw;
+}
+
+const char *json_col_name(sqlite3_stmt *st, int i)
+{
+	const char *n = sqlite3_column_name(st, i);
+	return !strncmp(n, "bool:", 5) || !strncmp(n, "json:", 5) ? n + 5 : n;
+}
+
 cJSON *json_row_raw(sqlite3_stmt *st)
 {
 	cJSON *o = json_row(st);

@@ -27,13 +27,13 @@ const struct route api_routes[] = {
     {"GET", "/healthz", h_healthz, 0},
     {"GET", "/metrics", h_metrics, 0},
     {"GET", "/api/health", h_health, 0},
-    {"GET", "/api/summary", h_summary, R_CACHE},
+    {"GET", "/api/summary", h_summary_worst, R_CACHE},
     {"GET", "/api/services", h_services, R_CACHE},
-    {"GET", "/api/services/uptime", h_uptime, 0},
-    {"GET", "/api/services/sla", h_sla, 0},
-    {"GET", "/api/services/sla/history", h_sla_history, 0},
+    {"GET", "/api/services/uptime", h_uptime_worst, R_CACHE | R_CLOCK},
+    {"GET", "/api/services/sla", h_sla_worst, R_CACHE | R_CLOCK},
+    {"GET", "/api/services/sla/history", h_sla_history_worst, R_CACHE | R_CLOCK},
     {"GET", "/api/services/graph", h_graph, R_CACHE},
-    {"GET", "/api/services/slo", h_slo, 0},
+    {"GET", "/api/services/slo", h_slo_worst, R_CACHE | R_CLOCK},
     {"GET", "/api/services/{service_id}", h_service, R_CACHE},
     {"GET", "/api/timeline", h_timeline, R_CACHE},
     {"GET", "/api/timeline/clustered", h_clustered, R_CACHE},
@@ -124,21 +124,29 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Run a route: from the connection's response cache when the route allows. */
+/* Run a route: from the shared response cache when the route allows
+ * (rcache.c); every API GET answer gets its ETag, 304 and gzip there. */
 static void run_route(struct req *r)
 {
-	if ((r->route->flags & R_CACHE) && !r->head && req_db(r)) {
-		size_t len;
+	r->represent = !strcmp(r->route->method, "GET") && !(r->route->flags & R_STREAM);
+	if ((r->route->flags & R_CACHE) && !r->head && r->a->rcache) {
+		int build;
 		char *key = xasprintf("%s?%s", r->path, r->query);
-		const char *body = pconn_cache_get(r->pc, key, &len);
-		if (body) {
-			http_send(r, 200, "application/json", NULL, body, len);
-			free(key);
+		r->rc =
+		    rcache_lookup(r->a->rcache, key,
+				  (r->route->flags & R_CLOCK) ? APID_CLOCK_CACHE_MS : 0, &build);
+		free(key);
+		if (!build) {
+			size_t len;
+			const char *body = rc_body(r->rc, &len);
+			http_send(r, 200, "application/json", NULL, body,
+				  len); /* body may be NULL */
 			return;
 		}
-		r->cache_key = key; /* http_send stores the 200 body */
 	}
+	json_compact_lists(1); /* rows as text, not trees (doc/scale.md#memory) */
 	r->route->fn(r);
+	json_compact_lists(0);
 }
 
 /* Several Content-Length headers that disagree, or Content-Length with
@@ -262,7 +270,8 @@ static int dispatch(struct mg_connection *conn)
 	conf_put(a, r.confref);
 	buf_free(&r.body);
 	free(r.path_copy);
-	free(r.cache_key);
+	if (r.rc)
+		rcache_release(a->rcache, r.rc);
 	return r.status;
 }
 

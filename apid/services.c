@@ -7,6 +7,7 @@
  * counts are over the effective status: the API never calls a service
  * operational when it cannot see it (doc/compat.md#bug-19).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "apid.h"
@@ -17,42 +18,182 @@
 	"2 "                                                                                       \
 	"ELSE 3 END, s.display_name"
 
-cJSON *services_list(sqlite3 *db, const char *category, cJSON **meta)
+/* Effective statuses a status= filter may name. */
+static const char *const STATUSES[] = {"operational", "degraded", "partial_outage", "major_outage",
+				       "unknown"};
+
+/* Each comma-separated item of list is one of the n words (else a 422 item). */
+static int check_words(const char *list, const char *const *words, size_t n, const char *field,
+		       cJSON *errs)
 {
-	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT " SQL_SERVICE_COLS " FROM services s"
-			   " WHERE s.retired_at IS NULL AND (?1 IS NULL OR s.category = ?1)"
-			   " ORDER BY s.category, s.display_name");
+	for (const char *p = list;;) { /* every item, an empty one too */
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		size_t i = 0;
+		while (i < n && (strlen(words[i]) != len || strncmp(words[i], p, len)))
+			i++;
+		if (i == n) {
+			verr_add(errs, "query", field, "enum", "Input should name known values");
+			return -1;
+		}
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+/* The column mask for fields= over the statement's columns; 0 and a 422
+ * item when a field is unknown. id is always included. */
+static uint64_t field_mask(sqlite3_stmt *st, const char *fields, cJSON *errs)
+{
+	int n = sqlite3_column_count(st);
+	uint64_t mask = 1; /* id */
+	for (const char *p = fields; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		int i = 0;
+		while (i < n && (strlen(json_col_name(st, i)) != len ||
+				 strncmp(json_col_name(st, i), p, len)))
+			i++;
+		if (i == n && len) {
+			verr_add(errs, "query", "fields", "enum",
+				 "Input should name service fields");
+			return 0;
+		}
+		if (len)
+			mask |= (uint64_t)1 << i;
+		p = e ? e + 1 : p + len;
+	}
+	return mask;
+}
+
+/* Matches "," list "," against "," value "," in SQL: a comma-separated filter. */
+#define SQL_IN_LIST(param, value) "instr(',' || " param " || ',', ',' || " value " || ',') > 0"
+#define SVC_WHERE                                                                                  \
+	" FROM services s WHERE s.retired_at IS NULL"                                              \
+	" AND (?1 IS NULL OR " SQL_IN_LIST(                                                        \
+	    "?1",                                                                                  \
+	    "s.category") ")"                                                                      \
+			  " AND (?2 IS NULL OR " SQL_IN_LIST(                                      \
+			      "?2",                                                                \
+			      SQL_EFFECTIVE(                                                       \
+				  "s")) ")"                                                        \
+					" AND (?3 IS NULL OR " SQL_IN_LIST(                        \
+					    "?3",                                                  \
+					    "s.tier") ")"                                          \
+						      " AND (?4 IS NULL OR "                       \
+						      "instr(lower(s.display_name), lower(?4)) > " \
+						      "0"                                          \
+						      "  OR instr(lower(s.id), lower(?4)) > 0)"
+
+static void bind_filters(sqlite3_stmt *st, const struct svc_query *q)
+{
+	db_bind_text(st, 1, q->category);
+	db_bind_text(st, 2, q->status);
+	db_bind_text(st, 3, q->tier);
+	db_bind_text(st, 4, q->q);
+}
+
+cJSON *services_query(sqlite3 *db, const struct svc_query *q, cJSON **meta, cJSON *errs)
+{
+	if (q->status && check_words(q->status, STATUSES, 5, "status", errs) < 0)
+		return NULL;
+	/* Keyset paging: rows after the cursor's row in the list's order, so a
+	 * page is as cheap as the first however deep, and a service added or
+	 * removed between pages shifts nothing. */
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT " SQL_SERVICE_COLS SVC_WHERE
+		" AND (?5 IS NULL OR (s.category, s.display_name, s.id) >"
+		"  (SELECT c.category, c.display_name, c.id FROM services c WHERE c.id = ?5))"
+		" ORDER BY s.category, s.display_name, s.id LIMIT ?6");
 	if (!st)
 		return NULL;
-	db_bind_text(st, 1, category);
+	bind_filters(st, q);
+	db_bind_text(st, 5, q->cursor);
+	sqlite3_bind_int64(st, 6,
+			   q->limit > 0 ? q->limit + 1 : -1); /* one more: is there a next page? */
+	uint64_t mask = ~(uint64_t)0;
+	if (q->fields && !(mask = field_mask(st, q->fields, errs))) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if (q->cursor) {
+		sqlite3_stmt *c = db_prepare(db, "SELECT 1 FROM services WHERE id = ?1");
+		int found = 0;
+		if (c) {
+			db_bind_text(c, 1, q->cursor);
+			found = sqlite3_step(c) == SQLITE_ROW;
+			sqlite3_finalize(c);
+		}
+		if (!found) {
+			verr_add(errs, "query", "cursor", "value_error",
+				 "Input should be a cursor from a previous page");
+			sqlite3_finalize(st);
+			return NULL;
+		}
+	}
 	cJSON *data = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(data, "services");
-	int total = 0, healthy = 0, degraded = 0, outage = 0, unknown = 0;
+	int total = 0, c[5] = {0, 0, 0, 0, 0};
+	long rows = 0;
+	char last[256] = "";
+	int more = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON_AddItemToArray(arr, json_row_raw(st));
-		const char *eff = (const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS - 2);
-		int rank = status_rank5(eff);
+		if (q->limit > 0 && rows == q->limit) {
+			more = 1;
+			break;
+		}
+		rows++;
+		cJSON_AddItemToArray(arr, json_row_raw_cols(st, mask));
+		snprintf(last, sizeof last, "%s", (const char *)sqlite3_column_text(st, 0));
+		c[status_rank5((const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS - 2))]++;
 		total++;
-		healthy += rank == 1;
-		degraded += rank == 2;
-		outage += rank >= 3;
-		unknown += rank == 0;
 	}
 	sqlite3_finalize(st);
+	if (q->limit > 0 || q->cursor) {
+		/* The counts are over every matching service, not the page. */
+		st = db_prepare(db,
+				"SELECT " SQL_EFFECTIVE("s") ", count(*)" SVC_WHERE " GROUP BY 1");
+		if (!st) {
+			cJSON_Delete(data);
+			return NULL;
+		}
+		bind_filters(st, q);
+		total = 0;
+		memset(c, 0, sizeof c);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int k = sqlite3_column_int(st, 1);
+			c[status_rank5((const char *)sqlite3_column_text(st, 0))] += k;
+			total += k;
+		}
+		sqlite3_finalize(st);
+	}
 	cJSON_AddNumberToObject(data, "total", total);
-	cJSON_AddNumberToObject(data, "healthy_count", healthy);
-	cJSON_AddNumberToObject(data, "degraded_count", degraded);
-	cJSON_AddNumberToObject(data, "outage_count", outage);
-	cJSON_AddNumberToObject(data, "unknown_count", unknown);
+	cJSON_AddNumberToObject(data, "healthy_count", c[1]);
+	cJSON_AddNumberToObject(data, "degraded_count", c[2]);
+	cJSON_AddNumberToObject(data, "outage_count", c[3] + c[4]);
+	cJSON_AddNumberToObject(data, "unknown_count", c[0]);
 	if (meta) {
 		*meta = cJSON_CreateObject();
-		if (category)
-			cJSON_AddStringToObject(*meta, "category_filter", category);
+		if (q->category)
+			cJSON_AddStringToObject(*meta, "category_filter", q->category);
 		else
 			cJSON_AddNullToObject(*meta, "category_filter");
+		if (q->limit > 0 || q->cursor) {
+			cJSON_AddNumberToObject(*meta, "limit", (double)q->limit);
+			if (more)
+				cJSON_AddStringToObject(*meta, "next_cursor", last);
+			else
+				cJSON_AddNullToObject(*meta, "next_cursor");
+		}
 	}
 	return data;
+}
+
+cJSON *services_list(sqlite3 *db, const char *category, cJSON **meta)
+{
+	struct svc_query q = {.category = category};
+	return services_query(db, &q, meta, NULL);
 }
 
 /* Edges of id in one direction, as the seed's Dep objects; caller deletes. */
@@ -165,11 +306,30 @@ cJSON *services_graph(sqlite3 *db)
 
 void h_services(struct req *r)
 {
-	char cat[256];
-	const char *filter = q_filter(r, "category", cat, sizeof cat);
+	char cat[256], status[256], tier[256], q[256], fields[1024], cursor[256];
+	struct svc_query sq = {
+	    .category = q_filter(r, "category", cat, sizeof cat),
+	    .status = q_filter(r, "status", status, sizeof status),
+	    .tier = q_filter(r, "tier", tier, sizeof tier),
+	    .q = q_filter(r, "q", q, sizeof q),
+	    .fields = q_filter(r, "fields", fields, sizeof fields),
+	    .cursor = q_filter(r, "cursor", cursor, sizeof cursor),
+	};
+	cJSON *errs = cJSON_CreateArray();
+	if (q_int(r, "limit", 0, 1, 10000, &sq.limit, errs) < 0) {
+		http_validation(r, errs);
+		return;
+	}
+	if (sq.q && !*sq.q)
+		sq.q = NULL; /* an empty search matches everything */
 	sqlite3 *db = req_db(r);
 	cJSON *meta = NULL;
-	cJSON *data = db ? services_list(db, filter, &meta) : NULL;
+	cJSON *data = db ? services_query(db, &sq, &meta, errs) : NULL;
+	if (!data && cJSON_GetArraySize(errs)) {
+		http_validation(r, errs);
+		return;
+	}
+	cJSON_Delete(errs);
 	if (!data) {
 		http_db_error(r);
 		return;

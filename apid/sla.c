@@ -535,7 +535,7 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sl
 		sla_uptime(t, first, now_ms, o, &all);
 		if (!all.tracked_ms)
 			continue; /* nothing tracked in the range */
-		cJSON *arr = cJSON_AddArrayToObject(svcs, t->service_id);
+		cJSON *arr = cJSON_CreateArray();
 		for (long d = 0; d < days; d++) {
 			int64_t s = first + d * DAY_MS, e = s + DAY_MS;
 			if (e > now_ms)
@@ -555,6 +555,9 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sl
 						(double)(c.maint_ms / 1000));
 			cJSON_AddItemToArray(arr, day);
 		}
+		/* Printed per service: 10,000 x 30 day objects as a tree were most
+		 * of apid's peak memory (doc/scale.md#memory). */
+		cJSON_AddItemToObject(svcs, t->service_id, json_list_item(arr));
 	}
 	cJSON_AddItemToObject(data, "monitoring_since", since);
 	sla_set_free(&set);

@@ -121,11 +121,19 @@ static const char *cache_policy(const char *path)
 	return "no-cache";
 }
 
-/* Send a file in chunks: a large asset never sits in memory whole. */
+/* Send a file in chunks: a large asset never sits in memory whole. A client
+ * that accepts gzip gets the build's precompressed sibling (file.gz, written
+ * by web/scripts/precompress.mjs) when there is one: the bundles are
+ * compressed once at build time, never per request (doc/scale.md#http). */
 static void send_file(struct req *r, const char *file, const char *policy_path)
 {
-	struct stat sb;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	char *gzfile = xasprintf("%s.gz", file);
+	struct stat sb, gzsb;
+	int has_gz = stat(gzfile, &gzsb) == 0 && S_ISREG(gzsb.st_mode);
+	const char *ae = req_header(r, "Accept-Encoding");
+	int gz = has_gz && http_accepts_gzip(ae);
+	int fd = open(gz ? gzfile : file, O_RDONLY | O_CLOEXEC);
+	free(gzfile);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (fd >= 0)
 			close(fd);
@@ -133,11 +141,12 @@ static void send_file(struct req *r, const char *file, const char *policy_path)
 		return;
 	}
 	char etag[64];
-	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)sb.st_size,
-		 (unsigned long long)sb.st_mtime);
-	char extra[256];
-	snprintf(extra, sizeof extra, "Cache-Control: %s\r\nETag: %s\r\n",
-		 cache_policy(policy_path), etag);
+	snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", (unsigned long long)sb.st_size,
+		 (unsigned long long)sb.st_mtime, gz ? "-gz" : "");
+	char extra[320];
+	snprintf(extra, sizeof extra, "Cache-Control: %s\r\nETag: %s\r\n%s%s",
+		 cache_policy(policy_path), etag, has_gz ? "Vary: Accept-Encoding\r\n" : "",
+		 gz ? "Content-Encoding: gzip\r\n" : "");
 	const char *inm = req_header(r, "If-None-Match");
 	if (inm && !strcmp(inm, etag)) {
 		close(fd);

@@ -9,6 +9,14 @@
  * on one condition variable and copy what they have not sent yet; the
  * database is read once however many clients there are.
  *
+ * With the summary the reader compares every live service row (but for the
+ * columns every poll moves) with the last picture and publishes the changed
+ * rows and the retired ids as a `services` frame, so a dashboard patches its
+ * list instead of refetching thousands of rows (doc/scale.md#sse); too many
+ * changes at once, or a client too far behind the last 64 deltas, get
+ * `resync` (refetch the list). Summary frames carry the 20 worst incidents
+ * and active_incidents_total.
+ *
  * Resuming: a client sends Last-Event-ID (or ?last_event_id=, which the
  * dashboard uses because a new EventSource cannot set the header). Events
  * still in the ring are sent from it; older ones are read from the database
@@ -35,6 +43,14 @@
 
 #define RING 1024
 #define PAGE 200
+/* Service-row deltas kept for clients that are a little behind; one further
+ * behind gets "resync" (refetch the list, conditionally). */
+#define DRING 64
+/* More changed rows than this in one delta: "resync" instead (a list
+ * refetch, gzipped and cached, is cheaper than that many rows per client). */
+#define DELTA_MAX_ROWS 500
+/* Incidents in a summary frame; active_incidents_total counts them all. */
+#define SUMMARY_WORST 20
 
 struct frame {
 	int64_t id;
@@ -57,6 +73,14 @@ struct stream {
 	char *summary; /* the current summary frame */
 	size_t summary_len;
 	uint64_t summary_gen;
+	struct frame dring[DRING]; /* "services" / "resync" frames, by generation */
+	uint64_t dgen;		   /* frames published so far */
+	/* Reader only: each live service's id and the hash of its row as last
+	 * published, sorted by id; fp_ready once the first scan is done. */
+	char **fp_id;
+	uint64_t *fp_h;
+	size_t fp_n;
+	int fp_ready;
 	int clients;
 };
 
@@ -159,6 +183,7 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 	cJSON *sum = summary_build(db);
 	if (!sum)
 		return -1;
+	summary_trim(sum, SUMMARY_WORST); /* 10,000 incidents are 7 MB a frame */
 	char *text = cJSON_PrintUnformatted(sum);
 	cJSON_Delete(sum);
 	struct buf b;
@@ -181,9 +206,127 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 	return 0;
 }
 
+static void publish_delta(struct stream *s, const char *event, const char *data)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	sse_frame(&b, -1, event, data);
+	pthread_mutex_lock(&s->mu);
+	struct frame *f = &s->dring[s->dgen % DRING];
+	free(f->text);
+	f->len = b.len;
+	f->text = buf_steal(&b);
+	s->dgen++;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Columns that move on every poll; a change in them alone is not news. */
+static int volatile_col(const char *name)
+{
+	return !strcmp(name, "last_polled_at") || !strcmp(name, "last_success_at");
+}
+
+static uint64_t row_hash(sqlite3_stmt *st)
+{
+	uint64_t h = 1469598103934665603ull;
+	int n = sqlite3_column_count(st);
+	for (int i = 0; i < n; i++) {
+		if (volatile_col(json_col_name(st, i)))
+			continue;
+		const unsigned char *v = sqlite3_column_text(st, i);
+		for (const unsigned char *p = v ? v : (const unsigned char *)"\1"; *p; p++) {
+			h ^= *p;
+			h *= 1099511628211ull;
+		}
+		h ^= 0xff; /* column separator */
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* Compare every live service row with what was last published and publish
+ * the changed ones (and the ids gone) as a "services" frame: the dashboard
+ * patches its list instead of refetching 10,000 rows (doc/scale.md#sse).
+ * 0 or -1. */
+static int poll_services(struct stream *s, sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT " SQL_SERVICE_COLS " FROM services s"
+					  " WHERE s.retired_at IS NULL ORDER BY s.id");
+	if (!st)
+		return -1;
+	size_t cap = s->fp_n + 16, n = 0, j = 0;
+	char **ids = xcalloc(cap, sizeof *ids);
+	uint64_t *hs = xcalloc(cap, sizeof *hs);
+	cJSON *rows = cJSON_CreateArray(), *gone = cJSON_CreateArray();
+	int nrows = 0, rc = 0;
+	for (;;) {
+		int step = sqlite3_step(st);
+		if (step != SQLITE_ROW) {
+			rc = step == SQLITE_DONE ? 0 : -1;
+			break;
+		}
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		uint64_t h = row_hash(st);
+		/* Both lists are sorted by id: walk them together. */
+		while (j < s->fp_n && strcmp(s->fp_id[j], id) < 0)
+			cJSON_AddItemToArray(gone, cJSON_CreateString(s->fp_id[j++]));
+		int same = j < s->fp_n && !strcmp(s->fp_id[j], id) && s->fp_h[j] == h;
+		if (j < s->fp_n && !strcmp(s->fp_id[j], id))
+			j++;
+		if (!same && s->fp_ready && nrows++ < DELTA_MAX_ROWS)
+			cJSON_AddItemToArray(rows, json_row_raw(st));
+		if (n == cap) {
+			cap *= 2;
+			ids = xrealloc(ids, cap * sizeof *ids);
+			hs = xrealloc(hs, cap * sizeof *hs);
+		}
+		ids[n] = xstrdup(id);
+		hs[n++] = h;
+	}
+	sqlite3_finalize(st);
+	while (rc == 0 && j < s->fp_n)
+		cJSON_AddItemToArray(gone, cJSON_CreateString(s->fp_id[j++]));
+	if (rc == 0 && s->fp_ready && (nrows || cJSON_GetArraySize(gone))) {
+		if (nrows > DELTA_MAX_ROWS) {
+			publish_delta(s, "resync", "{}");
+		} else {
+			cJSON *d = cJSON_CreateObject();
+			cJSON_AddItemToObject(d, "services", rows);
+			cJSON_AddItemToObject(d, "removed", gone);
+			rows = gone = NULL;
+			char *text = cJSON_PrintUnformatted(d);
+			cJSON_Delete(d);
+			publish_delta(s, "services", text ? text : "{}");
+			cJSON_free(text);
+		}
+	}
+	cJSON_Delete(rows);
+	cJSON_Delete(gone);
+	if (rc < 0) { /* keep the old picture; look again next time */
+		for (size_t i = 0; i < n; i++)
+			free(ids[i]);
+		free(ids);
+		free(hs);
+		return -1;
+	}
+	for (size_t i = 0; i < s->fp_n; i++)
+		free(s->fp_id[i]);
+	free(s->fp_id);
+	free(s->fp_h);
+	s->fp_id = ids;
+	s->fp_h = hs;
+	s->fp_n = n;
+	s->fp_ready = 1;
+	return 0;
+}
+
 static void *reader(void *arg)
 {
 	struct stream *s = arg;
+	/* The summary of 10,000 incidents is cut to 20 after it is built: build
+	 * its rows as text, not a tree (doc/scale.md#memory). */
+	json_compact_lists(1);
 	sqlite3 *db = db_open_mode(s->a->db_path, DB_EXISTING);
 	sqlite3_stmt *dv = db ? db_prepare(db, "PRAGMA data_version") : NULL;
 	if (!dv)
@@ -207,7 +350,8 @@ static void *reader(void *arg)
 			 * busy the database. */
 			int64_t now = ts_mono_ms();
 			if (summary_dirty && now >= next_summary) {
-				summary_dirty = poll_summary(s, db) < 0;
+				summary_dirty = poll_services(s, db) < 0;
+				summary_dirty |= poll_summary(s, db) < 0;
 				int64_t took = ts_mono_ms() - now;
 				next_summary = now + (took > APID_SSE_POLL_MS / 4 ? 1000 : 0);
 			}
@@ -263,6 +407,12 @@ void stream_free(struct stream *s)
 		return;
 	for (size_t i = 0; i < s->count; i++)
 		free(s->ring[(s->head + i) % RING].text);
+	for (size_t i = 0; i < DRING; i++)
+		free(s->dring[i].text);
+	for (size_t i = 0; i < s->fp_n; i++)
+		free(s->fp_id[i]);
+	free(s->fp_id);
+	free(s->fp_h);
 	free(s->summary);
 	pthread_cond_destroy(&s->tick);
 	pthread_cond_destroy(&s->cv);
@@ -338,7 +488,7 @@ static int peer_gone(int fd)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-static int client_loop(struct req *r, struct stream *s, int64_t cursor)
+static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t sent_dgen)
 {
 	uint64_t sent_gen = 0;
 	int64_t quiet_since = ts_mono_ms();
@@ -349,7 +499,8 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor)
 		int64_t replay_upto = 0;
 		int gone = 0;
 		pthread_mutex_lock(&s->mu);
-		while (!s->stop && cursor >= s->scanned && sent_gen == s->summary_gen) {
+		while (!s->stop && cursor >= s->scanned && sent_gen == s->summary_gen &&
+		       sent_dgen == s->dgen) {
 			/* Wake for news at once; look at the socket every slice. */
 			int64_t left = APID_SSE_HEARTBEAT_MS - (ts_mono_ms() - quiet_since);
 			if (left <= 0)
@@ -379,6 +530,15 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor)
 				replay_upto =
 				    s->scanned; /* fell out of the ring: read the database */
 			}
+		}
+		/* Row deltas before the summary whose counts include them. */
+		if (s->dgen - sent_dgen > DRING) {
+			buf_puts(&out, "event: resync\ndata: {}\n\n");
+			sent_dgen = s->dgen;
+		}
+		for (; sent_dgen < s->dgen; sent_dgen++) {
+			const struct frame *f = &s->dring[sent_dgen % DRING];
+			buf_append(&out, f->text, f->len);
 		}
 		if (sent_gen != s->summary_gen && s->summary) {
 			buf_append(&out, s->summary, s->summary_len);
@@ -444,6 +604,7 @@ void h_stream(struct req *r)
 	if (mine)
 		set_clients_gauge(++s->clients);
 	int64_t scanned = s->scanned;
+	uint64_t dgen = s->dgen; /* a new client fetches the list itself */
 	pthread_mutex_unlock(&s->mu);
 	if (full) {
 		http_send(r, 503, "application/json", "Retry-After: 5\r\n",
@@ -463,7 +624,7 @@ void h_stream(struct req *r)
 	if (http_send_headers(r, 200, "text/event-stream; charset=utf-8",
 			      "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n", -1) == 0 &&
 	    mg_write(r->conn, "retry: 2000\n\n", 13) > 0)
-		client_loop(r, s, cursor);
+		client_loop(r, s, cursor, dgen);
 	pthread_mutex_lock(&s->mu);
 	set_clients_gauge(--s->clients);
 	pthread_mutex_unlock(&s->mu);

@@ -23,6 +23,7 @@ pc:sqlite3:libsqlite3-dev:sqlite
 pc:libcjson:libcjson-dev:cjson
 pc:libcyaml:libcyaml-dev:libcyaml
 pc:yaml-0.1:libyaml-dev:libyaml
+pc:zlib:zlib1g-dev:zlib
 pc:check:check:check
 hdr:civetweb.h:libcivetweb-dev:civetweb
 cmd:sqlite3:sqlite3:sqlite

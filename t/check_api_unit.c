@@ -385,9 +385,9 @@ START_TEST(test_routing)
 	const char *p[2];
 	char allow[64];
 	const struct route *r = match("GET", "/api/services/sla", p, allow);
-	ck_assert_ptr_eq(r->fn, h_sla); /* static sub-routes win over {service_id} */
+	ck_assert_ptr_eq(r->fn, h_sla_worst); /* static sub-routes win over {service_id} */
 	r = match("GET", "/api/services/sla/history", p, allow);
-	ck_assert_ptr_eq(r->fn, h_sla_history);
+	ck_assert_ptr_eq(r->fn, h_sla_history_worst);
 	r = match("GET", "/api/services/github", p, allow);
 	ck_assert_ptr_eq(r->fn, h_service);
 	ck_assert_str_eq(p[0], "github");

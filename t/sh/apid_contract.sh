@@ -143,6 +143,24 @@ if (sum && sum.data.maintenance_count !== 1) fail('summary: one service in maint
 if (sum && sum.data.unknown_count !== 2) fail('summary: npm (broken) and the manual service are unknown');
 await check('GET', '/api/services', { expect: 200 });
 await check('GET', '/api/services?category=engineering', { expect: 200 });
+// Lists that scale (doc/scale.md#lists): filters, paging, worst N, 304.
+const pg = await check('GET', '/api/services?limit=2', { expect: 200 });
+if (!pg || pg.data.services.length !== 2 || !pg.meta.next_cursor) fail('services: a page of 2 with a next_cursor expected');
+else await check('GET', '/api/services?limit=2&cursor=' + pg.meta.next_cursor, { expect: 200 });
+await check('GET', '/api/services?q=git&status=operational,degraded&tier=important,critical', { expect: 200 });
+await check('GET', '/api/services?status=fine', { expect: 422 });
+await check('GET', '/api/services?limit=x', { expect: 422 });
+await check('GET', '/api/services?cursor=nope', { expect: 422 });
+await check('GET', '/api/services?fields=nope', { expect: 422 });
+for (const u of ['/api/summary', '/api/services/uptime', '/api/services/sla', '/api/services/sla/history', '/api/services/slo']) {
+  await check('GET', u + '?worst=1', { expect: 200 });
+  await check('GET', u + '?worst=x', { expect: 422 });
+}
+{
+  const r1 = await fetch(base + '/api/services');
+  await r1.text();
+  await check('GET', '/api/services', { headers: { 'If-None-Match': r1.headers.get('etag') }, expect: 304 });
+}
 await check('GET', '/api/services/uptime', { expect: 200 });
 await check('GET', '/api/services/sla', { expect: 200 });
 await check('GET', '/api/services/sla/history?days=7', { expect: 200 });

@@ -29,6 +29,7 @@ const rows = [];
 for (const f of files.sort()) {
   const buf = readFileSync(f);
   const rel = relative(dist, f);
+  if (f.endsWith('.gz')) continue; // precompress.mjs's copies of the files counted here
   if (/\.(png|ico|svg)$/.test(f) && rel.startsWith('icons')) {
     icons += buf.length;
     continue;

@@ -9,6 +9,7 @@ import {
   type Overall,
 } from './components/Banners';
 import { DependencyGraph } from './components/DependencyGraph';
+import { FilterBar } from './components/Filters';
 import { Grid, GridSkeleton } from './components/Grid';
 import { Header, type ViewMode } from './components/Header';
 import { anyModalOpen } from './components/Modal';
@@ -18,6 +19,7 @@ import { Timeline } from './components/Timeline';
 import { UpdateToast } from './components/UpdateToast';
 import { ErrorNote } from './components/bits';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { applyFilters, filtersToSearch, readFilters, type Filters } from './lib/filters';
 import { getZoneMode, lastDays, plural, setZoneMode, type ZoneMode } from './lib/format';
 import { freshness, pollAgeSeconds, titlePrefix } from './lib/staleness';
 import { LABEL } from './lib/status';
@@ -207,6 +209,17 @@ export function App({ store, live, updateReady }: AppProps) {
   }, [graphOpen]);
 
   const services = state.services.data?.services ?? null;
+  // Search and filters, in the URL (doc/scale.md#dashboard).
+  const [filters, setFiltersState] = useState<Filters>(() => readFilters(location.search));
+  const setFilters = useCallback((f: Filters) => {
+    setFiltersState(f);
+    try {
+      history.replaceState(history.state, '', location.pathname + filtersToSearch(f, location.search) + location.hash);
+    } catch {
+      /* no history API */
+    }
+  }, []);
+  const shown = useMemo(() => (services ? applyFilters(services, filters) : null), [services, filters]);
   const summary = state.summary.data;
   const overall = useMemo(() => computeOverall(services, summary), [services, summary]);
   const now = Date.now();
@@ -311,7 +324,7 @@ export function App({ store, live, updateReady }: AppProps) {
         {view === 'engineer' && (
           <>
             <StatusBanner overall={overall} />
-            <IncidentCards incidents={summary?.active_incidents ?? []} services={services} onOpen={openService} />
+            <IncidentCards incidents={summary?.active_incidents ?? []} total={summary?.active_incidents_total} services={services} onOpen={openService} />
             <MaintenanceBanner items={summary?.upcoming_maintenances ?? []} past={summary?.recent_maintenances ?? []} inMaintenance={overall?.maintenance ?? 0} />
             <div class="eng-cols">
               <section class="services" aria-labelledby="services-h">
@@ -319,9 +332,14 @@ export function App({ store, live, updateReady }: AppProps) {
                   Services {services && <span class="count">{services.length}</span>}
                 </h2>
                 <ErrorNote what="services" error={services ? null : state.services.error} onRetry={() => void live.refresh('services')} />
+                {services && services.length > 0 && <FilterBar filters={filters} onChange={setFilters} services={services} shown={shown!.length} />}
                 {services ? (
                   services.length ? (
-                    <Grid services={services} uptime={state.uptime.data} sla={state.sla.data} days={days} onOpen={openService} />
+                    shown!.length ? (
+                      <Grid services={shown!} uptime={state.uptime.data} sla={state.sla.data} days={days} onOpen={openService} />
+                    ) : (
+                      <p class="muted">No service matches these filters.</p>
+                    )
                   ) : (
                     <p class="muted">No services are configured.</p>
                   )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, clockOffsetFromDate, getJson } from '../src/api/client';
+import { ApiError, clearConditionalCache, clockOffsetFromDate, getJson } from '../src/api/client';
 import {
   parseAlerts,
   parseClustered,
@@ -129,5 +129,29 @@ describe('getJson', () => {
     expect(clockOffsetFromDate('Mon, 23 Nov 2026 20:01:00 GMT', now)).toBe(60_000);
     expect(clockOffsetFromDate(null, now)).toBe(0);
     expect(clockOffsetFromDate('junk', now)).toBe(0);
+  });
+});
+
+describe('conditional requests', () => {
+  it('sends If-None-Match with the last ETag and returns the same result on 304 without parsing again', async () => {
+    clearConditionalCache();
+    const sent: (string | null)[] = [];
+    let parses = 0;
+    const fetchImpl = (async (_path: string, init?: RequestInit) => {
+      const inm = (init?.headers as Record<string, string>)['If-None-Match'] ?? null;
+      sent.push(inm);
+      if (inm === '"v1"') return new Response(null, { status: 304, headers: { ETag: '"v1"' } });
+      return new Response(JSON.stringify({ data: { services: [{ id: 'a' }] }, error: null, meta: null }), { status: 200, headers: { ETag: '"v1"' } });
+    }) as typeof fetch;
+    const parse = (d: unknown) => {
+      parses++;
+      return parseServices(d);
+    };
+    const a = await getJson('/api/services', parse, { fetchImpl });
+    const b = await getJson('/api/services', parse, { fetchImpl });
+    expect(sent).toEqual([null, '"v1"']);
+    expect(b.data).toBe(a.data);
+    expect(b.raw).toBe(a.raw);
+    expect(parses).toBe(1);
   });
 });

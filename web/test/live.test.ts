@@ -49,7 +49,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const fastCalls = () => calls.filter((c) => c === '/api/summary').length;
+const fastCalls = () => calls.filter((c) => c.startsWith('/api/summary')).length;
 
 describe('LiveController', () => {
   it('goes live when the stream opens and applies a status event without refetching first', async () => {
@@ -69,6 +69,43 @@ describe('LiveController', () => {
     expect(store.get().services.data!.services[0]!.current_status).toBe('major_outage');
     expect(store.get().eventSeq).toBe(1);
     expect(store.get().announcement).toMatch(/GitHub changed from Operational to Major Outage/);
+    live.stop();
+  });
+
+  it('applies service deltas from the stream without refetching the list; resync refetches it', async () => {
+    const store = createStore(initialState());
+    const live = new LiveController(store);
+    live.start();
+    await vi.advanceTimersByTimeAsync(0);
+    ES.all[0]!.onopen?.(new Event('open'));
+    await vi.advanceTimersByTimeAsync(0);
+    const listCalls = () => calls.filter((c) => c === '/api/services').length;
+    const before = listCalls();
+    ES.all[0]!.emit('services', {
+      services: [
+        { id: 'github', display_name: 'GitHub', category: 'engineering', current_status: 'degraded', effective_status: 'degraded', poller_health: 'healthy' },
+        { id: 'slack', display_name: 'Slack', category: 'collaboration', current_status: 'operational', poller_health: 'healthy' },
+      ],
+      removed: [],
+    });
+    let rows = store.get().services.data!.services;
+    expect(rows.map((r) => [r.id, r.current_status])).toEqual([
+      ['github', 'degraded'],
+      ['slack', 'operational'],
+    ]);
+    ES.all[0]!.emit('services', { services: [], removed: ['github'] });
+    rows = store.get().services.data!.services;
+    expect(rows.map((r) => r.id)).toEqual(['slack']);
+    // A status event patches the row and refetches only the clustered timeline.
+    const sums = fastCalls();
+    ES.all[0]!.emit('status', { id: 10, service_id: 'slack', service_name: 'Slack', previous_status: 'operational', new_status: 'degraded', created_at: new Date().toISOString() }, '10');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(listCalls()).toBe(before);
+    expect(fastCalls()).toBe(sums);
+    expect(store.get().services.data!.services[0]!.current_status).toBe('degraded');
+    ES.all[0]!.emit('resync', {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(listCalls()).toBe(before + 1);
     live.stop();
   });
 

@@ -31,6 +31,14 @@ export interface GetOptions {
   bare?: boolean;
 }
 
+/** The last 200 of each path with its ETag: asked again with If-None-Match,
+ * a 304 returns that same result, not parsed again (doc/scale.md#http). */
+const lastByPath = new Map<string, { etag: string; result: ApiResult<unknown> }>();
+/** Forget the remembered answers (tests). */
+export function clearConditionalCache(): void {
+  lastByPath.clear();
+}
+
 /** Pull a message out of the envelope, FastAPI's `detail` wrapper, or a plain string. */
 export function errorMessage(body: unknown, status: number): { message: string; code: string } {
   const b = obj(body);
@@ -72,9 +80,10 @@ export async function getJson<T>(
   const onAbort = () => ctrl.abort();
   opts.signal?.addEventListener('abort', onAbort);
   let res: Response;
+  const prev = lastByPath.get(path);
   try {
     res = await f(path, {
-      headers: { Accept: 'application/json' },
+      headers: prev ? { Accept: 'application/json', 'If-None-Match': prev.etag } : { Accept: 'application/json' },
       cache: 'no-store',
       credentials: 'same-origin',
       signal: ctrl.signal,
@@ -85,6 +94,9 @@ export async function getJson<T>(
   } finally {
     clearTimeout(timeout);
     opts.signal?.removeEventListener('abort', onAbort);
+  }
+  if (res.status === 304 && prev) {
+    return { ...(prev.result as ApiResult<T>), clockOffsetMs: clockOffsetFromDate(res.headers.get('Date'), Date.now()) };
   }
   let raw = '';
   try {
@@ -117,5 +129,9 @@ export async function getJson<T>(
   } catch (e) {
     throw new ApiError('Could not read the response: ' + String(e), res.status, 'PARSE');
   }
-  return { data, meta: body.meta ?? null, raw, clockOffsetMs: clockOffsetFromDate(res.headers.get('Date'), Date.now()) };
+  const result = { data, meta: body.meta ?? null, raw, clockOffsetMs: clockOffsetFromDate(res.headers.get('Date'), Date.now()) };
+  const etag = res.headers?.get?.('ETag');
+  if (etag) lastByPath.set(path, { etag, result });
+  else lastByPath.delete(path);
+  return result;
 }

@@ -25,7 +25,8 @@ const q = (params: Record<string, string | number | boolean | null | undefined>)
 };
 
 export const api = {
-  summary: (o?: GetOptions) => getJson('/api/summary', parseSummary, o),
+  // The 20 worst incidents, as the stream's summary frames carry (doc/scale.md#lists).
+  summary: (o?: GetOptions) => getJson('/api/summary?worst=20', parseSummary, o),
   health: (o?: GetOptions) => getJson('/api/health', parseHealth, { ...o, bare: true }),
   services: (o?: GetOptions) => getJson('/api/services', parseServices, o),
   service: (id: string, o?: GetOptions) =>

@@ -178,6 +178,13 @@ export function parseServices(data: unknown): ServicesList {
   return { services, total: int(d.total, services.length) };
 }
 
+/** A stream `services` frame: changed rows and retired ids (doc/scale.md#sse). */
+export function parseServicesDelta(data: unknown): { services: Service[]; removed: string[] } {
+  const d = obj(data);
+  const removed = Array.isArray(d.removed) ? d.removed.filter((x): x is string => typeof x === 'string') : [];
+  return { services: mapRows(d.services, parseService), removed };
+}
+
 export function parseEvent(o: Obj): StatusEvent | null {
   const id = num(o.id);
   const service_id = str(o.service_id);
@@ -261,6 +268,7 @@ export function parseSummary(data: unknown, meta?: unknown): Summary {
     overall_status: asStatus(d.overall_status),
     status_text: str(d.status_text) || '',
     active_incidents: mapRows(d.active_incidents, parseIncident),
+    active_incidents_total: int(d.active_incidents_total, Array.isArray(d.active_incidents) ? d.active_incidents.length : 0),
     upcoming_maintenances: mapRows(d.upcoming_maintenances, parseMaintenance),
     total_services: int(d.total_services),
     healthy_count: int(d.healthy_count),

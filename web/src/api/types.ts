@@ -92,6 +92,8 @@ export interface Summary {
   overall_status: Status;
   status_text: string;
   active_incidents: ActiveIncident[];
+  /** All active incidents; active_incidents may hold only the worst of them (?worst=, stream frames). */
+  active_incidents_total?: number;
   upcoming_maintenances: Maintenance[];
   total_services: number;
   healthy_count: number;

@@ -1,6 +1,6 @@
 // Overall banner, connection/staleness warning, active-incident cards and
 // the maintenance banner.
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { ActiveIncident, Maintenance, Service, Summary } from '../api/types';
 import { parseTs, plural } from '../lib/format';
 import { ageText, type ConnMode, type Freshness } from '../lib/staleness';
@@ -58,7 +58,7 @@ export function computeOverall(services: Service[] | null, summary: Summary | nu
   if (summary) {
     return {
       status: summary.overall_status,
-      incidents: summary.active_incidents.length,
+      incidents: summary.active_incidents_total ?? summary.active_incidents.length,
       manual: 0,
       blind: summary.unknown_count,
       maintenance: summary.maintenance_count,
@@ -164,21 +164,43 @@ export function ConnectionBanner(props: {
   );
 }
 
-export function IncidentCards({ incidents: all, services, onOpen }: { incidents: ActiveIncident[]; services: Service[] | null; onOpen: (id: string) => void }) {
-  const byId = new Map((services ?? []).map((s) => [s.id, s]));
+/** Incident cards shown before "Show more" (doc/scale.md#dashboard). */
+export const INCIDENT_CARDS_OPEN = 3;
+
+export function IncidentCards({
+  incidents: listed,
+  services,
+  onOpen,
+  total,
+}: {
+  incidents: ActiveIncident[];
+  services: Service[] | null;
+  onOpen: (id: string) => void;
+  /** All active incidents (the summary may list only the worst). */
+  total?: number;
+}) {
+  const [expanded, setExpanded] = useState(false);
+  // Only the listed incidents' rows, not a map of every service per render.
+  const byId = useMemo(() => {
+    const want = new Set(listed.map((i) => i.service.id));
+    return new Map((services ?? []).filter((s) => want.has(s.id)).map((s) => [s.id, s]));
+  }, [listed, services]);
   // Planned maintenance is not an incident, whatever an older server says.
-  const incidents = all.filter((inc) => {
+  const incidents = listed.filter((inc) => {
     const svc = byId.get(inc.service.id);
     return svc ? !isInMaintenance(svc) : inc.service.in_maintenance !== true;
   });
   if (incidents.length === 0) return null;
+  const all = Math.max((total ?? 0) - (listed.length - incidents.length), incidents.length);
+  const cards = expanded ? incidents : incidents.slice(0, INCIDENT_CARDS_OPEN);
+  const hidden = incidents.length - cards.length;
   return (
     <section class="incidents" aria-labelledby="incidents-h">
       <h2 id="incidents-h" class="section-title">
-        Active incidents <span class="count">{incidents.length}</span>
+        Active incidents <span class="count">{all}</span>
       </h2>
       <ul class="incident-list">
-        {incidents.map((inc) => {
+        {cards.map((inc) => {
           const svc = byId.get(inc.service.id);
           const broken = svc ? isPollerBroken(svc) : inc.service.poller_health === 'broken';
           const st = inc.service.current_status;
@@ -205,6 +227,16 @@ export function IncidentCards({ incidents: all, services, onOpen }: { incidents:
           );
         })}
       </ul>
+      {(hidden > 0 || expanded) && incidents.length > INCIDENT_CARDS_OPEN && (
+        <button type="button" class="btn incident-more" aria-expanded={expanded} onClick={() => setExpanded((e) => !e)} data-testid="incidents-more">
+          {expanded ? 'Show fewer' : `Show ${hidden} more`}
+        </button>
+      )}
+      {expanded && all > incidents.length && (
+        <p class="muted incident-rest">
+          {all - incidents.length} more not listed here: filter the services by status to see them all.
+        </p>
+      )}
     </section>
   );
 }

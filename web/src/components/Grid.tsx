@@ -1,6 +1,6 @@
 // Engineer grid: categories worst-first, tiles worst-first, one roving tab
 // stop across all tiles (j/k/arrows, Home/End, Enter opens the drawer).
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Coverage, Service, Sla, Uptime } from '../api/types';
 import { collectingText } from '../lib/coverage';
 import { pct, plural, uptimeClass } from '../lib/format';
@@ -150,6 +150,185 @@ function Rollup({ g }: { g: CategoryGroup }) {
   );
 }
 
+/** Layout of the tile grid (styles.css .tiles): column minimum and gap. */
+const TILE_MIN_PX = 200;
+const TILE_GAP_PX = 8;
+/** Rows rendered beyond the viewport on each side, in pixels. */
+const OVERSCAN_PX = 800;
+/** Tiles rendered per category before anything is measured (about a row). */
+const FIRST_TILES = 8;
+
+/** Every windowed category: one scroll handler measures them all, then
+ * updates them all, once a frame -- reads before writes, so the browser lays
+ * the page out once per frame, not once per category. */
+interface WindowHandle {
+  read: () => Range | null;
+  apply: (r: Range | null) => void;
+}
+const windows = new Set<WindowHandle>();
+let windowsFrame = 0;
+function scheduleWindows(): void {
+  if (windowsFrame) return;
+  windowsFrame = requestAnimationFrame(() => {
+    windowsFrame = 0;
+    const all = [...windows];
+    const ranges = all.map((w) => w.read());
+    all.forEach((w, i) => w.apply(ranges[i] ?? null));
+  });
+}
+
+interface Range {
+  first: number; // first tile index rendered
+  end: number; // one past the last
+  rowPx: number; // row pitch (tile + gap); 0 = not measured: render all
+  cols: number;
+  total: number;
+}
+
+/**
+ * One category's tiles, windowed (doc/scale.md#dashboard): only the rows
+ * within OVERSCAN_PX of the viewport are in the DOM; the list keeps its full
+ * height (padding above, fixed row height) so the page scrolls as if every
+ * tile were there. Without layout (tests, no width) every tile is rendered.
+ */
+function WindowedTiles(props: {
+  g: CategoryGroup;
+  base: number;
+  activeIndex: number;
+  days: string[];
+  uptime: Uptime | null;
+  sla: Sla | null;
+  onOpen: (id: string) => void;
+  onFocusIndex: (i: number) => void;
+  register: (key: string, reveal: ((i: number) => void) | null) => void;
+}) {
+  const { g, base } = props;
+  const n = g.services.length;
+  const ul = useRef<HTMLUListElement>(null);
+  const [range, setRange] = useState<Range>({ first: 0, end: Math.min(n, FIRST_TILES), rowPx: 0, cols: 0, total: n });
+  const rangeRef = useRef(range);
+  rangeRef.current = range;
+
+  const measure = useCallback((): Range | null => {
+    const el = ul.current;
+    if (!el || typeof window === 'undefined') return null;
+    const width = el.clientWidth;
+    const prev = rangeRef.current;
+    // The tallest tile rendered first sets the row pitch, kept from then on
+    // (rows must be equal, and a category scrolled away has no tile left).
+    let rowPx = prev.rowPx;
+    if (!rowPx) {
+      let tileH = 0;
+      for (const li of el.querySelectorAll<HTMLElement>(':scope > li')) tileH = Math.max(tileH, li.offsetHeight);
+      rowPx = tileH ? tileH + TILE_GAP_PX : 0;
+    }
+    if (!width || !rowPx) return null;
+    const cols = Math.max(1, Math.floor((width + TILE_GAP_PX) / (TILE_MIN_PX + TILE_GAP_PX)));
+    // Row r starts r * rowPx below the list's top (the padding stands for the
+    // rows above the first rendered one).
+    const top = -el.getBoundingClientRect().top;
+    const rows = Math.ceil(n / cols);
+    // Keep what is rendered while it still covers the viewport with a margin:
+    // the DOM then changes every few frames of a fast scroll, by several rows
+    // at once, instead of a row every frame (fewer diffs and layouts).
+    if (prev.rowPx === rowPx && prev.cols === cols && prev.total === n) {
+      const have0 = (prev.first / cols) * rowPx;
+      const have1 = Math.ceil(prev.end / cols) * rowPx;
+      const need0 = Math.max(0, top - OVERSCAN_PX / 4);
+      const need1 = Math.min(rows * rowPx, top + window.innerHeight + OVERSCAN_PX / 4);
+      if ((need1 <= need0 && prev.end === prev.first) || (have0 <= need0 && have1 >= need1)) return prev;
+    }
+    const y0 = Math.max(0, top - OVERSCAN_PX);
+    const y1 = top + window.innerHeight + OVERSCAN_PX;
+    const firstRow = Math.min(rows, Math.floor(y0 / rowPx));
+    const endRow = Math.max(firstRow, Math.min(rows, Math.ceil(y1 / rowPx)));
+    return { first: firstRow * cols, end: Math.min(n, endRow * cols), rowPx, cols, total: n };
+  }, [n]);
+
+  const apply = useCallback(
+    (r: Range | null) => {
+      const cur = rangeRef.current;
+      if (!r) {
+        // No layout: render everything (as before windowing).
+        if (cur.rowPx === 0 && cur.end !== n && ul.current && !ul.current.clientWidth) setRange({ first: 0, end: n, rowPx: 0, cols: 0, total: n });
+        return;
+      }
+      if (r.first !== cur.first || r.end !== cur.end || r.rowPx !== cur.rowPx || r.cols !== cur.cols || r.total !== cur.total) setRange(r);
+    },
+    [n],
+  );
+  const update = useCallback(() => apply(measure()), [apply, measure]);
+
+  useLayoutEffect(() => {
+    update();
+  }, [n, update]);
+
+  useEffect(() => {
+    const w = { read: measure, apply };
+    windows.add(w);
+    if (windows.size === 1) {
+      window.addEventListener('scroll', scheduleWindows, { passive: true });
+      window.addEventListener('resize', scheduleWindows);
+    }
+    const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(scheduleWindows) : null;
+    if (ro && ul.current) ro.observe(ul.current);
+    return () => {
+      windows.delete(w);
+      if (windows.size === 0) {
+        window.removeEventListener('scroll', scheduleWindows);
+        window.removeEventListener('resize', scheduleWindows);
+      }
+      ro?.disconnect();
+    };
+  }, [measure, apply]);
+
+  // Keyboard moves to a tile not in the DOM: scroll its row into view first.
+  useEffect(() => {
+    props.register(g.key, (i: number) => {
+      const el = ul.current;
+      const r = rangeRef.current;
+      if (!el || !r.rowPx || !r.cols) return;
+      const rowTop = el.getBoundingClientRect().top + Math.floor(i / r.cols) * r.rowPx;
+      if (rowTop < 80 || rowTop + r.rowPx > window.innerHeight) window.scrollBy(0, rowTop - window.innerHeight / 3);
+      update();
+    });
+    return () => props.register(g.key, null);
+  }, [g.key, update]);
+
+  const windowed = range.rowPx > 0 && range.cols > 0;
+  const rows = windowed ? Math.ceil(n / range.cols) : 0;
+  const style = windowed
+    ? {
+        height: `${rows * range.rowPx - TILE_GAP_PX}px`,
+        paddingTop: `${(range.first / range.cols) * range.rowPx}px`,
+        gridAutoRows: `${range.rowPx - TILE_GAP_PX}px`,
+      }
+    : undefined;
+  const visible = g.services.slice(range.first, Math.min(range.end, n));
+  return (
+    <ul class={`tiles${windowed ? ' tiles-windowed' : ''}`} ref={ul} style={style} aria-labelledby={`cat-${g.key}`} data-count={n}>
+      {visible.map((s, k) => {
+        const i = base + range.first + k;
+        return (
+          <Tile
+            key={s.id}
+            s={s}
+            index={i}
+            active={i === props.activeIndex}
+            days={props.days}
+            byDay={props.uptime?.services[s.id]}
+            tracked={props.uptime?.tracked[s.id]}
+            uptime7d={props.sla?.services[s.id]?.uptime_7d ?? null}
+            cov7d={props.sla?.services[s.id]?.coverage['7d'] ?? null}
+            onOpen={props.onOpen}
+            onFocusIndex={props.onFocusIndex}
+          />
+        );
+      })}
+    </ul>
+  );
+}
+
 export interface GridProps {
   services: Service[];
   uptime: Uptime | null;
@@ -177,13 +356,33 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
     if (activeId && !flat.some((s) => s.id === activeId)) setActiveId(null);
   }, [flat, activeId]);
 
+  const reveals = useRef(new Map<string, (i: number) => void>());
+  const register = useCallback((key: string, reveal: ((i: number) => void) | null) => {
+    if (reveal) reveals.current.set(key, reveal);
+    else reveals.current.delete(key);
+  }, []);
   const focusIndex = (i: number) => {
     const n = flat.length;
     if (!n) return;
     const j = Math.max(0, Math.min(n - 1, i));
     const s = flat[j]!;
     setActiveId(s.id);
-    root.current?.querySelector<HTMLElement>(`[data-service-id="${CSS.escape(s.id)}"]`)?.focus();
+    const sel = `[data-service-id="${CSS.escape(s.id)}"]`;
+    const el = root.current?.querySelector<HTMLElement>(sel);
+    if (el) {
+      el.focus();
+      return;
+    }
+    // Windowed out: bring its row in, then focus it once rendered.
+    let base = 0;
+    for (const g of groups) {
+      if (j < base + g.services.length) {
+        reveals.current.get(g.key)?.(j - base);
+        break;
+      }
+      base += g.services.length;
+    }
+    requestAnimationFrame(() => requestAnimationFrame(() => root.current?.querySelector<HTMLElement>(sel)?.focus()));
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -216,39 +415,37 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
     focusIndex(next);
   };
 
-  let index = 0;
+  const bases = useMemo(() => {
+    let b = 0;
+    return groups.map((g) => {
+      const x = b;
+      b += g.services.length;
+      return x;
+    });
+  }, [groups]);
   return (
     <div class="grid" ref={root} onKeyDown={onKeyDown} id="service-grid" aria-describedby="grid-help">
       <p id="grid-help" class="sr-only">
         Services grouped by category, worst first. Use the arrow keys or J and K to move between services, Home and End to
         jump, Enter to open details.
       </p>
-      {groups.map((g) => (
+      {groups.map((g, gi) => (
         <section class={`category cat-${g.worst}`} key={g.key} data-category={g.key} aria-labelledby={`cat-${g.key}`}>
           <header class="category-head">
             <h3 id={`cat-${g.key}`}>{g.label}</h3>
             <Rollup g={g} />
           </header>
-          <ul class="tiles" aria-labelledby={`cat-${g.key}`}>
-            {g.services.map((s) => {
-              const i = index++;
-              return (
-                <Tile
-                  key={s.id}
-                  s={s}
-                  index={i}
-                  active={i === activeIndex}
-                  days={stableDays}
-                  byDay={uptime?.services[s.id]}
-                  tracked={uptime?.tracked[s.id]}
-                  uptime7d={sla?.services[s.id]?.uptime_7d ?? null}
-                  cov7d={sla?.services[s.id]?.coverage['7d'] ?? null}
-                  onOpen={onOpen}
-                  onFocusIndex={onFocusIndex}
-                />
-              );
-            })}
-          </ul>
+          <WindowedTiles
+            g={g}
+            base={bases[gi]!}
+            activeIndex={activeIndex}
+            days={stableDays}
+            uptime={uptime}
+            sla={sla}
+            onOpen={onOpen}
+            onFocusIndex={onFocusIndex}
+            register={register}
+          />
         </section>
       ))}
     </div>

@@ -38,6 +38,10 @@ export function backoffDelay(attempt: number, o: BackoffOptions = DEFAULT_BACKOF
 export interface StreamHandlers {
   onStatus?: (row: unknown, lastEventId: string | null) => void;
   onSummary?: (data: unknown) => void;
+  /** Changed service rows and retired ids (doc/scale.md#sse). */
+  onServices?: (data: unknown) => void;
+  /** Too much changed for a delta: refetch the list. */
+  onResync?: () => void;
   onState?: (state: StreamState, info: { attempt: number; retryInMs: number | null }) => void;
   /** Malformed event payloads are reported here and otherwise ignored. */
   onBadEvent?: (type: string, raw: string) => void;
@@ -170,17 +174,25 @@ export class StreamClient {
       if (ev.lastEventId) this.lastId = ev.lastEventId;
       this.opts.onStatus?.(row, ev.lastEventId || null);
     });
-    es.addEventListener('summary', (ev) => {
+    // Frames whose data is JSON handed over as it is (bad JSON is reported).
+    const onJson = (type: string, handler: ((data: unknown) => void) | undefined) =>
+      es.addEventListener(type, (ev) => {
+        if (this.es !== es) return;
+        const raw = typeof ev.data === 'string' ? ev.data : '';
+        let data: unknown;
+        try {
+          data = JSON.parse(raw);
+        } catch {
+          this.opts.onBadEvent?.(type, raw);
+          return;
+        }
+        handler?.(data);
+      });
+    onJson('summary', (d) => this.opts.onSummary?.(d));
+    onJson('services', (d) => this.opts.onServices?.(d));
+    es.addEventListener('resync', () => {
       if (this.es !== es) return;
-      const raw = typeof ev.data === 'string' ? ev.data : '';
-      let data: unknown;
-      try {
-        data = JSON.parse(raw);
-      } catch {
-        this.opts.onBadEvent?.('summary', raw);
-        return;
-      }
-      this.opts.onSummary?.(data);
+      this.opts.onResync?.();
     });
   }
 

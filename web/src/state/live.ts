@@ -3,7 +3,7 @@
 // explicit "disconnected" state when nothing gets through.
 import { ApiError, type ApiResult } from '../api/client';
 import { api } from '../api/endpoints';
-import { parseEvent, parseSummary, isObj } from '../api/parse';
+import { parseEvent, parseServicesDelta, parseSummary, isObj } from '../api/parse';
 import { statusLabel, isPollerBroken } from '../lib/status';
 import { StreamClient, type StreamState } from '../lib/stream';
 import { lastDays } from '../lib/format';
@@ -77,6 +77,11 @@ export class LiveController {
       onState: (s, info) => this.onStreamState(s, info.retryInMs),
       onStatus: (row) => this.onStatusEvent(row),
       onSummary: (data) => this.onSummary(data),
+      onServices: (data) => this.onServices(data),
+      onResync: () => {
+        this.lastStreamMsg = Date.now();
+        void this.refresh('services');
+      },
     });
     this.stream.start();
     this.slowTimer = setInterval(() => void this.refreshSlow(), SLOW_MS);
@@ -227,9 +232,10 @@ export class LiveController {
     this.refetchFigures ||= figures;
     this.refetchTimer = setTimeout(() => {
       this.refetchTimer = null;
-      void this.refresh('services');
+      // Rows and counts arrive as `services` and `summary` frames, not by
+      // refetching 10,000 rows (doc/scale.md#sse); the clustered timeline is
+      // small, and a 304 when unchanged.
       void this.refresh('clustered');
-      void this.refresh('summary');
       if (this.refetchFigures) {
         // The affected tile's uptime and day squares (issue 15: they lagged 5 min).
         void this.refresh('uptime');
@@ -239,6 +245,30 @@ export class LiveController {
       if (this.wanted.has('graph')) void this.refresh('graph');
       this.refetchFigures = false;
     }, 250);
+  }
+
+  /** Changed rows from the stream: patch the list in place of a refetch. */
+  private onServices(data: unknown): void {
+    this.lastStreamMsg = Date.now();
+    const st = this.store.get();
+    const list = st.services.data;
+    if (!list) return; // the list being fetched is newer anyway
+    const d = parseServicesDelta(data);
+    if (!d.services.length && !d.removed.length) return;
+    const byId = new Map(d.services.map((x) => [x.id, x]));
+    const gone = new Set(d.removed);
+    const services = [];
+    for (const x of list.services) {
+      if (gone.has(x.id)) continue;
+      const n = byId.get(x.id);
+      services.push(n ?? x);
+      if (n) byId.delete(x.id);
+    }
+    for (const n of byId.values()) services.push(n); // new services
+    this.store.set({
+      services: { ...st.services, data: { ...list, services, total: services.length }, raw: null },
+      eventSeq: st.eventSeq + 1,
+    });
   }
 
   private onStatusEvent(row: unknown): void {
