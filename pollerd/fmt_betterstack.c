@@ -64,19 +64,31 @@ static int is_type(const char *type, const char *want)
 }
 
 /*
- * The members every included element must have (JSON:API resource objects);
- * attributes only for the types read here. 0 or -1.
+ * Is e an included element of type want? 1 with its id (NULL when missing:
+ * ids only select and label) and attributes, else 0. type and attributes
+ * only classify, so an element without them -- or not an object -- is
+ * passed over with a drift note (doc/drift.md).
  */
-static int element(struct fmt_reading *r, const cJSON *e, const char *want, const char **type,
-		   const char **id, char buf[FMT_ID_BUF], const cJSON **attr)
+static int element(struct fmt_reading *r, const cJSON *e, const char *want, const char **id,
+		   char buf[FMT_ID_BUF], const cJSON **attr)
 {
+	*id = NULL;
 	*attr = NULL;
-	if (fmt_json_elem_object(r, e, W) || fmt_json_string(r, e, W, "type", FMT_REQUIRED, type) ||
-	    fmt_json_id(r, e, W, "id", FMT_REQUIRED, buf, id))
-		return -1;
-	if (is_type(*type, want) && fmt_json_object(r, e, W, "attributes", FMT_REQUIRED, attr))
-		return -1;
-	return 0;
+	if (fmt_soft_elem_skip(r, e, W))
+		return 0;
+	const char *type = fmt_soft_string(r, e, W, "type", 0);
+	if (!type || !is_type(type, want))
+		return 0;
+	*id = fmt_soft_id(r, e, W, "id", 0, buf);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "attributes");
+	if (!cJSON_IsObject(a)) {
+		fmt_drift_note(r, W ".attributes",
+			       W ".attributes: expected object, got %s: %s skipped",
+			       fmt_json_type(a), want);
+		return 0;
+	}
+	*attr = a;
+	return 1;
 }
 
 /* Name of the included section with this id, or NULL. */
@@ -106,25 +118,27 @@ static const char *section_name(const cJSON *included, const char *sid)
 	return NULL;
 }
 
-/* The selected resource(s): status into *res, ids into sel. 0 or -1. */
+/* The selected resource(s): status into *res, its name into *res_name (or
+ * NULL and its id into res_id), ids into sel. 0 or -1. */
 static int select_resources(struct fmt_reading *r, const cJSON *included,
 			    const struct fmt_opts *opts, struct fmt_idset *sel,
-			    const struct fmt_enum **res, const char **res_name)
+			    const struct fmt_enum **res, const char **res_name, char res_id[128])
 {
 	int unmonitored = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, included)
 	{
-		const char *type, *id, *name, *st, *sid;
+		const char *id, *st, *sid = NULL;
 		char buf[FMT_ID_BUF], sbuf[FMT_ID_BUF];
 		const cJSON *attr;
-		if (element(r, e, "status_page_resource", &type, &id, buf, &attr))
-			return -1;
-		if (!attr)
+		if (!element(r, e, "status_page_resource", &id, buf, &attr))
 			continue;
-		if (fmt_json_string(r, attr, W_RES, "public_name", FMT_REQUIRED, &name) ||
-		    fmt_json_id(r, attr, W_RES, "status_page_section_id", FMT_NULLABLE, sbuf, &sid))
-			return -1;
+		/* Names and sections only select: a resource without them cannot be
+		 * the selected one and is passed over (doc/drift.md). */
+		const char *name = fmt_soft_string(r, attr, W_RES, "public_name", 0);
+		const cJSON *sv = cJSON_GetObjectItemCaseSensitive(attr, "status_page_section_id");
+		if (sv && !cJSON_IsNull(sv))
+			sid = fmt_soft_id(r, attr, W_RES, "status_page_section_id", 0, sbuf);
 		const char *section = sid ? section_name(included, sid) : NULL;
 		if (!fmt_component_matches(opts, id, name, section))
 			continue;
@@ -140,6 +154,7 @@ static int select_resources(struct fmt_reading *r, const cJSON *included,
 		if (!*res || fmt_worse((*res)->status, se->status) != (*res)->status) {
 			*res = se;
 			*res_name = name;
+			snprintf(res_id, 128, "%s", id ? id : "");
 		}
 		fmt_idset_add(sel, id);
 	}
@@ -153,18 +168,16 @@ static int select_resources(struct fmt_reading *r, const cJSON *included,
 
 /* Incidents and maintenances from the included status reports. 0 or -1. */
 static int reports(struct fmt_reading *r, const cJSON *included, const struct fmt_idset *sel,
-		   int64_t now_ms, int *maint)
+		   int selecting, int64_t now_ms, int *maint)
 {
 	int attached = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, included)
 	{
-		const char *type, *id, *title, *rtype, *state, *starts, *ends;
+		const char *id, *title, *rtype, *state, *starts, *ends;
 		char buf[FMT_ID_BUF];
 		const cJSON *attr, *affected;
-		if (element(r, e, "status_report", &type, &id, buf, &attr))
-			return -1;
-		if (!attr)
+		if (!element(r, e, "status_report", &id, buf, &attr))
 			continue;
 		/* The title only labels the report (doc/drift.md). */
 		title = fmt_soft_string(r, attr, W_RES, "title", 0);
@@ -186,7 +199,7 @@ static int reports(struct fmt_reading *r, const cJSON *included, const struct fm
 		int listed = cJSON_GetArraySize(affected) > 0;
 		int open = se != &report_tab[0];
 		if (is_type(rtype, "maintenance")) {
-			if (sel->n && !hit && listed)
+			if (selecting && !hit && listed)
 				continue;
 			int64_t start_ms;
 			const char *ms = "in_progress";
@@ -195,12 +208,12 @@ static int reports(struct fmt_reading *r, const cJSON *included, const struct fm
 			else if (now_ms > 0 && ts_parse(starts, &start_ms) == 0 &&
 				 start_ms > now_ms)
 				ms = "scheduled";
-			else if (sel->n && hit)
+			else if (selecting && hit)
 				*maint = 1;
 			if (fmt_maint_push(r, W_RES, "starts_at", "ends_at", id, title, NULL,
 					   starts, ends, ms))
 				return -1;
-		} else if (open && !attached && (!sel->n || hit)) {
+		} else if (open && !attached && (!selecting || hit)) {
 			fmt_set_incident(r, id, title);
 			attached = 1;
 		}
@@ -224,13 +237,16 @@ static void reading(const cJSON *root, const struct fmt_opts *opts, struct fmt_r
 		return;
 	const struct fmt_enum *res = NULL;
 	const char *res_name = NULL;
-	if (fmt_selecting(opts) && select_resources(r, included, opts, sel, &res, &res_name))
+	char res_id[128] = ""; /* the id outlives its loop buffer */
+	int selecting = fmt_selecting(opts);
+	if (selecting && select_resources(r, included, opts, sel, &res, &res_name, res_id))
 		return;
 	int maint = res ? res->maint : page->maint;
-	if (reports(r, included, sel, opts ? opts->now_ms : 0, &maint))
+	if (reports(r, included, sel, selecting, opts ? opts->now_ms : 0, &maint))
 		return;
 	if (res)
-		fmt_set_detailf(r, "%s: %s", res_name, res->label);
+		fmt_set_detailf(r, "%s: %s", fmt_comp_label(res_name, res_id[0] ? res_id : NULL),
+				res->label);
 	else if (r->incident_title)
 		fmt_set_detail(r, r->incident_title);
 	fmt_set_ok(r, res ? res->status : page->status, maint);

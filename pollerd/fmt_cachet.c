@@ -30,6 +30,7 @@
 #include "format.h"
 
 #include <cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct fmt_enum component_tab[] = {
@@ -54,20 +55,30 @@ static void components(const cJSON *data, const struct fmt_opts *opts, struct fm
 	int selecting = fmt_selecting(opts);
 	const struct fmt_enum *worst = NULL;
 	const char *worst_name = NULL;
+	char worst_id[128] = ""; /* the id outlives its loop buffer */
+	int skipped = 0;
 	const cJSON *c;
 	cJSON_ArrayForEach(c, data)
 	{
 		char buf[FMT_ID_BUF];
-		const char *id, *name;
 		long long code;
-		int enabled, has_enabled;
-		if (fmt_json_elem_object(r, c, W) ||
-		    fmt_json_id(r, c, W, "id", FMT_REQUIRED, buf, &id) ||
-		    fmt_json_string(r, c, W, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_bool(r, c, W, "enabled", FMT_OPTIONAL, &enabled, &has_enabled))
-			return;
-		if (selecting ? !fmt_component_matches(opts, id, name, NULL)
-			      : has_enabled && !enabled)
+		/* Ids and names only select and label: a component without them
+		 * cannot be the selected one and is passed over, with a drift note
+		 * (doc/drift.md); its status still counts in the worst of all. */
+		if (fmt_soft_elem_skip(r, c, W)) {
+			skipped = 1;
+			continue;
+		}
+		const char *id = fmt_soft_id(r, c, W, "id", 0, buf);
+		const char *name = fmt_soft_string(r, c, W, "name", 0);
+		/* enabled only hides a component; an odd one hides nothing. */
+		const cJSON *en = cJSON_GetObjectItemCaseSensitive(c, "enabled");
+		int disabled = cJSON_IsFalse(en);
+		if (en && !cJSON_IsBool(en) && !cJSON_IsNull(en))
+			fmt_drift_note(r, W ".enabled",
+				       W ".enabled: expected bool, got %s, read as enabled",
+				       fmt_json_type(en));
+		if (selecting ? !fmt_component_matches(opts, id, name, NULL) : disabled)
 			continue; /* a disabled component is not shown on the page */
 		if (fmt_json_int(r, c, W, "status", FMT_REQUIRED, &code, NULL))
 			return;
@@ -77,14 +88,23 @@ static void components(const cJSON *data, const struct fmt_opts *opts, struct fm
 		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {
 			worst = e;
 			worst_name = name;
+			snprintf(worst_id, sizeof worst_id, "%s", id ? id : "");
 		}
 	}
 	if (selecting && !worst) {
 		fmt_fail(r, "component_not_found: %s", fmt_selector(opts));
 		return;
 	}
+	/* Only an empty list means "nothing to report": one of skipped elements
+	 * says nothing. */
+	if (!worst && skipped) {
+		fmt_fail(r, "parse_error: " W ": no element is a component");
+		return;
+	}
 	if (selecting || (worst && worst->status != ST_OPERATIONAL))
-		fmt_set_detailf(r, "%s: %s", worst_name, worst->label);
+		fmt_set_detailf(r, "%s: %s",
+				fmt_comp_label(worst_name, worst_id[0] ? worst_id : NULL),
+				worst->label);
 	fmt_set_ok(r, worst ? worst->status : ST_OPERATIONAL, 0);
 }
 

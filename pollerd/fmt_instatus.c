@@ -170,19 +170,26 @@ static void component_reading(const cJSON *root, const cJSON *comps, const struc
 	int selecting = fmt_selecting(opts);
 	const struct fmt_enum *worst = NULL;
 	const char *worst_name = NULL;
-	int maint = 0;
+	int maint = 0, skipped = 0;
 	const cJSON *c;
 	cJSON_ArrayForEach(c, comps)
 	{
 		const char *id, *name, *st, *gname = NULL;
-		const cJSON *group;
-		if (fmt_json_elem_object(r, c, W_COMP) ||
-		    fmt_json_string(r, c, W_COMP, "id", FMT_REQUIRED, &id) ||
-		    fmt_json_string(r, c, W_COMP, "name", FMT_REQUIRED, &name) ||
-		    fmt_json_object(r, c, W_COMP, "group", FMT_NULLABLE, &group) ||
-		    (group &&
-		     fmt_json_string(r, group, W_COMP ".group", "name", FMT_OPTIONAL, &gname)))
-			return;
+		/* Ids, names and groups only select and label: a component without
+		 * them cannot be the selected one and is passed over, with a drift
+		 * note (doc/drift.md); its status still counts in the worst of all. */
+		if (fmt_soft_elem_skip(r, c, W_COMP)) {
+			skipped = 1;
+			continue;
+		}
+		id = fmt_soft_string(r, c, W_COMP, "id", 0);
+		name = fmt_soft_string(r, c, W_COMP, "name", 0);
+		const cJSON *group = cJSON_GetObjectItemCaseSensitive(c, "group");
+		if (cJSON_IsObject(group))
+			gname = fmt_soft_string(r, group, W_COMP ".group", "name", 1);
+		else if (group && !cJSON_IsNull(group))
+			fmt_drift_note(r, W_COMP ".group", W_COMP ".group: expected object, got %s",
+				       fmt_json_type(group));
 		if (selecting && !fmt_component_matches(opts, id, name, gname))
 			continue;
 		if (fmt_json_string(r, c, W_COMP, "status", FMT_REQUIRED, &st))
@@ -192,12 +199,18 @@ static void component_reading(const cJSON *root, const cJSON *comps, const struc
 			return;
 		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {
 			worst = e;
-			worst_name = name;
+			worst_name = fmt_comp_label(name, id);
 		}
 		maint |= e->maint;
 	}
 	if (selecting && !worst) {
 		fmt_fail(r, "component_not_found: %s", fmt_selector(opts));
+		return;
+	}
+	/* Only an empty list means "nothing to report": one of skipped elements
+	 * says nothing. */
+	if (!worst && skipped) {
+		fmt_fail(r, "parse_error: " W_COMP ": no element is a component");
 		return;
 	}
 	if (collect_maints(r, root))

@@ -89,8 +89,10 @@ static int concerns(struct fmt_reading *r, const cJSON *o, const char *where,
 	return hit;
 }
 
+/* selecting: a component is configured (sel may still be empty: a selected
+ * component without id concerns no window or incident). */
 static int collect_maints(struct fmt_reading *r, const cJSON *result, const struct fmt_idset *sel,
-			  int *maint)
+			  int selecting, int *maint)
 {
 	static const struct {
 		const char *key, *where, *status;
@@ -121,10 +123,10 @@ static int collect_maints(struct fmt_reading *r, const cJSON *result, const stru
 			if (hit < 0)
 				return -1;
 			/* A window naming no component is page-wide: listed for everyone. */
-			if (sel->n && !hit && listed)
+			if (selecting && !hit && listed)
 				continue;
 			/* An active window that names the component is maintenance on it. */
-			if (sel->n && hit && i == 0)
+			if (selecting && hit && i == 0)
 				*maint = 1;
 			if (fmt_maint_push(r, w, "datetime_planned_start", "datetime_planned_end",
 					   id, name, NULL, from, until, lists[i].status))
@@ -140,17 +142,19 @@ static void reading(const cJSON *result, const struct fmt_opts *opts, struct fmt
 	const struct fmt_enum *e = NULL;
 	const char *name = NULL;
 	long long code;
-	if (fmt_selecting(opts)) {
+	int selecting = fmt_selecting(opts);
+	if (selecting) {
 		const cJSON *comps, *c;
 		if (fmt_json_array(r, result, "result", "status", FMT_REQUIRED, &comps))
 			return;
 		cJSON_ArrayForEach(c, comps)
 		{
-			const char *id, *cname;
-			if (fmt_json_elem_object(r, c, "status[]") ||
-			    fmt_json_string(r, c, "status[]", "id", FMT_REQUIRED, &id) ||
-			    fmt_json_string(r, c, "status[]", "name", FMT_REQUIRED, &cname))
-				return;
+			/* Ids and names only select: a component without them cannot be
+			 * the selected one and is passed over (doc/drift.md). */
+			if (fmt_soft_elem_skip(r, c, "status[]"))
+				continue;
+			const char *id = fmt_soft_string(r, c, "status[]", "id", 0);
+			const char *cname = fmt_soft_string(r, c, "status[]", "name", 0);
 			if (!fmt_component_matches(opts, id, cname, NULL))
 				continue;
 			if (fmt_json_int(r, c, "status[]", "status_code", FMT_REQUIRED, &code,
@@ -162,7 +166,7 @@ static void reading(const cJSON *result, const struct fmt_opts *opts, struct fmt
 				return;
 			if (!e || fmt_worse(e->status, ce->status) != e->status) {
 				e = ce;
-				name = cname;
+				name = fmt_comp_label(cname, id);
 			}
 			fmt_idset_add(sel, id);
 		}
@@ -198,12 +202,12 @@ static void reading(const cJSON *result, const struct fmt_opts *opts, struct fmt
 		int listed, hit = concerns(r, inc, "incidents[]", sel, &listed);
 		if (hit < 0)
 			return;
-		if ((!sel->n || hit) && !attached) {
+		if ((!selecting || hit) && !attached) {
 			fmt_set_incident(r, id, iname);
 			attached = 1;
 		}
 	}
-	if (collect_maints(r, result, sel, &maint))
+	if (collect_maints(r, result, sel, selecting, &maint))
 		return;
 	if (name)
 		fmt_set_detailf(r, "%s: %s", name, e->label);

@@ -105,10 +105,8 @@ static int incident_fields(struct fmt_reading *r, const cJSON *inc, char idbuf[F
 {
 	*id = *name = NULL;
 	*open = 0;
-	if (!cJSON_IsObject(inc)) {
-		fmt_drift_note(r, W_INC, W_INC ": %s element skipped", fmt_json_type(inc));
+	if (fmt_soft_elem_skip(r, inc, W_INC))
 		return 0;
-	}
 	*id = fmt_soft_id(r, inc, W_INC, "id", 1, idbuf);
 	*name = fmt_soft_string(r, inc, W_INC, "name", 0);
 	const char *st = fmt_soft_string(r, inc, W_INC, "status", 0);
@@ -138,11 +136,8 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct
 		/* Windows are extras of the reading: an odd one is skipped or
 		 * defaulted (the seed skipped those without id or scheduled_for,
 		 * and defaulted name and status). */
-		if (!cJSON_IsObject(m)) {
-			fmt_drift_note(r, W_MAINT, W_MAINT ": %s element skipped",
-				       fmt_json_type(m));
+		if (fmt_soft_elem_skip(r, m, W_MAINT))
 			continue;
-		}
 		id = fmt_soft_id(r, m, W_MAINT, "id", 1, idbuf);
 		name = fmt_soft_string(r, m, W_MAINT, "name", 0);
 		st = fmt_soft_string(r, m, W_MAINT, "status", 0);
@@ -372,17 +367,15 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 	int qualified = !(opts->component_id && *opts->component_id) && opts->component_name &&
 			strchr(opts->component_name, '/');
 	const struct fmt_enum *worst = NULL;
-	const char *worst_name = NULL;
+	const char *worst_name = NULL, *worst_id = NULL;
 	int maint = 0;
 	cJSON_ArrayForEach(c, comps)
 	{
 		const char *id, *name, *gid, *st;
 		/* Ids and names select; a component without them cannot be the
 		 * selected one and is passed over with a drift note. */
-		if (!cJSON_IsObject(c)) {
-			fmt_drift_note(r, W_COMP, W_COMP ": %s element skipped", fmt_json_type(c));
+		if (fmt_soft_elem_skip(r, c, W_COMP))
 			continue;
-		}
 		id = fmt_soft_string(r, c, W_COMP, "id", 0);
 		name = fmt_soft_string(r, c, W_COMP, "name", 0);
 		gid = fmt_soft_string(r, c, W_COMP, "group_id", 1);
@@ -399,6 +392,7 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 		if (!worst || fmt_worse(worst->status, e->status) != worst->status) {
 			worst = e;
 			worst_name = name;
+			worst_id = id;
 		}
 		maint |= e->maint;
 		fmt_idset_add(sel, id);
@@ -435,7 +429,7 @@ static void component_reading(const cJSON *root, const struct fmt_opts *opts, st
 	}
 	if (collect_maints(r, root, sel, &maint))
 		return;
-	fmt_set_detailf(r, "%s: %s", worst_name, worst->label);
+	fmt_set_detailf(r, "%s: %s", fmt_comp_label(worst_name, worst_id), worst->label);
 	fmt_set_ok(r, worst->status, maint);
 }
 

@@ -627,6 +627,19 @@ int fmt_json_elem_object(struct fmt_reading *r, const struct cJSON *elem, const 
 	return -1;
 }
 
+int fmt_soft_elem_skip(struct fmt_reading *r, const struct cJSON *elem, const char *where)
+{
+	if (cJSON_IsObject(elem))
+		return 0;
+	fmt_drift_note(r, where, "%s: %s element skipped", where, fmt_json_type(elem));
+	return 1;
+}
+
+const char *fmt_comp_label(const char *name, const char *id)
+{
+	return name ? name : id ? id : "unnamed component";
+}
+
 /* ---- vendor words ------------------------------------------------------------ */
 
 /* s[0..n) with ASCII white space trimmed at both ends. */

@@ -268,6 +268,15 @@ const char *fmt_soft_id(struct fmt_reading *r, const struct cJSON *obj, const ch
 
 /* Array elements must be objects: check one ("where" names the array). */
 int fmt_json_elem_object(struct fmt_reading *r, const struct cJSON *elem, const char *where);
+/*
+ * The tolerant fmt_json_elem_object, for lists whose elements are extras or
+ * only selectable (components, incidents, windows): 1 with the drift note
+ * "<where>: <type> element skipped" when elem is not an object, else 0.
+ */
+int fmt_soft_elem_skip(struct fmt_reading *r, const struct cJSON *elem, const char *where);
+/* A component's words for a detail: its name, else its id, else "unnamed
+ * component" (a tolerated component may lack both). Never NULL. */
+const char *fmt_comp_label(const char *name, const char *id);
 
 /* One row of a vendor-word -> status table; tables end with vendor == NULL. */
 struct fmt_enum {

@@ -690,14 +690,11 @@ static const struct mutation {
 	{"instatus", GS, NULL, {{"activeMaintenances.0.duration", "\"15\""}}, "parse_error: activeMaintenances[].duration: expected integer"},
 	/* instatus components */
 	{"instatus", GV, NULL, {{"components", "null"}}, "parse_error: components: expected array, got null"},
-	{"instatus", GV, NULL, {{"components.0", "7"}}, "parse_error: components[]: expected object"},
 	{"instatus", GV, NULL, {{"components.0.status", "null"}}, "parse_error: components[].status"},
 	{"instatus", GV, NULL, {{"components.0.status", "\"GREEN\""}}, "unmapped_value: components[].status=GREEN"},
-	{"instatus", GV, NULL, {{"components.0.group", "\"Gcore Systems\""}}, "parse_error: components[].group: expected object"},
-	{"instatus", GV, NULL, {{"components.0.group.name", "5"}}, "parse_error: components[].group.name"},
-	{"instatus", GV, NULL, {{"components.0.name", "null"}}, "parse_error: components[].name"},
-	{"instatus", GV, NULL, {{"components.0.id", "null"}}, "parse_error: components[].id"},
 	{"instatus", GV, "CDN", {{"components.5.status", "\"GREEN\""}}, "unmapped_value: components[].status=GREEN"},
+	{"instatus", GV, NULL, {{"components", "[7, null]"}}, "parse_error: components[]: no element is a component"},
+	{"instatus", GV, "CDN", {{"components.5.status", NULL}}, "parse_error: components[].status"},
 	/* statusio */
 	{"statusio", SI, NULL, {{"result", "null"}}, "parse_error: result: expected object, got null"},
 	{"statusio", SI, NULL, {{"result", NULL}}, "parse_error: result: expected object, got missing"},
@@ -713,20 +710,17 @@ static const struct mutation {
 	{"statusio", SI, "Git Operations", {{"result.status", "null"}}, "parse_error: result.status"},
 	{"statusio", SI, "Git Operations", {{"result.status.2.status_code", "700"}}, "unmapped_value: status[].status_code=700"},
 	{"statusio", SI, "Git Operations", {{"result.status.2.status_code", NULL}}, "parse_error: status[].status_code"},
-	{"statusio", SI, "Git Operations", {{"result.status.0.name", "null"}}, "parse_error: status[].name"},
-	{"statusio", SI, "Git Operations", {{"result.status.0.id", "5"}}, "parse_error: status[].id"},
 	/* cachet components */
 	{"cachet", CC, NULL, {{"data", "null"}}, "parse_error: data: expected array, got null"},
 	{"cachet", CC, NULL, {{"data", NULL}}, "parse_error: data: expected array, got missing"},
-	{"cachet", CC, NULL, {{"data.0.id", "null"}}, "parse_error: data[].id"},
 	{"cachet", CC, NULL, {{"data", "{}"}}, "parse_error: data: expected array, got object"},
 	{"cachet", CC, NULL, {{"data.0", "\"API\""}}, "parse_error: data[]: expected object"},
 	{"cachet", CC, NULL, {{"data.0.status", "null"}}, "parse_error: data[].status"},
 	{"cachet", CC, NULL, {{"data.0.status", "\"1\""}}, "parse_error: data[].status: expected integer"},
 	{"cachet", CC, NULL, {{"data.0.status", "0"}}, "unmapped_value: data[].status=0"},
 	{"cachet", CC, NULL, {{"data.0.status", "7"}}, "unmapped_value: data[].status=7"},
-	{"cachet", CC, NULL, {{"data.0.name", "null"}}, "parse_error: data[].name"},
-	{"cachet", CC, NULL, {{"data.0.enabled", "\"yes\""}}, "parse_error: data[].enabled"},
+	{"cachet", "{\"data\":[{\"id\":1,\"name\":\"API\",\"status\":1,\"enabled\":false},{}]}", NULL, {{"data.1", "\"Docs\""}}, "parse_error: data[]: no element is a component"},
+	{"cachet", CC, "Website", {{"data.2.status", "null"}}, "parse_error: data[].status"},
 	/* cachet incidents */
 	{"cachet", CI, NULL, {{"data.1.is_resolved", "\"no\""}}, "parse_error: data[].is_resolved"},
 	{"cachet", CI, NULL, {{"data.1.latest_status", "9"}}, "unmapped_value: data[].latest_status=9"},
@@ -740,10 +734,6 @@ static const struct mutation {
 	{"betterstack", BS, NULL, {{"data.attributes.aggregate_state", "\"exploded\""}}, "unmapped_value: data.attributes.aggregate_state=exploded"},
 	{"betterstack", BS, NULL, {{"data.attributes.aggregate_state", "\"not_monitored\""}}, "unmapped_value: data.attributes.aggregate_state=not_monitored"},
 	{"betterstack", BS, NULL, {{"included", "null"}}, "parse_error: included: expected array"},
-	{"betterstack", BS, NULL, {{"included.0", "1"}}, "parse_error: included[]: expected object"},
-	{"betterstack", BS, NULL, {{"included.5.type", "null"}}, "parse_error: included[].type"},
-	{"betterstack", BS, NULL, {{"included.5.id", "null"}}, "parse_error: included[].id"},
-	{"betterstack", BS, NULL, {{"included.5.attributes", "null"}}, "parse_error: included[].attributes"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.report_type", "null"}}, "parse_error: included[].attributes.report_type"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.aggregate_state", "\"bogus\""}}, "unmapped_value: included[].attributes.aggregate_state=bogus"},
 	{"betterstack", BS, NULL, {{"included.5.attributes.starts_at", "null"}}, "parse_error: included[].attributes.starts_at"},
@@ -752,8 +742,6 @@ static const struct mutation {
 	{"betterstack", BS, NULL, {{"included.5.attributes.affected_resources.0.status_page_resource_id", "null"}}, "parse_error: included[].attributes.affected_resources[].status_page_resource_id"},
 	{"betterstack", BS, "Uptime", {{"included.3.attributes.status", "null"}}, "parse_error: included[].attributes.status"},
 	{"betterstack", BS, "Uptime", {{"included.3.attributes.status", "\"exploded\""}}, "unmapped_value: included[].attributes.status=exploded"},
-	{"betterstack", BS, "Uptime", {{"included.3.attributes.public_name", "null"}}, "parse_error: included[].attributes.public_name"},
-	{"betterstack", BS, "Uptime", {{"included.3.attributes.status_page_section_id", "\"\""}}, "parse_error: included[].attributes.status_page_section_id"},
 };
 // clang-format on
 #define NMUTATIONS (sizeof mutations / sizeof mutations[0])
@@ -890,6 +878,32 @@ static const struct tolerated {
 	{"cachet", CI, NULL, {{"data.1.name", "null"}}, ST_DEGRADED, "data[].name missing", NULL},
 	{"betterstack", BS, NULL, {{"included.5.attributes.title", "null"}}, ST_OPERATIONAL, "included[].attributes.title missing", NULL},
 	{"betterstack", BS, NULL, {{"included.7.attributes.starts_at", "\"sometime\""}}, ST_OPERATIONAL, "included[].attributes.starts_at not a date (sometime): maintenance skipped", NULL},
+	/* instatus, statusio, cachet, betterstack components: ids and names only
+	 * select and label; a component without them is passed over when one is
+	 * selected, and its status still counts in the worst of all */
+	{"instatus", GV, NULL, {{"components.0", "7"}}, ST_OPERATIONAL, "components[]: number element skipped", NULL},
+	{"instatus", GV, NULL, {{"components.0.id", "null"}}, ST_OPERATIONAL, "components[].id missing", NULL},
+	{"instatus", GV, NULL, {{"components.0.name", "null"}, {"components.0.status", "\"MAJOROUTAGE\""}}, ST_MAJOR_OUTAGE, "components[].name missing", NULL},
+	{"instatus", GV, NULL, {{"components.0.group", "\"Gcore Systems\""}}, ST_OPERATIONAL, "components[].group: expected object, got string", NULL},
+	{"instatus", GV, "CDN", {{"components.0.group.name", "5"}}, ST_OPERATIONAL, "components[].group.name: expected string, got number", NULL},
+	{"instatus", GV, "CDN", {{"components.0.id", "5"}, {"components.5.status", "\"PARTIALOUTAGE\""}}, ST_PARTIAL_OUTAGE, "components[].id: expected string, got number", NULL},
+	{"statusio", SI, "Git Operations", {{"result.status.0.name", "null"}}, ST_OPERATIONAL, "status[].name missing", NULL},
+	{"statusio", SI, "Git Operations", {{"result.status.0.id", "5"}}, ST_OPERATIONAL, "status[].id: expected string, got number", NULL},
+	{"statusio", SI, "Git Operations", {{"result.status.1", "\"API\""}, {"result.status.2.status_code", "300"}}, ST_DEGRADED, "status[]: string element skipped", NULL},
+	{"statusio", SI, "Git Operations", {{"result.status.2.id", NULL}, {"result.status.2.status_code", "400"}}, ST_PARTIAL_OUTAGE, "status[].id missing", NULL},
+	{"cachet", CC, NULL, {{"data.0.id", "null"}}, ST_OPERATIONAL, "data[].id missing", NULL},
+	{"cachet", CC, NULL, {{"data.0.name", "null"}, {"data.0.status", "4"}}, ST_MAJOR_OUTAGE, "data[].name missing", NULL},
+	{"cachet", CC, NULL, {{"data.0.enabled", "\"yes\""}, {"data.0.status", "3"}}, ST_PARTIAL_OUTAGE, "data[].enabled: expected bool, got string, read as enabled", NULL},
+	{"cachet", CC, "Website", {{"data.2", "\"API\""}, {"data.3.name", "\"Website\""}}, ST_OPERATIONAL, "data[]: string element skipped", NULL},
+	{"cachet", CC, "Website", {{"data.0.name", "7"}}, ST_OPERATIONAL, "data[].name: expected string, got number", NULL},
+	{"betterstack", BS, NULL, {{"included.0", "1"}}, ST_OPERATIONAL, "included[]: number element skipped", NULL},
+	{"betterstack", BS, NULL, {{"included.5.type", "null"}}, ST_OPERATIONAL, "included[].type missing", NULL},
+	{"betterstack", BS, NULL, {{"included.5.id", "null"}}, ST_OPERATIONAL, "included[].id missing", NULL},
+	{"betterstack", BS, NULL, {{"included.5.attributes", "null"}}, ST_OPERATIONAL, "included[].attributes: expected object, got null: status_report skipped", NULL},
+	{"betterstack", BS, "Better Stack", {{"included.3.attributes.public_name", "null"}}, ST_OPERATIONAL, "included[].attributes.public_name missing", NULL},
+	{"betterstack", BS, "Uptime", {{"included.3.attributes.status_page_section_id", "\"\""}}, ST_OPERATIONAL, "included[].attributes.status_page_section_id missing", NULL},
+	{"betterstack", BS, "Uptime", {{"included.3.id", NULL}, {"included.3.attributes.status", "\"degraded\""}}, ST_DEGRADED, "included[].id missing", NULL},
+	{"betterstack", BS, "Uptime", {{"included.2.attributes", "[]"}}, ST_OPERATIONAL, "included[].attributes: expected object, got array: status_page_resource skipped", NULL},
 };
 // clang-format on
 #define NTOLERATED (sizeof tolerated / sizeof tolerated[0])
@@ -1362,6 +1376,52 @@ START_TEST(test_statusio_codes)
 }
 END_TEST
 
+/*
+ * A tolerated component without a name is labelled by its id, and a selected
+ * component without an id concerns no incident or window of another
+ * component (it is not read as the whole page).
+ */
+START_TEST(test_nameless_component)
+{
+	struct fmt_reading r;
+	struct edit gv[2] = {{"components.0.name", "null"},
+			     {"components.0.status", "\"MAJOROUTAGE\""}};
+	reading_of("instatus", GV, gv, 2, NULL, &r);
+	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
+	ck_assert_str_eq(r.detail, "cm7vpd2v800iesfcpnskdkma4: Major Outage");
+	fmt_reading_free(&r);
+	struct edit cc[2] = {{"data.0.name", "null"}, {"data.0.status", "4"}};
+	reading_of("cachet", CC, cc, 2, NULL, &r);
+	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
+	ck_assert_str_eq(r.detail, "1: Major Outage");
+	fmt_reading_free(&r);
+	struct fmt_opts o;
+	memset(&o, 0, sizeof o);
+	o.component_id = "4188755";
+	struct edit bs[2] = {{"included.3.attributes.public_name", NULL},
+			     {"included.3.attributes.status", "\"downtime\""}};
+	reading_of("betterstack", BS, bs, 2, &o, &r);
+	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
+	ck_assert_str_eq(r.detail, "4188755: Downtime");
+	fmt_reading_free(&r);
+	o.component_id = "sm5wkcnqkvr9";
+	struct edit sp = {"components.7.name", NULL};
+	reading_of("statuspage_json", SP, &sp, 1, &o, &r);
+	ck_assert_str_eq(r.detail, "sm5wkcnqkvr9: Degraded Performance");
+	fmt_reading_free(&r);
+	/* Git Operations without its id: the incident and the window that list
+	 * another component are not its own. */
+	struct edit ev[2] = {{"result.status.2.id", NULL},
+			     {"result.incidents",
+			      "[{\"_id\":\"i1\",\"name\":\"API slow\",\"components_affected\":"
+			      "[{\"_id\":\"5b36e05f02d06804c0834a09\"}]}]"}};
+	struct fmt_opts byname = by_name("Git Operations");
+	reading_of("statusio", SI, ev, 2, &byname, &r);
+	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
+	fmt_reading_free(&r);
+}
+END_TEST
+
 START_TEST(test_cachet_states)
 {
 	struct fmt_reading r;
@@ -1686,6 +1746,7 @@ static Suite *formats_suite(void)
 	tcase_add_test(tc, test_instatus_states);
 	tcase_add_test(tc, test_statusio_codes);
 	tcase_add_test(tc, test_cachet_states);
+	tcase_add_test(tc, test_nameless_component);
 	tcase_add_test(tc, test_betterstack_states);
 	tcase_add_test(tc, test_http_check);
 	tcase_add_test(tc, test_lookup);
