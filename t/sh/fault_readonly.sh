@@ -28,6 +28,10 @@ if [ "$(id -u)" = 0 ]; then
 		exit 0
 	}
 	RUN=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	"${RUN[@]}" test -x "$ITSTATUS_BIN/apid" || {
+		echo "SKIP: uid 65534 cannot reach $ITSTATUS_BIN (a parent folder is private): cannot run the daemons as another user"
+		exit 0
+	}
 	ME="$(getent passwd 65534 | cut -d: -f1) (uid 65534)"
 	chmod 755 "$T_TMP"
 	chmod 644 "$T_TMP"/*.yaml "$FDB"
