@@ -339,8 +339,6 @@ enum ob_verdict outbox_classify(int curl_ok, long http_status);
  * 15 s, with jitter (rnd in [0,1): the delay is between half and all of the
  * step). Milliseconds. */
 int64_t outbox_backoff_ms(int attempts, double rnd);
-/* The unit tests' name for the shared Retry-After parser (common/timeutil.h). */
-#define outbox_retry_after_ms ts_retry_after_ms
 
 /* ---- burst merging (burst.c) -------------------------------------------------- */
 
@@ -397,8 +395,6 @@ cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t
 /* "npm, Chat, Jira" from report_folded's array, at most max names then
  * " (+N more)"; NULL when empty. Caller frees. */
 char *report_folded_names(const cJSON *folded, int max);
-/* ts_duration_human() into a 32-byte buffer (report and self-monitoring text). */
-#define report_duration_human(seconds, out) ts_duration_human((seconds), (out), 32)
 
 /* ---- status rollups (rollup.c) -------------------------------------------- */
 

@@ -147,11 +147,11 @@ char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int6
 	const char *detail = NULL;
 	if (act == SM_ALERT_STALE) {
 		title = xasprintf("\xf0\x9f\x94\xb4 %s heartbeat is stale (last beat %s ago)",
-				  daemon, report_duration_human(age_s, dur));
+				  daemon, ts_duration_human(age_s, dur, sizeof dur));
 		detail = consequence(daemon);
 	} else if (silent_s >= 0) {
 		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered (silent for %s)", daemon,
-				  report_duration_human(silent_s, dur));
+				  ts_duration_human(silent_s, dur, sizeof dur));
 	} else {
 		title = xasprintf("\xe2\x9c\x85 %s heartbeat recovered", daemon);
 	}
@@ -332,7 +332,7 @@ static int record(struct alertd *a, const char *daemon, enum sm_action act, int6
 	if (dest)
 		a->outbox_dirty = 1; /* deliver_start rescans the queues */
 	char dur[32];
-	report_duration_human(age_ms / 1000, dur);
+	ts_duration_human(age_ms / 1000, dur, sizeof dur);
 	if (act == SM_ALERT_STALE)
 		log_warn("%s heartbeat is stale: last beat %s ago%s", daemon, dur,
 			 dest ? "" : " (no Slack webhook configured: not announced)");
@@ -403,7 +403,7 @@ void selmon_db_write(struct alertd *a, int rc)
 	char now[TS_ISO_LEN + 1], dur[32];
 	ts_now_iso(now);
 	int64_t secs = (ts_now_ms() - s->db_since_ms) / 1000;
-	report_duration_human(secs, dur);
+	ts_duration_human(secs, dur, sizeof dur);
 	char *title = xasprintf("\xe2\x9a\xa0\xef\xb8\x8f The status database could not be "
 				"written for %s: %s",
 				dur, db_failure_phrase(s->db_rc));

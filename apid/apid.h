@@ -481,8 +481,6 @@ void summary_trim(cJSON *data, long n);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);
-/* The unit tests' name for ts_duration_human() (common/timeutil.h). */
-#define duration_human ts_duration_human
 void h_reports(struct req *r);
 
 /* alerts.c */

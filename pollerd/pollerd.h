@@ -91,8 +91,6 @@ int64_t retry_backoff_ms(int attempt, double jitter01);
  */
 int64_t retry_next_delay(enum att_class c, int attempts, int max_attempts, int64_t elapsed_ms,
 			 int64_t budget_ms, int64_t retry_after_ms, double jitter01);
-/* The unit tests' name for the shared Retry-After parser (common/timeutil.h). */
-#define retry_after_parse ts_retry_after_ms
 
 /* ---- breaker.c: per-host circuit breaker ---------------------------------- */
 

@@ -166,13 +166,13 @@ END_TEST
 START_TEST(test_duration_human)
 {
 	char b[32];
-	ck_assert_str_eq(report_duration_human(45, b), "45s");
-	ck_assert_str_eq(report_duration_human(60, b), "1m");
-	ck_assert_str_eq(report_duration_human(3599, b), "59m");
-	ck_assert_str_eq(report_duration_human(3600, b), "1h");
-	ck_assert_str_eq(report_duration_human(3900, b), "1h 5m");
-	ck_assert_str_eq(report_duration_human(90000, b), "25h");
-	ck_assert_str_eq(report_duration_human(-5, b), "0s");
+	ck_assert_str_eq(ts_duration_human(45, b, sizeof b), "45s");
+	ck_assert_str_eq(ts_duration_human(60, b, sizeof b), "1m");
+	ck_assert_str_eq(ts_duration_human(3599, b, sizeof b), "59m");
+	ck_assert_str_eq(ts_duration_human(3600, b, sizeof b), "1h");
+	ck_assert_str_eq(ts_duration_human(3900, b, sizeof b), "1h 5m");
+	ck_assert_str_eq(ts_duration_human(90000, b, sizeof b), "25h");
+	ck_assert_str_eq(ts_duration_human(-5, b, sizeof b), "0s");
 }
 END_TEST
 

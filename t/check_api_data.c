@@ -429,9 +429,9 @@ START_TEST(test_maintenance_and_reports)
 	ck_assert_int_eq((int)num(r, "total"), 1);
 	cJSON_Delete(r);
 	char dh[32];
-	duration_human(7200, dh, sizeof dh);
+	ts_duration_human(7200, dh, sizeof dh);
 	ck_assert_str_eq(dh, "2h");
-	duration_human(600, dh, sizeof dh);
+	ts_duration_human(600, dh, sizeof dh);
 	ck_assert_str_eq(dh, "10m");
 }
 END_TEST

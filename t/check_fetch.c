@@ -84,15 +84,15 @@ START_TEST(test_next_delay)
 	ck_assert_int_eq(retry_next_delay(ATT_HTTP_TRANSIENT, 1, 3, 0, 30000, 100, 0), 500);
 	ck_assert_int_eq(retry_next_delay(ATT_HTTP_TRANSIENT, 1, 3, 0, 30000, 3600000, 0), -1);
 	/* Retry-After parsing */
-	ck_assert_int_eq(retry_after_parse("120", 0), 120000);
-	ck_assert_int_eq(retry_after_parse(" 0 ", 0), 0);
-	ck_assert_int_eq(retry_after_parse("soon", 0), -1);
-	ck_assert_int_eq(retry_after_parse("-5", 0), -1);
-	ck_assert_int_eq(retry_after_parse(NULL, 0), -1);
+	ck_assert_int_eq(ts_retry_after_ms("120", 0), 120000);
+	ck_assert_int_eq(ts_retry_after_ms(" 0 ", 0), 0);
+	ck_assert_int_eq(ts_retry_after_ms("soon", 0), -1);
+	ck_assert_int_eq(ts_retry_after_ms("-5", 0), -1);
+	ck_assert_int_eq(ts_retry_after_ms(NULL, 0), -1);
 	int64_t t;
 	ck_assert_int_eq(ts_parse("Wed, 21 Oct 2015 07:28:00 GMT", &t), 0);
-	ck_assert_int_eq(retry_after_parse("Wed, 21 Oct 2015 07:28:00 GMT", t - 5000), 5000);
-	ck_assert_int_eq(retry_after_parse("Wed, 21 Oct 2015 07:28:00 GMT", t + 5000), 0);
+	ck_assert_int_eq(ts_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", t - 5000), 5000);
+	ck_assert_int_eq(ts_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", t + 5000), 0);
 }
 END_TEST
 

@@ -62,18 +62,18 @@ START_TEST(test_retry_after)
 {
 	int64_t now;
 	ck_assert_int_eq(ts_parse("2026-11-23T20:00:00Z", &now), 0);
-	ck_assert_int_eq(outbox_retry_after_ms("5", now), 5000);
-	ck_assert_int_eq(outbox_retry_after_ms(" 120 ", now), 120000);
-	ck_assert_int_eq(outbox_retry_after_ms("0", now), 0);
-	ck_assert_int_eq(outbox_retry_after_ms("100000", now), 600000); /* capped */
-	ck_assert_int_eq(outbox_retry_after_ms("Mon, 23 Nov 2026 20:00:30 GMT", now), 30000);
-	ck_assert_int_eq(outbox_retry_after_ms("Mon, 23 Nov 2026 19:00:00 GMT", now), 0);
-	ck_assert_int_eq(outbox_retry_after_ms("Tue, 24 Nov 2026 20:00:00 GMT", now), 600000);
-	ck_assert_int_eq(outbox_retry_after_ms("soon", now), -1);
-	ck_assert_int_eq(outbox_retry_after_ms("-3", now), -1);
-	ck_assert_int_eq(outbox_retry_after_ms("5s", now), -1);
-	ck_assert_int_eq(outbox_retry_after_ms("", now), -1);
-	ck_assert_int_eq(outbox_retry_after_ms(NULL, now), -1);
+	ck_assert_int_eq(ts_retry_after_ms("5", now), 5000);
+	ck_assert_int_eq(ts_retry_after_ms(" 120 ", now), 120000);
+	ck_assert_int_eq(ts_retry_after_ms("0", now), 0);
+	ck_assert_int_eq(ts_retry_after_ms("100000", now), 600000); /* capped */
+	ck_assert_int_eq(ts_retry_after_ms("Mon, 23 Nov 2026 20:00:30 GMT", now), 30000);
+	ck_assert_int_eq(ts_retry_after_ms("Mon, 23 Nov 2026 19:00:00 GMT", now), 0);
+	ck_assert_int_eq(ts_retry_after_ms("Tue, 24 Nov 2026 20:00:00 GMT", now), 600000);
+	ck_assert_int_eq(ts_retry_after_ms("soon", now), -1);
+	ck_assert_int_eq(ts_retry_after_ms("-3", now), -1);
+	ck_assert_int_eq(ts_retry_after_ms("5s", now), -1);
+	ck_assert_int_eq(ts_retry_after_ms("", now), -1);
+	ck_assert_int_eq(ts_retry_after_ms(NULL, now), -1);
 }
 END_TEST
 
