@@ -250,8 +250,8 @@ void cycle_fini(struct pollerd *p)
 	cycle_abort(p);
 	free(cs->inflight);
 	fetch_free(cs->fetch);
-	hmap_free(&cs->svcs, svc_mem_free);
-	hmap_free(&cs->urls, url_mem_free);
+	hmap_release(&cs->svcs, svc_mem_free);
+	hmap_release(&cs->urls, url_mem_free);
 	free(cs);
 	p->cs = NULL;
 }
@@ -357,7 +357,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 			g->has_http_check = 1;
 		polled++;
 	}
-	hmap_free(&byurl, NULL);
+	hmap_release(&byurl, NULL);
 	if (!polled) {
 		/* Only manual services (or none): an empty cycle still counts
 		 * as one (doc/compat.md#s8-1), so last_cycle_at shows the loop is alive. */

@@ -875,7 +875,7 @@ void fetch_free(struct fetcher *f)
 	}
 	free(f->xfers);
 	curl_multi_cleanup(f->multi);
-	hmap_free(&f->hosts, host_free);
+	hmap_release(&f->hosts, host_free);
 	free(f->ring);
 	free(f->waiting);
 	free(f->user_agent);
