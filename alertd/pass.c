@@ -38,17 +38,10 @@ int pass_ack_buttons(const struct cfg_settings *cfg)
 
 void pass_count(const char *kind, const char *severity, const char *suppressed_by)
 {
-	char *l;
-	if (!suppressed_by || !strcmp(suppressed_by, "batched")) {
-		l = met_labels("kind", kind, "severity", severity, (char *)NULL);
-		met_counter_add("alerts_sent_total", l, "Alerts announced, by kind and severity.",
-				1);
-	} else {
-		l = met_labels("kind", kind, "reason", suppressed_by, (char *)NULL);
-		met_counter_add("alerts_suppressed_total", l,
-				"Alert decisions suppressed, by kind and reason.", 1);
-	}
-	free(l);
+	if (!suppressed_by || !strcmp(suppressed_by, "batched"))
+		met_add(MET_ALERTS_SENT_TOTAL, 1, kind, severity);
+	else
+		met_add(MET_ALERTS_SUPPRESSED_TOTAL, 1, kind, suppressed_by);
 }
 
 int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const char *prev,
