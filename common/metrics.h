@@ -68,11 +68,14 @@ extern const struct met_def met_defs[MET_COUNT];
 #define met_set(...) MET_CALL_(met_def_set, VC_MT_GAUGE, __VA_ARGS__, NULL)
 #define met_observe(...) MET_CALL_(met_def_observe, VC_MT_HISTOGRAM, __VA_ARGS__, NULL)
 /* The label values travel as a NULL-terminated compound literal; the NULL
- * the macros above append is why a metric without labels needs none. */
+ * the macros above append is why a metric without labels needs none.
+ * MET_NARG_ counts them by the preprocessor (at most 8), which a compiler
+ * accepts inside a static assertion where sizeof of the literal is not. */
 #define MET_CALL_(fn, type, id, v, ...)                                                            \
 	fn(&met_defs[id], (v), (const char *const[]){__VA_ARGS__},                                 \
-	   MET_CHECK_(id, type,                                                                    \
-		      sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *) - 1))
+	   MET_CHECK_(id, type, MET_NARG_(__VA_ARGS__)))
+#define MET_NARG_(...) MET_NARG_N_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0, ~)
+#define MET_NARG_N_(a1, a2, a3, a4, a5, a6, a7, a8, a9, n, ...) n
 #define MET_CHECK_(id, type, n)                                                                    \
 	((n) + 0 * sizeof(struct {                                                                 \
 		       _Static_assert(id##_TYPE_ == (int)(type),                                   \
@@ -92,7 +95,8 @@ void met_def_observe(const struct met_def *d, double v, const char *const *value
 /*
  * Render a label set from NULL-terminated key, value pairs, escaping values
  * as the text format requires: met_labels("service", "github", "outcome",
- * "ok", NULL) -> {service="github",outcome="ok"}. Caller frees.
+ * "ok", NULL) -> {service="github",outcome="ok"}, the form a series is
+ * stored and looked up in (met_value). Caller frees.
  */
 char *met_labels(const char *key, ...) __attribute__((sentinel));
 /* Write every series to the metrics table for daemon; 0 or -1. */

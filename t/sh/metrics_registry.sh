@@ -2,9 +2,9 @@
 # t/sh/metrics_registry.sh -- the metrics registry (common/metrics.def) cannot
 # be bypassed. The compiler is the check for call sites: a metric used
 # without a declaration, updated as the wrong type, or given the wrong
-# number of label values must not compile (small programs against
-# common/metrics.h, beside one correct program that must compile, so a broken
-# compiler command cannot pass as a rejection). The rest is read from the
+# number of label values must not compile, with gcc nor clang (small
+# programs against common/metrics.h, beside one correct program that must
+# compile, so a broken compiler command cannot pass as a rejection). The rest is read from the
 # sources: daemon code never builds a declaration of its own (struct
 # met_def, met_def_*), and every metric declared is used somewhere, so the
 # list is the list of what the daemons export. t/check_metrics.c checks the
@@ -12,37 +12,47 @@
 set -u
 . "$ITSTATUS_ROOT/t/lib.sh"
 cd "$ITSTATUS_ROOT" || t_fail "no $ITSTATUS_ROOT"
-CC=${CC:-cc}
-command -v "$CC" >/dev/null || t_fail "a C compiler ($CC) is required"
+# Every compiler at hand (macOS builds with clang): each must refuse.
+ccs=() seen=" "
+for c in "${CC:-cc}" gcc clang; do
+	p=$(command -v "$c") || continue
+	p=$(readlink -f "$p")
+	case $seen in *" $p "*) continue ;; esac
+	seen="$seen$p "
+	ccs+=("$c")
+done
+[ ${#ccs[@]} -gt 0 ] || t_fail "a C compiler (${CC:-cc}) is required"
 
-# try NAME BODY: compile a function holding BODY; output in $T_TMP/NAME.err
+# try CC NAME BODY: compile a function holding BODY; output in $T_TMP/NAME.err
 try() {
-	printf '#include "metrics.h"\nvoid f(const char *s);\nvoid f(const char *s)\n{\n\t(void)s;\n%s\n}\n' "$2" \
-		>"$T_TMP/$1.c"
-	"$CC" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -fsyntax-only -Icommon \
-		"$T_TMP/$1.c" >"$T_TMP/$1.err" 2>&1
+	printf '#include "metrics.h"\nvoid f(const char *s);\nvoid f(const char *s)\n{\n\t(void)s;\n%s\n}\n' "$3" \
+		>"$T_TMP/$2.c"
+	"$1" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -fsyntax-only -Icommon \
+		"$T_TMP/$2.c" >"$T_TMP/$2.err" 2>&1
 }
-# reject NAME WHAT BODY: BODY must not compile, and the error must say WHAT
+# reject CC NAME WHAT BODY: BODY must not compile, and the error must say WHAT
 reject() {
-	try "$1" "$3" && t_fail "$1: compiled: $3"
-	grep -q -- "$2" "$T_TMP/$1.err" || t_fail "$1: the error does not say '$2': $(head -5 "$T_TMP/$1.err")"
-	echo "ok - rejected at compile time: $1"
+	try "$1" "$2" "$4" && t_fail "$1: $2: compiled: $4"
+	grep -q -- "$3" "$T_TMP/$2.err" || t_fail "$1: $2: the error does not say '$3': $(head -5 "$T_TMP/$2.err")"
+	echo "ok - $1 refuses $2"
 }
 
-try correct '	met_add(MET_POLL_TOTAL, 1, s, "ok");
+for cc in "${ccs[@]}"; do
+	try "$cc" correct '	met_add(MET_POLL_TOTAL, 1, s, "ok");
 	met_add(MET_HTTP_BYTES_TOTAL, 512);
 	met_set(MET_POLL_QUEUE_READINGS, 3);
 	met_set(MET_SERVICE_STATUS, 2, s);
 	met_observe(MET_POLL_DURATION_SECONDS, 0.5, "statuspage");' ||
-	t_fail "correct calls do not compile: $(head -5 "$T_TMP/correct.err")"
-echo "ok - correct calls compile"
-reject undeclared MET_NO_SUCH_METRIC '	met_add(MET_NO_SUCH_METRIC, 1);'
-reject counter_set 'wrong update for its type' '	met_set(MET_POLL_TOTAL, 1, s, "ok");'
-reject gauge_add 'wrong update for its type' '	met_add(MET_SSE_CLIENTS, 1);'
-reject gauge_observe 'wrong update for its type' '	met_observe(MET_OUTBOX_PENDING, 1, s);'
-reject too_few 'wrong number of labels' '	met_add(MET_POLL_TOTAL, 1, s);'
-reject too_many 'wrong number of labels' '	met_add(MET_HTTP_BYTES_TOTAL, 1, s);'
-reject not_text 'integer' '	met_add(MET_POLL_CYCLES_TOTAL, 1, 42);'
+		t_fail "$cc: correct calls do not compile: $(head -5 "$T_TMP/correct.err")"
+	echo "ok - $cc compiles correct calls"
+	reject "$cc" undeclared MET_NO_SUCH_METRIC '	met_add(MET_NO_SUCH_METRIC, 1);'
+	reject "$cc" counter_set 'wrong update for its type' '	met_set(MET_POLL_TOTAL, 1, s, "ok");'
+	reject "$cc" gauge_add 'wrong update for its type' '	met_add(MET_SSE_CLIENTS, 1);'
+	reject "$cc" gauge_observe 'wrong update for its type' '	met_observe(MET_OUTBOX_PENDING, 1, s);'
+	reject "$cc" too_few 'wrong number of labels' '	met_add(MET_POLL_TOTAL, 1, s);'
+	reject "$cc" too_many 'wrong number of labels' '	met_add(MET_HTTP_BYTES_TOTAL, 1, s);'
+	reject "$cc" not_text 'integer' '	met_add(MET_POLL_CYCLES_TOTAL, 1, 42);'
+done
 
 # No declaration outside the registry: only common/metrics.[ch] (and the
 # tests) may make a struct met_def (a variable, array or compound literal of
