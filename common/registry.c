@@ -485,7 +485,7 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 	const struct reg_format *f = reg_format_find(s->poll_type);
 	/* The keys the format requires, in its order. A poll_url that was given
 	 * but is not an http(s) URL has had its error already. A key the
-	 * registry does not know can never be set (check_formats fails on it). */
+	 * registry does not know can never be set (check_fmt_table fails on it). */
 	const char *k = f ? f->required : "";
 	while (*k) {
 		size_t n = strcspn(k, " ");
