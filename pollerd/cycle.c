@@ -16,8 +16,9 @@
  * the last good reading of each service are remembered; a URL is asked
  * conditionally only when every service reading it has such a reading, so a
  * 304 always has something to reuse. A 304 costs no parse and counts as a
- * successful, unchanged reading. http_check URLs are never conditional: the
- * check is the answer itself.
+ * successful, unchanged reading. URLs of a format that judges every answer
+ * (FMT_ANY_HTTP_CODE: http_check) are never conditional: the check is the
+ * answer itself.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,7 @@ struct group {
 	struct fetch_req req;
 	const struct reg_service **svcs;
 	size_t n;
-	int has_http_check;
+	int has_any_code; /* a service's format judges every answer (http_check) */
 	struct batch *b;
 	size_t slot; /* index in cycle_state.inflight */
 };
@@ -272,9 +273,17 @@ int cycle_running(const struct pollerd *p)
 	return p->cs && p->cs->ninflight > 0;
 }
 
+/* A service is polled when its format has a parser (not manual) and it has a URL. */
 static int pollable(const struct reg_service *s)
 {
-	return s->poll_type && strcmp(s->poll_type, "manual") != 0 && s->poll_url && *s->poll_url;
+	return fmt_lookup(s->poll_type) && s->poll_url && *s->poll_url;
+}
+
+/* The format wants every HTTP answer, not only 2xx (http_check). */
+static int any_code(const struct reg_service *s)
+{
+	const struct fmt_entry *e = fmt_find(s->poll_type);
+	return e && (e->flags & FMT_ANY_HTTP_CODE);
 }
 
 int64_t cycle_next_due(struct pollerd *p, int64_t now_mono)
@@ -344,8 +353,8 @@ size_t cycle_begin(struct pollerd *p, int all)
 		}
 		g->svcs = xreallocarray(g->svcs, g->n + 1, sizeof *g->svcs);
 		g->svcs[g->n++] = s;
-		if (!strcmp(s->poll_type, "http_check"))
-			g->has_http_check = 1;
+		if (any_code(s))
+			g->has_any_code = 1;
 		polled++;
 	}
 	hmap_release(&byurl, NULL);
@@ -372,9 +381,9 @@ size_t cycle_begin(struct pollerd *p, int all)
 		g->slot = cs->ninflight;
 		cs->inflight[cs->ninflight++] = g;
 		g->req.user = g;
-		g->req.any_code = g->has_http_check;
+		g->req.any_code = g->has_any_code;
 		struct url_mem *u = hmap_get(&cs->urls, g->req.url);
-		int all_remembered = !g->has_http_check && u && (u->etag || u->last_modified);
+		int all_remembered = !g->has_any_code && u && (u->etag || u->last_modified);
 		for (size_t j = 0; all_remembered && j < g->n; j++) {
 			struct svc_mem *m = hmap_get(&cs->svcs, g->svcs[j]->id);
 			all_remembered = m && m->has_reading &&
@@ -401,18 +410,11 @@ size_t cycle_begin(struct pollerd *p, int all)
 	return polled;
 }
 
-/* poll_total outcome of a reading. */
-static const char *outcome_of(const struct fmt_reading *r, const struct fetch_req *req)
+/* poll_total outcome of a reading: "ok" or its failure kind, spelled here,
+ * at the edge. */
+static const char *outcome_of(const struct fmt_reading *r)
 {
-	if (r->ok)
-		return "ok";
-	if (req->outcome == FETCH_FAILED && req->metric_outcome)
-		return req->metric_outcome;
-	if (r->reason && !strncmp(r->reason, "transient_http_", 15))
-		return r->reason[15] == '5' ? "http_5xx" : "http_4xx";
-	if (r->reason && !strncmp(r->reason, "http_", 5))
-		return r->reason[5] == '5' ? "http_5xx" : "http_4xx";
-	return "parse_error";
+	return r->ok ? "ok" : vocab_str(VC_SET(failure_kind), (int)r->fail_kind);
 }
 
 /* The reading of one service of a finished group. */
@@ -451,25 +453,26 @@ static void read_one(struct pollerd *p, const struct group *g, const struct url_
 		else if (m->has_reading)
 			fmt_reading_copy(rd, &m->last);
 		else
-			fmt_fail(rd, "request_error: 304 without a stored reading");
+			fmt_fail_kind(rd, VC_FAIL_REQUEST_ERROR,
+				      "request_error: 304 without a stored reading");
 		return;
 	case FETCH_FAILED:
-		fmt_fail(rd, "%s", req->reason ? req->reason : "request_error: unknown");
+		fmt_fail_kind(rd, req->fail_kind, "%s",
+			      req->reason ? req->reason : "request_error: unknown");
 		return;
 	case FETCH_BODY:
 		break;
 	default:
-		fmt_fail(rd, "request_error: aborted");
+		fmt_fail_kind(rd, VC_FAIL_REQUEST_ERROR, "request_error: aborted");
 		return;
 	}
-	int is_check = !strcmp(s->poll_type, "http_check");
-	if (!is_check && (req->http_code < 200 || req->http_code > 299)) {
-		/* The URL is shared with an http_check, which wanted every
-		 * answer; for this format a non-2xx is still a failure. */
-		if (retry_is_transient_code(req->http_code))
-			fmt_fail(rd, "transient_http_%ld", req->http_code);
-		else
-			fmt_fail(rd, "http_%ld", req->http_code);
+	if (!any_code(s) && (req->http_code < 200 || req->http_code > 299)) {
+		/* The URL is shared with a format that wanted every answer
+		 * (http_check); for this one a non-2xx is still a failure. */
+		fmt_fail_kind(rd, retry_http_kind(req->http_code),
+			      retry_is_transient_code(req->http_code) ? "transient_http_%ld"
+								      : "http_%ld",
+			      req->http_code);
 		return;
 	}
 	parse_body(p, s, req->body.data, req->body.len, req->http_code, req->latency_ms,
@@ -524,8 +527,9 @@ static void group_metrics(const struct group *g)
 			seen = !strcmp(g->svcs[j]->poll_type, g->svcs[i]->poll_type);
 		if (seen)
 			continue;
+		const struct fmt_entry *e = fmt_find(g->svcs[i]->poll_type);
 		met_observe(MET_POLL_DURATION_SECONDS, (double)req->duration_ms / 1000.0,
-			    g->svcs[i]->poll_type);
+			    e ? e->metric_label : g->svcs[i]->poll_type);
 	}
 }
 
@@ -551,7 +555,7 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		struct fmt_reading rd;
 		read_one(p, g, u, s, m, now_ms, &rd);
 		rq_push(&p->rq, s->id, s->poll_type, &rd, now_ms);
-		const char *outcome = outcome_of(&rd, &g->req);
+		const char *outcome = outcome_of(&rd);
 		met_add(MET_POLL_TOTAL, 1, s->id, outcome);
 		if (rd.ok) {
 			b->nok++;
