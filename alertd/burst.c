@@ -144,11 +144,7 @@ int burst_merge(struct alertd *a, const struct ob_row *head)
 		const char *kv[] = {"destination", head->destination, NULL};
 		log_kv(LOG_LVL_INFO, kv, "merged %d waiting messages to %s into one batch", n,
 		       head->destination);
-		char *l = met_labels("destination", head->destination, (char *)NULL);
-		met_counter_add("outbox_merged_total", l,
-				"Queued Slack messages merged into a burst batch, by destination.",
-				n);
-		free(l);
+		met_add(MET_OUTBOX_MERGED_TOTAL, n, head->destination);
 	} else {
 		if (begun)
 			db_rollback(a->db);

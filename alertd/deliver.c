@@ -85,8 +85,6 @@ struct deliver {
 
 static int settle_pending(struct alertd *a);
 
-static const double delivery_buckets[] = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600};
-
 int deliver_init(struct alertd *a)
 {
 	struct deliver *d = xcalloc(1, sizeof *d);
@@ -261,10 +259,7 @@ static int in_flight(const struct deliver *d, const char *dest, const char *url)
 
 static void count_attempt(const char *dest, const char *result)
 {
-	char *l = met_labels("destination", dest, "result", result, (char *)NULL);
-	met_counter_add("delivery_attempts_total", l,
-			"Delivery attempts, by destination and result.", 1);
-	free(l);
+	met_add(MET_DELIVERY_ATTEMPTS_TOTAL, 1, dest, result);
 }
 
 static void fail_row(struct alertd *a, const struct ob_row *r, const char *why)
@@ -437,12 +432,7 @@ static void finish(struct alertd *a, struct xfer *x, CURLcode res)
 		settle(a, x->id, OB_SENT, code, NULL, 0);
 		count_attempt(x->dest, "sent");
 		double secs = (double)(now - x->event_ms) / 1000.0;
-		char *l = met_labels("destination", x->dest, (char *)NULL);
-		met_histogram_observe(
-		    "alert_delivery_seconds", l,
-		    "Seconds from the event's commit to the destination's 2xx.", delivery_buckets,
-		    sizeof delivery_buckets / sizeof delivery_buckets[0], secs < 0 ? 0 : secs);
-		free(l);
+		met_observe(MET_ALERT_DELIVERY_SECONDS, secs < 0 ? 0 : secs, x->dest);
 		log_kv(LOG_LVL_DEBUG, kv, "outbox %lld delivered to %s (HTTP %ld, attempt %d)",
 		       (long long)x->id, x->dest, code, x->attempts);
 		return;

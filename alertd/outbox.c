@@ -190,20 +190,13 @@ int outbox_gauges(sqlite3 *db)
 			seen = xrealloc(seen, nknown + 1);
 		}
 		seen[i] = 1;
-		char *l = met_labels("destination", d, (char *)NULL);
-		met_gauge_set("outbox_pending", l,
-			      "Outbox rows not yet delivered, per destination.",
-			      (double)sqlite3_column_int64(st, 1));
-		free(l);
+		met_set(MET_OUTBOX_PENDING, (double)sqlite3_column_int64(st, 1), d);
 	}
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < nknown; i++) {
 		if (seen[i])
 			continue;
-		char *l = met_labels("destination", known[i], (char *)NULL);
-		met_gauge_set("outbox_pending", l,
-			      "Outbox rows not yet delivered, per destination.", 0);
-		free(l);
+		met_set(MET_OUTBOX_PENDING, 0, known[i]);
 	}
 	free(seen);
 	return rc == SQLITE_DONE ? 0 : -1;

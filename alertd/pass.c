@@ -54,18 +54,11 @@ const char *ad_why_str(const struct ad_decision *d)
 
 void pass_count(const char *kind, const char *severity, int suppressed, enum vc_suppression why)
 {
-	char *l;
-	if (!suppressed || why == VC_SUP_BATCHED) {
-		l = met_labels("kind", kind, "severity", severity, (char *)NULL);
-		met_counter_add("alerts_sent_total", l, "Alerts announced, by kind and severity.",
-				1);
-	} else {
-		l = met_labels("kind", kind, "reason", vocab_str(VC_SET(suppression), (int)why),
-			       (char *)NULL);
-		met_counter_add("alerts_suppressed_total", l,
-				"Alert decisions suppressed, by kind and reason.", 1);
-	}
-	free(l);
+	if (!suppressed || why == VC_SUP_BATCHED)
+		met_add(MET_ALERTS_SENT_TOTAL, 1, kind, severity);
+	else
+		met_add(MET_ALERTS_SUPPRESSED_TOTAL, 1, kind,
+			vocab_str(VC_SET(suppression), (int)why));
 }
 
 int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const char *prev,

@@ -22,22 +22,13 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-static const double http_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				      0.1,    0.25,  0.5,    1,	    2.5,  5,	 10};
-
 void metrics_observe(const char *route, int code, double secs, int histogram)
 {
-	char l[192];
-	/* Route labels are our own patterns (no quotes or backslashes). */
-	snprintf(l, sizeof l, "{route=\"%s\",code=\"%d\"}", route, code);
-	met_counter_add("http_requests_total", l,
-			"HTTP requests answered by apid, by route and status code", 1);
-	if (!histogram)
-		return;
-	snprintf(l, sizeof l, "{route=\"%s\"}", route);
-	met_histogram_observe("http_request_duration_seconds", l,
-			      "Time apid took to answer an HTTP request, by route", http_buckets,
-			      sizeof http_buckets / sizeof http_buckets[0], secs);
+	char c[16];
+	snprintf(c, sizeof c, "%d", code);
+	met_add(MET_HTTP_REQUESTS_TOTAL, 1, route, c);
+	if (histogram)
+		met_observe(MET_HTTP_REQUEST_DURATION_SECONDS, secs, route);
 }
 
 struct row {
@@ -171,14 +162,17 @@ char *metrics_render(sqlite3 *db)
 	 * keeps growing while a daemon is hung or dead -- a gauge the daemon
 	 * flushed itself would freeze at its last value exactly then.
 	 */
-	sqlite3_stmt *st = db_prepare(
-	    db, "SELECT daemon, name, labels, type, help, value FROM metrics"
-		" UNION ALL SELECT daemon, 'scheduler_last_heartbeat_seconds', '', 'gauge',"
-		" 'Seconds since the daemon last wrote its heartbeat (0 right after a beat).',"
-		" max(0, round((julianday('now') - julianday(beat_at)) * 86400.0, 3))"
-		" FROM heartbeats WHERE julianday(beat_at) IS NOT NULL");
+	const struct met_def *hb = &met_defs[MET_SCHEDULER_LAST_HEARTBEAT_SECONDS];
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT daemon, name, labels, type, help, value FROM metrics"
+			   " UNION ALL SELECT daemon, ?1, '', ?2, ?3,"
+			   " max(0, round((julianday('now') - julianday(beat_at)) * 86400.0, 3))"
+			   " FROM heartbeats WHERE julianday(beat_at) IS NOT NULL");
 	if (!st)
 		return NULL;
+	db_bind_text(st, 1, hb->name);
+	db_bind_text(st, 2, vocab_str(vocab_set("metric_type"), (int)hb->type));
+	db_bind_text(st, 3, hb->help);
 	struct row *v = NULL;
 	size_t n = 0, cap = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {

@@ -422,7 +422,7 @@ void stream_free(struct stream *s)
 
 static void set_clients_gauge(int n)
 {
-	met_gauge_set("sse_clients", "", "Clients connected to /api/stream", n);
+	met_set(MET_SSE_CLIENTS, n);
 }
 
 /* Last-Event-ID from the header or the query; -1 when absent or invalid. */

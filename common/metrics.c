@@ -1,9 +1,13 @@
 /*
- * metrics: in-memory series flushed to the metrics table (see metrics.h).
+ * metrics: in-memory series flushed to the metrics table (see metrics.h);
+ * the declarations of common/metrics.def become met_defs[] here.
  *
- * A small open-addressing hash keyed by "name\x1flabels" holds every series.
- * Histograms keep their bucket counts in the series itself and are expanded
- * into _bucket/_sum/_count rows only at flush time, so observing is cheap.
+ * A series is one metric with one set of label values. An hmap keyed by
+ * "name\x1flabels" holds them all; a series points at its metric's
+ * declaration, so the help text and buckets exist once however many
+ * series there are. Histograms keep their bucket counts in the series
+ * itself and are expanded into _bucket/_sum/_count rows only at flush time,
+ * so observing is cheap.
  *
  * Each update stamps its series with a new generation number; a flush writes
  * only series stamped after the last successful flush. At 10,000 services
@@ -21,135 +25,52 @@
 
 #include "buf.h"
 #include "db.h"
+#include "hmap.h"
 #include "log.h"
 #include "xalloc.h"
 
-const double met_default_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-				      1,     2.5,  5,	  10,	30,  60};
-const size_t met_default_nbuckets = sizeof met_default_buckets / sizeof met_default_buckets[0];
+/* Label names and bucket bounds of each declaration, then the table. */
+#define MET_NAMES_(id, type, name, buckets, labels, help)                                          \
+	static const char *const id##_names_[] = MET_LIST_ labels;
+MET_METRICS(MET_NAMES_)
+#undef MET_NAMES_
 
-enum met_type { MET_COUNTER, MET_GAUGE, MET_HISTOGRAM };
+/* Bounds of each bucket set: NAME_bounds_, NAME_n_ (MET_B_NONE: NULL, 0). */
+#define MET_BOUNDS_(id, ...)                                                                       \
+	static const double id##_bounds_[] = {__VA_ARGS__};                                        \
+	enum { id##_n_ = sizeof id##_bounds_ / sizeof id##_bounds_[0] };
+MET_BUCKET_SETS(MET_BOUNDS_)
+#undef MET_BOUNDS_
+#define MET_B_NONE_bounds_ NULL
+#define MET_B_NONE_n_ 0
+
+#define MET_DEF_(id, type, name, buckets, labels, help)                                            \
+	[id] = {name,	      type, id##_names_ + 1, MET_NLIST_(labels), buckets##_bounds_,        \
+		buckets##_n_, help},
+const struct met_def met_defs[MET_COUNT] = {MET_METRICS(MET_DEF_)};
+#undef MET_DEF_
 
 struct series {
-	char *key; /* name \x1f labels; NULL = empty slot */
-	char *name;
-	char *labels;
-	char *help;
-	enum met_type type;
-	double value; /* counter/gauge value; histogram sum */
-	/* histogram only */
-	double *bounds;
-	uint64_t *counts; /* cumulative per bound is computed at flush */
-	size_t nbounds;
+	const struct met_def *def; /* name, type, help, buckets */
+	char *labels;		   /* rendered label set */
+	double value;		   /* counter/gauge value; histogram sum */
+	/* histogram only: count per bucket (made cumulative at flush) */
+	uint64_t *counts;
 	uint64_t count;
 	uint64_t gen; /* generation of the last update */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct series *tab;
-static size_t cap, used;
+static struct hmap tab;	     /* "name\x1flabels" -> struct series (owned) */
 static uint64_t gen_now;     /* bumped by every update */
 static uint64_t gen_flushed; /* everything up to this is in the database */
 
-static uint64_t hash(const char *s)
+static void series_free(void *p)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void grow(void);
-
-/* Find or create the series; called with lock held. */
-static struct series *get(const char *name, const char *labels, const char *help,
-			  enum met_type type)
-{
-	if (!labels)
-		labels = "";
-	if (used * 2 >= cap)
-		grow();
-	char *key = xasprintf("%s\x1f%s", name, labels);
-	size_t i = hash(key) & (cap - 1);
-	while (tab[i].key) {
-		if (!strcmp(tab[i].key, key)) {
-			free(key);
-			return &tab[i];
-		}
-		i = (i + 1) & (cap - 1);
-	}
-	struct series *s = &tab[i];
-	memset(s, 0, sizeof *s);
-	s->key = key;
-	s->name = xstrdup(name);
-	s->labels = xstrdup(labels);
-	s->help = xstrdup(help ? help : "");
-	s->type = type;
-	used++;
-	return s;
-}
-
-static void grow(void)
-{
-	size_t ncap = cap ? cap * 2 : 64;
-	struct series *old = tab;
-	size_t ocap = cap;
-	tab = xcalloc(ncap, sizeof *tab);
-	cap = ncap;
-	for (size_t i = 0; i < ocap; i++) {
-		if (!old[i].key)
-			continue;
-		size_t j = hash(old[i].key) & (cap - 1);
-		while (tab[j].key)
-			j = (j + 1) & (cap - 1);
-		tab[j] = old[i];
-	}
-	free(old);
-}
-
-void met_counter_add(const char *name, const char *labels, const char *help, double v)
-{
-	pthread_mutex_lock(&lock);
-	struct series *s = get(name, labels, help, MET_COUNTER);
-	s->value += v;
-	s->gen = ++gen_now;
-	pthread_mutex_unlock(&lock);
-}
-
-void met_gauge_set(const char *name, const char *labels, const char *help, double v)
-{
-	pthread_mutex_lock(&lock);
-	struct series *s = get(name, labels, help, MET_GAUGE);
-	s->value = v;
-	s->gen = ++gen_now;
-	pthread_mutex_unlock(&lock);
-}
-
-void met_histogram_observe(const char *name, const char *labels, const char *help,
-			   const double *buckets, size_t nbuckets, double v)
-{
-	if (!buckets) {
-		buckets = met_default_buckets;
-		nbuckets = met_default_nbuckets;
-	}
-	pthread_mutex_lock(&lock);
-	struct series *s = get(name, labels, help, MET_HISTOGRAM);
-	if (!s->bounds) {
-		s->bounds = xcalloc(nbuckets, sizeof *s->bounds);
-		memcpy(s->bounds, buckets, nbuckets * sizeof *buckets);
-		s->counts = xcalloc(nbuckets, sizeof *s->counts);
-		s->nbounds = nbuckets;
-	}
-	for (size_t i = 0; i < s->nbounds; i++) {
-		if (v <= s->bounds[i]) {
-			s->counts[i]++;
-			break;
-		}
-	}
-	s->count++;
-	s->value += v;
-	s->gen = ++gen_now;
-	pthread_mutex_unlock(&lock);
+	struct series *s = p;
+	free(s->labels);
+	free(s->counts);
+	free(s);
 }
 
 static void put_escaped(struct buf *b, const char *v)
@@ -166,6 +87,15 @@ static void put_escaped(struct buf *b, const char *v)
 	}
 }
 
+/* Append k="v" to a label set being built, opening it or adding a comma. */
+static void put_label(struct buf *b, int first, const char *k, const char *v)
+{
+	buf_puts(b, first ? "{" : ",");
+	buf_printf(b, "%s=\"", k);
+	put_escaped(b, v ? v : "");
+	buf_putc(b, '"');
+}
+
 char *met_labels(const char *key, ...)
 {
 	struct buf b;
@@ -174,17 +104,101 @@ char *met_labels(const char *key, ...)
 	va_start(ap, key);
 	int first = 1;
 	for (const char *k = key; k; k = va_arg(ap, const char *)) {
-		const char *v = va_arg(ap, const char *);
-		buf_puts(&b, first ? "{" : ",");
-		buf_printf(&b, "%s=\"", k);
-		put_escaped(&b, v ? v : "");
-		buf_putc(&b, '"');
+		put_label(&b, first, k, va_arg(ap, const char *));
 		first = 0;
 	}
 	va_end(ap);
 	if (!first)
 		buf_putc(&b, '}');
 	return buf_steal(&b);
+}
+
+/* Whether a call matches d's declaration; logs when not (before any lock:
+ * an error log reaches sentry.c, which updates a metric). */
+static int matches(const struct met_def *d, enum vc_metric_type type, size_t n)
+{
+	if (d->type == type && n == d->nlabels)
+		return 1;
+	const struct vocab_set *types = vocab_set("metric_type");
+	log_error("metrics: %s updated as a %s with %zu labels; it is declared a %s with %zu",
+		  d->name, vocab_str(types, (int)type), n, vocab_str(types, (int)d->type),
+		  d->nlabels);
+	return 0;
+}
+
+/*
+ * The series of d with these label values (d->nlabels of them), created on
+ * first use; NULL when the name already belongs to another declaration.
+ * Lock held. Borrowed.
+ */
+static struct series *get(const struct met_def *d, const char *const *values)
+{
+	struct buf key;
+	buf_init(&key, 0);
+	buf_printf(&key, "%s\x1f", d->name);
+	size_t at = key.len;
+	for (size_t i = 0; i < d->nlabels; i++)
+		put_label(&key, i == 0, d->labels[i], values[i]);
+	if (d->nlabels)
+		buf_putc(&key, '}');
+	struct series *s = hmap_get(&tab, key.data);
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->def = d;
+		s->labels = xstrdup(key.data + at);
+		if (d->type == VC_MT_HISTOGRAM && d->nbuckets)
+			s->counts = xcalloc(d->nbuckets, sizeof *s->counts);
+		hmap_put(&tab, key.data, s);
+	} else if (s->def != d) {
+		s = NULL;
+	}
+	buf_free(&key);
+	return s;
+}
+
+/* Apply one update of the given kind (counter add, gauge set, histogram
+ * observation) to the series of d with these label values. */
+static void update(const struct met_def *d, enum vc_metric_type type, double v,
+		   const char *const *values, size_t n)
+{
+	if (!matches(d, type, n))
+		return;
+	pthread_mutex_lock(&lock);
+	struct series *s = get(d, values);
+	if (s && type == VC_MT_COUNTER) {
+		s->value += v;
+	} else if (s && type == VC_MT_GAUGE) {
+		s->value = v;
+	} else if (s) {
+		for (size_t i = 0; i < d->nbuckets; i++) {
+			if (v <= d->buckets[i]) {
+				s->counts[i]++;
+				break;
+			}
+		}
+		s->count++;
+		s->value += v;
+	}
+	if (s)
+		s->gen = ++gen_now;
+	pthread_mutex_unlock(&lock);
+	if (!s)
+		log_error("metrics: %s is declared twice; an update was ignored", d->name);
+}
+
+void met_def_add(const struct met_def *d, double v, const char *const *values, size_t n)
+{
+	update(d, VC_MT_COUNTER, v, values, n);
+}
+
+void met_def_set(const struct met_def *d, double v, const char *const *values, size_t n)
+{
+	update(d, VC_MT_GAUGE, v, values, n);
+}
+
+void met_def_observe(const struct met_def *d, double v, const char *const *values, size_t n)
+{
+	update(d, VC_MT_HISTOGRAM, v, values, n);
 }
 
 /* labels + le="x": insert before the closing brace. Caller frees. */
@@ -239,30 +253,32 @@ int met_flush(sqlite3 *db, const char *daemon)
 	/* Updates wait on the lock while we write, so this is exactly what the
 	 * transaction will hold once committed. */
 	uint64_t upto = gen_now;
-	for (size_t i = 0; i < cap && rc == 0; i++) {
-		struct series *s = &tab[i];
-		if (!s->key || s->gen <= gen_flushed)
+	const struct vocab_set *types = vocab_set("metric_type");
+	const struct hmap_ent *e;
+	for (size_t pos = 0; rc == 0 && (e = hmap_next(&tab, &pos));) {
+		const struct series *s = e->val;
+		const struct met_def *d = s->def;
+		if (s->gen <= gen_flushed)
 			continue;
-		if (s->type != MET_HISTOGRAM) {
-			rc = put_row(st, daemon, s->name, "", s->labels,
-				     s->type == MET_COUNTER ? "counter" : "gauge", s->help,
-				     s->value);
+		const char *type = vocab_str(types, (int)d->type);
+		if (d->type != VC_MT_HISTOGRAM) {
+			rc = put_row(st, daemon, d->name, "", s->labels, type, d->help, s->value);
 			continue;
 		}
 		uint64_t cum = 0;
-		for (size_t j = 0; j <= s->nbounds && rc == 0; j++) {
-			cum += j < s->nbounds ? s->counts[j] : 0;
-			double le = j < s->nbounds ? s->bounds[j] : INFINITY;
+		for (size_t j = 0; j <= d->nbuckets && rc == 0; j++) {
+			cum += j < d->nbuckets ? s->counts[j] : 0;
+			double le = j < d->nbuckets ? d->buckets[j] : INFINITY;
 			char *l = with_le(s->labels, le);
-			rc = put_row(st, daemon, s->name, "_bucket", l, "histogram", s->help,
-				     (double)(j < s->nbounds ? cum : s->count));
+			rc = put_row(st, daemon, d->name, "_bucket", l, type, d->help,
+				     (double)(j < d->nbuckets ? cum : s->count));
 			free(l);
 		}
 		if (rc == 0)
-			rc = put_row(st, daemon, s->name, "_sum", s->labels, "histogram", s->help,
+			rc = put_row(st, daemon, d->name, "_sum", s->labels, type, d->help,
 				     s->value);
 		if (rc == 0)
-			rc = put_row(st, daemon, s->name, "_count", s->labels, "histogram", s->help,
+			rc = put_row(st, daemon, d->name, "_count", s->labels, type, d->help,
 				     (double)s->count);
 	}
 	pthread_mutex_unlock(&lock);
@@ -283,19 +299,7 @@ int met_flush(sqlite3 *db, const char *daemon)
 void met_reset(void)
 {
 	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < cap; i++) {
-		if (!tab[i].key)
-			continue;
-		free(tab[i].key);
-		free(tab[i].name);
-		free(tab[i].labels);
-		free(tab[i].help);
-		free(tab[i].bounds);
-		free(tab[i].counts);
-	}
-	free(tab);
-	tab = NULL;
-	cap = used = 0;
+	hmap_release(&tab, series_free);
 	gen_now = gen_flushed = 0;
 	pthread_mutex_unlock(&lock);
 }
@@ -303,15 +307,12 @@ void met_reset(void)
 double met_value(const char *name, const char *labels)
 {
 	double v = -1;
-	pthread_mutex_lock(&lock);
 	char *key = xasprintf("%s\x1f%s", name, labels ? labels : "");
-	for (size_t i = 0; cap && i < cap; i++) {
-		if (tab[i].key && !strcmp(tab[i].key, key)) {
-			v = tab[i].type == MET_HISTOGRAM ? (double)tab[i].count : tab[i].value;
-			break;
-		}
-	}
-	free(key);
+	pthread_mutex_lock(&lock);
+	const struct series *s = hmap_get(&tab, key);
+	if (s)
+		v = s->def->type == VC_MT_HISTOGRAM ? (double)s->count : s->value;
 	pthread_mutex_unlock(&lock);
+	free(key);
 	return v;
 }

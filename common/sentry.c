@@ -475,11 +475,7 @@ static void publish_locked(void)
 	for (int i = 0; i < 6; i++) {
 		if (!delta[i])
 			continue;
-		char *l = met_labels("outcome", outcomes[i], (char *)NULL);
-		met_counter_add("itstatus_sentry_events_total", l,
-				"Error events for Sentry, by what became of them",
-				(double)delta[i]);
-		free(l);
+		met_add(MET_SENTRY_EVENTS_TOTAL, (double)delta[i], outcomes[i]);
 	}
 	pthread_mutex_lock(&mu);
 }

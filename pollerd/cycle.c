@@ -39,8 +39,6 @@
 /* Nothing can be due while every service is in flight: look again then. */
 #define POLL_IDLE_MS 1000
 
-static const double poll_buckets[] = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30};
-
 /* What pollerd remembers about a service between cycles. */
 struct svc_mem {
 	int64_t next_due; /* monotonic ms; 0 = now */
@@ -195,15 +193,8 @@ static void seed_from_db(struct pollerd *p)
 			s = ST_UNKNOWN;
 		if (st_health_parse((const char *)sqlite3_column_text(st, 2), &h) < 0)
 			h = ST_HEALTHY;
-		char *l =
-		    met_labels("service", (const char *)sqlite3_column_text(st, 0), (char *)NULL);
-		met_gauge_set("service_status", l,
-			      "Committed status: 0 operational, 1 degraded, 2 partial_outage, "
-			      "3 major_outage, 4 unknown.",
-			      s == ST_UNKNOWN ? 4 : (double)s);
-		met_gauge_set("poller_health_state", l,
-			      "Poller health: 0 healthy, 1 degraded, 2 broken.", (double)h);
-		free(l);
+		met_set(MET_SERVICE_STATUS, s == ST_UNKNOWN ? 4 : (double)s, id);
+		met_set(MET_POLLER_HEALTH_STATE, (double)h, id);
 	}
 	sqlite3_finalize(st);
 }
@@ -251,8 +242,8 @@ void cycle_fini(struct pollerd *p)
 	cycle_abort(p);
 	free(cs->inflight);
 	fetch_free(cs->fetch);
-	hmap_free(&cs->svcs, svc_mem_free);
-	hmap_free(&cs->urls, url_mem_free);
+	hmap_release(&cs->svcs, svc_mem_free);
+	hmap_release(&cs->urls, url_mem_free);
 	free(cs);
 	p->cs = NULL;
 }
@@ -366,7 +357,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 			g->has_any_code = 1;
 		polled++;
 	}
-	hmap_free(&byurl, NULL);
+	hmap_release(&byurl, NULL);
 	if (!polled) {
 		/* Only manual services (or none): an empty cycle still counts
 		 * as one (doc/compat.md#s8-1), so last_cycle_at shows the loop is alive. */
@@ -375,9 +366,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 			any = pollable(&p->conf.reg.services[i]);
 		if (!any && (all || cs->empty_due <= now)) {
 			cs->empty_due = now + p->conf.cfg.poll_interval_seconds * 1000LL;
-			char *l = met_labels("outcome", "completed", (char *)NULL);
-			met_counter_add("poll_cycles_total", l, "Poll cycles by outcome.", 1);
-			free(l);
+			met_add(MET_POLL_CYCLES_TOTAL, 1, "completed");
 			ts_now_iso(p->last_cycle_at);
 		}
 		return 0;
@@ -528,11 +517,9 @@ static void remember_validators(struct cycle_state *cs, const struct group *g)
 static void group_metrics(const struct group *g)
 {
 	const struct fetch_req *req = &g->req;
-	met_counter_add("http_bytes_total", "", "Response body bytes received from vendors.",
-			(double)req->bytes);
+	met_add(MET_HTTP_BYTES_TOTAL, (double)req->bytes);
 	if (req->outcome == FETCH_NOT_MODIFIED)
-		met_counter_add("http_not_modified_total", "",
-				"Conditional requests answered 304 Not Modified.", 1);
+		met_add(MET_HTTP_NOT_MODIFIED_TOTAL, 1);
 	/* One observation per poll type reading this URL. */
 	for (size_t i = 0; i < g->n; i++) {
 		int seen = 0;
@@ -541,14 +528,8 @@ static void group_metrics(const struct group *g)
 		if (seen)
 			continue;
 		const struct fmt_entry *e = fmt_find(g->svcs[i]->poll_type);
-		char *l = met_labels("poll_type", e ? e->metric_label : g->svcs[i]->poll_type,
-				     (char *)NULL);
-		met_histogram_observe(
-		    "poll_duration_seconds", l,
-		    "Wall time of one fetch operation (all attempts), by poll type.", poll_buckets,
-		    sizeof poll_buckets / sizeof poll_buckets[0],
-		    (double)req->duration_ms / 1000.0);
-		free(l);
+		met_observe(MET_POLL_DURATION_SECONDS, (double)req->duration_ms / 1000.0,
+			    e ? e->metric_label : g->svcs[i]->poll_type);
 	}
 }
 
@@ -575,9 +556,7 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		read_one(p, g, u, s, m, now_ms, &rd);
 		rq_push(&p->rq, s->id, s->poll_type, &rd, now_ms);
 		const char *outcome = outcome_of(&rd);
-		char *l = met_labels("service", s->id, "outcome", outcome, (char *)NULL);
-		met_counter_add("poll_total", l, "Poll results by service and outcome.", 1);
-		free(l);
+		met_add(MET_POLL_TOTAL, 1, s->id, outcome);
 		if (rd.ok) {
 			b->nok++;
 			m->vendor_maint = rd.in_maintenance;
@@ -606,9 +585,7 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 static void finish(struct pollerd *p, struct batch *b)
 {
 	int64_t ms = ts_mono_ms() - b->start_mono;
-	char *l = met_labels("outcome", b->errored ? "errored" : "completed", (char *)NULL);
-	met_counter_add("poll_cycles_total", l, "Poll cycles by outcome.", 1);
-	free(l);
+	met_add(MET_POLL_CYCLES_TOTAL, 1, b->errored ? "errored" : "completed");
 	ts_now_iso(p->last_cycle_at);
 	char dur[32], nsvc[24], nurl[24], ok[24], fail[24], chg[24], nm[24], bytes[24];
 	snprintf(dur, sizeof dur, "%.3f", (double)ms / 1000.0);

@@ -83,8 +83,6 @@ struct fetcher {
 	uint64_t rng;
 };
 
-static const char *const BRK_HELP = "Per-host circuit breaker: 0 closed, 1 open, 2 half-open.";
-
 void fetch_req_init(struct fetch_req *r, const char *url)
 {
 	memset(r, 0, sizeof *r);
@@ -140,9 +138,7 @@ static double rand01(struct fetcher *f)
 
 static void gauge_breaker(const struct fetch_host *h)
 {
-	char *l = met_labels("host", h->name, (char *)NULL);
-	met_gauge_set("circuit_breaker_state", l, BRK_HELP, (double)h->brk.state);
-	free(l);
+	met_set(MET_CIRCUIT_BREAKER_STATE, (double)h->brk.state, h->name);
 }
 
 /* The host record, created (closed breaker) on first use; owned by f->hosts. */
@@ -873,7 +869,7 @@ void fetch_free(struct fetcher *f)
 	}
 	free(f->xfers);
 	curl_multi_cleanup(f->multi);
-	hmap_free(&f->hosts, host_free);
+	hmap_release(&f->hosts, host_free);
 	free(f->ring);
 	free(f->waiting);
 	free(f->user_agent);

@@ -3,8 +3,8 @@
  * drives. pollerd is the only writer of services, service_dependencies,
  * status_events and scheduled_maintenances (doc/design.md#table-ownership).
  *
- * Layers, bottom up: hmap (string-keyed table), retry and breaker (pure
- * policies), fetch (libcurl multi engine), detect (pure flap / health
+ * Layers, bottom up (over common/hmap, the string-keyed table): retry and
+ * breaker (pure policies), fetch (libcurl multi engine), detect (pure flap / health
  * decisions), maint and store (the database side of one reading or one
  * pushed status), queue (readings waiting for the database, committed in
  * order), webhook (Statuspage webhook body -> a pushed reading), cycle
@@ -22,31 +22,10 @@
 #include "daemon.h"
 #include "db.h"
 #include "format.h"
+#include "hmap.h"
 #include "status.h"
 #include "timeutil.h"
 #include "vocab.h"
-
-/* ---- hmap.c: string -> pointer hash table --------------------------------- */
-
-struct hmap_ent {
-	char *key; /* owned copy; NULL = empty slot */
-	uint64_t hash;
-	void *val;
-};
-struct hmap {
-	struct hmap_ent *v;
-	size_t cap; /* power of two, 0 before the first put */
-	size_t n;
-};
-void hmap_init(struct hmap *m);
-/* Borrowed value or NULL. */
-void *hmap_get(const struct hmap *m, const char *key);
-/* Insert or replace (key copied); returns the value replaced (the caller's to
- * free) or NULL. */
-void *hmap_put(struct hmap *m, const char *key, void *val);
-/* Free the table and its keys; free_val (may be NULL) is called on each value. */
-void hmap_free(struct hmap *m, void (*free_val)(void *));
-uint64_t hmap_hash(const char *s);
 
 /* ---- stmt.c: prepared statement cache ----------------------------------- */
 

@@ -64,17 +64,13 @@ void rq_free(struct rqueue *q)
 
 static void gauge(const struct rqueue *q)
 {
-	met_gauge_set("poll_queue_readings", "",
-		      "Readings taken but not yet committed to the database.", (double)q->n);
+	met_set(MET_POLL_QUEUE_READINGS, (double)q->n);
 }
 
 static void count_drop(struct rqueue *q)
 {
 	q->dropped++;
-	met_counter_add("poll_readings_dropped_total", "",
-			"Readings dropped: the queue of uncommitted readings was full, or the "
-			"database refused the reading itself.",
-			1);
+	met_add(MET_POLL_READINGS_DROPPED_TOTAL, 1);
 }
 
 static void drop_oldest(struct rqueue *q)

@@ -23,10 +23,6 @@
 #include "pollerd.h"
 #include "xalloc.h"
 
-static const char *const STATUS_HELP =
-    "Committed status: 0 operational, 1 degraded, 2 partial_outage, 3 major_outage, 4 unknown.";
-static const char *const HEALTH_HELP = "Poller health: 0 healthy, 1 degraded, 2 broken.";
-
 /* The live columns of one services row. */
 struct svc_row {
 	char *display_name;
@@ -185,13 +181,6 @@ static int64_t insert_event(sqlite3 *db, const struct ev *e)
 	return sqlite3_last_insert_rowid(db);
 }
 
-static void gauge(const char *name, const char *help, const char *service_id, double v)
-{
-	char *l = met_labels("service", service_id, (char *)NULL);
-	met_gauge_set(name, l, help, v);
-	free(l);
-}
-
 /* Replace *dst by a copy of src. */
 static void set_str(char **dst, const char *src)
 {
@@ -243,7 +232,7 @@ static int commit_event(sqlite3 *db, const struct store_cfg *c, const char *serv
 	free(impact);
 	if (*event_id < 0)
 		return -1;
-	gauge("service_status", STATUS_HELP, service_id, st_status_gauge(next));
+	met_set(MET_SERVICE_STATUS, st_status_gauge(next), service_id);
 	const char *kv[] = {"service", service_id,	    "from",   st_status_str(prev),
 			    "to",      st_status_str(next), "source", source,
 			    NULL};
@@ -264,13 +253,7 @@ static int record_drift(sqlite3 *db, const char *service_id, const struct fmt_re
 	if (!r->ndrift)
 		return 0;
 	for (size_t i = 0; i < r->ndrift; i++) {
-		char *l =
-		    met_labels("service", service_id, "field", r->drift[i].field, (char *)NULL);
-		met_counter_add("format_drift_total", l,
-				"Readings that used a default or fallback, by service and vendor "
-				"field (doc/drift.md).",
-				1);
-		free(l);
+		met_add(MET_FORMAT_DRIFT_TOTAL, 1, service_id, r->drift[i].field);
 	}
 	char *text = fmt_drift_text(r);
 	sqlite3_stmt *st = stmt_get(db, "SELECT drift_note FROM services WHERE id = ?1");
@@ -416,7 +399,7 @@ int store_apply_poll(sqlite3 *db, const struct store_cfg *c, const struct poll_r
 		log_kv(row.health == ST_BROKEN ? LOG_LVL_WARNING : LOG_LVL_INFO, kv,
 		       "poller for %s is %s", pr->service_id, st_health_str(row.health));
 	}
-	gauge("poller_health_state", HEALTH_HELP, pr->service_id, (double)row.health);
+	met_set(MET_POLLER_HEALTH_STATE, (double)row.health, pr->service_id);
 	out->status = row.status;
 	out->health = row.health;
 	out->in_maintenance = row.in_maintenance;
