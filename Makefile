@@ -55,9 +55,11 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
 
+# A daemon's library also holds the objects generated for it ($(d)_GEN).
+apid_GEN := $(BUILD)/openapi_doc.o
 define daemon_rules
 $(1)_SRC := $$(filter-out $(1)/$(1).c,$$(wildcard $(1)/*.c))
-$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
+$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o) $$($(1)_GEN)
 $(BUILD)/lib$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
@@ -86,9 +88,14 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 
 # Migrations are compiled into every binary: a daemon never depends on finding
 # the schema folder at run time, and all three apply the same versions.
-$(BUILD)/schema_sql.c: $(SCHEMA_SQL) schema/embed.sh
+$(BUILD)/schema_sql.c: $(SCHEMA_SQL) schema/embed.sh mk/cstring.sh
 	@mkdir -p $(@D)
 	sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
+# The API contract is a file, apid/openapi.json (doc/design.md#the-api-contract),
+# compiled into apid the same way and served as it is written.
+$(BUILD)/openapi_doc.c: apid/openapi.json mk/cstring.sh
+	@mkdir -p $(@D)
+	sh mk/cstring.sh apid/openapi.json openapi_doc > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -96,7 +103,7 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS_$(findstring t/check_,$<)) -MMD -MP -c -o $@ $<
 CHECK_CFLAGS_t/check_ := $(CHECK_CFLAGS)
 
-$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+$(BUILD)/schema_sql.o $(BUILD)/openapi_doc.o: $(BUILD)/%.o: $(BUILD)/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(BUILD)/t/check_%: $(BUILD)/t/check_%.o $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/libcommon.a

@@ -49,8 +49,8 @@ sources() {
 	fuzz_timeutil) echo "t/fuzz/fuzz_timeutil.c common/timeutil.c" ;;
 	fuzz_rss) echo "t/fuzz/fuzz_rss.c $PARSERS $COMMON" ;;
 	fuzz_format) echo "t/fuzz/fuzz_format.c $PARSERS $COMMON" ;;
-	# all of apid but its main, all of common/ and the compiled-in schema
-	fuzz_apid) echo "t/fuzz/fuzz_apid.c $(ls apid/*.c | grep -v apid/apid.c) $(ls common/*.c) $OUT/schema_sql.c" ;;
+	# all of apid but its main, all of common/, the compiled-in schema and API document
+	fuzz_apid) echo "t/fuzz/fuzz_apid.c $(ls apid/*.c | grep -v apid/apid.c) $(ls common/*.c) $OUT/schema_sql.c $OUT/openapi_doc.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -117,6 +117,7 @@ for t in "${targets[@]}"; do
 	extra_cflags= extra_libs=
 	if [ "$t" = fuzz_apid ]; then
 		sh schema/embed.sh schema/*.sql >"$OUT/schema_sql.c"
+		sh mk/cstring.sh apid/openapi.json openapi_doc >"$OUT/openapi_doc.c"
 		extra_cflags=$APID_CFLAGS extra_libs=$APID_LIBS
 	fi
 	# shellcheck disable=SC2086
