@@ -144,7 +144,10 @@ $(BUILD)/mk/vocab_ts: $(BUILD)/mk/vocab_ts.o $(BUILD)/libcommon.a
 web/src/lib/vocab.ts: $(BUILD)/mk/vocab_ts
 	$(BUILD)/mk/vocab_ts > $@.tmp
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-$(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts
+# `npm run build` first regenerates the API types from the contract
+# (web/src/api/openapi.d.ts, committed like vocab.ts; doc/design.md#the-api-contract).
+$(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts apid/openapi.json \
+	web/scripts/gen-api.mjs
 	cd web && npm run build --silent
 	@touch $@
 
