@@ -91,7 +91,7 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 $(BUILD)/schema_sql.c: $(SCHEMA_SQL) schema/embed.sh mk/cstring.sh
 	@mkdir -p $(@D)
 	sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
-# The API contract is a file, apid/openapi.json (doc/design.md#the-api-contract),
+# The API contract is a file, apid/openapi.json (doc/design.md#api-contract),
 # compiled into apid the same way and served as it is written.
 $(BUILD)/openapi_doc.c: apid/openapi.json mk/cstring.sh
 	@mkdir -p $(@D)
@@ -145,7 +145,7 @@ web/src/lib/vocab.ts: $(BUILD)/mk/vocab_ts
 	$(BUILD)/mk/vocab_ts > $@.tmp
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 # `npm run build` first regenerates the API types from the contract
-# (web/src/api/openapi.d.ts, committed like vocab.ts; doc/design.md#the-api-contract).
+# (web/src/api/openapi.d.ts, committed like vocab.ts; doc/design.md#api-contract).
 $(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts apid/openapi.json \
 	web/scripts/gen-api.mjs
 	cd web && npm run build --silent

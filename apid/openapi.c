@@ -1,7 +1,7 @@
 /*
  * openapi: GET /api/openapi.json, the API described as OpenAPI 3.1 -- every
  * path, parameter, response and schema apid serves. The document is the file
- * apid/openapi.json, the one copy of the contract (doc/design.md#the-api-contract):
+ * apid/openapi.json, the one copy of the contract (doc/design.md#api-contract):
  * the Makefile compiles it in as openapi_doc (mk/cstring.sh) and it is served
  * byte for byte as written. The contract test (t/sh/apid_contract.sh)
  * validates real responses against it, the unit test checks that every route

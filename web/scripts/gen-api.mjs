@@ -1,6 +1,6 @@
 // Generates src/api/openapi.d.ts, the dashboard's API types, with
 // openapi-typescript from the one copy of the contract, apid/openapi.json
-// (doc/design.md#the-api-contract). `npm run build` runs it first: the file is
+// (doc/design.md#api-contract). `npm run build` runs it first: the file is
 // rewritten only when its text changes. It is committed, like src/lib/vocab.ts,
 // so that `tsc` and an editor work without running this.
 //   node scripts/gen-api.mjs                 write src/api/openapi.d.ts

@@ -1,6 +1,6 @@
 // The dashboard's view of apid's responses. Every shape comes from the
 // contract, apid/openapi.json, through the generated ./openapi.d.ts
-// (doc/design.md#the-api-contract); nothing here lists a field's type again.
+// (doc/design.md#api-contract); nothing here lists a field's type again.
 // What this file adds is what src/api/parse.ts makes of a hostile response:
 //   - OrNull: fields the parser sets to null when they are missing or wrong
 //     (the contract says they are always there);
