@@ -40,7 +40,7 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 # and the generated schema for nothing).
 COMMON="common/xalloc.c common/buf.c common/status.c common/timeutil.c common/jsonck.c"
 APID_CFLAGS="-Iapid $(pkg-config --cflags libcurl libcyaml 2>/dev/null)"
-APID_LIBS="$(pkg-config --libs libcurl sqlite3 libcyaml 2>/dev/null || echo -lcurl -lsqlite3 -lcyaml -lyaml) -lcivetweb -ldl -pthread"
+APID_LIBS="$(pkg-config --libs libcurl sqlite3 libcyaml zlib 2>/dev/null || echo -lcurl -lsqlite3 -lcyaml -lyaml -lz) -lcivetweb -ldl -pthread"
 PARSERS="pollerd/format.c $(ls pollerd/fmt_*.c) pollerd/xml.c"
 
 sources() {
