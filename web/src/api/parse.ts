@@ -95,30 +95,32 @@ function mapRows<T>(v: unknown, f: (o: Obj) => T | null): T[] {
   return out;
 }
 
-const SERVICE_KEYS: (keyof Service)[] = [
-  'id',
-  'display_name',
-  'category',
-  'current_status',
-  'current_status_detail',
-  'effective_status',
-  'poll_type',
-  'status_page_url',
-  'last_polled_at',
-  'last_status_change_at',
-  'consecutive_failures',
-  'last_success_at',
-  'last_failure_reason',
-  'poller_health',
-  'tier',
-  'pending_status',
-  'pending_status_count',
-  'pending_status_since',
-  'in_maintenance',
-  'drift_note',
-  'drift_first_seen_at',
-  'drift_last_seen_at',
-];
+// Every field of the UI's Service once: tsc fails here when the contract adds or drops one.
+const SERVICE_FIELDS: Record<keyof Service, true> = {
+  id: true,
+  display_name: true,
+  category: true,
+  current_status: true,
+  current_status_detail: true,
+  effective_status: true,
+  poll_type: true,
+  status_page_url: true,
+  last_polled_at: true,
+  last_status_change_at: true,
+  consecutive_failures: true,
+  last_success_at: true,
+  last_failure_reason: true,
+  poller_health: true,
+  tier: true,
+  pending_status: true,
+  pending_status_count: true,
+  pending_status_since: true,
+  in_maintenance: true,
+  drift_note: true,
+  drift_first_seen_at: true,
+  drift_last_seen_at: true,
+};
+const SERVICE_KEYS = Object.keys(SERVICE_FIELDS) as (keyof Service)[];
 
 function serviceField(k: keyof Service, v: unknown): unknown {
   switch (k) {
