@@ -55,9 +55,11 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 SCHEMA_SQL := $(sort $(wildcard schema/*.sql))
 
+# A daemon's library also holds the objects generated for it ($(d)_GEN).
+apid_GEN := $(BUILD)/openapi_doc.o
 define daemon_rules
 $(1)_SRC := $$(filter-out $(1)/$(1).c,$$(wildcard $(1)/*.c))
-$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
+$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o) $$($(1)_GEN)
 $(BUILD)/lib$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
@@ -90,9 +92,14 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 # a checkout) must still be embedded, so the list of names is a prerequisite
 # too; it is rewritten only when it changes.
 $(shell mkdir -p $(BUILD) && echo '$(SCHEMA_SQL)' | cmp -s - $(BUILD)/schema.list || echo '$(SCHEMA_SQL)' > $(BUILD)/schema.list)
-$(BUILD)/schema_sql.c: $(SCHEMA_SQL) $(BUILD)/schema.list schema/embed.sh
+$(BUILD)/schema_sql.c: $(SCHEMA_SQL) $(BUILD)/schema.list schema/embed.sh mk/cstring.sh
 	@mkdir -p $(@D)
 	sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
+# The API contract is a file, apid/openapi.json (doc/design.md#api-contract),
+# compiled into apid the same way and served as it is written.
+$(BUILD)/openapi_doc.c: apid/openapi.json mk/cstring.sh
+	@mkdir -p $(@D)
+	sh mk/cstring.sh apid/openapi.json openapi_doc > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -100,7 +107,7 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS_$(findstring t/check_,$<)) -MMD -MP -c -o $@ $<
 CHECK_CFLAGS_t/check_ := $(CHECK_CFLAGS)
 
-$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+$(BUILD)/schema_sql.o $(BUILD)/openapi_doc.o: $(BUILD)/%.o: $(BUILD)/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 # The registry's copy of pollerd's format table (doc/formats.md#adding-a-format).
@@ -161,7 +168,10 @@ $(BUILD)/mk/vocab_ts: $(BUILD)/mk/vocab_ts.o $(BUILD)/libcommon.a
 web/src/lib/vocab.ts: $(BUILD)/mk/vocab_ts
 	$(BUILD)/mk/vocab_ts > $@.tmp
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-$(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts
+# `npm run build` first regenerates the API types from the contract
+# (web/src/api/openapi.d.ts, committed like vocab.ts; doc/design.md#api-contract).
+$(WEB_DIST): web/node_modules/.installed $(WEB_SRC) web/src/lib/vocab.ts apid/openapi.json \
+	web/scripts/gen-api.mjs
 	cd web && npm run build --silent
 	@touch $@
 

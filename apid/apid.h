@@ -590,7 +590,10 @@ const char *mime_type(const char *path);
 void h_static(struct req *r);
 
 /* openapi.c */
-/* The OpenAPI 3.1 document (static text, built once). */
+/* The OpenAPI 3.1 document: apid/openapi.json compiled in (mk/cstring.sh),
+ * static, NUL-terminated, openapi_doc_len bytes. */
+extern const char openapi_doc[];
+extern const size_t openapi_doc_len;
 const char *openapi_json(void);
 void h_openapi(struct req *r);
 

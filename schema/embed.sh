@@ -10,7 +10,7 @@ for f in "$@"; do
 	base=$(basename "$f" .sql)
 	ver=$(printf '%s' "$base" | sed 's/_.*//; s/^0*//')
 	printf '\t{%s, "%s",\n' "$ver" "$base"
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t\t"/' -e 's/$/\\n"/' "$f"
+	sh "$(dirname "$0")/../mk/cstring.sh" "$f"
 	printf '\t},\n'
 	n=$((n + 1))
 done

@@ -15,10 +15,13 @@
  *    answers for every status, poller health and pollerd state;
  *  - the daemons' SQL: a quoted word compared with an enumerated column
  *    (suppressed_by = 'batched', state IN ('pending', 'sending')) in any C
- *    source of alertd, apid, pollerd or common is a word of that column's set.
- * The comparer is first run on doctored schemas (a word added, a word
- * dropped, an enumeration no set names) and must fail on each; the SQL
- * scanner on doctored C text, where it must report each misspelt word.
+ *    source of alertd, apid, pollerd or common is a word of that column's set;
+ *  - the API contract: every "enum" of apid/openapi.json lists exactly the
+ *    words of the set the table api_enums assigns to it, and no enum of the
+ *    document is missing from that table.
+ * The comparers are first run on doctored schemas and documents (a word
+ * added, a word dropped, an enumeration no set names) and must fail on each;
+ * the SQL scanner on doctored C text, where it must report each misspelt word.
  */
 #include <check.h>
 #include <dirent.h>
@@ -30,6 +33,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../apid/apid.h"
 #include "buf.h"
 #include "db.h"
 #include "../pollerd/format.h"
@@ -385,6 +389,197 @@ START_TEST(test_every_poll_type_has_a_parser)
 		ck_assert_msg((fmt_lookup(pt->words[i]) != NULL) == (i != VC_PT_MANUAL),
 			      "poll_type %s: parser %s", pt->words[i],
 			      fmt_lookup(pt->words[i]) ? "present" : "missing");
+}
+END_TEST
+
+/* Every enumeration of apid/openapi.json, by JSON pointer, and the set of
+ * vocab.def it must list: all of it, or (subset) only some of its words. set
+ * NULL: words that are not the vocabulary's (/api/health's own verdicts, the
+ * burn-rate window labels). */
+static const struct {
+	const char *where;
+	const char *set;
+	int subset;
+} api_enums[] = {
+    {"/components/schemas/Status", "status", 0},
+    {"/components/schemas/NullableStatus", "status", 0},
+    {"/components/schemas/PollerHealth", "health", 0},
+    {"/components/schemas/Severity", "severity", 0},
+    {"/components/schemas/Service/properties/tier", "tier", 0},
+    {"/components/schemas/Service/properties/status_source", "status_source", 0},
+    {"/components/schemas/Maintenance/properties/status", "maint_state", 0},
+    {"/components/schemas/Maintenance/properties/source", "maint_source", 0},
+    {"/components/schemas/Summary/properties/overall_status", "status", 0},
+    /* a day's worst status: a day without a known status is not listed */
+    {"/components/schemas/Uptime/properties/services/additionalProperties/additionalProperties",
+     "status", 1},
+    {"/components/schemas/Breach/properties/long_window_label", NULL, 0},
+    {"/components/schemas/Breach/properties/short_window_label", NULL, 0},
+    {"/components/schemas/ClusterEvent/properties/kind", "event_kind", 0},
+    {"/components/schemas/Delivery/properties/destination_kind", "destination_kind", 0},
+    {"/components/schemas/Delivery/properties/state", "outbox_state", 0},
+    {"/components/schemas/Health/properties/status", NULL, 0},
+    {"/components/schemas/Health/properties/database", NULL, 0},
+    {"/components/schemas/Healthz/properties/status", NULL, 0},
+    {"/components/schemas/Healthz/properties/stale/items", "daemon", 0},
+    {"/components/schemas/InboxRow/properties/state", "inbox_state", 0},
+};
+#define N_API_ENUMS (sizeof api_enums / sizeof api_enums[0])
+
+/* Check the enum of node (at JSON pointer `at`) against its api_enums row;
+ * each difference is a line in out. seen[i]: row i was found. */
+static void check_enum(const cJSON *list, const char *at, int *seen, struct buf *out)
+{
+	size_t row = N_API_ENUMS;
+	for (size_t i = 0; i < N_API_ENUMS; i++)
+		if (strcmp(api_enums[i].where, at) == 0)
+			row = i;
+	if (row == N_API_ENUMS) {
+		buf_printf(out, "%s: an enum that t/check_vocab.c's api_enums does not list\n", at);
+		return;
+	}
+	seen[row] = 1;
+	const struct vocab_set *set = api_enums[row].set ? vocab_set(api_enums[row].set) : NULL;
+	ck_assert_msg(!api_enums[row].set || set, "api_enums names no set %s", api_enums[row].set);
+	if (!set)
+		return;
+	const cJSON *w;
+	cJSON_ArrayForEach(w, list)
+	{
+		if (cJSON_IsNull(w))
+			continue; /* a nullable enum (NullableStatus) */
+		if (!cJSON_IsString(w))
+			buf_printf(out, "%s: an enum value that is not a word\n", at);
+		else if (vocab_parse(set, w->valuestring) < 0)
+			buf_printf(out, "%s: the document allows '%s', set %s does not have it\n",
+				   at, w->valuestring, set->id);
+	}
+	for (size_t i = 0; !api_enums[row].subset && i < set->n; i++) {
+		int found = 0;
+		cJSON_ArrayForEach(w, list)
+		{
+			found |= cJSON_IsString(w) && strcmp(w->valuestring, set->words[i]) == 0;
+		}
+		if (!found)
+			buf_printf(out, "%s: set %s has '%s', the document does not list it\n", at,
+				   set->id, set->words[i]);
+	}
+}
+
+/* Visit every "enum" under node, whose JSON pointer is `at` (RFC 6901: `~`
+ * and `/` in a key are escaped, as in the path "/api/summary"). */
+static void walk_enums(const cJSON *node, const char *at, int *seen, struct buf *out)
+{
+	const cJSON *list =
+	    cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, "enum") : NULL;
+	if (cJSON_IsArray(list))
+		check_enum(list, at, seen, out);
+	const cJSON *c;
+	int i = 0;
+	cJSON_ArrayForEach(c, node)
+	{
+		struct buf p;
+		buf_init(&p, 0);
+		buf_printf(&p, "%s/", at);
+		if (c->string)
+			for (const char *k = c->string; *k; k++) {
+				if (*k == '~' || *k == '/')
+					buf_printf(&p, "~%c", *k == '~' ? '0' : '1');
+				else
+					buf_putc(&p, *k);
+			}
+		else
+			buf_printf(&p, "%d", i);
+		walk_enums(c, p.data, seen, out);
+		buf_free(&p);
+		i++;
+	}
+}
+
+/* Differences between the enums of doc and the vocabulary (caller frees). */
+static char *api_differences(const cJSON *doc)
+{
+	int seen[N_API_ENUMS] = {0};
+	struct buf out;
+	buf_init(&out, 0);
+	walk_enums(doc, "", seen, &out);
+	for (size_t i = 0; i < N_API_ENUMS; i++)
+		if (!seen[i])
+			buf_printf(&out, "%s: in api_enums, not an enum of the document\n",
+				   api_enums[i].where);
+	return buf_steal(&out);
+}
+
+START_TEST(test_api_enums_match_vocab)
+{
+	cJSON *doc = cJSON_Parse(openapi_json());
+	ck_assert_ptr_nonnull(doc);
+	char *d = api_differences(doc);
+	ck_assert_msg(*d == '\0', "apid/openapi.json and common/vocab.def differ:\n%s", d);
+	free(d);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+/* The node at JSON pointer ptr of doc (keys without `~` escapes), or NULL. */
+static cJSON *at_pointer(cJSON *doc, const char *ptr)
+{
+	cJSON *n = doc;
+	for (const char *k = ptr; n && *k == '/';) {
+		const char *e = strchr(k + 1, '/');
+		size_t len = e ? (size_t)(e - k - 1) : strlen(k + 1);
+		char *key = xasprintf("%.*s", (int)len, k + 1);
+		n = cJSON_GetObjectItemCaseSensitive(n, key);
+		free(key);
+		k += len + 1;
+	}
+	return n;
+}
+
+START_TEST(test_api_comparer_catches_drift)
+{
+	/* the drift of issue 12 again, in the contract: an outbox state the
+	 * vocabulary does not have */
+	cJSON *doc = cJSON_Parse(openapi_json());
+	cJSON *list = cJSON_GetObjectItem(
+	    at_pointer(doc, "/components/schemas/Delivery/properties/state"), "enum");
+	ck_assert_ptr_nonnull(list);
+	cJSON_AddItemToArray(list, cJSON_CreateString("gave_up"));
+	char *d = api_differences(doc);
+	ck_assert_msg(strstr(d, "/Delivery/properties/state: the document allows 'gave_up', set "
+				"outbox_state does not have it"),
+		      "missed: %s", d);
+	free(d);
+	cJSON_Delete(doc);
+	/* a word dropped from a status list */
+	doc = cJSON_Parse(openapi_json());
+	list = cJSON_GetObjectItem(at_pointer(doc, "/components/schemas/Status"), "enum");
+	ck_assert_str_eq(cJSON_GetArrayItem(list, 4)->valuestring, "unknown");
+	cJSON_DeleteItemFromArray(list, 4);
+	d = api_differences(doc);
+	ck_assert_msg(strstr(d, "/components/schemas/Status: set status has 'unknown'"),
+		      "missed: %s", d);
+	free(d);
+	cJSON_Delete(doc);
+	/* a new enumeration nobody assigned to a set, under a path with a `/` */
+	doc = cJSON_Parse(openapi_json());
+	cJSON *get = at_pointer(doc, "/paths");
+	get = cJSON_GetObjectItem(cJSON_GetObjectItem(get, "/api/services"), "get");
+	ck_assert_ptr_nonnull(get);
+	cJSON *mood = cJSON_AddObjectToObject(get, "x-mood");
+	cJSON_AddItemToObject(mood, "enum", cJSON_CreateStringArray((const char *[]){"calm"}, 1));
+	d = api_differences(doc);
+	ck_assert_msg(strstr(d, "/paths/~1api~1services/get/x-mood: an enum that"), "missed: %s",
+		      d);
+	free(d);
+	/* and a row of api_enums whose enum is gone */
+	cJSON_DeleteItemFromObject(at_pointer(doc, "/components/schemas/Service/properties/tier"),
+				   "enum");
+	d = api_differences(doc);
+	ck_assert_msg(strstr(d, "Service/properties/tier: in api_enums, not an enum"), "missed: %s",
+		      d);
+	free(d);
+	cJSON_Delete(doc);
 }
 END_TEST
 
@@ -750,6 +945,8 @@ int main(void)
 	tcase_add_test(tc, test_no_second_ts_copy);
 	tcase_add_test(tc, test_status_orders);
 	tcase_add_test(tc, test_every_poll_type_has_a_parser);
+	tcase_add_test(tc, test_api_enums_match_vocab);
+	tcase_add_test(tc, test_api_comparer_catches_drift);
 	tcase_add_test(tc, test_sql_literals_are_words);
 	tcase_add_test(tc, test_effective_cases_follow_the_view);
 	suite_add_tcase(s, tc);

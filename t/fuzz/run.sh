@@ -40,7 +40,7 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 # and the generated schema for nothing).
 COMMON="common/xalloc.c common/buf.c common/status.c common/timeutil.c common/jsonck.c"
 APID_CFLAGS="-Iapid $(pkg-config --cflags libcurl libcyaml 2>/dev/null)"
-APID_LIBS="$(pkg-config --libs libcurl sqlite3 libcyaml 2>/dev/null || echo -lcurl -lsqlite3 -lcyaml -lyaml) -lcivetweb -ldl -pthread"
+APID_LIBS="$(pkg-config --libs libcurl sqlite3 libcyaml zlib 2>/dev/null || echo -lcurl -lsqlite3 -lcyaml -lyaml -lz) -lcivetweb -ldl -pthread"
 PARSERS="pollerd/format.c $(ls pollerd/fmt_*.c) pollerd/xml.c"
 
 sources() {
@@ -49,8 +49,8 @@ sources() {
 	fuzz_timeutil) echo "t/fuzz/fuzz_timeutil.c common/timeutil.c" ;;
 	fuzz_rss) echo "t/fuzz/fuzz_rss.c $PARSERS $COMMON" ;;
 	fuzz_format) echo "t/fuzz/fuzz_format.c $PARSERS $COMMON" ;;
-	# all of apid but its main, all of common/ and the compiled-in schema
-	fuzz_apid) echo "t/fuzz/fuzz_apid.c $(ls apid/*.c | grep -v apid/apid.c) $(ls common/*.c) $OUT/schema_sql.c" ;;
+	# all of apid but its main, all of common/, the compiled-in schema and API document
+	fuzz_apid) echo "t/fuzz/fuzz_apid.c $(ls apid/*.c | grep -v apid/apid.c) $(ls common/*.c) $OUT/schema_sql.c $OUT/openapi_doc.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -117,6 +117,7 @@ for t in "${targets[@]}"; do
 	extra_cflags= extra_libs=
 	if [ "$t" = fuzz_apid ]; then
 		sh schema/embed.sh schema/*.sql >"$OUT/schema_sql.c"
+		sh mk/cstring.sh apid/openapi.json openapi_doc >"$OUT/openapi_doc.c"
 		# common/ includes the poll types pollerd's formats declare, as make
 		# generates them (mk/poll_types.c), built here without the fuzzer.
 		# shellcheck disable=SC2086

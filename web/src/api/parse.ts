@@ -1,7 +1,11 @@
 // Defensive parsing of apid responses. Nothing here throws: a missing field
 // becomes null / 0 / [] and a row without an id is dropped, so bad data from
-// the server can never crash a view. Unknown statuses become `unknown`.
-import { asEdgeSeverity, asStatus, isStatus, type PollerHealth, type Status } from '../lib/status';
+// the server can never crash a view. Unknown statuses become `unknown`; a
+// word outside its vocabulary set (tier, poller health, delivery state...)
+// becomes null. The result types are the contract's (./types.ts, generated
+// from apid/openapi.json), so `tsc` fails here when the contract changes.
+import { asEdgeSeverity, asStatus, isStatus, type Status } from '../lib/status';
+import { MAINTENANCE_STATES, OUTBOX_STATES, POLLER_HEALTHS, TIERS } from '../lib/vocab';
 import type {
   ActiveIncident,
   AlertRow,
@@ -69,8 +73,12 @@ function statusOrNull(v: unknown): Status | null {
   const s = v.trim().toLowerCase();
   return isStatus(s) ? s : null;
 }
-function health(v: unknown): PollerHealth | null {
-  return v === 'healthy' || v === 'degraded' || v === 'broken' ? v : null;
+/** v when it is a word of the vocabulary set `set` (lib/vocab.ts), else null. */
+function word<T extends string>(set: readonly T[], v: unknown): T | null {
+  return typeof v === 'string' && (set as readonly string[]).includes(v) ? (v as T) : null;
+}
+function health(v: unknown) {
+  return word(POLLER_HEALTHS, v);
 }
 function strList(v: unknown): string[] {
   return arr(v)
@@ -87,30 +95,32 @@ function mapRows<T>(v: unknown, f: (o: Obj) => T | null): T[] {
   return out;
 }
 
-const SERVICE_KEYS: (keyof Service)[] = [
-  'id',
-  'display_name',
-  'category',
-  'current_status',
-  'current_status_detail',
-  'effective_status',
-  'poll_type',
-  'status_page_url',
-  'last_polled_at',
-  'last_status_change_at',
-  'consecutive_failures',
-  'last_success_at',
-  'last_failure_reason',
-  'poller_health',
-  'tier',
-  'pending_status',
-  'pending_status_count',
-  'pending_status_since',
-  'in_maintenance',
-  'drift_note',
-  'drift_first_seen_at',
-  'drift_last_seen_at',
-];
+// Every field of the UI's Service once: tsc fails here when the contract adds or drops one.
+const SERVICE_FIELDS: Record<keyof Service, true> = {
+  id: true,
+  display_name: true,
+  category: true,
+  current_status: true,
+  current_status_detail: true,
+  effective_status: true,
+  poll_type: true,
+  status_page_url: true,
+  last_polled_at: true,
+  last_status_change_at: true,
+  consecutive_failures: true,
+  last_success_at: true,
+  last_failure_reason: true,
+  poller_health: true,
+  tier: true,
+  pending_status: true,
+  pending_status_count: true,
+  pending_status_since: true,
+  in_maintenance: true,
+  drift_note: true,
+  drift_first_seen_at: true,
+  drift_last_seen_at: true,
+};
+const SERVICE_KEYS = Object.keys(SERVICE_FIELDS) as (keyof Service)[];
 
 function serviceField(k: keyof Service, v: unknown): unknown {
   switch (k) {
@@ -121,6 +131,8 @@ function serviceField(k: keyof Service, v: unknown): unknown {
       return statusOrNull(v);
     case 'poller_health':
       return health(v);
+    case 'tier':
+      return word(TIERS, v);
     case 'consecutive_failures':
     case 'pending_status_count':
       return int(v);
@@ -242,7 +254,7 @@ function parseMaintenance(o: Obj): Maintenance | null {
     description: str(o.description),
     scheduled_for: str(o.scheduled_for),
     scheduled_until: str(o.scheduled_until),
-    status: str(o.status) || 'scheduled',
+    status: word(MAINTENANCE_STATES, o.status) ?? 'scheduled',
   };
 }
 
@@ -500,7 +512,7 @@ export function parseReports(data: unknown): Reports {
 function parseDelivery(o: Obj): Delivery | null {
   return {
     destination: str(o.destination) || 'unknown',
-    state: str(o.state) || 'unknown',
+    state: word(OUTBOX_STATES, o.state),
     attempts: int(o.attempts),
     last_http_status: num(o.last_http_status),
     last_error: str(o.last_error),

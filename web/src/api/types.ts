@@ -1,288 +1,152 @@
-// Shapes of apid's responses (doc/compat.md#s5 plus itstatus additions), as
-// the UI uses them after defensive parsing (src/api/parse.ts): every field has
-// a type the UI can rely on, missing values are null, bad rows are dropped.
-import type { EdgeSeverity, PollerHealth, Status } from '../lib/status';
+// The dashboard's view of apid's responses. Every shape comes from the
+// contract, apid/openapi.json, through the generated ./openapi.d.ts
+// (doc/design.md#api-contract); nothing here lists a field's type again.
+// What this file adds is what src/api/parse.ts makes of a hostile response:
+//   - OrNull: fields the parser sets to null when they are missing or wrong
+//     (the contract says they are always there);
+//   - With: fields read as something narrower or wider than the wire type
+//     (parsed rows, a string read as a status, a label shown as any text);
+//   - Omit/Pick: wire fields the UI does not read.
+// A field the contract drops or renames therefore fails `tsc` here.
+import type { OutboxState, PollerHealth, Status, Tier, EdgeSeverity, MaintenanceState, EventKind } from '../lib/vocab';
+import type { components } from './openapi';
 
-export interface Service {
-  id: string;
-  display_name: string;
-  category: string;
-  current_status: Status;
-  current_status_detail: string | null;
-  /** Server-computed effective status, when apid sends it. */
-  effective_status: Status | null;
-  poll_type: string | null;
-  status_page_url: string | null;
-  last_polled_at: string | null;
-  last_status_change_at: string | null;
-  consecutive_failures: number;
-  last_success_at: string | null;
-  last_failure_reason: string | null;
-  poller_health: PollerHealth | null;
-  tier: string | null;
-  pending_status: Status | null;
-  pending_status_count: number;
-  pending_status_since: string | null;
-  in_maintenance: boolean;
-  /** Latest vendor format drift notes, "; "-joined (doc/drift.md); null when never seen. */
-  drift_note?: string | null;
-  drift_first_seen_at?: string | null;
-  drift_last_seen_at?: string | null;
-}
+type W = components['schemas'];
 
-export interface ServicesList {
-  services: Service[];
-  total: number;
-}
+/** T with the fields K allowed to be null. */
+type OrNull<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | null };
+/** T with some of its own fields (no others) typed as parse.ts hands them over. */
+type With<T, U extends { [K in keyof U]: K extends keyof T ? unknown : never }> = Omit<T, keyof U> & U;
 
-export interface StatusEvent {
-  id: number;
-  service_id: string;
-  service_name: string;
-  previous_status: Status;
-  new_status: Status;
-  vendor_title: string | null;
-  vendor_detail: string | null;
-  impact_statement: string | null;
-  source: string | null;
-  created_at: string | null;
-  /** 'health': a poller-health change (statuses are then meaningless). */
-  kind: 'status' | 'health';
-  /** The first reading of the service: monitoring started. */
-  is_baseline: boolean;
-  in_maintenance: boolean;
-  previous_health: PollerHealth | null;
-  new_health: PollerHealth | null;
-}
+/** Compiles only when the contract's enum A and the vocabulary's union B hold the same words
+ * (t/check_vocab.c checks the document against common/vocab.def; this checks the UI's use). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Check<T extends true> = T;
+export type ContractUsesVocabulary = [
+  Check<Same<W['Status'], Status>>,
+  Check<Same<W['PollerHealth'], PollerHealth>>,
+  Check<Same<W['Severity'], EdgeSeverity>>,
+  Check<Same<W['Service']['tier'], Tier>>,
+  Check<Same<W['Delivery']['state'], OutboxState>>,
+  Check<Same<W['Maintenance']['status'], MaintenanceState>>,
+  Check<Same<W['ClusterEvent']['kind'], EventKind>>,
+];
 
-export interface Dep {
-  service_id: string;
-  service_name: string;
-  impact_description: string;
-  severity: EdgeSeverity;
-  current_status: Status;
-}
+type DriftField = 'drift_note' | 'drift_first_seen_at' | 'drift_last_seen_at';
+/** A service. The drift fields are optional: a partial row (stream frames, tests) may lack them. */
+export type Service = OrNull<
+  Omit<W['Service'], 'status_source' | 'current_incident_title' | 'effective_reason' | DriftField>,
+  'effective_status' | 'poll_type' | 'poller_health' | 'tier'
+> &
+  Partial<Pick<W['Service'], DriftField>>;
 
-export interface ServiceDetail {
-  service: Partial<Service> & { id: string };
-  downstream_impacts: Dep[];
-  upstream_dependencies: Dep[];
-  recent_events: StatusEvent[];
-}
+export type ServicesList = With<Pick<W['ServicesList'], 'services' | 'total'>, { services: Service[] }>;
 
-export interface Maintenance {
-  id: number;
-  service_id: string;
-  service_name: string;
-  title: string;
-  description: string | null;
-  scheduled_for: string | null;
-  scheduled_until: string | null;
-  status: string;
-}
+/** A timeline event; kind and the health pair come from the clustered timeline's rows. */
+export type StatusEvent = OrNull<Omit<W['Event'], 'vendor_incident_id'>, 'source' | 'created_at'> &
+  With<
+    Pick<W['ClusterEvent'], 'kind' | 'previous_health' | 'new_health'>,
+    { previous_health: PollerHealth | null; new_health: PollerHealth | null }
+  >;
 
-export interface ActiveIncident {
-  service: Partial<Service> & { id: string; display_name: string; current_status: Status };
-  impact_statement: string;
-  affected_services: string[];
-  started_at: string | null;
-}
+export type Dep = Omit<W['Dep'], 'effective_status'>;
 
-export interface Summary {
-  overall_status: Status;
-  status_text: string;
-  active_incidents: ActiveIncident[];
-  /** All active incidents; active_incidents may hold only the worst of them (?worst=, stream frames). */
+export type ServiceDetail = With<
+  W['ServiceDetail'],
+  {
+    service: Partial<Service> & Pick<Service, 'id'>;
+    downstream_impacts: Dep[];
+    upstream_dependencies: Dep[];
+    recent_events: StatusEvent[];
+  }
+>;
+
+export type Maintenance = OrNull<Omit<W['Maintenance'], 'source' | 'created_by'>, 'scheduled_for'>;
+
+export type ActiveIncident = With<
+  W['ActiveIncident'],
+  { service: Partial<Service> & Pick<Service, 'id' | 'display_name' | 'current_status'> }
+>;
+
+export type Summary = With<
+  Omit<W['Summary'], 'status_reason'>,
+  { active_incidents: ActiveIncident[]; upcoming_maintenances: Maintenance[]; recent_maintenances: Maintenance[] }
+> & {
+  /** All active incidents; active_incidents may hold only the worst of them (?worst=, stream
+   * frames). apid sends it, the contract does not list it yet (doc/vocabulary.md#not-yet-one-definition). */
   active_incidents_total?: number;
-  upcoming_maintenances: Maintenance[];
-  total_services: number;
-  healthy_count: number;
-  degraded_count: number;
-  outage_count: number;
-  unknown_count: number;
-  /** Services in planned maintenance (not incidents). */
-  maintenance_count: number;
-  /** Windows completed in the last 7 days, newest first. */
-  recent_maintenances: Maintenance[];
-  /** The server's newest poll time (data.last_poll_at or meta.last_poll_at). */
-  last_poll_at: string | null;
-}
+};
 
-/** What a figure stands on (doc/coverage.md): seconds of the window with a known status. */
-export interface Coverage {
-  tracked_seconds: number;
-  window_seconds: number;
-  maintenance_seconds: number;
-  monitoring_since: string | null;
-}
+export type Coverage = W['Coverage'];
+export type CoverageRule = W['CoverageRule'];
 
-/** The server's coverage rule (UPTIME_MIN_COVERAGE_PERCENT...). */
-export interface CoverageRule {
-  min_coverage_percent: number;
-  burn_min_coverage_percent: number;
-  count_maintenance: boolean;
-}
+/** /api/services/uptime; a day whose status is not a known one reads as unknown. */
+export type Uptime = With<Omit<W['Uptime'], 'tracked_seconds'>, { services: Record<string, Record<string, Status>> }> & {
+  /** the wire's tracked_seconds */
+  tracked: W['Uptime']['tracked_seconds'];
+};
 
-export interface Uptime {
-  days: string[];
-  /** Worst status per day; a day absent was not seen at all ("no data"). */
-  services: Record<string, Record<string, Status>>;
-  /** Seconds with a known status per service and day (absent: no data). */
-  tracked: Record<string, Record<string, number>>;
-  monitoring_since: Record<string, string | null>;
-}
+export type SlaFigures = With<
+  W['SlaFigures'],
+  { coverage: { [K in keyof W['SlaFigures']['coverage']]: Coverage | null } }
+>;
 
-export interface SlaFigures {
-  uptime_24h: number | null;
-  uptime_7d: number | null;
-  uptime_30d: number | null;
-  monitoring_since: string | null;
-  coverage: { '24h': Coverage | null; '7d': Coverage | null; '30d': Coverage | null };
-}
-
-export interface Sla {
-  services: Record<string, SlaFigures>;
+export type Sla = With<Omit<W['Sla'], 'coverage_rule'>, { services: Record<string, SlaFigures> }> & {
+  /** the wire's coverage_rule */
   rule: CoverageRule | null;
-}
+};
 
-export interface SlaDay {
-  date: string;
-  uptime: number | null;
-  /** null when the server did not say. */
-  tracked_seconds: number | null;
-  window_seconds: number | null;
-  maintenance_seconds: number | null;
-}
+export type SlaDay = OrNull<W['SlaDay'], 'tracked_seconds' | 'window_seconds' | 'maintenance_seconds'>;
 
-export interface SlaHistory {
-  days: string[];
-  services: Record<string, SlaDay[]>;
-  monitoring_since: Record<string, string | null>;
-}
+export type SlaHistory = With<Omit<W['SlaHistory'], 'coverage_rule'>, { services: Record<string, SlaDay[]> }>;
 
-export interface GraphNode {
-  id: string;
-  name: string;
-  category: string;
-  status: Status;
-  downstream_count: number;
-}
+export type GraphNode = Omit<W['GraphNode'], 'current_status' | 'poller_health'>;
+export type GraphLink = W['GraphLink'];
+export type Graph = With<W['Graph'], { nodes: GraphNode[] }>;
 
-export interface GraphLink {
-  source: string;
-  target: string;
-  severity: EdgeSeverity;
-  impact: string;
-}
+/** Window labels are shown as the server sends them. */
+export type Breach = With<W['Breach'], { long_window_label: string; short_window_label: string }>;
 
-export interface Graph {
-  nodes: GraphNode[];
-  links: GraphLink[];
-}
+export type SloRow = With<
+  OrNull<Omit<W['SloRow'], 'effective_status' | 'burn_rates' | 'burn_coverage'>, 'tier' | 'poller_health' | 'coverage_30d'>,
+  { fast_breach: Breach | null; slow_breach: Breach | null }
+>;
 
-export interface Breach {
-  long_window_burn_rate: number;
-  short_window_burn_rate: number;
-  long_window_label: string;
-  short_window_label: string;
-}
-
-export interface SloRow {
-  id: string;
-  display_name: string;
-  category: string;
-  tier: string | null;
-  current_status: Status;
-  poller_health: PollerHealth | null;
-  in_maintenance: boolean;
-  uptime_30d_pct: number | null;
-  /** null while the 30 days are not covered enough. */
-  error_budget_remaining_pct: number | null;
-  monitoring_since: string | null;
-  coverage_30d: Coverage | null;
-  fast_burning: boolean;
-  slow_burning: boolean;
-  fast_breach: Breach | null;
-  slow_breach: Breach | null;
-}
-
-export interface Slo {
-  services: SloRow[];
+export type Slo = With<Omit<W['Slo'], 'coverage_rule'>, { services: SloRow[] }> & {
+  /** the wire's coverage_rule */
   rule: CoverageRule | null;
-  thresholds: { target_percent: number; fast_threshold: number; slow_threshold: number };
-}
+};
 
-export interface Cluster {
-  root_cause: { id: string; name: string } | null;
-  severity: Status;
-  started_at: string | null;
-  ended_at: string | null;
-  service_count: number;
-  event_count: number;
-  events: StatusEvent[];
-}
+export type Cluster = With<OrNull<W['Cluster'], 'started_at' | 'ended_at'>, { events: StatusEvent[] }>;
+export type Clustered = With<W['Clustered'], { clusters: Cluster[] }>;
 
-export interface Clustered {
-  clusters: Cluster[];
-  total_clusters: number;
-  total_events: number;
-}
+/** An incident report; a peak that is not a status reads as unknown. */
+export type Report = With<
+  OrNull<W['Report'], 'started_at' | 'resolved_at' | 'duration_seconds' | 'created_at' | 'duration_human'>,
+  { peak_severity: Status }
+>;
+export type Reports = With<W['Reports'], { reports: Report[] }>;
 
-export interface Report {
-  id: number;
-  service_id: string;
-  service_name: string;
-  started_at: string | null;
-  resolved_at: string | null;
-  duration_seconds: number | null;
-  peak_severity: Status;
-  affected_downstream: string[];
-  event_count: number;
-  impact_summary: string | null;
-  created_at: string | null;
-  duration_human: string | null;
-}
+export type Delivery = OrNull<
+  Pick<W['Delivery'], 'destination' | 'state' | 'attempts' | 'last_http_status' | 'last_error' | 'sent_at'>,
+  'state'
+>;
 
-export interface Reports {
-  reports: Report[];
-  total: number;
-}
+export type AlertRow = With<
+  OrNull<
+    Omit<
+      W['AlertRow'],
+      'service_name' | 'previous_status' | 'aggregated_under' | 'decision' | 'slack_channel' | 'last_updated_at' | 'resolved_at'
+    >,
+    'severity' | 'dedup_key' | 'first_sent_at'
+  >,
+  { deliveries: Delivery[] }
+>;
+export type Alerts = With<W['Alerts'], { alerts: AlertRow[] }>;
 
-export interface Delivery {
-  destination: string;
-  state: string;
-  attempts: number;
-  last_http_status: number | null;
-  last_error: string | null;
-  sent_at: string | null;
-}
-
-export interface AlertRow {
-  id: number;
-  service_id: string;
-  status_event_id: number | null;
-  alert_kind: string;
-  severity: string | null;
-  new_status: string;
-  suppressed_by: string | null;
-  dedup_key: string | null;
-  first_sent_at: string | null;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  deliveries: Delivery[];
-}
-
-export interface Alerts {
-  alerts: AlertRow[];
-  next_cursor: string | null;
-}
-
-/** The parts of /api/health the staleness chip reads. */
-export interface Health {
-  /** pollerd is stale as /healthz sees it. */
-  pollerd_stale: boolean;
-  poll_interval_seconds: number | null;
-  /** The last poll is late beyond this age (two intervals plus a cycle). */
-  poll_late_after_seconds: number | null;
-  last_poll_at: string | null;
-}
+/** The parts of /api/health the staleness chip reads; pollerd_stale is also true when
+ * stale_daemons names pollerd, and a late-after of 0 or less reads as null. */
+export type Health = OrNull<
+  Pick<W['Health'], 'pollerd_stale' | 'poll_interval_seconds' | 'poll_late_after_seconds' | 'last_poll_at'>,
+  'poll_interval_seconds' | 'poll_late_after_seconds'
+>;

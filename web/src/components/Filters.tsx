@@ -25,7 +25,7 @@ export function FilterBar({ filters, onChange, services, shown }: FilterBarProps
     const have = new Set(services.map((s) => s.category));
     return [...CATEGORY_ORDER.filter((c) => have.has(c)), ...[...have].filter((c) => !CATEGORY_ORDER.includes(c)).sort()];
   }, [services]);
-  const tiers = useMemo(() => [...new Set(services.map((s) => s.tier).filter((t): t is string => !!t))].sort(), [services]);
+  const tiers = useMemo(() => [...new Set(services.map((s) => s.tier).filter((t) => t !== null))].sort(), [services]);
   const set = (patch: Partial<Filters>) => onChange({ ...filters, ...patch });
   const onSearch = (v: string) => {
     setQ(v);

@@ -163,7 +163,7 @@ function AlertLog({ serviceId, eventSeq }: { serviceId: string; eventSeq: number
                   <ul class="deliveries">
                     {a.deliveries.map((d, i) => (
                       <li key={i}>
-                        <span class={`dl-state up-${DELIVERY_CLASS[d.state as OutboxState] ?? 'none'}`}>{d.state}</span>
+                        <span class={`dl-state up-${d.state ? DELIVERY_CLASS[d.state] : 'none'}`}>{d.state ?? 'unknown'}</span>
                         <span>{d.destination}</span>
                         <span class="muted">
                           {plural(d.attempts, 'attempt')}
