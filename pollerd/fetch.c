@@ -326,7 +326,7 @@ static void xfer_put(struct fetcher *f, struct fetch_xfer *x)
 }
 
 static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason,
-		     const char *metric);
+		     enum vc_failure_kind kind);
 
 int fetch_addr_internal(const char *ip)
 {
@@ -376,7 +376,7 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 {
 	struct fetch_xfer *x = xfer_get(f);
 	if (!x) {
-		fail_now(f, r, "request_error: cannot create a transfer", "request_error");
+		fail_now(f, r, "request_error: cannot create a transfer", VC_FAIL_REQUEST_ERROR);
 		return;
 	}
 	CURL *e = x->easy;
@@ -439,28 +439,26 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 		r->xfer = NULL;
 		xfer_put(f, x);
 		char *why = xasprintf("request_error: %s", curl_multi_strerror(mc));
-		fail_now(f, r, why, "request_error");
+		fail_now(f, r, why, VC_FAIL_REQUEST_ERROR);
 		free(why);
 	}
 }
 
 /* ---- results ------------------------------------------------------------------ */
 
-static void set_reason(struct fetch_req *r, char *reason, const char *metric)
+static void set_reason(struct fetch_req *r, char *reason, enum vc_failure_kind kind)
 {
 	free(r->reason);
 	r->reason = reason;
-	r->metric_outcome = metric;
+	r->fail_kind = kind;
 }
 
-/* Reason and metric outcome of a failed attempt (kept for the final report).
- * The outcome is the failure kind httpc_failure_kind gives the transfer;
- * the reason adds the status or curl's error text. */
+/* Reason and failure kind of a failed attempt (kept for the final report).
+ * The kind is what httpc_failure_kind says of the transfer; the reason adds
+ * the status or curl's error text. */
 static void describe(struct fetch_req *r, enum att_class c, int curl_code, const char *err)
 {
-	const char *kind =
-	    vocab_str(vocab_set("failure_kind"),
-		      (int)httpc_failure_kind(curl_code, r->http_code, r->too_large));
+	enum vc_failure_kind kind = httpc_failure_kind(curl_code, r->http_code, r->too_large);
 	switch (c) {
 	case ATT_HTTP_TRANSIENT:
 		set_reason(r, xasprintf("transient_http_%ld", r->http_code), kind);
@@ -470,14 +468,14 @@ static void describe(struct fetch_req *r, enum att_class c, int curl_code, const
 		break;
 	case ATT_TIMEOUT:
 	case ATT_TOO_LARGE:
-		set_reason(r, xstrdup(kind), kind);
+		set_reason(r, xstrdup(vocab_str(VC_SET(failure_kind), (int)kind)), kind);
 		break;
 	case ATT_TRANSPORT:
 	case ATT_REQUEST:
 		set_reason(r, xasprintf("request_error: %s", err), kind);
 		break;
 	default:
-		set_reason(r, NULL, NULL);
+		set_reason(r, NULL, VC_FAIL_OTHER);
 		break;
 	}
 }
@@ -547,7 +545,7 @@ static void complete(struct fetcher *f, struct fetch_req *r)
 		break;
 	}
 	if (r->outcome != FETCH_FAILED) {
-		set_reason(r, NULL, NULL);
+		set_reason(r, NULL, VC_FAIL_OTHER);
 		r->unreachable = 0;
 	}
 	to_done(f, r);
@@ -561,9 +559,10 @@ static void finalize(struct fetcher *f, struct fetch_req *r)
 }
 
 /* Fail before (or instead of) any network I/O. */
-static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason, const char *metric)
+static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason,
+		     enum vc_failure_kind kind)
 {
-	set_reason(r, xstrdup(reason), metric);
+	set_reason(r, xstrdup(reason), kind);
 	r->outcome = FETCH_FAILED;
 	r->duration_ms = r->attempts ? ts_mono_ms() - r->first_start_mono : 0;
 	to_done(f, r);
@@ -608,7 +607,7 @@ static void attempt_done(struct fetcher *f, struct fetch_xfer *x, CURLcode rc)
 		set_reason(r,
 			   xasprintf("request_error: redirect from a public address to %s refused",
 				     r->refused_ip),
-			   "request_error");
+			   VC_FAIL_REQUEST_ERROR);
 	curl_multi_remove_handle(f->multi, x->easy);
 	r->xfer = NULL;
 	xfer_put(f, x);
@@ -673,7 +672,7 @@ static void pump(struct fetcher *f)
 						finalize(f, r);
 					} else {
 						r->unreachable = h->unreachable;
-						fail_now(f, r, why, "circuit_open");
+						fail_now(f, r, why, VC_FAIL_CIRCUIT_OPEN);
 					}
 				}
 				free(why);
