@@ -369,6 +369,9 @@ int burst_merge(struct alertd *a, const struct ob_row *head);
 
 /* ---- delivery (deliver.c) -------------------------------------------------- */
 
+/* What alertd's POSTs and healthcheck pings call themselves (common/httpc.h). */
+#define ALERTD_USER_AGENT "itstatus-alertd/" ITSTATUS_VERSION
+
 int deliver_init(struct alertd *a);
 void deliver_free(struct alertd *a);
 /* Start every due transfer (pacing and per-destination order permitting). */

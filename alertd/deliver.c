@@ -20,7 +20,9 @@
  * of a Slack destination's queue, they are merged into one batch before the
  * head is posted (burst.c).
  *
- * Each POST carries X-Itstatus-Outbox-Id and X-Itstatus-Attempt headers, so
+ * Each handle is set up by common/httpc.c (alertd's user agent and
+ * timeouts, no redirects, a fresh connection per POST, Retry-After parsed
+ * with the one cap). Each POST carries X-Itstatus-Outbox-Id and X-Itstatus-Attempt headers, so
  * a receiver (and our tests) can recognise the one repeat a crash between
  * POST and mark may cause.
  */
@@ -28,11 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alertd.h"
 #include "buf.h"
 #include "db.h"
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "sig.h"
@@ -50,9 +52,8 @@ struct xfer {
 	int64_t id, created_ms, event_ms;
 	int attempts;
 	char *kind, *dest, *url, *body;
-	struct buf resp;
-	char retry_after[64];
-	char err[CURL_ERROR_SIZE];
+	struct buf resp_body;	/* its start, for the log */
+	struct httpc_resp resp; /* status aside, what came back */
 };
 
 struct pace {
@@ -109,7 +110,8 @@ static void xfer_free(struct xfer *x)
 	free(x->dest);
 	free(x->url);
 	free(x->body);
-	buf_free(&x->resp);
+	buf_free(&x->resp_body);
+	httpc_resp_clear(&x->resp);
 	free(x);
 }
 
@@ -154,34 +156,6 @@ static struct pace *pace_for(struct deliver *d, const char *url)
 	return &d->pace[d->npace++];
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct xfer *x = ud;
-	/* Bodies only feed log lines: keep the start, swallow the rest. */
-	if (x->resp.len < RESP_CAP)
-		buf_append(&x->resp, p,
-			   size * n < RESP_CAP - x->resp.len ? size * n : RESP_CAP - x->resp.len);
-	return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct xfer *x = ud;
-	size_t len = size * n;
-	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		size_t v = 12;
-		while (v < len && (p[v] == ' ' || p[v] == '\t'))
-			v++;
-		size_t e = len;
-		while (e > v && (p[e - 1] == '\r' || p[e - 1] == '\n' || p[e - 1] == ' '))
-			e--;
-		size_t k = e - v < sizeof x->retry_after - 1 ? e - v : sizeof x->retry_after - 1;
-		memcpy(x->retry_after, p + v, k);
-		x->retry_after[k] = 0;
-	}
-	return len;
-}
-
 static int start_xfer(struct alertd *a, const struct ob_row *r, char *url, char *body)
 {
 	struct deliver *d = a->dl;
@@ -195,12 +169,26 @@ static int start_xfer(struct alertd *a, const struct ob_row *r, char *url, char 
 	x->dest = xstrdup(r->destination);
 	x->url = url;
 	x->body = body;
-	buf_init(&x->resp, 0);
+	buf_init(&x->resp_body, 0);
 	x->h = curl_easy_init();
 	if (!x->h) {
 		xfer_free(x);
 		return -1;
 	}
+	const struct httpc_opts o = {
+	    .user_agent = ALERTD_USER_AGENT,
+	    .connect_timeout_ms = cfg->http_connect_timeout_seconds * 1000L,
+	    .timeout_ms = cfg->http_timeout_seconds * 1000L,
+	    /* Bodies only feed log lines: keep the start, swallow the rest. */
+	    .max_body = RESP_CAP,
+	    .overflow = HTTPC_OVERFLOW_TRUNCATE,
+	    /* A fresh connection per POST: on a reused connection that the peer
+	     * closes without answering, libcurl silently sends the request again,
+	     * a repeat nobody accounts for. At about one message per second per
+	     * webhook the extra handshake costs nothing that matters. */
+	    .fresh_connection = 1,
+	};
+	httpc_setup(x->h, &o, &x->resp, &x->resp_body);
 	char *h;
 	x->hdrs = curl_slist_append(x->hdrs, "Content-Type: application/json; charset=utf-8");
 	h = xasprintf("X-Itstatus-Outbox-Id: %lld", (long long)r->id);
@@ -215,24 +203,6 @@ static int start_xfer(struct alertd *a, const struct ob_row *r, char *url, char 
 	curl_easy_setopt(x->h, CURLOPT_POSTFIELDS, x->body);
 	curl_easy_setopt(x->h, CURLOPT_POSTFIELDSIZE, (long)strlen(x->body));
 	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, x->hdrs);
-	curl_easy_setopt(x->h, CURLOPT_USERAGENT, "itstatus-alertd/" ITSTATUS_VERSION);
-	curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS,
-			 cfg->http_connect_timeout_seconds * 1000L);
-	curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, cfg->http_timeout_seconds * 1000L);
-	curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 0L);
-	/* A fresh connection per POST: on a reused connection that the peer
-	 * closes without answering, libcurl silently sends the request again,
-	 * a repeat nobody accounts for. At about one message per second per
-	 * webhook the extra handshake costs nothing that matters. */
-	curl_easy_setopt(x->h, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(x->h, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(x->h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(x->h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->err);
 	curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
 	if (curl_multi_add_handle(d->multi, x->h) != CURLM_OK) {
 		xfer_free(x);
@@ -410,17 +380,16 @@ static int settle_pending(struct alertd *a)
 static void finish(struct alertd *a, struct xfer *x, CURLcode res)
 {
 	const struct cfg_settings *cfg = &a->conf.cfg;
-	long code = 0;
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
+	long code = httpc_status(x->h);
 	int64_t now = ts_now_ms(), mono = ts_mono_ms();
 	enum ob_verdict v = outbox_classify(res == CURLE_OK, code);
 	const char *kv[] = {"destination", x->dest, NULL};
 	char err[256];
 	if (res != CURLE_OK)
-		snprintf(err, sizeof err, "%s", x->err[0] ? x->err : curl_easy_strerror(res));
+		snprintf(err, sizeof err, "%s", httpc_error(&x->resp, res));
 	else
 		snprintf(err, sizeof err, "HTTP %ld: %.200s", code,
-			 x->resp.data ? x->resp.data : "");
+			 x->resp_body.data ? x->resp_body.data : "");
 	int64_t deadline = x->created_ms + (int64_t)cfg->alert_delivery_max_age_seconds * 1000;
 	/* Pace from the answer, not the request: then the next POST reaches
 	 * the webhook at least the interval after this one did, whatever the
@@ -446,7 +415,7 @@ static void finish(struct alertd *a, struct xfer *x, CURLcode res)
 	}
 	int64_t wait = -1;
 	if (v == OB_RATE_LIMITED) {
-		wait = ts_retry_after_ms(x->retry_after, now);
+		wait = x->resp.retry_after_ms;
 		if (wait < 0)
 			wait = outbox_backoff_ms(x->attempts, drand48());
 		/* the whole URL is rate limited, not only this row */

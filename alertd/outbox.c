@@ -18,6 +18,7 @@
 
 #include "alertd.h"
 #include "db.h"
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "xalloc.h"
@@ -217,13 +218,7 @@ enum ob_verdict outbox_classify(int curl_ok, long http_status)
 
 int64_t outbox_backoff_ms(int attempts, double rnd)
 {
-	int shift = attempts > 1 ? attempts - 1 : 0;
-	int64_t step = shift >= 20 ? BACKOFF_CAP_MS : (int64_t)BACKOFF_BASE_MS << shift;
-	if (step > BACKOFF_CAP_MS)
-		step = BACKOFF_CAP_MS;
-	if (rnd < 0)
-		rnd = 0;
-	if (rnd >= 1)
-		rnd = 0.999;
-	return step / 2 + (int64_t)(rnd * (double)(step / 2));
+	static const struct httpc_backoff p = {
+	    .base_ms = BACKOFF_BASE_MS, .cap_ms = BACKOFF_CAP_MS, .spread_pct = 50};
+	return httpc_backoff_ms(&p, attempts, rnd);
 }

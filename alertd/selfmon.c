@@ -20,8 +20,8 @@
  * The ping has its own curl multi handle, driven from the main loop without
  * waiting (selmon_poll), so a slow healthcheck server never holds up
  * deliveries or signal handling; one ping at a time, 2 s to connect and 5 s
- * in all. Ping failures are logged, never fatal. The ping URL is a secret
- * (its path is the check's credential), so it is never logged.
+ * in all (the handle is set up by common/httpc.c). Ping failures are logged, never fatal. The ping
+ * URL is a secret (its path is the check's credential), so it is never logged.
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -30,6 +30,7 @@
 
 #include "alertd.h"
 #include "db.h"
+#include "httpc.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -45,9 +46,9 @@ static const char *const all_daemons[] = {"pollerd", "alertd", "apid"};
 
 struct selmon {
 	CURLM *multi;
-	CURL *h;	  /* the ping in flight, or NULL */
-	const char *what; /* its kind, for the log: "start", "success", "fail" */
-	char err[CURL_ERROR_SIZE];
+	CURL *h;		/* the ping in flight, or NULL */
+	const char *what;	/* its kind, for the log: "start", "success", "fail" */
+	struct httpc_resp resp; /* its answer: only the error text is read */
 	/* alertd's own heartbeat cannot be written (full disk, unwritable
 	 * file): the SQLite code, 0 when it can; since when. */
 	int db_rc;
@@ -162,13 +163,6 @@ char *selmon_payload(const char *daemon, enum sm_action act, int64_t age_s, int6
 
 /* ---- the ping ------------------------------------------------------------- */
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
-{
-	(void)p;
-	(void)ud;
-	return size * n;
-}
-
 static void ping(struct alertd *a, const char *suffix)
 {
 	struct selmon *s = a->sm;
@@ -188,18 +182,12 @@ static void ping(struct alertd *a, const char *suffix)
 		log_warn("healthcheck ping (%s): cannot create a transfer", what);
 		return;
 	}
+	const struct httpc_opts o = {.user_agent = ALERTD_USER_AGENT,
+				     .connect_timeout_ms = PING_CONNECT_MS,
+				     .timeout_ms = PING_TIMEOUT_MS};
+	httpc_setup(h, &o, &s->resp, NULL); /* a GET; the body is discarded */
 	char *url = selmon_ping_url(base, suffix);
-	s->err[0] = 0;
 	curl_easy_setopt(h, CURLOPT_URL, url); /* curl keeps its own copy */
-	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "itstatus-alertd/" ITSTATUS_VERSION);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, PING_CONNECT_MS);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, PING_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->err);
 	free(url);
 	if (curl_multi_add_handle(s->multi, h) != CURLM_OK) {
 		curl_easy_cleanup(h);
@@ -225,14 +213,13 @@ void selmon_poll(struct alertd *a)
 			continue;
 		CURL *h = m->easy_handle;
 		CURLcode res = m->data.result; /* m dies with remove_handle */
-		long code = 0;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		long code = httpc_status(h);
 		curl_multi_remove_handle(s->multi, h);
 		curl_easy_cleanup(h);
 		s->h = NULL;
 		if (res != CURLE_OK)
 			log_warn("healthcheck ping (%s) failed: %s", s->what,
-				 s->err[0] ? s->err : curl_easy_strerror(res));
+				 httpc_error(&s->resp, res));
 		else if (code < 200 || code > 299)
 			log_warn("healthcheck ping (%s) answered HTTP %ld", s->what, code);
 		else
@@ -453,6 +440,7 @@ void selmon_free(struct alertd *a)
 		curl_multi_remove_handle(s->multi, s->h);
 		curl_easy_cleanup(s->h);
 	}
+	httpc_resp_clear(&s->resp);
 	curl_multi_cleanup(s->multi);
 	free(s);
 	a->sm = NULL;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "httpc.h"
 #include "metrics.h"
 #include "timeutil.h"
 #include "xalloc.h"
@@ -391,31 +392,6 @@ void sentry_capture(enum log_level lvl, const char *msg, const char *const *kv)
 
 /* ---- sender --------------------------------------------------------------- */
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
-{
-	(void)p;
-	(void)ud;
-	return size * n;
-}
-
-/* Retry-After seconds from a 429's headers, into *secs (the shared parser
- * and cap of common/timeutil.h; a zero or unreadable value leaves *secs). */
-static size_t header_cb(char *p, size_t size, size_t n, void *ud)
-{
-	size_t len = size * n;
-	long *secs = ud;
-	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		char tmp[64];
-		size_t m = len - 12 < sizeof tmp - 1 ? len - 12 : sizeof tmp - 1;
-		memcpy(tmp, p + 12, m);
-		tmp[m] = '\0';
-		int64_t ms = ts_retry_after_ms(tmp, ts_now_ms());
-		if (ms > 0)
-			*secs = (long)((ms + 999) / 1000);
-	}
-	return len;
-}
-
 static int progress_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	(void)ud;
@@ -426,30 +402,30 @@ static int progress_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 	return atomic_load(&abort_transfer);
 }
 
-/* POST one envelope; returns the HTTP status (0 when none) and *retry_s. */
+/* POST one envelope; returns the HTTP status (0 when none) and, when a
+ * Retry-After came (the shared parser and cap of common/timeutil.h), its
+ * seconds rounded up in *retry_s (a zero or unreadable value leaves it). */
 static long post(CURL *c, const char *url, const char *auth, const char *body, long *retry_s)
 {
 	struct curl_slist *h = NULL;
 	h = curl_slist_append(h, "Content-Type: application/x-sentry-envelope");
 	h = curl_slist_append(h, auth);
-	curl_easy_reset(c);
+	const struct httpc_opts o = {.connect_timeout_ms = 5000,
+				     .timeout_ms = SENTRY_HTTP_TIMEOUT_S * 1000L};
+	struct httpc_resp r = {0};
+	httpc_setup(c, &o, &r, NULL); /* Sentry's answer body is not read */
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SENTRY_HTTP_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "itstatus/" ITSTATUS_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, retry_s);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	long code = 0;
 	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		code = httpc_status(c);
+	if (r.retry_after_ms > 0)
+		*retry_s = (long)((r.retry_after_ms + 999) / 1000);
+	httpc_resp_clear(&r);
 	curl_slist_free_all(h);
 	return code;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "pollerd.h"
@@ -140,7 +141,7 @@ void cycle_fetch_cfg(const struct cfg_settings *c, struct fetch_cfg *out)
 	out->retry_budget_ms = RETRY_BUDGET_MS;
 	out->breaker_threshold = c->breaker_threshold;
 	out->breaker_ttl_ms = (int64_t)(c->breaker_ttl_seconds * 1000.0);
-	out->user_agent = "itstatus/" ITSTATUS_VERSION;
+	out->user_agent = HTTPC_USER_AGENT;
 }
 
 void cycle_store_cfg(const struct cfg_settings *c, struct store_cfg *out)

@@ -13,8 +13,9 @@
  * Each request is one "operation": up to max_attempts attempts with backoff
  * (retry.c) inside a time budget, waiting on a timer list rather than holding
  * a slot. The operation's end is reported to the host's breaker (breaker.c).
- * Bodies are capped (buf limit + CURLOPT_MAXFILESIZE): an oversized one
- * aborts the transfer and fails as "too_large". Conditional requests carry
+ * Each easy handle is set up by common/httpc.c, with pollerd's timeouts, up
+ * to 5 redirects, compression and the body cap: an oversized body aborts the
+ * transfer and fails as "too_large". Conditional requests carry
  * the validators the caller supplies; a 304 to them is a result of its own.
  *
  * Redirects are followed, but not from a public address into the private
@@ -35,9 +36,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
+#include "httpc.h"
 #include "log.h"
 #include "metrics.h"
 #include "pollerd.h"
@@ -47,8 +48,8 @@
 struct fetch_xfer {
 	CURL *easy;
 	struct curl_slist *hdrs;
-	char errbuf[CURL_ERROR_SIZE];
-	struct fetch_req *req; /* NULL when idle */
+	struct httpc_resp resp; /* the attempt's answer, moved to req when it ends */
+	struct fetch_req *req;	/* NULL when idle */
 	struct fetch_xfer *next_free;
 };
 
@@ -290,77 +291,6 @@ void fetch_submit(struct fetcher *f, struct fetch_req *r)
 
 /* ---- one attempt -------------------------------------------------------------- */
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct fetch_req *r = ud;
-	size_t len = size * n;
-	if (buf_append(&r->body, p, len) < 0) {
-		/* Returning short aborts the transfer: the cap is a hard one. */
-		r->too_large = 1;
-		return 0;
-	}
-	return len;
-}
-
-/* A header value without surrounding blanks and CRLF. Caller frees. */
-static char *header_value(const char *p, size_t len)
-{
-	while (len && (*p == ' ' || *p == '\t')) {
-		p++;
-		len--;
-	}
-	while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' || p[len - 1] == ' ' ||
-		       p[len - 1] == '\t'))
-		len--;
-	return xstrndup(p, len);
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct fetch_req *r = ud;
-	size_t len = size * n;
-	/* A status line starts a new response (after a redirect or a 100):
-	 * only the final response's validators count. */
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		free(r->etag);
-		free(r->last_modified);
-		free(r->content_type);
-		r->etag = r->last_modified = r->content_type = NULL;
-		r->retry_after_ms = -1;
-		return len;
-	}
-	static const struct {
-		const char *name;
-		size_t len;
-	} names[] = {
-	    {"etag:", 5}, {"last-modified:", 14}, {"content-type:", 13}, {"retry-after:", 12}};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (len < names[i].len || strncasecmp(p, names[i].name, names[i].len) != 0)
-			continue;
-		char *v = header_value(p + names[i].len, len - names[i].len);
-		switch (i) {
-		case 0:
-			free(r->etag);
-			r->etag = v;
-			break;
-		case 1:
-			free(r->last_modified);
-			r->last_modified = v;
-			break;
-		case 2:
-			free(r->content_type);
-			r->content_type = v;
-			break;
-		default:
-			r->retry_after_ms = ts_retry_after_ms(v, ts_now_ms());
-			free(v);
-			break;
-		}
-		break;
-	}
-	return len;
-}
-
 /* An idle pooled easy handle (or a new one, owned by f->xfers); NULL if curl
  * cannot make one. Give it back with xfer_put. */
 static struct fetch_xfer *xfer_get(struct fetcher *f)
@@ -368,7 +298,6 @@ static struct fetch_xfer *xfer_get(struct fetcher *f)
 	struct fetch_xfer *x = f->free_xfers;
 	if (x) {
 		f->free_xfers = x->next_free;
-		curl_easy_reset(x->easy);
 		return x;
 	}
 	x = xcalloc(1, sizeof *x);
@@ -386,6 +315,7 @@ static void xfer_put(struct fetcher *f, struct fetch_xfer *x)
 {
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
+	httpc_resp_clear(&x->resp);
 	x->req = NULL;
 	x->next_free = f->free_xfers;
 	f->free_xfers = x;
@@ -456,7 +386,19 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 	free(r->last_modified);
 	free(r->content_type);
 	r->etag = r->last_modified = r->content_type = NULL;
-	x->errbuf[0] = '\0';
+	const struct httpc_opts o = {
+	    .user_agent = f->user_agent,
+	    .connect_timeout_ms = f->cfg.connect_timeout_ms,
+	    .timeout_ms = f->cfg.timeout_ms,
+	    .max_redirs = 5,
+	    .max_body = f->cfg.max_body,
+	    .overflow = HTTPC_OVERFLOW_ABORT,
+	    .accept_encoding = 1,
+	    /* Aborting a transfer still resolving a name would otherwise wait for
+	     * the resolver thread: SIGTERM must stop us within a second. */
+	    .quick_exit = 1,
+	};
+	httpc_setup(e, &o, &x->resp, &r->body);
 
 	x->hdrs =
 	    curl_slist_append(NULL, "Accept: application/json, application/xml;q=0.9, */*;q=0.8");
@@ -476,32 +418,11 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	/* A vendor redirect must not lead pollerd to file:// or gopher://. */
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	r->origin_internal = -1;
 	r->refused_ip[0] = '\0';
 	r->addr_internal = f->cfg.addr_internal ? f->cfg.addr_internal : fetch_addr_internal;
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, f->cfg.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, f->cfg.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->cfg.max_body);
-#if LIBCURL_VERSION_NUM >= 0x075700
-	/* Aborting a transfer still resolving a name would otherwise wait for
-	 * the resolver thread: SIGTERM must stop us within a second. */
-	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
-#endif
 	if (r->attempts == 0)
 		r->first_start_mono = ts_mono_ms();
 	r->attempts++;
@@ -528,30 +449,26 @@ static void set_reason(struct fetch_req *r, char *reason, enum vc_failure_kind k
 	r->fail_kind = kind;
 }
 
-/* Reason and failure kind of a failed attempt (kept for the final report). */
-static void describe(struct fetch_req *r, enum att_class c, int curl_code, const char *errbuf)
+/* Reason and failure kind of a failed attempt (kept for the final report).
+ * The kind is what httpc_failure_kind says of the transfer; the reason adds
+ * the status or curl's error text. */
+static void describe(struct fetch_req *r, enum att_class c, int curl_code, const char *err)
 {
+	enum vc_failure_kind kind = httpc_failure_kind(curl_code, r->http_code, r->too_large);
 	switch (c) {
 	case ATT_HTTP_TRANSIENT:
-		set_reason(r, xasprintf("transient_http_%ld", r->http_code),
-			   retry_http_kind(r->http_code));
+		set_reason(r, xasprintf("transient_http_%ld", r->http_code), kind);
 		break;
 	case ATT_HTTP:
-		set_reason(r, xasprintf("http_%ld", r->http_code), retry_http_kind(r->http_code));
+		set_reason(r, xasprintf("http_%ld", r->http_code), kind);
 		break;
 	case ATT_TIMEOUT:
-		set_reason(r, xstrdup("timeout"), VC_FAIL_TIMEOUT);
-		break;
 	case ATT_TOO_LARGE:
-		set_reason(r, xstrdup("too_large"), VC_FAIL_TOO_LARGE);
+		set_reason(r, xstrdup(vocab_str(VC_SET(failure_kind), (int)kind)), kind);
 		break;
 	case ATT_TRANSPORT:
 	case ATT_REQUEST:
-		set_reason(
-		    r,
-		    xasprintf("request_error: %s",
-			      errbuf && *errbuf ? errbuf : curl_easy_strerror((CURLcode)curl_code)),
-		    VC_FAIL_REQUEST_ERROR);
+		set_reason(r, xasprintf("request_error: %s", err), kind);
 		break;
 	default:
 		set_reason(r, NULL, VC_FAIL_OTHER);
@@ -667,6 +584,13 @@ static void attempt_done(struct fetcher *f, struct fetch_xfer *x, CURLcode rc)
 	r->http_code = code;
 	r->latency_ms = (int64_t)(total_us / 1000);
 	r->bytes += (int64_t)dl;
+	/* The answer's headers belong to the request from now on. */
+	r->too_large = x->resp.too_large;
+	r->retry_after_ms = x->resp.retry_after_ms;
+	r->etag = x->resp.etag;
+	r->last_modified = x->resp.last_modified;
+	r->content_type = x->resp.content_type;
+	x->resp.etag = x->resp.last_modified = x->resp.content_type = NULL;
 	enum att_class c = retry_classify((int)rc, code, r->too_large, r->conditional);
 	if (rc == CURLE_ABORTED_BY_CALLBACK && r->refused_ip[0])
 		c = ATT_REQUEST; /* the same redirect next time: no retry */
@@ -674,7 +598,7 @@ static void attempt_done(struct fetcher *f, struct fetch_xfer *x, CURLcode rc)
 	r->unreachable = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
 			 rc == CURLE_COULDNT_CONNECT;
 	r->host->unreachable = r->unreachable;
-	describe(r, c, (int)rc, x->errbuf);
+	describe(r, c, (int)rc, httpc_error(&x->resp, (int)rc));
 	if (rc == CURLE_ABORTED_BY_CALLBACK && r->refused_ip[0])
 		set_reason(r,
 			   xasprintf("request_error: redirect from a public address to %s refused",

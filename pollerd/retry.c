@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpc.h"
 #include "pollerd.h"
 
 int retry_is_transient_code(long code)
@@ -23,7 +24,7 @@ int retry_is_transient_code(long code)
 
 enum vc_failure_kind retry_http_kind(long code)
 {
-	return code >= 500 ? VC_FAIL_HTTP_5XX : code >= 400 ? VC_FAIL_HTTP_4XX : VC_FAIL_OTHER;
+	return httpc_failure_kind(CURLE_OK, code, 0); /* the one classification */
 }
 
 enum att_class retry_classify(int curl_code, long http_code, int too_large, int conditional)
@@ -48,16 +49,9 @@ enum att_class retry_classify(int curl_code, long http_code, int too_large, int 
 
 int64_t retry_backoff_ms(int attempt, double jitter01)
 {
-	int64_t d = RETRY_BASE_MS;
-	for (int i = 1; i < attempt && d < RETRY_CAP_MS; i++)
-		d *= 2;
-	if (d > RETRY_CAP_MS)
-		d = RETRY_CAP_MS;
-	if (jitter01 < 0)
-		jitter01 = 0;
-	if (jitter01 >= 1)
-		jitter01 = 0.999;
-	return d + (int64_t)(jitter01 * RETRY_JITTER_MS);
+	static const struct httpc_backoff p = {
+	    .base_ms = RETRY_BASE_MS, .cap_ms = RETRY_CAP_MS, .jitter_ms = RETRY_JITTER_MS};
+	return httpc_backoff_ms(&p, attempt, jitter01);
 }
 
 int64_t retry_next_delay(enum att_class c, int attempts, int max_attempts, int64_t elapsed_ms,

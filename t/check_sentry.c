@@ -10,13 +10,9 @@
  */
 #include <check.h>
 #include <cJSON.h>
-#include <curl/curl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -24,10 +20,8 @@
 #include "tsupport.h"
 #include "xalloc.h"
 
-extern char **environ;
-
 static char *dir, *log_path, *dsn;
-static pid_t fake;
+static int fake;
 static int port;
 static FILE *sink;
 static struct sentry_stats base; /* CK_FORK=no (valgrind): counters carry over */
@@ -48,26 +42,9 @@ static void setup(void)
 {
 	dir = ts_tmpdir();
 	log_path = xasprintf("%s/fakesentry.jsonl", dir);
-	char *port_file = xasprintf("%s/port", dir);
-	const char *tbin = getenv("ITSTATUS_TBIN");
-	char *bin = xasprintf("%s/fakesentry", tbin && *tbin ? tbin : "build/t");
-	char *argv[] = {bin, "--port", "0", "--port-file", port_file, "--log", log_path, NULL};
-	ck_assert_int_eq(posix_spawn(&fake, bin, NULL, NULL, argv, environ), 0);
-	port = 0;
-	for (int i = 0; i < 200 && !port; i++) {
-		FILE *f = fopen(port_file, "r");
-		if (f) {
-			if (fscanf(f, "%d", &port) != 1)
-				port = 0;
-			fclose(f);
-		}
-		if (!port)
-			usleep(25000);
-	}
-	ck_assert_msg(port > 0, "fakesentry did not start (%s)", bin);
+	const char *extra[] = {"--log", log_path, NULL};
+	fake = ts_fake_start("fakesentry", dir, extra, &port);
 	dsn = xasprintf("http://public@127.0.0.1:%d/42", port);
-	free(port_file);
-	free(bin);
 	sink = fopen("/dev/null", "w");
 	log_init("testd", LOG_LVL_INFO, 1);
 	log_set_stream(sink);
@@ -80,8 +57,7 @@ static void teardown(void)
 	sentry_shutdown(0);
 	log_set_stream(NULL);
 	fclose(sink);
-	kill(fake, SIGTERM);
-	waitpid(fake, NULL, 0);
+	ts_fake_stop(fake);
 	free(dsn);
 	free(log_path);
 	free(dir);
@@ -91,15 +67,7 @@ static void teardown(void)
 static void control(const char *what, const char *body)
 {
 	char *url = xasprintf("http://127.0.0.1:%d/_control/%s", port, what);
-	CURL *c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	FILE *null = fopen("/dev/null", "w");
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, null);
-	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_cleanup(c);
-	fclose(null);
+	ts_post(url, body);
 	free(url);
 }
 
@@ -314,10 +282,8 @@ START_TEST(test_bad_dsn)
 	static const struct {
 		const char *dsn, *why;
 	} bad[] = {
-	    {"ftp://k@host/1", "not an http(s) URL"},
-	    {"https://host/1", "no public key"},
-	    {"https://k@host", "no project id"},
-	    {"https://k@host/", "no project id"},
+	    {"ftp://k@host/1", "not an http(s) URL"}, {"https://host/1", "no public key"},
+	    {"https://k@host", "no project id"},      {"https://k@host/", "no project id"},
 	    {"https://k@host/abc", "not a number"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -3,9 +3,13 @@
  */
 #include "tsupport.h"
 
+#include <curl/curl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "xalloc.h"
@@ -53,6 +57,56 @@ char *ts_fixture(const char *rel)
 		return xasprintf("%s/%s", base, rel);
 	const char *root = getenv("ITSTATUS_ROOT");
 	return xasprintf("%s/t/fixtures/vendors/%s", root && *root ? root : ".", rel);
+}
+
+extern char **environ;
+
+int ts_fake_start(const char *name, const char *dir, const char *const *extra, int *port)
+{
+	char *port_file = xasprintf("%s/%s.port", dir, name);
+	const char *tbin = getenv("ITSTATUS_TBIN");
+	char *bin = xasprintf("%s/%s", tbin && *tbin ? tbin : "build/t", name);
+	char *argv[16] = {bin, "--port", "0", "--port-file", port_file};
+	size_t n = 5;
+	for (size_t i = 0; extra && extra[i] && n < sizeof argv / sizeof argv[0] - 1; i++)
+		argv[n++] = (char *)extra[i];
+	argv[n] = NULL;
+	pid_t pid;
+	ck_assert_int_eq(posix_spawn(&pid, bin, NULL, NULL, argv, environ), 0);
+	*port = 0;
+	for (int i = 0; i < 200 && !*port; i++) {
+		FILE *f = fopen(port_file, "r");
+		if (f) {
+			if (fscanf(f, "%d", port) != 1)
+				*port = 0;
+			fclose(f);
+		}
+		if (!*port)
+			usleep(25000);
+	}
+	ck_assert_msg(*port > 0, "%s did not start (%s)", name, bin);
+	free(port_file);
+	free(bin);
+	return (int)pid;
+}
+
+void ts_fake_stop(int pid)
+{
+	kill((pid_t)pid, SIGTERM);
+	waitpid((pid_t)pid, NULL, 0);
+}
+
+void ts_post(const char *url, const char *body)
+{
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	FILE *null = fopen("/dev/null", "w");
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, null);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_cleanup(c);
+	fclose(null);
 }
 
 int ts_run(Suite *s)
