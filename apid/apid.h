@@ -44,6 +44,9 @@
  * (civetweb's request_timeout_ms, also the longest one read may wait). */
 #define APID_BODY_READERS_MAX 64
 #define APID_BODY_DEADLINE_MS 10000
+/* An answer this big or bigger is "large": kept gzipped only in the
+ * response cache, and its route's builds take turns (doc/scale.md#memory). */
+#define APID_LARGE_BODY (256 * 1024)
 
 /* ---- conf.c: the configuration handlers see ----------------------------- */
 
@@ -114,28 +117,47 @@ void rcache_free(struct rcache *rc);
 struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age_ms, int *build);
 /* Store a copy of the built body (and its ETag) in e. */
 void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len);
+/* Print root into e as its body (json_print_consume; root is deleted): an
+ * answer of APID_LARGE_BODY or more is compressed while it is printed and
+ * kept gzipped only, never whole. 0, or -1 (e left unfilled). */
+int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root);
+/* A build of a route whose answers are large waits here for its turn
+ * (server-wide, doc/scale.md#memory) until deadline_ms (ts_mono_ms); e's
+ * clock age starts when it gets it. 0 (then r->large is set by the caller),
+ * or -1 when the deadline passed. */
+int rcache_large_enter(struct rcache *rc, struct rc_ent *e, int64_t deadline_ms);
+/* Give back r's turn, if it holds one (once its body is in the cache). */
+void rcache_large_leave(struct req *r);
 void rcache_release(struct rcache *rc, struct rc_ent *e);
 int rc_ready(const struct rc_ent *e);
 /* A ready entry's identity body (valid while held); NULL when it is kept
- * gzipped only (rc_represent inflates it); *len is the identity length. */
+ * gzipped only (sent inflated, see struct repr); *len is the identity length. */
 const char *rc_body(const struct rc_ent *e, size_t *len);
+/* A ready entry's gzip form (NULL when not made yet or not worth it; valid
+ * while held), its length in *gzlen and its ETag into etag. */
+const char *rc_gz_form(const struct rc_ent *e, size_t *gzlen, char *etag, size_t etaglen);
 /* The ETag of a body: "<length hex>-<64-bit FNV-1a hex>" with the quotes. */
 void rc_etag(const char *body, size_t len, char *out, size_t outlen);
 /* gzip (RFC 1952) of in at level 1..9 into *out (caller frees). 0 or -1. */
 int rc_gzip(const char *in, size_t len, int level, char **out, size_t *outlen);
-/* Inflate gzip in into exactly outlen bytes (+ NUL) in *out (caller frees). 0 or -1. */
-int rc_gunzip(const char *in, size_t len, size_t outlen, char **out);
+/* Inflate gzip in, which must give exactly outlen bytes, a slice at a time
+ * into out (which returns 0, or -1 to stop). 0, or -1 when it is not that. */
+int rc_gunzip_each(const char *in, size_t len, size_t outlen,
+		   int (*out)(void *ctx, const char *p, size_t n), void *ctx);
 /* apid.c: keep the allocator from holding on to freed memory (glibc). */
 void apid_malloc_setup(void);
 void apid_trim_memory(void);
 /* How one API 200 goes out: body/len in, then the body to send (gzip when
  * accepted, NULL for a 304), status 200 or 304, the caching headers, and a
- * buffer the caller frees afterwards (owned, may be NULL). */
+ * buffer the caller frees afterwards (owned, may be NULL). gz set: the body
+ * is len bytes to inflate from gz while sending (rc_gunzip_each). */
 struct repr {
 	int status;
 	const char *body;
 	size_t len;
 	char *owned;
+	const char *gz;
+	size_t gzlen;
 	int own_cache_control; /* the handler set its own Cache-Control */
 	char headers[192];
 };
@@ -212,6 +234,9 @@ struct req {
 	char client[GUARD_ADDR_LEN]; /* the client's address (see guard.c) */
 	int status;		     /* set once a response was sent */
 	struct rc_ent *rc;	     /* the cache entry served or being built */
+	int large;		     /* holds a large build's turn (rcache_large_enter) */
+	size_t rows_bytes;	     /* text of the rows built, before ?worst= cut them */
+	int64_t start_ms;	     /* when the request began (ts_mono_ms) */
 	int represent;		     /* an API GET: 200s get ETag, 304, gzip (rcache.c) */
 	/* Applied by http_envelope to a 200's data before printing (lists.c). */
 	void (*post)(struct req *r, cJSON *data, cJSON *meta);
@@ -312,6 +337,17 @@ cJSON *json_compact(cJSON *item);
  * callers that inspect the tree still can. */
 cJSON *json_list_item(cJSON *item);
 void json_compact_lists(int on);
+/* Where json_print_consume writes, piece by piece. */
+struct jsink {
+	void (*put)(struct jsink *s, const char *text, size_t len);
+};
+/* Print item exactly as cJSON_PrintUnformatted would, into s, freeing the
+ * text of each raw item (the rows) once it is written: a large answer is
+ * never held as rows and as one printed copy at once (doc/scale.md#memory).
+ * The caller still deletes item, and must not print it again. */
+void json_print_consume(cJSON *item, struct jsink *s);
+/* Bytes of raw (printed row) text under item: what a build holds. */
+size_t json_raw_bytes(const cJSON *item);
 /* Column i's wire name (without a type prefix). */
 const char *json_col_name(sqlite3_stmt *st, int i);
 /* Number with 2 decimals, or null for NAN; a new item the caller owns. */

@@ -180,6 +180,12 @@ static void put_headers(struct buf *h, struct req *r, int status, const char *ct
 		buf_puts(h, extra);
 }
 
+/* rc_gunzip_each's writer: the slice to the client. */
+static int conn_write(void *conn, const char *p, size_t n)
+{
+	return mg_write(conn, p, n) > 0 ? 0 : -1;
+}
+
 void http_send(struct req *r, int status, const char *ctype, const char *extra, const char *body,
 	       size_t len)
 {
@@ -219,6 +225,11 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 	if (mg_write(r->conn, h.data, h.len) <= 0 ||
 	    (with_body && mg_write(r->conn, body, len) <= 0))
 		r->must_close = 1;
+	else if (rp.gz && !r->head && status == 200 &&
+		 rc_gunzip_each(rp.gz, rp.gzlen, len, conn_write, r->conn) < 0) {
+		log_error("%s %s: the cached body could not be inflated", r->method, r->path);
+		r->must_close = 1; /* the client sees a short body, never a wrong one */
+	}
 	buf_free(&h);
 	free(rp.owned);
 	free(ex);
@@ -266,6 +277,18 @@ int http_send_headers(struct req *r, int status, const char *ctype, const char *
 
 void http_json(struct req *r, int status, cJSON *root, const char *extra)
 {
+	if (status == 200 && r->rc && !rc_ready(r->rc)) {
+		/* A cached route's first 200 at this version is printed straight
+		 * into the cache: a large one is never whole in memory. */
+		int rc = rcache_fill_json(r->a->rcache, r->rc, root);
+		rcache_large_leave(r);
+		if (rc == 0)
+			http_send(r, 200, "application/json", extra, NULL, 0);
+		else
+			http_send(r, 500, "application/json", NULL,
+				  "{\"detail\":\"Internal Server Error\"}", 34);
+		return;
+	}
 	char *s = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!s) {
@@ -279,8 +302,10 @@ void http_json(struct req *r, int status, cJSON *root, const char *extra)
 
 void http_envelope(struct req *r, int status, cJSON *data, cJSON *meta)
 {
-	if (r->post && status == 200 && data)
+	if (r->post && status == 200 && data) {
+		r->rows_bytes = json_raw_bytes(data); /* what the build held (server.c) */
 		r->post(r, data, meta);
+	}
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "data", data ? data : cJSON_CreateNull());
 	cJSON_AddNullToObject(root, "error");

@@ -7,6 +7,7 @@
  * a boolean or for stored JSON text to be embedded.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonck.h"
@@ -95,6 +96,65 @@ cJSON *json_compact(cJSON *item)
 	cJSON *raw = cJSON_CreateRaw(text ? text : "null");
 	cJSON_free(text);
 	return raw;
+}
+
+/* A leaf (or a key, as a string item) printed as cJSON prints it: into
+ * the stack when it fits, else through a temporary copy. */
+static void put_leaf(cJSON *item, struct jsink *s)
+{
+	char small[256];
+	if (cJSON_PrintPreallocated(item, small, sizeof small, 0)) {
+		s->put(s, small, strlen(small));
+		return;
+	}
+	char *text = cJSON_PrintUnformatted(item);
+	if (text)
+		s->put(s, text, strlen(text));
+	else
+		s->put(s, "null", 4);
+	cJSON_free(text);
+}
+
+void json_print_consume(cJSON *item, struct jsink *s)
+{
+	if (cJSON_IsRaw(item)) {
+		const char *t = item->valuestring ? item->valuestring : "null";
+		s->put(s, t, strlen(t));
+		/* Written: its text can go now, not when the whole answer is
+		 * done (the tree is deleted by the caller; NULL is allowed). */
+		if (!(item->type & cJSON_IsReference)) {
+			cJSON_free(item->valuestring);
+			item->valuestring = NULL;
+		}
+		return;
+	}
+	if (!cJSON_IsObject(item) && !cJSON_IsArray(item)) {
+		put_leaf(item, s);
+		return;
+	}
+	int obj = cJSON_IsObject(item);
+	s->put(s, obj ? "{" : "[", 1);
+	for (cJSON *c = item->child; c; c = c->next) {
+		if (c != item->child)
+			s->put(s, ",", 1);
+		if (obj) {
+			cJSON key = {.type = cJSON_String, .valuestring = c->string};
+			put_leaf(&key, s);
+			s->put(s, ":", 1);
+		}
+		json_print_consume(c, s);
+	}
+	s->put(s, obj ? "}" : "]", 1);
+}
+
+size_t json_raw_bytes(const cJSON *item)
+{
+	if (cJSON_IsRaw(item))
+		return item->valuestring ? strlen(item->valuestring) : 0;
+	size_t n = 0;
+	for (const cJSON *c = item->child; c; c = c->next)
+		n += json_raw_bytes(c);
+	return n;
 }
 
 const char *json_col_name(sqlite3_stmt *st, int i)

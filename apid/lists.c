@@ -30,6 +30,14 @@ static int by_score(const void *a, const void *b)
 	return x->item < y->item ? -1 : x->item > y->item;
 }
 
+/* A child as a tree: parsed into *tmp (the caller deletes it) when it is
+ * raw text (json_list_item). */
+static const cJSON *tree(const cJSON *c, cJSON **tmp)
+{
+	*tmp = cJSON_IsRaw(c) ? cJSON_Parse(c->valuestring) : NULL;
+	return *tmp ? *tmp : c;
+}
+
 /* Keep the n children of container (object or array) with the lowest score,
  * worst first; returns how many there were. */
 static int keep_worst(cJSON *container, long n, double (*score)(const cJSON *))
@@ -40,7 +48,9 @@ static int keep_worst(cJSON *container, long n, double (*score)(const cJSON *))
 	struct scored *v = xcalloc((size_t)total, sizeof *v);
 	int k = 0;
 	for (cJSON *c = container->child; c; c = c->next, k++) {
-		v[k].score = score(c);
+		cJSON *tmp;
+		v[k].score = score(tree(c, &tmp));
+		cJSON_Delete(tmp);
 		v[k].item = c;
 	}
 	qsort(v, (size_t)total, sizeof *v, by_score);
@@ -120,21 +130,6 @@ static void post_summary(struct req *r, cJSON *data, cJSON *meta)
 	cJSON_AddNumberToObject(data, "active_incidents_total", total);
 }
 
-/* A child as a tree: parsed into *tmp when it is raw text (json_compact). */
-static const cJSON *tree(const cJSON *c, cJSON **tmp)
-{
-	*tmp = cJSON_IsRaw(c) ? cJSON_Parse(c->valuestring) : NULL;
-	return *tmp ? *tmp : c;
-}
-
-static double history_score(const cJSON *c)
-{
-	cJSON *tmp;
-	double m = history_mean(tree(c, &tmp));
-	cJSON_Delete(tmp);
-	return m;
-}
-
 static void post_history(struct req *r, cJSON *data, cJSON *meta)
 {
 	(void)meta;
@@ -176,7 +171,7 @@ static void post_history(struct req *r, cJSON *data, cJSON *meta)
 	}
 	free(sum);
 	free(cnt);
-	int total = keep_worst(svcs, r->post_n, history_score);
+	int total = keep_worst(svcs, r->post_n, history_mean);
 	cJSON_AddItemToObject(data, "aggregate", agg);
 	cJSON_AddNumberToObject(data, "services_total", total);
 }
@@ -205,8 +200,11 @@ static void post_slo(struct req *r, cJSON *data, cJSON *meta)
 	const cJSON *s;
 	cJSON_ArrayForEach(s, svcs)
 	{
-		fast += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "fast_burning"));
-		slow += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "slow_burning"));
+		cJSON *tmp;
+		const cJSON *row = tree(s, &tmp);
+		fast += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "fast_burning"));
+		slow += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "slow_burning"));
+		cJSON_Delete(tmp);
 	}
 	int total = keep_worst(svcs, r->post_n, slo_score);
 	cJSON_AddNumberToObject(data, "services_total", total);

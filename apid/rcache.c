@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -39,7 +40,11 @@
  * services (about 6 MB) plus its gzip form, well under the RSS target. */
 #define RC_MAX_BYTES (24u * 1024 * 1024)
 /* Bodies at least this big are kept gzipped only. */
-#define RC_KEEP_IDENTITY_MAX (256u * 1024)
+#define RC_KEEP_IDENTITY_MAX ((size_t)APID_LARGE_BODY)
+/* Builds of routes whose answers run to RC_KEEP_IDENTITY_MAX or more that
+ * may run at once: each holds its rows (tens of MB at 10,000 services) while
+ * it runs, so several different ones at once were apid's peak. */
+#define RC_LARGE_BUILDS 1
 /* Smaller bodies are sent as they are: gzip would save less than a packet. */
 #define GZIP_MIN 1024
 
@@ -71,6 +76,10 @@ struct rcache {
 	struct rc_ent *head;
 	size_t bytes;
 	uint64_t tick;
+	/* Large builds running now (at most RC_LARGE_BUILDS) and the signal
+	 * that one finished (doc/scale.md#memory). */
+	int large;
+	pthread_cond_t large_cv;
 };
 
 struct rcache *rcache_new(const char *db_path)
@@ -78,6 +87,7 @@ struct rcache *rcache_new(const char *db_path)
 	struct rcache *rc = xcalloc(1, sizeof *rc);
 	pthread_mutex_init(&rc->mu, NULL);
 	pthread_cond_init(&rc->cv, NULL);
+	pthread_cond_init(&rc->large_cv, NULL);
 	rc->db = db_open(db_path, 0);
 	rc->dv = rc->db ? db_prepare(rc->db, "PRAGMA data_version") : NULL;
 	if (!rc->dv) {
@@ -120,6 +130,7 @@ void rcache_free(struct rcache *rc)
 	sqlite3_finalize(rc->dv);
 	db_close(rc->db);
 	pthread_cond_destroy(&rc->cv);
+	pthread_cond_destroy(&rc->large_cv);
 	pthread_mutex_destroy(&rc->mu);
 	free(rc);
 }
@@ -190,14 +201,60 @@ struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age
 	return e;
 }
 
-void rc_etag(const char *body, size_t len, char *out, size_t outlen)
+#define FNV_OFFSET 1469598103934665603ull
+
+/* FNV-1a of n more bytes, continuing from h (FNV_OFFSET to start). */
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)body[i];
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
 		h *= 1099511628211ull;
 	}
+	return h;
+}
+
+static void etag_text(size_t len, uint64_t h, char *out, size_t outlen)
+{
 	snprintf(out, outlen, "\"%zx-%016llx\"", len, (unsigned long long)h);
+}
+
+void rc_etag(const char *body, size_t len, char *out, size_t outlen)
+{
+	etag_text(len, fnv1a(FNV_OFFSET, body, len), out, outlen);
+}
+
+/* Make e ready with its body: copy (identity, may be NULL) and/or gz, both
+ * taken; len is the identity length. */
+static void ent_store(struct rcache *rc, struct rc_ent *e, char *copy, size_t len, char *gz,
+		      size_t gzlen, const char *etag)
+{
+	pthread_mutex_lock(&rc->mu);
+	if (e->state == RC_BUILDING) {
+		e->body = copy;
+		e->len = len;
+		e->gz = gz;
+		e->gzlen = gzlen;
+		e->gz_state = gz ? 2 : 0;
+		snprintf(e->etag, sizeof e->etag, "%s", etag);
+		e->state = RC_READY;
+		copy = gz = NULL;
+		if (e->linked)
+			rc->bytes += (e->body ? len : 0) + e->gzlen;
+		/* Make room, least recently used first (never the new one). */
+		while (rc->bytes > RC_MAX_BYTES) {
+			struct rc_ent *old = NULL;
+			for (struct rc_ent *x = rc->head; x; x = x->next)
+				if (x != e && x->state == RC_READY && (!old || x->used < old->used))
+					old = x;
+			if (!old)
+				break;
+			unlink_ent(rc, old);
+		}
+		pthread_cond_broadcast(&rc->cv);
+	}
+	pthread_mutex_unlock(&rc->mu);
+	free(copy);
+	free(gz);
 }
 
 void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len)
@@ -218,35 +275,151 @@ void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t l
 		memcpy(copy, body, len);
 		copy[len] = '\0';
 	}
-	pthread_mutex_lock(&rc->mu);
-	if (e->state == RC_BUILDING) {
-		e->body = copy;
-		e->len = len;
-		e->gz = gz;
-		e->gzlen = gzlen;
-		e->gz_state = gz ? 2 : 0;
-		memcpy(e->etag, etag, sizeof etag);
-		e->state = RC_READY;
-		copy = gz = NULL;
-		if (e->linked)
-			rc->bytes += (e->body ? len : 0) + e->gzlen;
-		/* Make room, least recently used first (never the new one). */
-		while (rc->bytes > RC_MAX_BYTES) {
-			struct rc_ent *old = NULL;
-			for (struct rc_ent *x = rc->head; x; x = x->next)
-				if (x != e && x->state == RC_READY && (!old || x->used < old->used))
-					old = x;
-			if (!old)
-				break;
-			unlink_ent(rc, old);
-		}
-		pthread_cond_broadcast(&rc->cv);
-	}
-	pthread_mutex_unlock(&rc->mu);
-	free(copy);
-	free(gz);
+	ent_store(rc, e, copy, len, gz, gzlen, etag);
 	if (len >= RC_KEEP_IDENTITY_MAX)
 		apid_trim_memory(); /* the build's tree and text are gone: give the pages back */
+}
+
+/* The text of an answer as it is printed (json_print_consume): its length
+ * and hash as it goes, the text itself while it is small, and from
+ * RC_KEEP_IDENTITY_MAX on its gzip form only, compressed a slice at a time
+ * so a 30 MB answer is never whole in memory. */
+struct fill_sink {
+	struct jsink base;
+	size_t len;
+	uint64_t hash;
+	struct buf text; /* the identity body; once compressing, the slice not yet fed */
+	int zon;	 /* compressing */
+	int zfail;
+	z_stream z;
+	char *gz;
+	size_t gzcap;
+};
+
+#define FILL_SLICE (64u * 1024)
+
+/* Feed n bytes to the compressor (finish: and end the stream). */
+static void gz_feed(struct fill_sink *f, const char *p, size_t n, int finish)
+{
+	f->z.next_in = (Bytef *)(uintptr_t)p;
+	f->z.avail_in = (uInt)n;
+	for (;;) {
+		if (!f->z.avail_out) {
+			size_t used = f->gzcap;
+			f->gzcap *= 2;
+			f->gz = xrealloc(f->gz, f->gzcap);
+			f->z.next_out = (Bytef *)f->gz + used;
+			f->z.avail_out = (uInt)(f->gzcap - used);
+		}
+		int rc = deflate(&f->z, finish ? Z_FINISH : Z_NO_FLUSH);
+		if (rc == Z_STREAM_ERROR) {
+			f->zfail = 1;
+			return;
+		}
+		if (finish ? rc == Z_STREAM_END : !f->z.avail_in)
+			return;
+	}
+}
+
+static void fill_put(struct jsink *s, const char *p, size_t n)
+{
+	struct fill_sink *f = (struct fill_sink *)s;
+	f->len += n;
+	f->hash = fnv1a(f->hash, p, n);
+	if (f->zfail)
+		return; /* only the length and hash still matter: the build fails */
+	buf_append(&f->text, p, n);
+	if (!f->zon && f->text.len >= RC_KEEP_IDENTITY_MAX) {
+		/* Large: compress from here on and keep no identity copy. */
+		if (deflateInit2(&f->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+			f->zfail = 1;
+			return;
+		}
+		f->zon = 1;
+		f->gzcap = FILL_SLICE;
+		f->gz = xmalloc(f->gzcap);
+		f->z.next_out = (Bytef *)f->gz;
+		f->z.avail_out = (uInt)f->gzcap;
+	}
+	if (f->zon && !f->zfail && f->text.len >= FILL_SLICE) {
+		gz_feed(f, f->text.data, f->text.len, 0);
+		buf_reset(&f->text);
+	}
+}
+
+int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root)
+{
+	struct fill_sink f = {.base = {fill_put}, .hash = FNV_OFFSET};
+	buf_init(&f.text, 0);
+	json_print_consume(root, &f.base);
+	cJSON_Delete(root);
+	if (f.zon && !f.zfail)
+		gz_feed(&f, f.text.data ? f.text.data : "", f.text.len, 1);
+	if (f.zon)
+		deflateEnd(&f.z);
+	int ok = !f.zfail;
+	if (ok) {
+		char etag[sizeof e->etag];
+		etag_text(f.len, f.hash, etag, sizeof etag);
+		if (f.zon) {
+			buf_free(&f.text);
+			size_t gzlen = f.gzcap - f.z.avail_out;
+			ent_store(rc, e, NULL, f.len, xrealloc(f.gz, gzlen), gzlen, etag);
+		} else {
+			if (!f.text.data)
+				buf_append(&f.text, "", 0);
+			ent_store(rc, e, buf_steal(&f.text), f.len, NULL, 0, etag);
+		}
+	} else {
+		log_error("response cache: cannot compress %s", e->key);
+		free(f.gz);
+		buf_free(&f.text);
+	}
+	if (f.len >= RC_KEEP_IDENTITY_MAX)
+		apid_trim_memory(); /* the build's tree and text are gone: give the pages back */
+	return ok ? 0 : -1;
+}
+
+int rcache_large_enter(struct rcache *rc, struct rc_ent *e, int64_t deadline_ms)
+{
+	pthread_mutex_lock(&rc->mu);
+	int got = 1;
+	while (rc->large >= RC_LARGE_BUILDS) {
+		int64_t left = deadline_ms - ts_mono_ms();
+		if (left <= 0) {
+			got = 0;
+			break;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)(left / 1000);
+		ts.tv_nsec += (long)(left % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&rc->large_cv, &rc->mu, &ts);
+	}
+	if (got) {
+		rc->large++;
+		/* A clock route's answer is as old as its build, not as its
+		 * wait: count its age from now. */
+		e->born_ms = ts_mono_ms();
+	}
+	pthread_mutex_unlock(&rc->mu);
+	return got ? 0 : -1;
+}
+
+void rcache_large_leave(struct req *r)
+{
+	if (!r->large)
+		return;
+	struct rcache *rc = r->a->rcache;
+	r->large = 0;
+	pthread_mutex_lock(&rc->mu);
+	rc->large--;
+	pthread_cond_signal(&rc->large_cv);
+	pthread_mutex_unlock(&rc->mu);
 }
 
 void rcache_release(struct rcache *rc, struct rc_ent *e)
@@ -317,31 +490,46 @@ static const char *ent_gzip(struct rcache *rc, struct rc_ent *e, size_t *len)
 	return e->gz;
 }
 
-int rc_gunzip(const char *in, size_t len, size_t outlen, char **out)
+int rc_gunzip_each(const char *in, size_t len, size_t outlen,
+		   int (*out)(void *ctx, const char *p, size_t n), void *ctx)
 {
 	z_stream z;
 	memset(&z, 0, sizeof z);
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return -1;
-	char *buf = xmalloc(outlen + 1);
+	/* A slice at a time: a client without gzip must not cost a whole
+	 * identity copy of a 30 MB answer. */
+	enum { SLICE = 64 * 1024 };
+	char *buf = xmalloc(SLICE);
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)buf;
-	z.avail_out = (uInt)outlen;
-	int rc = inflate(&z, Z_FINISH);
+	size_t done = 0;
+	int rc;
+	do {
+		z.next_out = (Bytef *)buf;
+		z.avail_out = SLICE;
+		rc = inflate(&z, Z_NO_FLUSH);
+		size_t n = SLICE - z.avail_out;
+		done += n;
+		if ((rc != Z_OK && rc != Z_STREAM_END) || done > outlen ||
+		    (n && out(ctx, buf, n) < 0))
+			rc = Z_DATA_ERROR;
+	} while (rc == Z_OK);
 	inflateEnd(&z);
-	if (rc != Z_STREAM_END || z.avail_out != 0) {
-		free(buf);
-		return -1;
-	}
-	buf[outlen] = '\0';
-	*out = buf;
-	return 0;
+	free(buf);
+	return rc == Z_STREAM_END && done == outlen ? 0 : -1;
 }
 
 int rc_ready(const struct rc_ent *e)
 {
 	return e->state == RC_READY;
+}
+
+const char *rc_gz_form(const struct rc_ent *e, size_t *gzlen, char *etag, size_t etaglen)
+{
+	snprintf(etag, etaglen, "%s", e->etag);
+	*gzlen = e->gzlen;
+	return e->gz;
 }
 
 const char *rc_body(const struct rc_ent *e, size_t *len)
@@ -400,6 +588,7 @@ void rc_represent(struct req *r, struct repr *o)
 {
 	o->status = 200;
 	o->owned = NULL;
+	o->gz = NULL;
 	struct rc_ent *e = r->rc && r->rc->state == RC_READY ? r->rc : NULL;
 	char etag[48];
 	const char *tag = etag;
@@ -424,13 +613,11 @@ void rc_represent(struct req *r, struct repr *o)
 			gz = ent_gzip(r->a->rcache, e, &gzlen);
 		if (!gz) { /* identity: kept, just built, or inflated from the gzip form */
 			o->len = e->len;
-			if (e->body)
+			if (e->body) {
 				o->body = e->body;
-			else if (!o->body && rc_gunzip(e->gz, e->gzlen, e->len, &o->owned) == 0)
-				o->body = o->owned;
-			if (!o->body) {
-				log_error("response cache: cannot inflate %s", e->key);
-				o->len = 0;
+			} else if (!o->body) { /* inflated while it is sent */
+				o->gz = e->gz;
+				o->gzlen = e->gzlen;
 			}
 			return;
 		}

@@ -124,12 +124,29 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Per route (index in api_routes), what its last build held plus one (0:
+ * never built): the larger of its body and its rows before a ?worst= cut.
+ * A route whose last build was large, or that was never built yet, takes
+ * turns for the next (rcache_large_enter); routes known to be small never
+ * wait. */
+#define ROUTE_SIZES 64
+static _Atomic size_t route_size[ROUTE_SIZES];
+
+static _Atomic size_t *route_size_of(const struct route *rt)
+{
+	size_t i = (size_t)(rt - api_routes);
+	return i < ROUTE_SIZES ? &route_size[i] : NULL;
+}
+
 /* Run a route: from the shared response cache when the route allows
  * (rcache.c); every API GET answer gets its ETag, 304 and gzip there. */
 static void run_route(struct req *r)
 {
 	r->represent = !strcmp(r->route->method, "GET") && !(r->route->flags & R_STREAM);
-	if ((r->route->flags & R_CACHE) && !r->head && r->a->rcache) {
+	_Atomic size_t *size = route_size_of(r->route);
+	/* HEAD too: it costs the same build as GET, so it shares GET's
+	 * entry and takes the same turns. */
+	if ((r->route->flags & R_CACHE) && r->a->rcache) {
 		int build;
 		char *key = xasprintf("%s?%s", r->path, r->query);
 		r->rc =
@@ -143,10 +160,31 @@ static void run_route(struct req *r)
 				  len); /* body may be NULL */
 			return;
 		}
+		/* Several different large builds at once were apid's peak
+		 * memory: they take turns, each waiting no longer than a
+		 * request body may take to arrive. */
+		size_t last = size ? atomic_load(size) : 0;
+		if (!last || last > APID_LARGE_BODY) {
+			if (rcache_large_enter(r->a->rcache, r->rc,
+					       r->start_ms + APID_BODY_DEADLINE_MS) < 0) {
+				log_warn("%s: other large answers are being built, refused",
+					 r->route_label);
+				http_detail(r, 503, "Server busy building other large answers",
+					    "Retry-After: 2\r\n");
+				return;
+			}
+			r->large = 1;
+		}
 	}
 	json_compact_lists(1); /* rows as text, not trees (doc/scale.md#memory) */
 	r->route->fn(r);
 	json_compact_lists(0);
+	rcache_large_leave(r); /* an answer that never reached the cache */
+	if (size && r->rc && rc_ready(r->rc)) {
+		size_t len;
+		rc_body(r->rc, &len);
+		atomic_store(size, (len > r->rows_bytes ? len : r->rows_bytes) + 1);
+	}
 }
 
 /* Several Content-Length headers that disagree, or Content-Length with
@@ -232,6 +270,7 @@ static int dispatch(struct mg_connection *conn)
 			  r.cfg->trusted_proxies, r.client, sizeof r.client);
 	r.cors_origin = cors_allowed(r.cfg, req_header(&r, "Origin"));
 	r.route_label = "other";
+	r.start_ms = ts_mono_ms();
 	int counted = 0;
 	if (framing_bad(ri)) {
 		/* Two lengths, or a length and chunking: the body's end is

@@ -483,7 +483,7 @@ cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
 	for (size_t i = 0; i < set.n; i++) {
 		const struct sla_tl *t = &set.v[i];
-		cJSON *s = cJSON_AddObjectToObject(svcs, t->service_id);
+		cJSON *s = cJSON_CreateObject();
 		cJSON *cov = cJSON_CreateObject();
 		for (size_t k = 0; k < sizeof win / sizeof win[0]; k++) {
 			struct sla_cov c;
@@ -494,6 +494,8 @@ cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 		}
 		add_since(s, t);
 		cJSON_AddItemToObject(s, "coverage", cov);
+		cJSON_AddItemToObject(svcs, t->service_id,
+				      json_list_item(s)); /* text, not a tree */
 	}
 	sla_set_free(&set);
 	add_rule(data, o);
@@ -598,13 +600,17 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 			char dt[11];
 			day_text(s, dt);
 			if (!so) {
-				so = cJSON_AddObjectToObject(svcs, t->service_id);
-				to = cJSON_AddObjectToObject(tracked, t->service_id);
+				so = cJSON_CreateObject();
+				to = cJSON_CreateObject();
 			}
 			cJSON_AddStringToObject(so, dt, worst_name[w]);
 			struct sla_cov c;
 			sla_uptime(t, s, s + DAY_MS > now_ms ? now_ms : s + DAY_MS, o, &c);
 			cJSON_AddNumberToObject(to, dt, (double)(c.tracked_ms / 1000));
+		}
+		if (so) { /* text, not trees: 10,000 services x 7 days x 2 */
+			cJSON_AddItemToObject(svcs, t->service_id, json_list_item(so));
+			cJSON_AddItemToObject(tracked, t->service_id, json_list_item(to));
 		}
 	}
 	cJSON_AddItemToObject(data, "tracked_seconds", tracked);
@@ -705,7 +711,9 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 		cJSON_AddItemToObject(row, "coverage_30d", sla_cov_json(&c30, t->monitoring_since));
 		cJSON_AddItemToObject(row, "burn_rates", rates);
 		cJSON_AddItemToObject(row, "burn_coverage", bcov);
-		cJSON_AddItemToArray(arr, row);
+		/* Printed per row: 10,000 SLO rows as a tree were 10 MB of JSON
+		 * in tens of MB of nodes (doc/scale.md#memory). */
+		cJSON_AddItemToArray(arr, json_list_item(row));
 	}
 	sqlite3_finalize(st);
 	sla_set_free(&set);

@@ -2,10 +2,14 @@
  * check_api_data: apid's resource builders called directly on a seeded
  * database -- summary (effective status everywhere), services, detail,
  * graph, timeline and clusters, maintenance, reports, the alert log with its
- * cursor, /itstatus replies, health, the inbox hand-off and /metrics text.
+ * cursor, /itstatus replies, health, the inbox hand-off and /metrics text;
+ * and how answers reach the response cache: printed as cJSON prints them,
+ * large ones compressed while printed, large builds taking turns.
  */
 #include <check.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -702,6 +706,166 @@ START_TEST(test_metrics_heartbeat_age)
 }
 END_TEST
 
+/* An answer with every kind of value, rows as raw text (as builders make
+ * them for HTTP); n rows of about 100 bytes each. Caller deletes. */
+static cJSON *answer(int n)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "odd \"key\"\n\x01", "tab\there \b\f \\ \x7f é");
+	cJSON_AddNumberToObject(d, "int", 86400);
+	cJSON_AddNumberToObject(d, "real", 99.95);
+	cJSON_AddNumberToObject(d, "big", 1e300);
+	cJSON_AddItemToObject(d, "nan", json_pct(NAN));
+	cJSON_AddTrueToObject(d, "t");
+	cJSON_AddNullToObject(d, "z");
+	cJSON_AddObjectToObject(d, "empty_obj");
+	cJSON_AddArrayToObject(d, "empty_arr");
+	char *longs = xmalloc(1000);
+	memset(longs, 'x', 999);
+	longs[999] = '\0';
+	cJSON_AddStringToObject(d, "long", longs); /* longer than put_leaf's stack */
+	free(longs);
+	cJSON *rows = cJSON_AddObjectToObject(d, "services");
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "svc-%d", i);
+		cJSON *row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "date", "2026-11-23");
+		cJSON_AddNumberToObject(row, "uptime", 100 - i % 7);
+		cJSON_AddNumberToObject(row, "tracked_seconds", 86400 - i);
+		cJSON_AddItemToObject(rows, id, json_compact(row));
+	}
+	cJSON *nested = cJSON_AddArrayToObject(d, "nested");
+	cJSON_AddItemToArray(nested, cJSON_CreateIntArray((const int[]){1, 2, 3}, 3));
+	cJSON_AddItemToArray(nested, cJSON_CreateRaw("{\"raw\":[true]}"));
+	return d;
+}
+
+struct text_sink {
+	struct jsink base;
+	struct buf b;
+};
+
+static void text_put(struct jsink *s, const char *p, size_t n)
+{
+	buf_append(&((struct text_sink *)s)->b, p, n);
+}
+
+START_TEST(test_print_consume_is_cjson_print)
+{
+	cJSON *d = answer(50);
+	char *want = cJSON_PrintUnformatted(d);
+	ck_assert_ptr_nonnull(want);
+	struct text_sink t = {.base = {text_put}};
+	buf_init(&t.b, 0);
+	json_print_consume(d, &t.base);
+	ck_assert_str_eq(t.b.data, want);
+	/* Each row's text went once it was written. */
+	cJSON *row;
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(d, "services"))
+	{
+		ck_assert(cJSON_IsRaw(row));
+		ck_assert_ptr_null(row->valuestring);
+	}
+	ck_assert_int_eq((int)json_raw_bytes(d), 0);
+	cJSON_Delete(d);
+	cJSON_free(want);
+	buf_free(&t.b);
+}
+END_TEST
+
+static int collect(void *ctx, const char *p, size_t n)
+{
+	return buf_append(ctx, p, n);
+}
+
+static int refuse(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+	return -1;
+}
+
+START_TEST(test_cache_fill_json)
+{
+	struct rcache *rc = rcache_new(db_path);
+	ck_assert_ptr_nonnull(rc);
+	/* Small: kept as it is. Large: compressed while printed, kept gzipped
+	 * only, and it inflates to exactly what cJSON prints. */
+	const int sizes[] = {3, 6000};
+	for (int k = 0; k < 2; k++) {
+		cJSON *d = answer(sizes[k]);
+		char *want = cJSON_PrintUnformatted(d);
+		size_t wlen = strlen(want);
+		ck_assert(k == 0 ? wlen < APID_LARGE_BODY : wlen > APID_LARGE_BODY);
+		int build;
+		struct rc_ent *e = rcache_lookup(rc, sizes[k] == 3 ? "small" : "large", 0, &build);
+		ck_assert_int_eq(build, 1);
+		ck_assert_int_eq(rcache_fill_json(rc, e, d), 0);
+		ck_assert(rc_ready(e));
+		size_t len;
+		const char *body = rc_body(e, &len);
+		ck_assert_uint_eq(len, wlen);
+		char etag[48], want_tag[48];
+		rc_etag(want, wlen, want_tag, sizeof want_tag);
+		if (k == 0) {
+			ck_assert_str_eq(body, want);
+		} else {
+			ck_assert_ptr_null(body);
+			const char *gz = rc_gz_form(e, &len, etag, sizeof etag);
+			ck_assert_ptr_nonnull(gz);
+			ck_assert_uint_lt(len, wlen / 4);
+			ck_assert_str_eq(etag, want_tag);
+			struct buf out;
+			buf_init(&out, 0);
+			ck_assert_int_eq(rc_gunzip_each(gz, len, wlen, collect, &out), 0);
+			ck_assert_uint_eq(out.len, wlen);
+			ck_assert_int_eq(memcmp(out.data, want, wlen), 0);
+			buf_reset(&out);
+			/* Not what it claims to be, or a writer that gives up: -1. */
+			ck_assert_int_eq(rc_gunzip_each(gz, len, wlen - 1, collect, &out), -1);
+			ck_assert_int_eq(rc_gunzip_each(gz, len, wlen + 1, collect, &out), -1);
+			ck_assert_int_eq(rc_gunzip_each(gz, len / 2, wlen, collect, &out), -1);
+			ck_assert_int_eq(rc_gunzip_each(want, 100, wlen, collect, &out), -1);
+			ck_assert_int_eq(rc_gunzip_each(gz, len, wlen, refuse, NULL), -1);
+			buf_free(&out);
+		}
+		rcache_release(rc, e);
+		cJSON_free(want);
+	}
+	rcache_free(rc);
+}
+END_TEST
+
+/* Large builds take turns: a second one waits, and gives up at its deadline. */
+START_TEST(test_cache_large_builds_take_turns)
+{
+	struct rcache *rc = rcache_new(db_path);
+	ck_assert_ptr_nonnull(rc);
+	int build;
+	struct rc_ent *a = rcache_lookup(rc, "a", 0, &build);
+	struct rc_ent *b = rcache_lookup(rc, "b", 0, &build);
+	struct req ra = {.rc = a}, rb = {.rc = b};
+	struct apid ap = {.rcache = rc};
+	ra.a = rb.a = &ap;
+	ck_assert_int_eq(rcache_large_enter(rc, a, ts_mono_ms() + 1000), 0);
+	ra.large = 1;
+	int64_t t0 = ts_mono_ms();
+	ck_assert_int_eq(rcache_large_enter(rc, b, t0 + 150), -1);
+	ck_assert_int_ge(ts_mono_ms() - t0, 150);
+	rcache_large_leave(&ra);
+	ck_assert_int_eq(ra.large, 0);
+	rcache_large_leave(&ra); /* twice is once */
+	ck_assert_int_eq(rcache_large_enter(rc, b, ts_mono_ms() + 1000), 0);
+	rb.large = 1;
+	rcache_large_leave(&rb);
+	rcache_release(rc, a);
+	rcache_release(rc, b);
+	rcache_free(rc);
+}
+END_TEST
+
 int main(void)
 {
 	log_init("check_api_data", LOG_LVL_CRITICAL, 0);
@@ -725,6 +889,9 @@ int main(void)
 	tcase_add_test(tc, test_inbox_handoff);
 	tcase_add_test(tc, test_metrics_text);
 	tcase_add_test(tc, test_metrics_heartbeat_age);
+	tcase_add_test(tc, test_print_consume_is_cjson_print);
+	tcase_add_test(tc, test_cache_fill_json);
+	tcase_add_test(tc, test_cache_large_builds_take_turns);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
