@@ -1,15 +1,15 @@
 /*
  * alertd private header: the daemon's state and every subsystem's entry
  * points. alertd is the only writer of alert_sent_log, outbox,
- * incident_reports, status_rollups and its own cursors row
+ * incident_reports and its own cursors row
  * (doc/design.md#table-ownership).
  *
  * The flow: cursor.c loads the status_events after the cursor; pass.c routes
  * them (route.c), records one alert_sent_log row per decision, renders the
  * messages (blocks.c for Slack, dest.c for the other destinations), queues
- * them in the outbox, builds incident reports (report.c) and rollups
- * (rollup.c), and advances the cursor -- all in one transaction. deliver.c
- * then posts outbox rows (outbox.c keeps their state) with libcurl multi.
+ * them in the outbox, builds incident reports (report.c), and advances the
+ * cursor -- all in one transaction. deliver.c then posts outbox rows
+ * (outbox.c keeps their state) with libcurl multi.
  * ack.c applies Slack acks from the inbox; burn.c runs the SLO burn-rate
  * table on a timer. selfmon.c watches the other daemons' heartbeats and pings
  * HEALTHCHECK_PING_URL.
@@ -395,12 +395,6 @@ cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t
 /* "npm, Chat, Jira" from report_folded's array, at most max names then
  * " (+N more)"; NULL when empty. Caller frees. */
 char *report_folded_names(const cJSON *folded, int max);
-
-/* ---- status rollups (rollup.c) -------------------------------------------- */
-
-/* Add the interval that ends at event e to the service's hour/day buckets.
- * Inside the pass's transaction. 0 or -1. */
-int rollup_event(sqlite3 *db, const struct ad_event *e);
 
 /* ---- SLO burn rate (burn.c) ----------------------------------------------- */
 

@@ -4,7 +4,7 @@
  * each one (route.c), writes one alert_sent_log row per decision, folds more
  * than three individual Slack messages for one destination into a batch,
  * renders and queues every message in the outbox, builds incident reports
- * and rollups for the events, and advances the cursor. Either all of that
+ * for the events, and advances the cursor. Either all of that
  * commits or none of it does, so a crash at any instant neither loses nor
  * repeats a decision (doc/design.md#cursors).
  *
@@ -405,9 +405,6 @@ int pass_run(struct alertd *a, int max)
 			}
 		}
 	}
-	for (int i = 0; i < n; i++)
-		if (rollup_event(db, &ev[i]) < 0)
-			goto fail;
 	if (make_batches(a, ev, dec, (size_t)n, now) < 0)
 		goto fail;
 
