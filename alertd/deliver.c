@@ -197,7 +197,7 @@ static int start_xfer(struct alertd *a, const struct ob_row *r, char *url, char 
 	x->dest = xstrdup(r->destination);
 	x->url = url;
 	x->body = body;
-	buf_init(&x->resp, 0);
+	buf_init(&x->resp, RESP_CAP); /* on_body clamps: never overflows */
 	x->h = curl_easy_init();
 	if (!x->h) {
 		xfer_free(x);

@@ -39,6 +39,11 @@
 #include "log.h"
 #include "xalloc.h"
 
+/* A report's texts (summary, folded names, the postmortem draft) list at
+ * most an episode's events and every service: far below these. */
+#define REPORT_TEXT_CAP (4 * 1024 * 1024)
+#define POSTMORTEM_CAP (16 * 1024 * 1024)
+
 /* ---- SHA-1, only for the seed's postmortem file names ------------------------ */
 
 static uint32_t rol(uint32_t x, int n)
@@ -229,13 +234,13 @@ char *report_folded_names(const cJSON *folded, int max)
 	if (n <= 0)
 		return NULL;
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, REPORT_TEXT_CAP);
 	for (int i = 0; i < n && i < max; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "",
 			   cJSON_GetObjectItem(cJSON_GetArrayItem(folded, i), "name")->valuestring);
 	if (n > max)
 		buf_printf(&b, " (+%d more)", n - max);
-	return buf_steal(&b);
+	return buf_steal_text(&b, "folded dependents' names");
 }
 
 /* The episode's events as the JSON array stored in events_json. Caller frees. */
@@ -310,7 +315,7 @@ static char *postmortem_text(const struct report *r, const char *duration)
 {
 	const struct ad_event *e = r->e;
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, POSTMORTEM_CAP);
 	buf_puts(&b, "---\nservice: ");
 	yaml_str(&b, e->service_id);
 	buf_puts(&b, "\nservice_name: ");
@@ -364,7 +369,7 @@ static char *postmortem_text(const struct report *r, const char *duration)
 		 "\n### Mitigate\n\n_TODO: How do we reduce impact next time?_\n"
 		 "\n### Detect\n\n_TODO: How do we see it sooner?_\n"
 		 "\n### Repair\n\n_TODO: What follow-up repairs or backfills are needed?_\n");
-	return buf_steal(&b);
+	return buf_steal_text(&b, "postmortem draft");
 }
 
 static int mkdirs(const char *dir)
@@ -469,7 +474,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	ts_duration_human(r.duration_s, dur, sizeof dur);
 	char *peak = spaced(r.peak);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, REPORT_TEXT_CAP);
 	buf_printf(&b, "%s experienced %s for %s.", e->name, peak, dur);
 	free(peak);
 	if (r.naffected) {
@@ -490,7 +495,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	if (names)
 		buf_printf(&b, " Dependents folded into its alert: %s.", names);
 	free(names);
-	r.summary = buf_steal(&b);
+	r.summary = buf_steal_text(&b, "incident report summary");
 
 	char *ej = events_json(&r), *aj = affected_json(&r);
 	char now[TS_ISO_LEN + 1];

@@ -30,6 +30,9 @@
 #define APID_SSE_MAX_CLIENTS 256
 #define APID_ADMIN_BODY_MAX (64 * 1024)
 #define APID_INBOUND_BODY_MAX (1024 * 1024)
+/* What a webhook signature or replay key is computed over: an inbound body
+ * behind a short prefix (a timestamp, a service id). */
+#define APID_SIGNED_BASE_MAX (APID_INBOUND_BODY_MAX + 256)
 /* Bodies of GET/DELETE requests are read and dropped up to this size so the
  * connection can stay alive; larger ones close it. */
 #define APID_DISCARD_BODY_MAX (64 * 1024)

@@ -166,10 +166,14 @@ static void put_escaped(struct buf *b, const char *v)
 	}
 }
 
+/* Labels name a service, a destination or an outcome: a few hundred bytes.
+ * A longer set is counted under one error label rather than cut. */
+#define MET_LABELS_CAP 16384
+
 char *met_labels(const char *key, ...)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, MET_LABELS_CAP);
 	va_list ap;
 	va_start(ap, key);
 	int first = 1;
@@ -184,6 +188,10 @@ char *met_labels(const char *key, ...)
 	va_end(ap);
 	if (!first)
 		buf_putc(&b, '}');
+	if (buf_check(&b, "metric labels") < 0) {
+		buf_free(&b);
+		return xstrdup("{error=\"labels_too_long\"}");
+	}
 	return buf_steal(&b);
 }
 

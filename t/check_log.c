@@ -34,6 +34,38 @@ static void emit_some(void)
 	log_kv(LOG_LVL_WARNING, kv, "poll failed");
 }
 
+static void emit_huge(void)
+{
+	size_t n = 2 * 1024 * 1024; /* past LOG_LINE_CAP */
+	char *big = malloc(n + 1);
+	memset(big, 'y', n);
+	big[n] = '\0';
+	log_info("%s", big);
+	log_info("after");
+	free(big);
+}
+
+/* A line past LOG_LINE_CAP is replaced by a note (still a valid JSON line);
+ * the next line is unharmed. */
+START_TEST(test_huge_line_is_a_note)
+{
+	char *out = capture(1, emit_huge);
+	char *nl = strchr(out, '\n');
+	ck_assert_ptr_nonnull(nl);
+	*nl = '\0';
+	cJSON *j = cJSON_Parse(out);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "msg")->valuestring,
+			 "(log line longer than LOG_LINE_CAP, dropped)");
+	cJSON_Delete(j);
+	j = cJSON_Parse(nl + 1);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "msg")->valuestring, "after");
+	cJSON_Delete(j);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_json_lines)
 {
 	char *out = capture(1, emit_some);
@@ -107,6 +139,7 @@ int main(void)
 	Suite *s = suite_create("log");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_json_lines);
+	tcase_add_test(tc, test_huge_line_is_a_note);
 	tcase_add_test(tc, test_text_lines);
 	tcase_add_test(tc, test_text_escapes_control_characters);
 	tcase_add_test(tc, test_level_parse);
