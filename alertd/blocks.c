@@ -334,7 +334,7 @@ static char *render_aggregated(const struct ad_msg *m)
 		buf_printf(&b, "\n_" ELLIPSIS "and %zu more_", m->ndeps - 20);
 	buf_check(&b, "Slack dependents section");
 	add_section(blocks, b.data);
-	buf_free(&b);
+	buf_release(&b);
 	if (e->status_page_url)
 		add_button(blocks, "View Status Page", "view_upstream_status_page",
 			   e->status_page_url, NULL, NULL);
@@ -471,7 +471,7 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 		}
 		buf_check(&b, "Slack critical services section");
 		add_section(blocks, b.data);
-		buf_free(&b);
+		buf_release(&b);
 	}
 	/* One section per change, within the block count and the total size
 	 * Slack accepts; the rest are counted in "…and N more". */
@@ -519,7 +519,7 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 	add_footer(blocks, NULL, latest);
 	buf_check(&fb, "Slack batch fallback text");
 	char *out = finish(fb.data, blocks);
-	buf_free(&fb);
+	buf_release(&fb);
 	return out;
 }
 

@@ -111,7 +111,7 @@ static void xfer_free(struct xfer *x)
 	free(x->dest);
 	free(x->url);
 	free(x->body);
-	buf_free(&x->resp);
+	buf_release(&x->resp);
 	free(x);
 }
 

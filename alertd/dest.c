@@ -301,7 +301,7 @@ char *dest_teams_payload(const struct ad_msg *m)
 			buf_printf(&b, "%s%s", i ? ", " : "", m->deps[i]->name);
 		buf_check(&b, "Teams dependents line");
 		text_block(body, b.data, 0, 1);
-		buf_free(&b);
+		buf_release(&b);
 	}
 	if (e->status_page_url) {
 		cJSON *acts = cJSON_AddArrayToObject(card, "actions");

@@ -487,7 +487,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	}
 	r.folded = report_folded(a->db, e->service_id, r.ev[0].id, e->id);
 	if (!r.folded) {
-		buf_free(&b);
+		buf_release(&b);
 		report_free(&r);
 		return -1;
 	}

@@ -227,7 +227,7 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 	else if (mg_write(r->conn, h.data, h.len) <= 0 ||
 		 (with_body && mg_write(r->conn, body, len) <= 0))
 		r->must_close = 1;
-	buf_free(&h);
+	buf_release(&h);
 	free(rp.owned);
 	free(ex);
 }
@@ -246,7 +246,7 @@ int http_civet_error(struct mg_connection *conn, int status, const char *errmsg)
 	buf_puts(&h, "\r\n");
 	buf_puts(&h, body);
 	mg_write(conn, h.data, h.len);
-	buf_free(&h);
+	buf_release(&h);
 	free(body);
 	return 0; /* answered: civetweb sends nothing more */
 }
@@ -267,7 +267,7 @@ int http_send_headers(struct req *r, int status, const char *ctype, const char *
 	buf_puts(&h, "\r\n");
 	int rc =
 	    buf_check(&h, "response head") == 0 && mg_write(r->conn, h.data, h.len) > 0 ? 0 : -1;
-	buf_free(&h);
+	buf_release(&h);
 	if (rc < 0)
 		r->must_close = 1;
 	return rc;

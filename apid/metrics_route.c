@@ -269,7 +269,7 @@ char *metrics_render(sqlite3 *db)
 	}
 	free_rows(v, n);
 	if (buf_check(&b, "/metrics exposition") < 0) { /* a cut exposition would lie */
-		buf_free(&b);
+		buf_release(&b);
 		return NULL;
 	}
 	return buf_steal(&b);

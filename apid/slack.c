@@ -40,12 +40,12 @@ int slack_verify(const char *secret, const char *ts, const char *sig, const char
 	buf_printf(&base, "v0:%s:", ts);
 	buf_append(&base, body, len);
 	if (buf_check(&base, "Slack signed base") < 0) {
-		buf_free(&base);
+		buf_release(&base);
 		return SLACK_SIG_BAD; /* a body past the cap was never signed by Slack */
 	}
 	unsigned char mac[32];
 	hmac_sha256(secret, strlen(secret), base.data, base.len, mac);
-	buf_free(&base);
+	buf_release(&base);
 	char want[3 + 65] = "v0=";
 	hex_lower(mac, 32, want + 3);
 	if (!ct_equal(sig, want))
@@ -233,7 +233,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 		cJSON_AddStringToObject(m, "text", buf_text(&t, "Slack reply field"));
 		cJSON_AddItemToArray(fields, m);
 	}
-	buf_free(&t);
+	buf_release(&t);
 	cJSON_AddItemToArray(blocks, sec);
 	struct buf ctx;
 	buf_init(&ctx, SLACK_REPLY_CAP);
@@ -260,7 +260,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 		cJSON_AddItemToArray(els, m);
 		cJSON_AddItemToArray(blocks, c);
 	}
-	buf_free(&ctx);
+	buf_release(&ctx);
 	return o;
 }
 
@@ -273,7 +273,7 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 		put_escaped(&b, command ? command : "");
 		buf_puts(&b, "`. This endpoint handles `/itstatus`.");
 		cJSON *o = ephemeral(buf_text(&b, "Slack reply"));
-		buf_free(&b);
+		buf_release(&b);
 		return o;
 	}
 	char *q = trim_dup(text ? text : "");
@@ -335,10 +335,10 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 				buf_puts(&b, "`. See the dashboard for the full list.");
 			reply = ephemeral(buf_text(&b, "Slack reply"));
 		}
-		buf_free(&names);
+		buf_release(&names);
 	}
 	sqlite3_finalize(st);
-	buf_free(&b);
+	buf_release(&b);
 	free(q);
 	return reply;
 }

@@ -204,7 +204,7 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 	sse_frame(&b, -1, "summary", text);
 	cJSON_free(text);
 	if (buf_check(&b, "stream summary frame") < 0) {
-		buf_free(&b); /* clients keep the last summary that fitted */
+		buf_release(&b); /* clients keep the last summary that fitted */
 		return -1;
 	}
 	int changed = 0;
@@ -217,7 +217,7 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 		changed = 1;
 	}
 	pthread_mutex_unlock(&s->mu);
-	buf_free(&b);
+	buf_release(&b);
 	if (changed)
 		wake_clients(s);
 	return 0;
@@ -229,7 +229,7 @@ static void publish_delta(struct stream *s, const char *event, const char *data)
 	buf_init(&b, SSE_FRAME_CAP);
 	sse_frame(&b, -1, event, data);
 	if (buf_check(&b, "stream delta frame") < 0) {
-		buf_free(&b); /* the next summary carries the change */
+		buf_release(&b); /* the next summary carries the change */
 		return;
 	}
 	pthread_mutex_lock(&s->mu);
@@ -536,7 +536,7 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 		}
 		if (s->stop || gone) {
 			pthread_mutex_unlock(&s->mu);
-			buf_free(&out);
+			buf_release(&out);
 			return 0;
 		}
 		if (cursor < s->scanned) {
@@ -571,7 +571,7 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 			cJSON *events = pc ? events_after(pc->db, cursor, replay_upto, PAGE) : NULL;
 			pool_put(r->a->pool, pc);
 			if (!events) {
-				buf_free(&out);
+				buf_release(&out);
 				return -1;
 			}
 			int n = cJSON_GetArraySize(events);
@@ -584,19 +584,19 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 			cJSON_Delete(events);
 			/* Events before the summary that follows them. */
 			buf_append(&ev, out.data ? out.data : "", out.len);
-			buf_free(&out);
+			buf_release(&out);
 			out = ev;
 		}
 		if (!out.len && ts_mono_ms() - quiet_since >= APID_SSE_HEARTBEAT_MS - 50)
 			buf_puts(&out, ": keepalive\n\n");
 		if (buf_check(&out, "stream write") < 0) { /* a cut frame would confuse it */
-			buf_free(&out);
+			buf_release(&out);
 			return -1;
 		}
 		int rc = out.len ? mg_write(r->conn, out.data, out.len) : 1;
 		if (out.len)
 			quiet_since = ts_mono_ms();
-		buf_free(&out);
+		buf_release(&out);
 		if (rc <= 0)
 			return -1;
 	}

@@ -164,7 +164,7 @@ cJSON *summary_build(sqlite3 *db)
 		cJSON_Delete(maint);
 		cJSON_Delete(recent);
 		cJSON_Delete(data);
-		buf_free(&names);
+		buf_release(&names);
 		return NULL;
 	}
 	const char *overall = ca[4]   ? "major_outage"
@@ -198,7 +198,7 @@ cJSON *summary_build(sqlite3 *db)
 		    total, nmaint);
 	else
 		snprintf(text, sizeof text, "All %d monitored services are operational.", total);
-	buf_free(&names);
+	buf_release(&names);
 	cJSON_AddStringToObject(data, "status_text", text);
 	cJSON_AddItemToObject(data, "active_incidents", inc);
 	cJSON_AddItemToObject(data, "upcoming_maintenances", maint);

@@ -84,11 +84,11 @@ int statuspage_verify(const char *secret, const char *ts, const char *sig, const
 		buf_printf(&base, "%lld.", t);
 		buf_append(&base, body, len);
 		if (buf_check(&base, "statuspage signed base") < 0) {
-			buf_free(&base);
+			buf_release(&base);
 			return SP_SIG_BAD; /* a body past the cap was never signed by us */
 		}
 		hmac_sha256(secret, strlen(secret), base.data, base.len, mac);
-		buf_free(&base);
+		buf_release(&base);
 		hex_lower(mac, 32, want);
 		if (ct_equal(got, want))
 			return sig_ts_fresh(t, now_ms) ? SP_SIG_OK : SP_SIG_STALE;
@@ -247,7 +247,7 @@ void h_webhook_hmac(struct req *r)
 			why = SP_SIG_BAD; /* cannot be told from a replay: refused */
 		else if (replay_seen(key.data, key.len, ts_now_ms()))
 			why = SP_SIG_REPLAY;
-		buf_free(&key);
+		buf_release(&key);
 	}
 	if (why) {
 		log_warn("statuspage webhook for %s from %s refused: %s", sid, req_client_ip(r),

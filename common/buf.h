@@ -6,7 +6,7 @@
  *
  * The data is always NUL-terminated (the terminator is not counted in len), so
  * text can be handed to parsers directly. Memory is owned by the buf; release
- * it with buf_free() or take it with buf_steal().
+ * it with buf_release() or take it with buf_steal().
  *
  * Every buf in the daemons gets a named cap (an enum or #define beside its
  * use, far above any output the code means to build), and its appends are
@@ -43,7 +43,8 @@ int buf_put_json_str(struct buf *b, const char *s);
  * the buffer holds and its cap. */
 int buf_check(const struct buf *b, const char *what);
 void buf_reset(struct buf *b);
-void buf_free(struct buf *b);
+/* Free the data; the buf (the caller's) is empty and usable again, same cap. */
+void buf_release(struct buf *b);
 /* Hand the data to the caller (free() it); the buf is reset to empty. */
 char *buf_steal(struct buf *b);
 /* For a text meant for people: buf_check() (an overflow is logged, naming

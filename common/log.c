@@ -136,7 +136,7 @@ static void emit(enum log_level lvl, const char *const *kv, const char *fmt, va_
 	fwrite(b.data, 1, b.len, f);
 	fflush(f);
 	sentry_capture(lvl, msg, kv); /* errors and above; queued, never waits */
-	buf_free(&b);
+	buf_release(&b);
 	free(msg);
 }
 

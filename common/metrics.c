@@ -189,7 +189,7 @@ char *met_labels(const char *key, ...)
 	if (!first)
 		buf_putc(&b, '}');
 	if (buf_check(&b, "metric labels") < 0) {
-		buf_free(&b);
+		buf_release(&b);
 		return xstrdup("{error=\"labels_too_long\"}");
 	}
 	return buf_steal(&b);

@@ -247,14 +247,14 @@ static char *scrub_patterns(char *s)
 			hit = 1;
 		}
 		if (!hit) {
-			buf_free(&b);
+			buf_release(&b);
 			continue;
 		}
 		buf_puts(&b, p);
 		free(s);
 		/* Not buf_check: logging here would report to Sentry under mu. */
 		if (b.overflowed) {
-			buf_free(&b);
+			buf_release(&b);
 			return xstrdup(SENTRY_SCRUB_TOO_LONG);
 		}
 		s = buf_steal(&b);
@@ -283,7 +283,7 @@ static char *scrub(const char *s)
 		buf_puts(&b, p);
 		free(out);
 		if (b.overflowed) { /* not buf_check: see scrub_patterns */
-			buf_free(&b);
+			buf_release(&b);
 			return xstrdup(SENTRY_SCRUB_TOO_LONG);
 		}
 		out = buf_steal(&b);

@@ -17,10 +17,10 @@ int main(void)
 	vocab_ts(&b);
 	if (b.overflowed) { /* a cut vocab.ts would break the dashboard's build */
 		fprintf(stderr, "vocab_ts: output longer than VOCAB_TS_CAP\n");
-		buf_free(&b);
+		buf_release(&b);
 		return 1;
 	}
 	int rc = fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0 ? 0 : 1;
-	buf_free(&b);
+	buf_release(&b);
 	return rc;
 }

@@ -97,7 +97,7 @@ void fetch_req_clear(struct fetch_req *r)
 	free(r->url);
 	free(r->if_none_match);
 	free(r->if_modified_since);
-	buf_free(&r->body);
+	buf_release(&r->body);
 	free(r->etag);
 	free(r->last_modified);
 	free(r->content_type);
@@ -286,7 +286,7 @@ void fetch_submit(struct fetcher *f, struct fetch_req *r)
 	free(hn);
 	r->outcome = FETCH_PENDING;
 	r->attempts = 0;
-	buf_free(&r->body);
+	buf_release(&r->body);
 	buf_init(&r->body, f->cfg.max_body);
 	f->unfinished++;
 	push_back(f, r->host, r);

@@ -214,7 +214,7 @@ static char *html_to_text(const char *s, size_t n)
 		i++;
 	}
 	char *out = collapse_ws(b.data ? b.data : "", b.len);
-	buf_free(&b);
+	buf_release(&b);
 	return out;
 }
 
@@ -561,7 +561,7 @@ static void cur_free(struct rss_cur *c)
 	struct buf *bs[] = {&c->title,	   &c->id,	&c->link,     &c->updated,
 			    &c->published, &c->content, &c->otherdate};
 	for (size_t i = 0; i < sizeof bs / sizeof bs[0]; i++)
-		buf_free(bs[i]);
+		buf_release(bs[i]);
 }
 
 static const char *bstr(const struct buf *b)

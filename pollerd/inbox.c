@@ -180,7 +180,7 @@ static char *maint_result(int64_t mid, const char *sid, const char *status)
 	buf_put_json_str(&b, sid);
 	buf_printf(&b, ",\"status\":\"%s\"}", status);
 	if (buf_check(&b, "maintenance result") < 0) { /* the command did apply: say so */
-		buf_free(&b);
+		buf_release(&b);
 		return xasprintf("{\"id\":%lld,\"status\":\"%s\"}", (long long)mid, status);
 	}
 	return buf_steal(&b);

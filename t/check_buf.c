@@ -20,7 +20,7 @@ START_TEST(test_append_grows)
 	ck_assert_uint_eq(b.len, 10000);
 	ck_assert_int_eq(b.data[b.len], '\0');
 	ck_assert_int_eq(strncmp(b.data + 9990, "abcdefghij", 10), 0);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -39,7 +39,7 @@ START_TEST(test_cap_refuses_and_flags)
 	buf_reset(&b);
 	ck_assert_int_eq(b.overflowed, 0);
 	ck_assert_uint_eq(b.len, 0);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -53,11 +53,11 @@ START_TEST(test_printf_long)
 	ck_assert_int_eq(buf_printf(&b, "<%s|%d>", big, 42), 0);
 	ck_assert_uint_eq(b.len, 999 + 5);
 	ck_assert_str_eq(b.data + 1000, "|42>");
-	buf_free(&b);
+	buf_release(&b);
 	buf_init(&b, 100);
 	ck_assert_int_eq(buf_printf(&b, "%s", big), -1);
 	ck_assert_int_eq(b.overflowed, 1);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 

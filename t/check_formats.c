@@ -191,7 +191,7 @@ static void gcase_free(struct gcase *c)
 	for (size_t i = 0; i < c->nproducts; i++)
 		free(c->products[i]);
 	free(c->products);
-	buf_free(&c->expect);
+	buf_release(&c->expect);
 }
 
 /*
@@ -1654,7 +1654,7 @@ START_TEST(test_unmapped_value_quoting)
 			 "read as degraded");
 	fmt_reading_free(&r);
 	free(slack);
-	buf_free(&word);
+	buf_release(&word);
 	/* Vendor words are matched trimmed and case-insensitively (seed behaviour). */
 	struct edit e = {"status.indicator", "\"  MAJOR \""};
 	reading_of("statuspage_json", DB, &e, 1, NULL, &r);

@@ -217,8 +217,8 @@ START_TEST(golden)
 		}
 	}
 	ck_assert_msg(blocks >= 2, "%s: golden file needs an active and a +30 days block", gpath);
-	buf_free(&want);
-	buf_free(&got);
+	buf_release(&want);
+	buf_release(&got);
 	free(gold);
 	free(gpath);
 	free(body);
@@ -277,7 +277,7 @@ START_TEST(aws_newest_of_group_decides)
 	ck_assert_str_eq(r.detail, "Service impact: Elevated errors");
 	fmt_reading_free(&r);
 	free(feed);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -309,7 +309,7 @@ START_TEST(aws_worst_of_groups)
 	ck_assert_str_eq(r.incident_id, "https://status.aws.amazon.com/#s3-eu-west-1");
 	fmt_reading_free(&r);
 	free(feed);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -664,7 +664,7 @@ START_TEST(reason_is_valid_utf8)
 	size_t bad;
 	ck_assert_int_eq(xml_utf8_valid(r.reason, strlen(r.reason), &bad), 0);
 	fmt_reading_free(&r);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -723,7 +723,7 @@ START_TEST(detail_truncated)
 	ck_assert_int_eq(xml_utf8_valid(r.incident_title, strlen(r.incident_title), &bad), 0);
 	fmt_reading_free(&r);
 	free(feed);
-	buf_free(&t);
+	buf_release(&t);
 }
 END_TEST
 
@@ -878,7 +878,7 @@ START_TEST(hostile_deep_nesting)
 	run_rss(b.data, b.len, "2026-08-18T05:00:00Z", 0, &r);
 	ck_assert_msg(r.ok == 1, "%s", r.reason);
 	fmt_reading_free(&r);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 

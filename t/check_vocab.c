@@ -273,7 +273,7 @@ START_TEST(test_ts_is_generated)
 	ck_assert_msg(strcmp(have, want.data) == 0,
 		      "%s is not what common/vocab.def generates: run make (or build/mk/vocab_ts)",
 		      path);
-	buf_free(&want);
+	buf_release(&want);
 	free(have);
 	free(path);
 }
@@ -336,7 +336,7 @@ START_TEST(test_no_second_ts_copy)
 	scan_ts(f, "drawer.ts", &out);
 	ck_assert_msg(strstr(out.data ? out.data : "", "drawer.ts defines type OutboxState"),
 		      "missed");
-	buf_free(&out);
+	buf_release(&out);
 	free(f);
 	free(dir);
 	free(src);

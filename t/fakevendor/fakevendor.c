@@ -194,14 +194,14 @@ static char *slurp(const char *file, size_t *len)
 		if (buf_append(&b, chunk, n) != 0) {
 			log_error("%s is larger than %zu bytes", file, FILE_LIMIT);
 			fclose(f);
-			buf_free(&b);
+			buf_release(&b);
 			return NULL;
 		}
 	}
 	if (ferror(f)) {
 		log_error("cannot read %s", file);
 		fclose(f);
-		buf_free(&b);
+		buf_release(&b);
 		return NULL;
 	}
 	fclose(f);
@@ -899,7 +899,7 @@ static void ctl_generate(struct vendor *v, struct mg_connection *conn, const cJS
 	cJSON_AddStringToObject(r, "etag", pl->etag);
 	fw_send_json(conn, 200, r);
 	cJSON_Delete(r);
-	buf_free(&path);
+	buf_release(&path);
 	payload_unref(pl);
 }
 
@@ -962,7 +962,7 @@ static void ctl_stats(struct vendor *v, struct mg_connection *conn)
 	pthread_mutex_unlock(&v->mu);
 	buf_puts(&b, "}}");
 	fw_send(conn, 200, "application/json", NULL, b.data, b.len);
-	buf_free(&b);
+	buf_release(&b);
 }
 
 static void ctl_reset(struct vendor *v, struct mg_connection *conn, const cJSON *j)
