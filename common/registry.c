@@ -231,7 +231,7 @@ static char *expand_override(const char *v, const char *file, int line, struct c
 	return lit;
 }
 
-static void free_service(struct reg_service *s)
+static void service_release(struct reg_service *s)
 {
 	free(s->id);
 	free(s->display_name);
@@ -508,7 +508,7 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 {
 	struct yml_doc d;
 	if (yml_load(&d, file, errs) < 0) {
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	struct ctx c = {&d, file, errs};
@@ -516,7 +516,7 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 	yaml_node_t *list = NULL;
 	if (root->type != YAML_MAPPING_NODE) {
 		cfg_error(errs, file, yml_line(root), "expected a mapping with a services: list");
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -536,27 +536,27 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 	    list->data.sequence.items.top == list->data.sequence.items.start) {
 		cfg_error(errs, file, list ? yml_line(list) : yml_line(root),
 			  "services: a non-empty list of services is required");
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	for (yaml_node_item_t *it = list->data.sequence.items.start;
 	     it < list->data.sequence.items.top; it++) {
 		struct reg_service s;
 		if (parse_service(&c, yml_node(&d, *it), &s) < 0) {
-			free_service(&s);
+			service_release(&s);
 			continue;
 		}
 		if (reg_find(r, s.id)) {
 			cfg_error(errs, file, s.line,
 				  "duplicate service id \"%s\" (first at line %d)", s.id,
 				  reg_find(r, s.id)->line);
-			free_service(&s);
+			service_release(&s);
 			continue;
 		}
 		r->services = xreallocarray(r->services, r->nservices + 1, sizeof *r->services);
 		r->services[r->nservices++] = s;
 	}
-	yml_free(&d);
+	yml_release(&d);
 }
 
 static int edge_exists(const struct reg_registry *r, const char *up, const char *down)
@@ -640,7 +640,7 @@ static void load_dependencies(const char *file, struct reg_registry *r, struct c
 {
 	struct yml_doc d;
 	if (yml_load(&d, file, errs) < 0) {
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	struct ctx c = {&d, file, errs};
@@ -680,7 +680,7 @@ static void load_dependencies(const char *file, struct reg_registry *r, struct c
 		cfg_error(errs, file, yml_line(deps),
 			  "dependencies: expected a mapping of upstream id to edges");
 	}
-	yml_free(&d);
+	yml_release(&d);
 }
 
 int reg_load(const char *services_path, const char *deps_path, struct reg_registry *out,
@@ -694,16 +694,16 @@ int reg_load(const char *services_path, const char *deps_path, struct reg_regist
 	if (deps_path && out->nservices)
 		load_dependencies(deps_path, out, errs);
 	if (errs->n > e0) {
-		reg_free(out);
+		reg_release(out);
 		return -1;
 	}
 	return 0;
 }
 
-void reg_free(struct reg_registry *r)
+void reg_release(struct reg_registry *r)
 {
 	for (size_t i = 0; i < r->nservices; i++)
-		free_service(&r->services[i]);
+		service_release(&r->services[i]);
 	free(r->services);
 	for (size_t i = 0; i < r->nedges; i++) {
 		free(r->edges[i].upstream);

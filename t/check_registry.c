@@ -38,7 +38,7 @@ START_TEST(test_example_registry)
 	ck_assert_str_eq(reg.edges[0].upstream, "identity-provider");
 	ck_assert_str_eq(reg.edges[9].downstream, "sentry");
 	ck_assert_str_eq(reg.edges[9].severity, "low");
-	reg_free(&reg);
+	reg_release(&reg);
 	free(sp);
 	free(dp);
 }
@@ -81,7 +81,7 @@ START_TEST(test_seed_files_load)
 	/* the whole value (trimmed) is expanded */
 	ck_assert_str_eq(reg_find(&reg, "v")->slack_override_url,
 			 "https://hooks.example.com/expanded");
-	reg_free(&reg);
+	reg_release(&reg);
 	unsetenv("OVR_X");
 	free(sp);
 	free(dp);
@@ -121,7 +121,7 @@ START_TEST(test_extensions_and_all_internal)
 	ck_assert_str_eq(reg_find(&reg, "c")->products[0], "Cloud Run");
 	ck_assert_uint_eq(reg.nedges, 2); /* a->b and a->c; the later a->b is a duplicate */
 	ck_assert_str_eq(reg.edges[0].severity, "high");
-	reg_free(&reg);
+	reg_release(&reg);
 	unsetenv("OVR_HOOK");
 	free(sp);
 	free(dp);
@@ -156,7 +156,7 @@ START_TEST(test_all_problems_reported)
 	ck_assert(has_error(&e, "d.yaml:5: unknown upstream service id \"nobody\""));
 	ck_assert(has_error(&e, "d.yaml:8: severity: \"huge\" is not one of"));
 	ck_assert_uint_eq(reg.nservices, 0);
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	free(sp);
 	free(dp);
 	free(d);
@@ -171,7 +171,7 @@ START_TEST(test_empty_services)
 	struct cfg_errors e = {0};
 	ck_assert_int_eq(reg_load(sp, NULL, &reg, &e), -1);
 	ck_assert(has_error(&e, "s.yaml:1: services: a non-empty list of services is required"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	free(sp);
 	free(d);
 }
@@ -275,7 +275,7 @@ START_TEST(test_key_table_messages)
 	}
 	ck_assert_uint_eq(e.n, nwant);
 	ck_assert_uint_eq(reg.nservices, 0);
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	free(sp);
 	free(d);
 }

@@ -38,7 +38,7 @@ void tp_stop(struct pollerd *p)
 	rq_free(&p->rq);
 	stmt_forget(p->db);
 	db_close(p->db);
-	daemon_conf_free(&p->conf);
+	daemon_conf_release(&p->conf);
 	free((char *)p->opts.config);
 	free(p);
 }
