@@ -280,7 +280,7 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 				 earliest, now);
 		if (rc == 0)
 			log_info("batched %zu changes into one message to %s", k, bd.slack_dest);
-		decision_clear(&bd);
+		decision_release(&bd);
 		free(bev);
 		free(bdec);
 		free(idx);
@@ -362,7 +362,7 @@ int pass_run(struct alertd *a, int max)
 		}
 		if (h < n) {
 			for (int i = h; i < n; i++)
-				event_clear(&ev[i]);
+				event_release(&ev[i]);
 			n = h;
 		}
 		if (n == 0) {
@@ -453,7 +453,7 @@ int pass_run(struct alertd *a, int max)
 	a->outbox_dirty = 1;
 	ts_format(now_ms, a->last_cycle_at);
 	for (int i = 0; i < n; i++)
-		decision_clear(&dec[i]);
+		decision_release(&dec[i]);
 	free(dec);
 	free(member);
 	free(defer);
@@ -471,7 +471,7 @@ fail_committed:
 failed:
 	log_error("alert pass over %d events failed (sqlite: %s); rolled back, will retry", n, why);
 	for (int i = 0; i < n; i++)
-		decision_clear(&dec[i]);
+		decision_release(&dec[i]);
 	free(dec);
 	free(member);
 	free(defer);

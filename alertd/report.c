@@ -135,7 +135,7 @@ struct report {
 	char *summary;
 };
 
-static void report_free(struct report *r)
+static void report_release(struct report *r)
 {
 	for (size_t i = 0; i < r->nev; i++) {
 		struct rep_event *x = &r->ev[i];
@@ -150,6 +150,7 @@ static void report_free(struct report *r)
 	impact_names_free(r->affected, r->naffected);
 	cJSON_Delete(r->folded);
 	free(r->summary);
+	memset(r, 0, sizeof *r);
 }
 
 static enum st_status parse_st(const unsigned char *t)
@@ -447,7 +448,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	memset(&r, 0, sizeof r);
 	r.e = e;
 	if (load_episode(a->db, &r) < 0) {
-		report_free(&r);
+		report_release(&r);
 		return -1;
 	}
 	int manual_only = 1;
@@ -457,13 +458,13 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	int64_t start_ms = 0;
 	if (r.nev < 2 || !r.ev[0].at || ts_parse(r.ev[0].at, &start_ms) < 0 ||
 	    (manual_only && e->poll_type && strcmp(e->poll_type, "manual"))) {
-		report_free(&r);
+		report_release(&r);
 		return 0;
 	}
 	ts_format(start_ms, r.started_at);
 	r.duration_s = (e->created_ms - start_ms) / 1000;
 	if (r.duration_s < 60) {
-		report_free(&r);
+		report_release(&r);
 		return 0;
 	}
 	r.peak = ST_UNKNOWN;
@@ -488,7 +489,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	r.folded = report_folded(a->db, e->service_id, r.ev[0].id, e->id);
 	if (!r.folded) {
 		buf_release(&b);
-		report_free(&r);
+		report_release(&r);
 		return -1;
 	}
 	char *names = report_folded_names(r.folded, 5);
@@ -529,6 +530,6 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	free(fj);
 	if (rc == 0 && a->conf.cfg.postmortems_enabled)
 		write_postmortem(a, &r, dur);
-	report_free(&r);
+	report_release(&r);
 	return rc;
 }
