@@ -110,14 +110,14 @@ struct req;
 struct rcache *rcache_new(const char *db_path);
 void rcache_free(struct rcache *rc);
 /* The entry for key at the current data version, held for the caller (let
- * go with rcache_release). *build = 1: nobody has it yet, the caller builds
- * it and hands the body to rcache_fill (released unfilled, the next asker
+ * go with rcache_unhold). *build = 1: nobody has it yet, the caller builds
+ * it and hands the body to rcache_fill (let go unfilled, the next asker
  * builds). *build = 0: ready (rc_ready), possibly after waiting for another
  * worker's build. max_age_ms > 0: an entry built longer ago is rebuilt. */
 struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age_ms, int *build);
 /* Store a copy of the built body (and its ETag) in e. */
 void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t len);
-void rcache_release(struct rcache *rc, struct rc_ent *e);
+void rcache_unhold(struct rcache *rc, struct rc_ent *e);
 int rc_ready(const struct rc_ent *e);
 /* A ready entry's identity body (valid while held); NULL when it is kept
  * gzipped only (rc_represent inflates it); *len is the identity length. */
@@ -444,10 +444,10 @@ struct sla_cov {
 void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg);
 /* Timelines of every live service from since_ms to now_ms, blind time
  * (broken poller, stale pollerd) unknown and maintenance marked. 0 or -1.
- * Free with sla_set_free. */
+ * Release with sla_set_release. */
 int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
 	     struct sla_set *out);
-void sla_set_free(struct sla_set *s);
+void sla_set_release(struct sla_set *s);
 /* Uptime % over [start, end) (capped at 100, not rounded) whatever the
  * coverage, NAN when nothing counted; *cov (may be NULL) gets the coverage. */
 double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,

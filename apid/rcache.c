@@ -249,7 +249,7 @@ void rcache_fill(struct rcache *rc, struct rc_ent *e, const char *body, size_t l
 		apid_trim_memory(); /* the build's tree and text are gone: give the pages back */
 }
 
-void rcache_release(struct rcache *rc, struct rc_ent *e)
+void rcache_unhold(struct rcache *rc, struct rc_ent *e)
 {
 	if (!e)
 		return;

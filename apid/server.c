@@ -271,7 +271,7 @@ static int dispatch(struct mg_connection *conn)
 	buf_release(&r.body);
 	free(r.path_copy);
 	if (r.rc)
-		rcache_release(a->rcache, r.rc);
+		rcache_unhold(a->rcache, r.rc);
 	return r.status;
 }
 
