@@ -103,7 +103,7 @@ struct cycle_state {
 static void svc_mem_free(void *v)
 {
 	struct svc_mem *m = v;
-	fmt_reading_free(&m->last);
+	fmt_reading_release(&m->last);
 	free(m);
 }
 
@@ -237,12 +237,12 @@ static void group_done(struct cycle_state *cs, struct group *g)
 	cs->inflight[g->slot] = cs->inflight[--cs->ninflight];
 	cs->inflight[g->slot]->slot = g->slot;
 	g->b->pending--;
-	fetch_req_clear(&g->req);
+	fetch_req_release(&g->req);
 	free(g->svcs);
 	free(g);
 }
 
-void cycle_fini(struct pollerd *p)
+void cycle_free(struct pollerd *p)
 {
 	struct cycle_state *cs = p->cs;
 	if (!cs)
@@ -250,8 +250,8 @@ void cycle_fini(struct pollerd *p)
 	cycle_abort(p);
 	free(cs->inflight);
 	fetch_free(cs->fetch);
-	hmap_free(&cs->svcs, svc_mem_free);
-	hmap_free(&cs->urls, url_mem_free);
+	hmap_release(&cs->svcs, svc_mem_free);
+	hmap_release(&cs->urls, url_mem_free);
 	free(cs);
 	p->cs = NULL;
 }
@@ -269,7 +269,7 @@ void cycle_reconfigure(struct pollerd *p)
 		struct svc_mem *m = p->cs->svcs.v[i].key ? p->cs->svcs.v[i].val : NULL;
 		if (m) {
 			m->next_due = 0;
-			fmt_reading_free(&m->last);
+			fmt_reading_release(&m->last);
 			m->has_reading = 0;
 		}
 	}
@@ -357,7 +357,7 @@ size_t cycle_begin(struct pollerd *p, int all)
 			g->has_http_check = 1;
 		polled++;
 	}
-	hmap_free(&byurl, NULL);
+	hmap_release(&byurl, NULL);
 	if (!polled) {
 		/* Only manual services (or none): an empty cycle still counts
 		 * as one (doc/compat.md#s8-1), so last_cycle_at shows the loop is alive. */
@@ -577,7 +577,7 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 			b->nok++;
 			m->vendor_maint = rd.in_maintenance;
 			if (g->req.outcome == FETCH_BODY) {
-				fmt_reading_free(&m->last);
+				fmt_reading_release(&m->last);
 				m->last = rd; /* moved */
 				m->has_reading = 1;
 				continue;
@@ -590,11 +590,11 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 			/* A body we could not read leaves nothing a 304 may reuse;
 			 * a failed fetch leaves the last reading valid. */
 			if (g->req.outcome != FETCH_FAILED) {
-				fmt_reading_free(&m->last);
+				fmt_reading_release(&m->last);
 				m->has_reading = 0;
 			}
 		}
-		fmt_reading_free(&rd);
+		fmt_reading_release(&rd);
 	}
 }
 

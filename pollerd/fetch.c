@@ -92,7 +92,7 @@ void fetch_req_init(struct fetch_req *r, const char *url)
 	r->retry_after_ms = -1;
 }
 
-void fetch_req_clear(struct fetch_req *r)
+void fetch_req_release(struct fetch_req *r)
 {
 	free(r->url);
 	free(r->if_none_match);
@@ -875,7 +875,7 @@ void fetch_free(struct fetcher *f)
 	}
 	free(f->xfers);
 	curl_multi_cleanup(f->multi);
-	hmap_free(&f->hosts, host_free);
+	hmap_release(&f->hosts, host_free);
 	free(f->ring);
 	free(f->waiting);
 	free(f->user_agent);

@@ -556,7 +556,7 @@ static int cur_overflowed(const struct rss_cur *c)
 	return 0;
 }
 
-static void cur_free(struct rss_cur *c)
+static void cur_release(struct rss_cur *c)
 {
 	struct buf *bs[] = {&c->title,	   &c->id,	&c->link,     &c->updated,
 			    &c->published, &c->content, &c->otherdate};
@@ -761,11 +761,12 @@ static int finish_entry(struct rss_state *st)
 	return 0;
 }
 
-static void entry_free(struct rss_entry *e)
+static void entry_release(struct rss_entry *e)
 {
 	free(e->key);
 	free(e->title);
 	free(e->desc);
+	e->key = e->title = e->desc = NULL;
 }
 
 /* Entries by key, newest first within a key, then document order. */
@@ -865,7 +866,7 @@ static int read_feed(struct rss_state *st, const char *body, size_t len)
 				    (st->type == FEED_ATOM && d == 2 &&
 				     strcmp(local, "entry") == 0)) {
 					st->entry_depth = d;
-					cur_free(&st->cur);
+					cur_release(&st->cur);
 					cur_init(&st->cur);
 				}
 			} else if (st->field == F_NONE && d == st->entry_depth + 1) {
@@ -1023,8 +1024,8 @@ void fmt_rss(const struct fmt_input *in, const struct fmt_opts *opts, struct fmt
 	}
 done:
 	for (size_t k = 0; k < st.n; k++)
-		entry_free(&st.v[k]);
+		entry_release(&st.v[k]);
 	free(st.v);
 	free(st.err);
-	cur_free(&st.cur);
+	cur_release(&st.cur);
 }

@@ -108,9 +108,9 @@ enum st_status fmt_rss_title_status(const char *title);
 
 /* Helpers for parsers: set a failure (takes printf args) / free everything in r. */
 void fmt_fail(struct fmt_reading *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void fmt_reading_free(struct fmt_reading *r);
+void fmt_reading_release(struct fmt_reading *r);
 /* Deep copy of src into dst (dst need not be initialised; free it with
- * fmt_reading_free): for 304 reuse and the queue of uncommitted readings. */
+ * fmt_reading_release): for 304 reuse and the queue of uncommitted readings. */
 void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src);
 
 /* The parsers. */
@@ -188,7 +188,7 @@ struct fmt_idset {
 };
 void fmt_idset_add(struct fmt_idset *s, const char *id); /* copies; NULL/empty/duplicate ignored */
 int fmt_idset_has(const struct fmt_idset *s, const char *id);
-void fmt_idset_free(struct fmt_idset *s);
+void fmt_idset_release(struct fmt_idset *s);
 /*
  * Does a list of component references name one of set? arr may be NULL (no
  * references). Elements are objects whose member key holds the id, or, with

@@ -76,7 +76,7 @@ void *hmap_put(struct hmap *m, const char *key, void *val)
 	return NULL;
 }
 
-void hmap_free(struct hmap *m, void (*free_val)(void *))
+void hmap_release(struct hmap *m, void (*free_val)(void *))
 {
 	for (size_t i = 0; i < m->cap; i++) {
 		if (!m->v[i].key)

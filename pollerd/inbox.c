@@ -152,7 +152,7 @@ static void apply_webhook(struct pollerd *p, int64_t id, const char *sid, const 
 						  out.event_id, NULL);
 		}
 	}
-	fmt_reading_free(&rd);
+	fmt_reading_release(&rd);
 }
 
 /* services.in_maintenance after a window changed. */

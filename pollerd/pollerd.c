@@ -260,8 +260,8 @@ int main(int argc, char **argv)
 		beat(&p);
 	if (!gone)
 		flush_metrics(&p);
-	rq_free(&p.rq);
-	cycle_fini(&p);
+	rq_release(&p.rq);
+	cycle_free(&p);
 	stmt_forget(p.db);
 	db_close(p.db);
 	daemon_conf_release(&p.conf);

@@ -44,7 +44,7 @@ void *hmap_get(const struct hmap *m, const char *key);
  * free) or NULL. */
 void *hmap_put(struct hmap *m, const char *key, void *val);
 /* Free the table and its keys; free_val (may be NULL) is called on each value. */
-void hmap_free(struct hmap *m, void (*free_val)(void *));
+void hmap_release(struct hmap *m, void (*free_val)(void *));
 uint64_t hmap_hash(const char *s);
 
 /* ---- stmt.c: prepared statement cache ----------------------------------- */
@@ -151,7 +151,7 @@ struct fetch_host;
 
 /*
  * One GET. The caller fills the request part (fetch_req_init zeroes it; the
- * strings are owned by the request and freed by fetch_req_clear) and keeps it
+ * strings are owned by the request and freed by fetch_req_release) and keeps it
  * alive until it comes back from fetch_next_done (or fetch_abort).
  */
 struct fetch_req {
@@ -190,7 +190,7 @@ struct fetch_req {
 	char refused_ip[48];
 };
 void fetch_req_init(struct fetch_req *r, const char *url);
-void fetch_req_clear(struct fetch_req *r);
+void fetch_req_release(struct fetch_req *r);
 
 struct fetcher;
 /* A new engine (persistent: it keeps connections alive between cycles and
@@ -330,7 +330,7 @@ int store_set_maintenance(sqlite3 *db, const char *service_id, int flag);
  * payload says something about this service; 0 when it does not (out->reason
  * says why: another component, an unrecognised shape); -1 when the body is
  * not a usable payload (out->reason). out is a fmt_reading (free it with
- * fmt_reading_free); maintenance windows are not produced.
+ * fmt_reading_release); maintenance windows are not produced.
  */
 int webhook_statuspage(const char *body, size_t len, const struct fmt_opts *opts,
 		       struct fmt_reading *out);
@@ -340,7 +340,7 @@ int webhook_statuspage(const char *body, size_t len, const struct fmt_opts *opts
 struct pollerd;
 /* Prepare the poll state (fetch engine, metrics). 0/-1. */
 int cycle_init(struct pollerd *p);
-void cycle_fini(struct pollerd *p);
+void cycle_free(struct pollerd *p);
 /* Settings changed (reload): new fetch settings and intervals. */
 void cycle_reconfigure(struct pollerd *p);
 /* Monotonic ms at which the next cycle is due (now when something is due). */
@@ -396,7 +396,7 @@ struct rqueue {
 	char fail_msg[256];
 };
 void rq_init(struct rqueue *q, size_t max);
-void rq_free(struct rqueue *q);
+void rq_release(struct rqueue *q);
 /* A new bound (reload); the oldest beyond it are dropped. */
 void rq_set_max(struct rqueue *q, size_t max);
 /* Queue a copy of reading r of a service; when full the oldest is dropped
