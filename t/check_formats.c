@@ -183,7 +183,7 @@ struct gcase {
 	int line;
 };
 
-static void gcase_free(struct gcase *c)
+static void gcase_release(struct gcase *c)
 {
 	free(c->format);
 	free(c->name);
@@ -196,7 +196,7 @@ static void gcase_free(struct gcase *c)
 
 /*
  * Split a golden file into cases (see the header of any .expected file); text
- * is cut up in place. The caller frees each case with gcase_free, then *out.
+ * is cut up in place. The caller frees each case with gcase_release, then *out.
  */
 static size_t parse_golden(char *text, struct gcase **out)
 {
@@ -273,7 +273,7 @@ START_TEST(test_golden)
 		}
 		free(got);
 		fmt_reading_release(&r);
-		gcase_free(&cs[i]);
+		gcase_release(&cs[i]);
 	}
 	free(cs);
 	free(text);

@@ -280,7 +280,7 @@ static int tbl_remove(struct vendor *v, const char *path)
 	return -1;
 }
 
-static void tbl_clear(struct vendor *v)
+static void tbl_empty(struct vendor *v)
 {
 	for (size_t i = 0; i < v->nbuckets; i++) {
 		struct entry *e = v->buckets[i], *next;
@@ -976,7 +976,7 @@ static void ctl_reset(struct vendor *v, struct mg_connection *conn, const cJSON 
 			for (struct entry *e = v->buckets[i]; e; e = e->next)
 				e->requests = e->not_modified = e->bytes = 0;
 	} else {
-		tbl_clear(v);
+		tbl_empty(v);
 		memset(&v->any_fault, 0, sizeof v->any_fault);
 		apply_seeds_locked(v);
 	}
@@ -1160,7 +1160,7 @@ int main(int argc, char **argv)
 	fw_stop(&srv);
 	mg_exit_library();
 
-	tbl_clear(&v);
+	tbl_empty(&v);
 	free(v.buckets);
 	for (size_t i = 0; i < v.nseeds; i++) {
 		free(v.seeds[i].path);
