@@ -58,7 +58,7 @@ export type DaemonState = (typeof DAEMON_STATES)[number];
 export const METRIC_TYPES = ['counter', 'gauge', 'histogram'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
-export const FAILURE_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'too_large', 'request_error', 'parse_error', 'other'] as const;
+export const FAILURE_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'too_large', 'request_error', 'circuit_open', 'parse_error', 'other'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** Severity rank, unknown lowest (C st_status_rank). */
