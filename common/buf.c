@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "xalloc.h"
 
 void buf_init(struct buf *b, size_t limit)
@@ -113,14 +112,6 @@ int buf_put_json_str(struct buf *b, const char *s)
 	return rc;
 }
 
-int buf_check(const struct buf *b, const char *what)
-{
-	if (!b->overflowed)
-		return 0;
-	log_error("%s: longer than its cap of %zu bytes", what, b->limit);
-	return -1;
-}
-
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
@@ -144,16 +135,4 @@ char *buf_steal(struct buf *b)
 	b->len = b->cap = 0;
 	b->overflowed = 0;
 	return d;
-}
-
-char *buf_steal_text(struct buf *b, const char *what)
-{
-	buf_check(b, what);
-	return buf_steal(b);
-}
-
-const char *buf_text(const struct buf *b, const char *what)
-{
-	buf_check(b, what);
-	return b->data;
 }
