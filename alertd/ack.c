@@ -74,13 +74,14 @@ struct carrier {
 	char *key, *service, *kind, *first_sent_at, *acked_by;
 };
 
-static void carrier_free(struct carrier *c)
+static void carrier_release(struct carrier *c)
 {
 	free(c->key);
 	free(c->service);
 	free(c->kind);
 	free(c->first_sent_at);
 	free(c->acked_by);
+	memset(c, 0, sizeof *c);
 }
 
 /* The acknowledged message's row. 1 found, 0 none, -1 error. */
@@ -237,7 +238,7 @@ static int apply_one(struct alertd *a, int64_t id, const char *payload)
 	}
 commit:
 	cJSON_Delete(p);
-	carrier_free(&c);
+	carrier_release(&c);
 	if (rc < 0) {
 		db_rollback(a->db);
 		return -1;

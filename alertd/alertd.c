@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	if (!a.db || db_quick_check(a.db, a.conf.cfg.database_path, "alertd") < 0 ||
 	    db_ident_get(a.conf.cfg.database_path, &ident) < 0 || deliver_init(&a) < 0) {
 		db_close(a.db);
-		daemon_conf_free(&a.conf);
+		daemon_conf_release(&a.conf);
 		curl_global_cleanup();
 		return 1;
 	}
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 	selmon_free(&a);
 	deliver_free(&a);
 	db_close(a.db);
-	daemon_conf_free(&a.conf);
+	daemon_conf_release(&a.conf);
 	curl_global_cleanup();
 	return rc;
 }

@@ -1,15 +1,15 @@
 /*
  * alertd private header: the daemon's state and every subsystem's entry
  * points. alertd is the only writer of alert_sent_log, outbox,
- * incident_reports, status_rollups and its own cursors row
+ * incident_reports and its own cursors row
  * (doc/design.md#table-ownership).
  *
  * The flow: cursor.c loads the status_events after the cursor; pass.c routes
  * them (route.c), records one alert_sent_log row per decision, renders the
  * messages (blocks.c for Slack, dest.c for the other destinations), queues
- * them in the outbox, builds incident reports (report.c) and rollups
- * (rollup.c), and advances the cursor -- all in one transaction. deliver.c
- * then posts outbox rows (outbox.c keeps their state) with libcurl multi.
+ * them in the outbox, builds incident reports (report.c), and advances the
+ * cursor -- all in one transaction. deliver.c then posts outbox rows
+ * (outbox.c keeps their state) with libcurl multi.
  * ack.c applies Slack acks from the inbox; burn.c runs the SLO burn-rate
  * table on a timer. selfmon.c watches the other daemons' heartbeats and pings
  * HEALTHCHECK_PING_URL.
@@ -99,9 +99,9 @@ int cursor_set(sqlite3 *db, int64_t id);
 int events_load(sqlite3 *db, int64_t after, int max, const char *sso_broker_id,
 		struct ad_event **out);
 /* Load one service as an event-less ad_event (burn alerts); 0 or -1.
- * Release with event_clear(). */
+ * Release with event_release(). */
 int service_load(sqlite3 *db, const char *service_id, struct ad_event *out);
-void event_clear(struct ad_event *e);
+void event_release(struct ad_event *e);
 void events_free(struct ad_event *v, size_t n);
 /* The impact sentence to show: the stored statement, else a fallback.
  * Caller frees. */
@@ -155,9 +155,9 @@ struct ad_group {
  * transition, or any status event)? healthy <-> degraded is silent. */
 int route_relevant(const struct ad_event *e);
 /* Decide one event (aggregated-under handled by the caller). Fills *d (free
- * with decision_clear). 0 or -1 on a database error. */
+ * with decision_release). 0 or -1 on a database error. */
 int route_event(const struct ad_route_ctx *c, const struct ad_event *e, struct ad_decision *d);
-void decision_clear(struct ad_decision *d);
+void decision_release(struct ad_decision *d);
 /*
  * Find the aggregation groups among n events and decide their upstreams
  * (the aggregated alert forms only when the upstream itself would fire, so a
@@ -302,7 +302,7 @@ int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const
 /* Write a batch row (kind 'batch', dedup key key -- taken over, freed with
  * *bd -- Slack destination dest) for the members whose alert rows are
  * ids[n], and mark those 'batched' under it; first is the first member's
- * event. Inside the caller's transaction. Fills *bd (decision_clear). 0/-1. */
+ * event. Inside the caller's transaction. Fills *bd (decision_release). 0/-1. */
 int pass_batch_row(sqlite3 *db, const struct ad_event *first, const char *dest, char *key,
 		   int mention, enum st_status worst, const int64_t *ids, size_t n, const char *now,
 		   struct ad_decision *bd);
@@ -414,12 +414,6 @@ cJSON *report_folded(sqlite3 *db, const char *service, int64_t first_id, int64_t
 /* "npm, Chat, Jira" from report_folded's array, at most max names then
  * " (+N more)"; NULL when empty. Caller frees. */
 char *report_folded_names(const cJSON *folded, int max);
-
-/* ---- status rollups (rollup.c) -------------------------------------------- */
-
-/* Add the interval that ends at event e to the service's hour/day buckets.
- * Inside the pass's transaction. 0 or -1. */
-int rollup_event(sqlite3 *db, const struct ad_event *e);
 
 /* ---- SLO burn rate (burn.c) ----------------------------------------------- */
 

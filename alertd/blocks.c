@@ -25,6 +25,9 @@
 #include "xalloc.h"
 
 #define ELLIPSIS "\xe2\x80\xa6" /* … */
+/* Any one text built here: Slack cuts at BK_MAX_TOTAL long before this; the
+ * cap only stops a hostile vendor title from growing a buffer unbounded. */
+#define BK_TEXT_CAP (4 * 1024 * 1024)
 
 size_t bk_len(const char *s)
 {
@@ -80,16 +83,16 @@ char *bk_trunc(const char *s, size_t limit)
 		}
 	}
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, BK_TEXT_CAP);
 	buf_append(&b, s, cut);
 	buf_puts(&b, ELLIPSIS);
-	return buf_steal(&b);
+	return buf_steal_text(&b, "Slack text");
 }
 
 char *bk_escape(const char *s)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, BK_TEXT_CAP);
 	for (; s && *s; s++) {
 		if (*s == '&')
 			buf_puts(&b, "&amp;");
@@ -102,7 +105,7 @@ char *bk_escape(const char *s)
 	}
 	if (!b.data)
 		buf_puts(&b, "");
-	return buf_steal(&b);
+	return buf_steal_text(&b, "Slack text");
 }
 
 char *bk_footer_ts(const char *iso, char out[21])
@@ -320,7 +323,7 @@ static char *render_aggregated(const struct ad_msg *m)
 	free(ei);
 	free(impact);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, BK_TEXT_CAP);
 	buf_puts(&b, "*Dependent services affected:*");
 	for (size_t i = 0; i < m->ndeps && i < 20; i++) {
 		char *n = bk_escape(m->deps[i]->name);
@@ -329,8 +332,9 @@ static char *render_aggregated(const struct ad_msg *m)
 	}
 	if (m->ndeps > 20)
 		buf_printf(&b, "\n_" ELLIPSIS "and %zu more_", m->ndeps - 20);
+	buf_check(&b, "Slack dependents section");
 	add_section(blocks, b.data);
-	buf_free(&b);
+	buf_release(&b);
 	if (e->status_page_url)
 		add_button(blocks, "View Status Page", "view_upstream_status_page",
 			   e->status_page_url, NULL, NULL);
@@ -450,11 +454,11 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 	add_header(blocks, h);
 	free(h);
 	struct buf fb;
-	buf_init(&fb, 0);
+	buf_init(&fb, BK_TEXT_CAP);
 	buf_printf(&fb, "\xf0\x9f\x9a\xa8 %zu status changes: ", n);
 	if (mention) {
 		struct buf b;
-		buf_init(&b, 0);
+		buf_init(&b, BK_TEXT_CAP);
 		buf_puts(&b, "<!here> Includes critical services:");
 		int first = 1;
 		for (size_t i = 0; i < n; i++) {
@@ -465,8 +469,9 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 			free(nm);
 			first = 0;
 		}
+		buf_check(&b, "Slack critical services section");
 		add_section(blocks, b.data);
-		buf_free(&b);
+		buf_release(&b);
 	}
 	/* One section per change, within the block count and the total size
 	 * Slack accepts; the rest are counted in "…and N more". */
@@ -512,8 +517,9 @@ char *bk_batch(const struct ad_event *const *ev, const struct ad_decision *const
 	if (ack_key)
 		add_ack(blocks, ack_key);
 	add_footer(blocks, NULL, latest);
+	buf_check(&fb, "Slack batch fallback text");
 	char *out = finish(fb.data, blocks);
-	buf_free(&fb);
+	buf_release(&fb);
 	return out;
 }
 

@@ -449,7 +449,7 @@ rollback:
 	rc = -1;
 out:
 	for (int r = 0; r < BURN_NROWS; r++)
-		decision_clear(&d[r]);
+		decision_release(&d[r]);
 	return rc;
 }
 
@@ -500,7 +500,7 @@ int burn_run(struct alertd *a)
 			continue;
 		}
 		int rc = decide(a, &svc, b, mask, umask, now_ms);
-		event_clear(&svc);
+		event_release(&svc);
 		if (rc < 0)
 			err = 1;
 		else

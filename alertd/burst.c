@@ -74,7 +74,7 @@ static int load_run(struct alertd *a, const int64_t *evid, int n, struct ad_even
 		if (k != 1 || one[0].id != evid[i]) {
 			events_free(one, k > 0 ? (size_t)k : 0);
 			for (int j = 0; j < i; j++)
-				event_clear(&ev[j]);
+				event_release(&ev[j]);
 			return -1;
 		}
 		ev[i] = one[0];
@@ -153,8 +153,8 @@ int burst_merge(struct alertd *a, const struct ob_row *head)
 		rc = -1;
 	}
 	free(payload);
-	decision_clear(&bd);
+	decision_release(&bd);
 	for (int i = 0; i < n; i++)
-		event_clear(&ev[i]);
+		event_release(&ev[i]);
 	return rc == 0 ? 1 : -1;
 }

@@ -209,7 +209,7 @@ int service_load(sqlite3 *db, const char *service_id, struct ad_event *out)
 	return rc;
 }
 
-void event_clear(struct ad_event *e)
+void event_release(struct ad_event *e)
 {
 	free(e->service_id);
 	free(e->vendor_title);
@@ -229,7 +229,7 @@ void event_clear(struct ad_event *e)
 void events_free(struct ad_event *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		event_clear(&v[i]);
+		event_release(&v[i]);
 	free(v);
 }
 

@@ -110,8 +110,8 @@ static void xfer_free(struct xfer *x)
 	free(x->dest);
 	free(x->url);
 	free(x->body);
-	buf_free(&x->resp_body);
-	httpc_resp_clear(&x->resp);
+	buf_release(&x->resp_body);
+	httpc_resp_release(&x->resp);
 	free(x);
 }
 
@@ -169,7 +169,7 @@ static int start_xfer(struct alertd *a, const struct ob_row *r, char *url, char 
 	x->dest = xstrdup(r->destination);
 	x->url = url;
 	x->body = body;
-	buf_init(&x->resp_body, 0);
+	buf_init(&x->resp_body, RESP_CAP); /* httpc truncates at max_body: never overflows */
 	x->h = curl_easy_init();
 	if (!x->h) {
 		xfer_free(x);

@@ -50,6 +50,9 @@
 #include "xalloc.h"
 
 #define PAGERDUTY_DEFAULT_URL "https://events.pagerduty.com/v2/enqueue"
+/* Any one text built here (an escaped vendor title, a list of dependents):
+ * the cap only stops hostile input from growing a buffer unbounded. */
+#define DEST_TEXT_CAP (4 * 1024 * 1024)
 
 static void add_str(cJSON *o, const char *k, const char *v)
 {
@@ -171,13 +174,13 @@ char *dest_webhook_payload(const struct ad_msg *m)
 char *dest_md_escape(const char *s)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, DEST_TEXT_CAP);
 	for (; s && *s; s++) {
 		if (strchr("\\[]()*_~`", *s))
 			buf_putc(&b, '\\');
 		buf_putc(&b, *s);
 	}
-	return buf_steal(&b);
+	return buf_steal_text(&b, "Teams text");
 }
 
 /* Teams renders Markdown in TextBlocks and fact values: every string put
@@ -292,12 +295,13 @@ char *dest_teams_payload(const struct ad_msg *m)
 	}
 	if (m->ndeps) {
 		struct buf b;
-		buf_init(&b, 0);
+		buf_init(&b, DEST_TEXT_CAP);
 		buf_puts(&b, "Dependent services affected: ");
 		for (size_t i = 0; i < m->ndeps; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", m->deps[i]->name);
+		buf_check(&b, "Teams dependents line");
 		text_block(body, b.data, 0, 1);
-		buf_free(&b);
+		buf_release(&b);
 	}
 	if (e->status_page_url) {
 		cJSON *acts = cJSON_AddArrayToObject(card, "actions");

@@ -4,7 +4,7 @@
  * each one (route.c), writes one alert_sent_log row per decision, folds more
  * than three individual Slack messages for one destination into a batch,
  * renders and queues every message in the outbox, builds incident reports
- * and rollups for the events, and advances the cursor. Either all of that
+ * for the events, and advances the cursor. Either all of that
  * commits or none of it does, so a crash at any instant neither loses nor
  * repeats a decision (doc/design.md#cursors).
  *
@@ -289,7 +289,7 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 				 earliest, now);
 		if (rc == 0)
 			log_info("batched %zu changes into one message to %s", k, bd.slack_dest);
-		decision_clear(&bd);
+		decision_release(&bd);
 		free(bev);
 		free(bdec);
 		free(idx);
@@ -371,7 +371,7 @@ int pass_run(struct alertd *a, int max)
 		}
 		if (h < n) {
 			for (int i = h; i < n; i++)
-				event_clear(&ev[i]);
+				event_release(&ev[i]);
 			n = h;
 		}
 		if (n == 0) {
@@ -414,9 +414,6 @@ int pass_run(struct alertd *a, int max)
 			}
 		}
 	}
-	for (int i = 0; i < n; i++)
-		if (rollup_event(db, &ev[i]) < 0)
-			goto fail;
 	if (make_batches(a, ev, dec, (size_t)n, now) < 0)
 		goto fail;
 
@@ -466,7 +463,7 @@ int pass_run(struct alertd *a, int max)
 	a->outbox_dirty = 1;
 	ts_format(now_ms, a->last_cycle_at);
 	for (int i = 0; i < n; i++)
-		decision_clear(&dec[i]);
+		decision_release(&dec[i]);
 	free(dec);
 	free(member);
 	free(defer);
@@ -484,7 +481,7 @@ fail_committed:
 failed:
 	log_error("alert pass over %d events failed (sqlite: %s); rolled back, will retry", n, why);
 	for (int i = 0; i < n; i++)
-		decision_clear(&dec[i]);
+		decision_release(&dec[i]);
 	free(dec);
 	free(member);
 	free(defer);

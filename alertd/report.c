@@ -39,6 +39,11 @@
 #include "log.h"
 #include "xalloc.h"
 
+/* A report's texts (summary, folded names, the postmortem draft) list at
+ * most an episode's events and every service: far below these. */
+#define REPORT_TEXT_CAP (4 * 1024 * 1024)
+#define POSTMORTEM_CAP (16 * 1024 * 1024)
+
 /* ---- SHA-1, only for the seed's postmortem file names ------------------------ */
 
 static uint32_t rol(uint32_t x, int n)
@@ -130,7 +135,7 @@ struct report {
 	char *summary;
 };
 
-static void report_free(struct report *r)
+static void report_release(struct report *r)
 {
 	for (size_t i = 0; i < r->nev; i++) {
 		struct rep_event *x = &r->ev[i];
@@ -145,6 +150,7 @@ static void report_free(struct report *r)
 	impact_names_free(r->affected, r->naffected);
 	cJSON_Delete(r->folded);
 	free(r->summary);
+	memset(r, 0, sizeof *r);
 }
 
 static enum st_status parse_st(const unsigned char *t)
@@ -229,13 +235,13 @@ char *report_folded_names(const cJSON *folded, int max)
 	if (n <= 0)
 		return NULL;
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, REPORT_TEXT_CAP);
 	for (int i = 0; i < n && i < max; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "",
 			   cJSON_GetObjectItem(cJSON_GetArrayItem(folded, i), "name")->valuestring);
 	if (n > max)
 		buf_printf(&b, " (+%d more)", n - max);
-	return buf_steal(&b);
+	return buf_steal_text(&b, "folded dependents' names");
 }
 
 /* The episode's events as the JSON array stored in events_json. Caller frees. */
@@ -310,7 +316,7 @@ static char *postmortem_text(const struct report *r, const char *duration)
 {
 	const struct ad_event *e = r->e;
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, POSTMORTEM_CAP);
 	buf_puts(&b, "---\nservice: ");
 	yaml_str(&b, e->service_id);
 	buf_puts(&b, "\nservice_name: ");
@@ -364,7 +370,7 @@ static char *postmortem_text(const struct report *r, const char *duration)
 		 "\n### Mitigate\n\n_TODO: How do we reduce impact next time?_\n"
 		 "\n### Detect\n\n_TODO: How do we see it sooner?_\n"
 		 "\n### Repair\n\n_TODO: What follow-up repairs or backfills are needed?_\n");
-	return buf_steal(&b);
+	return buf_steal_text(&b, "postmortem draft");
 }
 
 static int mkdirs(const char *dir)
@@ -442,7 +448,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	memset(&r, 0, sizeof r);
 	r.e = e;
 	if (load_episode(a->db, &r) < 0) {
-		report_free(&r);
+		report_release(&r);
 		return -1;
 	}
 	int manual_only = 1;
@@ -452,13 +458,13 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	int64_t start_ms = 0;
 	if (r.nev < 2 || !r.ev[0].at || ts_parse(r.ev[0].at, &start_ms) < 0 ||
 	    (manual_only && e->poll_type && strcmp(e->poll_type, "manual"))) {
-		report_free(&r);
+		report_release(&r);
 		return 0;
 	}
 	ts_format(start_ms, r.started_at);
 	r.duration_s = (e->created_ms - start_ms) / 1000;
 	if (r.duration_s < 60) {
-		report_free(&r);
+		report_release(&r);
 		return 0;
 	}
 	r.peak = ST_UNKNOWN;
@@ -469,7 +475,7 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	ts_duration_human(r.duration_s, dur, sizeof dur);
 	char *peak = spaced(r.peak);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, REPORT_TEXT_CAP);
 	buf_printf(&b, "%s experienced %s for %s.", e->name, peak, dur);
 	free(peak);
 	if (r.naffected) {
@@ -482,15 +488,15 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	}
 	r.folded = report_folded(a->db, e->service_id, r.ev[0].id, e->id);
 	if (!r.folded) {
-		buf_free(&b);
-		report_free(&r);
+		buf_release(&b);
+		report_release(&r);
 		return -1;
 	}
 	char *names = report_folded_names(r.folded, 5);
 	if (names)
 		buf_printf(&b, " Dependents folded into its alert: %s.", names);
 	free(names);
-	r.summary = buf_steal(&b);
+	r.summary = buf_steal_text(&b, "incident report summary");
 
 	char *ej = events_json(&r), *aj = affected_json(&r);
 	char now[TS_ISO_LEN + 1];
@@ -524,6 +530,6 @@ int report_on_recovery(struct alertd *a, const struct ad_event *e)
 	free(fj);
 	if (rc == 0 && a->conf.cfg.postmortems_enabled)
 		write_postmortem(a, &r, dur);
-	report_free(&r);
+	report_release(&r);
 	return rc;
 }

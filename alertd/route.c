@@ -54,7 +54,7 @@ int route_relevant(const struct ad_event *e)
 	       (e->hprev == ST_BROKEN && e->hnext == ST_HEALTHY);
 }
 
-void decision_clear(struct ad_decision *d)
+void decision_release(struct ad_decision *d)
 {
 	free(d->dedup_key);
 	free(d->incident_key);
@@ -427,12 +427,12 @@ int route_groups(const struct ad_route_ctx *c, const struct ad_event *ev, size_t
 		if (d.suppressed) {
 			/* The upstream stays quiet (maintenance, tier...): its
 			 * dependents must then speak for themselves. */
-			decision_clear(&d);
+			decision_release(&d);
 			continue;
 		}
 		d.alert_kind = "aggregated_upstream";
 		d.group = (int)nacc;
-		decision_clear(&dec[u]);
+		decision_release(&dec[u]);
 		dec[u] = d;
 		upstream_of[u] = 1;
 		for (size_t k = 0; k < keep; k++)

@@ -440,7 +440,7 @@ void selmon_free(struct alertd *a)
 		curl_multi_remove_handle(s->multi, s->h);
 		curl_easy_cleanup(s->h);
 	}
-	httpc_resp_clear(&s->resp);
+	httpc_resp_release(&s->resp);
 	curl_multi_cleanup(s->multi);
 	free(s);
 	a->sm = NULL;

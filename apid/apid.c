@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	if (!guard_proxies_valid(dc.cfg.trusted_proxies, NULL)) {
 		log_error("trusted_proxies: \"%s\" is not a list of addresses and CIDR blocks",
 			  dc.cfg.trusted_proxies);
-		daemon_conf_free(&dc);
+		daemon_conf_release(&dc);
 		return 1;
 	}
 	conf_init(&a, &dc);

@@ -30,6 +30,9 @@
 #define APID_SSE_MAX_CLIENTS 256
 #define APID_ADMIN_BODY_MAX (64 * 1024)
 #define APID_INBOUND_BODY_MAX (1024 * 1024)
+/* What a webhook signature or replay key is computed over: an inbound body
+ * behind a short prefix (a timestamp, a service id). */
+#define APID_SIGNED_BASE_MAX (APID_INBOUND_BODY_MAX + 256)
 /* Bodies of GET/DELETE requests are read and dropped up to this size so the
  * connection can stay alive; larger ones close it. */
 #define APID_DISCARD_BODY_MAX (64 * 1024)
@@ -110,8 +113,8 @@ struct req;
 struct rcache *rcache_new(const char *db_path);
 void rcache_free(struct rcache *rc);
 /* The entry for key at the current data version, held for the caller (let
- * go with rcache_release). *build = 1: nobody has it yet, the caller builds
- * it and hands the body to rcache_fill (released unfilled, the next asker
+ * go with rcache_unhold). *build = 1: nobody has it yet, the caller builds
+ * it and hands the body to rcache_fill (let go unfilled, the next asker
  * builds). *build = 0: ready (rc_ready), possibly after waiting for another
  * worker's build. max_age_ms > 0: an entry built longer ago is rebuilt. */
 struct rc_ent *rcache_lookup(struct rcache *rc, const char *key, int64_t max_age_ms, int *build);
@@ -128,7 +131,7 @@ int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root);
 int rcache_large_enter(struct rcache *rc, struct rc_ent *e, int64_t deadline_ms);
 /* Give back r's turn, if it holds one (once its body is in the cache). */
 void rcache_large_leave(struct req *r);
-void rcache_release(struct rcache *rc, struct rc_ent *e);
+void rcache_unhold(struct rcache *rc, struct rc_ent *e);
 int rc_ready(const struct rc_ent *e);
 /* A ready entry's identity body (valid while held); NULL when it is kept
  * gzipped only (sent inflated, see struct repr); *len is the identity length. */
@@ -475,10 +478,10 @@ struct sla_cov {
 void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg);
 /* Timelines of every live service from since_ms to now_ms, blind time
  * (broken poller, stale pollerd) unknown and maintenance marked. 0 or -1.
- * Free with sla_set_free. */
+ * Release with sla_set_release. */
 int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
 	     struct sla_set *out);
-void sla_set_free(struct sla_set *s);
+void sla_set_release(struct sla_set *s);
 /* Uptime % over [start, end) (capped at 100, not rounded) whatever the
  * coverage, NAN when nothing counted; *cov (may be NULL) gets the coverage. */
 double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,

@@ -37,7 +37,7 @@ struct conf_ref *conf_get(struct apid *a)
 static void unref_locked(struct conf_ref *c)
 {
 	if (--c->refs == 0) {
-		daemon_conf_free(&c->dc);
+		daemon_conf_release(&c->dc);
 		free(c);
 	}
 }
@@ -65,7 +65,7 @@ int conf_reload(struct apid *a)
 		log_error("configuration reload failed: trusted_proxies \"%s\" is not a list of "
 			  "addresses and CIDR blocks; still running on the previous configuration",
 			  fresh.cfg.trusted_proxies);
-		daemon_conf_free(&fresh);
+		daemon_conf_release(&fresh);
 		return 0;
 	}
 	struct conf_ref *c = wrap(&fresh);

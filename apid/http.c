@@ -21,6 +21,12 @@
 #include "log.h"
 #include "xalloc.h"
 
+/* A body this small travels in the same write as the headers. */
+#define HTTP_INLINE_BODY_MAX 65536
+/* The status line and headers (a few hundred bytes, the code's own), plus
+ * an inline body. */
+#define HTTP_HEAD_CAP (HTTP_INLINE_BODY_MAX + 64 * 1024)
+
 /* Sent with every response. The CSP matches the dashboard (doc/compat.md#s10-10) and
  * forbids framing; it is harmless on JSON. */
 static const char security_headers[] =
@@ -213,24 +219,26 @@ void http_send(struct req *r, int status, const char *ctype, const char *extra, 
 	if (body_pending(r))
 		r->must_close = 1;
 	struct buf h;
-	buf_init(&h, 0);
+	buf_init(&h, HTTP_HEAD_CAP);
 	put_headers(&h, r, status, ctype, extra, (long long)len);
 	buf_puts(&h, "\r\n");
 	int with_body = body && len && !r->head && status != 204 && status != 304;
 	/* Small bodies travel in the same write as the headers. */
-	if (with_body && len <= 65536) {
+	if (with_body && len <= HTTP_INLINE_BODY_MAX) {
 		buf_append(&h, body, len);
 		with_body = 0;
 	}
-	if (mg_write(r->conn, h.data, h.len) <= 0 ||
-	    (with_body && mg_write(r->conn, body, len) <= 0))
+	if (buf_check(&h, "response head") < 0) /* a cut head is no answer: hang up */
+		r->must_close = 1;
+	else if (mg_write(r->conn, h.data, h.len) <= 0 ||
+		 (with_body && mg_write(r->conn, body, len) <= 0))
 		r->must_close = 1;
 	else if (rp.gz && !r->head && status == 200 &&
 		 rc_gunzip_each(rp.gz, rp.gzlen, len, conn_write, r->conn) < 0) {
 		log_error("%s %s: the cached body could not be inflated", r->method, r->path);
 		r->must_close = 1; /* the client sees a short body, never a wrong one */
 	}
-	buf_free(&h);
+	buf_release(&h);
 	free(rp.owned);
 	free(ex);
 }
@@ -240,7 +248,7 @@ int http_civet_error(struct mg_connection *conn, int status, const char *errmsg)
 	(void)errmsg; /* civetweb's text can echo the request; say only the status */
 	char *body = xasprintf("{\"detail\":\"%s\"}", http_status_text(status));
 	struct buf h;
-	buf_init(&h, 0);
+	buf_init(&h, HTTP_HEAD_CAP); /* a fixed text: never near it */
 	buf_printf(&h,
 		   "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: application/json\r\n"
 		   "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n",
@@ -249,7 +257,7 @@ int http_civet_error(struct mg_connection *conn, int status, const char *errmsg)
 	buf_puts(&h, "\r\n");
 	buf_puts(&h, body);
 	mg_write(conn, h.data, h.len);
-	buf_free(&h);
+	buf_release(&h);
 	free(body);
 	return 0; /* answered: civetweb sends nothing more */
 }
@@ -265,11 +273,12 @@ int http_send_headers(struct req *r, int status, const char *ctype, const char *
 	if (len < 0 || body_pending(r))
 		r->must_close = 1; /* without a length the body ends with the connection */
 	struct buf h;
-	buf_init(&h, 0);
+	buf_init(&h, HTTP_HEAD_CAP);
 	put_headers(&h, r, status, ctype, extra, len);
 	buf_puts(&h, "\r\n");
-	int rc = mg_write(r->conn, h.data, h.len) > 0 ? 0 : -1;
-	buf_free(&h);
+	int rc =
+	    buf_check(&h, "response head") == 0 && mg_write(r->conn, h.data, h.len) > 0 ? 0 : -1;
+	buf_release(&h);
 	if (rc < 0)
 		r->must_close = 1;
 	return rc;

@@ -74,6 +74,10 @@ static int ends_with(const char *s, const char *suf)
 	return a > b && !strcmp(s + a - b, suf);
 }
 
+/* The whole exposition: 10,000 services' series are a few MB
+ * (doc/scale.md); past this, the scrape fails rather than lie by omission. */
+#define METRICS_TEXT_CAP (64 * 1024 * 1024)
+
 /* Split le="x" out of labels: *series gets the rest (caller frees). */
 static void split_le(const char *labels, char **series, double *le)
 {
@@ -222,7 +226,7 @@ char *metrics_render(sqlite3 *db)
 	if (n)
 		qsort(v, n, sizeof *v, cmp_row);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, METRICS_TEXT_CAP);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && !strcmp(v[j].family, v[i].family))
@@ -258,6 +262,10 @@ char *metrics_render(sqlite3 *db)
 		i = j;
 	}
 	free_rows(v, n);
+	if (buf_check(&b, "/metrics exposition") < 0) { /* a cut exposition would lie */
+		buf_release(&b);
+		return NULL;
+	}
 	return buf_steal(&b);
 }
 

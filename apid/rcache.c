@@ -362,7 +362,7 @@ int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root)
 		char etag[sizeof e->etag];
 		etag_text(f.len, f.hash, etag, sizeof etag);
 		if (f.zon) {
-			buf_free(&f.text);
+			buf_release(&f.text);
 			size_t gzlen = f.gzcap - f.z.avail_out;
 			ent_store(rc, e, NULL, f.len, xrealloc(f.gz, gzlen), gzlen, etag);
 		} else {
@@ -373,7 +373,7 @@ int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root)
 	} else {
 		log_error("response cache: cannot compress %s", e->key);
 		free(f.gz);
-		buf_free(&f.text);
+		buf_release(&f.text);
 	}
 	if (f.len >= RC_KEEP_IDENTITY_MAX)
 		apid_trim_memory(); /* the build's tree and text are gone: give the pages back */
@@ -422,7 +422,7 @@ void rcache_large_leave(struct req *r)
 	pthread_mutex_unlock(&rc->mu);
 }
 
-void rcache_release(struct rcache *rc, struct rc_ent *e)
+void rcache_unhold(struct rcache *rc, struct rc_ent *e)
 {
 	if (!e)
 		return;

@@ -307,10 +307,10 @@ static int dispatch(struct mg_connection *conn)
 			  (mono_s() - t0) * 1000.0);
 	pool_put(a->pool, r.pc);
 	conf_put(a, r.confref);
-	buf_free(&r.body);
+	buf_release(&r.body);
 	free(r.path_copy);
 	if (r.rc)
-		rcache_release(a->rcache, r.rc);
+		rcache_unhold(a->rcache, r.rc);
 	return r.status;
 }
 

@@ -298,7 +298,7 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opt
 	if (rc != SQLITE_DONE) {
 		sqlite3_finalize(mw);
 		free(blind.v);
-		sla_set_free(out);
+		sla_set_release(out);
 		return -1;
 	}
 	/* Maintenance windows, per service (both lists ordered by id). */
@@ -329,13 +329,13 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opt
 		overlay(&out->v[k], blind.v, blind.n, 0);
 	free(blind.v);
 	if (rc != SQLITE_DONE) {
-		sla_set_free(out);
+		sla_set_release(out);
 		return -1;
 	}
 	return 0;
 }
 
-void sla_set_free(struct sla_set *s)
+void sla_set_release(struct sla_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].service_id);
@@ -497,7 +497,7 @@ cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 		cJSON_AddItemToObject(svcs, t->service_id,
 				      json_list_item(s)); /* text, not a tree */
 	}
-	sla_set_free(&set);
+	sla_set_release(&set);
 	add_rule(data, o);
 	return data;
 }
@@ -562,7 +562,7 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sl
 		cJSON_AddItemToObject(svcs, t->service_id, json_list_item(arr));
 	}
 	cJSON_AddItemToObject(data, "monitoring_since", since);
-	sla_set_free(&set);
+	sla_set_release(&set);
 	add_rule(data, o);
 	return data;
 }
@@ -615,7 +615,7 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 	}
 	cJSON_AddItemToObject(data, "tracked_seconds", tracked);
 	cJSON_AddItemToObject(data, "monitoring_since", since);
-	sla_set_free(&set);
+	sla_set_release(&set);
 	return data;
 }
 
@@ -716,7 +716,7 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 		cJSON_AddItemToArray(arr, json_list_item(row));
 	}
 	sqlite3_finalize(st);
-	sla_set_free(&set);
+	sla_set_release(&set);
 	cJSON *th = cJSON_AddObjectToObject(data, "thresholds");
 	cJSON_AddNumberToObject(th, "target_percent", target);
 	cJSON_AddNumberToObject(th, "fast_threshold", fast_t);

@@ -36,12 +36,16 @@ int slack_verify(const char *secret, const char *ts, const char *sig, const char
 	if (*end || errno || end == ts || !sig_ts_fresh(t, now_ms))
 		return SLACK_SIG_STALE;
 	struct buf base;
-	buf_init(&base, 0);
+	buf_init(&base, APID_SIGNED_BASE_MAX);
 	buf_printf(&base, "v0:%s:", ts);
 	buf_append(&base, body, len);
+	if (buf_check(&base, "Slack signed base") < 0) {
+		buf_release(&base);
+		return SLACK_SIG_BAD; /* a body past the cap was never signed by Slack */
+	}
 	unsigned char mac[32];
 	hmac_sha256(secret, strlen(secret), base.data, base.len, mac);
-	buf_free(&base);
+	buf_release(&base);
 	char want[3 + 65] = "v0=";
 	hex_lower(mac, 32, want + 3);
 	if (!ct_equal(sig, want))
@@ -104,6 +108,10 @@ int response_url_allowed(const char *url, const char *hosts_csv)
 			return 0; /* also refuses any query or fragment */
 	return 1;
 }
+
+/* Any one reply text: Slack refuses far shorter ones; the cap only stops a
+ * hostile command or vendor text from growing a buffer unbounded. */
+#define SLACK_REPLY_CAP (4 * 1024 * 1024)
 
 /* Slack mrkdwn: user text echoed back must not become a link or mention. */
 static void put_escaped(struct buf *b, const char *s)
@@ -195,10 +203,10 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	 * "<!channel>" or "<https://evil|Reset SSO>" shows as typed. The
 	 * header is plain_text, which Slack never turns into links. */
 	struct buf t;
-	buf_init(&t, 0);
+	buf_init(&t, SLACK_REPLY_CAP);
 	put_escaped(&t, name ? name : "");
 	buf_printf(&t, ": %s", st_status_label(eff));
-	cJSON *o = ephemeral(t.data);
+	cJSON *o = ephemeral(buf_text(&t, "Slack reply"));
 	cJSON *blocks = cJSON_AddArrayToObject(o, "blocks");
 	cJSON *h = cJSON_CreateObject();
 	cJSON_AddStringToObject(h, "type", "header");
@@ -206,7 +214,7 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 	cJSON_AddStringToObject(ht, "type", "plain_text");
 	buf_reset(&t);
 	buf_printf(&t, "%s %s", st_status_emoji(eff), name ? name : "");
-	cJSON_AddStringToObject(ht, "text", t.data);
+	cJSON_AddStringToObject(ht, "text", buf_text(&t, "Slack reply header"));
 	cJSON_AddBoolToObject(ht, "emoji", 1);
 	cJSON_AddItemToArray(blocks, h);
 	cJSON *sec = cJSON_CreateObject();
@@ -222,13 +230,13 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 		put_escaped(&t, values[i]);
 		cJSON *m = cJSON_CreateObject();
 		cJSON_AddStringToObject(m, "type", "mrkdwn");
-		cJSON_AddStringToObject(m, "text", t.data);
+		cJSON_AddStringToObject(m, "text", buf_text(&t, "Slack reply field"));
 		cJSON_AddItemToArray(fields, m);
 	}
-	buf_free(&t);
+	buf_release(&t);
 	cJSON_AddItemToArray(blocks, sec);
 	struct buf ctx;
-	buf_init(&ctx, 0);
+	buf_init(&ctx, SLACK_REPLY_CAP);
 	/* say why the status is unknown rather than guess */
 	if (broken == 2) { /* pollerd itself is stalled */
 		buf_puts(&ctx, "Status unknown: ");
@@ -248,24 +256,24 @@ static cJSON *found_reply(sqlite3_stmt *st, int64_t now_ms)
 		cJSON *els = cJSON_AddArrayToObject(c, "elements");
 		cJSON *m = cJSON_CreateObject();
 		cJSON_AddStringToObject(m, "type", "mrkdwn");
-		cJSON_AddStringToObject(m, "text", ctx.data);
+		cJSON_AddStringToObject(m, "text", buf_text(&ctx, "Slack reply context"));
 		cJSON_AddItemToArray(els, m);
 		cJSON_AddItemToArray(blocks, c);
 	}
-	buf_free(&ctx);
+	buf_release(&ctx);
 	return o;
 }
 
 cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t now_ms)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, SLACK_REPLY_CAP);
 	if (!command || strcmp(command, "/itstatus")) {
 		buf_puts(&b, "Unknown slash command `");
 		put_escaped(&b, command ? command : "");
 		buf_puts(&b, "`. This endpoint handles `/itstatus`.");
-		cJSON *o = ephemeral(b.data);
-		buf_free(&b);
+		cJSON *o = ephemeral(buf_text(&b, "Slack reply"));
+		buf_release(&b);
 		return o;
 	}
 	char *q = trim_dup(text ? text : "");
@@ -291,11 +299,11 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 			put_escaped(&b, (const char *)sqlite3_column_text(st, 0));
 		}
 		buf_puts(&b, ".");
-		reply = ephemeral(b.data);
+		reply = ephemeral(buf_text(&b, "Slack reply"));
 	} else {
 		/* Exact id, then exact name, then a unique name substring. */
 		struct buf names;
-		buf_init(&names, 0);
+		buf_init(&names, SLACK_REPLY_CAP);
 		int nsub = 0, exact = 0, rc;
 		while (!exact && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -321,15 +329,16 @@ cJSON *slash_reply(sqlite3 *db, const char *command, const char *text, int64_t n
 			buf_puts(&b, nsub ? "Multiple services match `" : "No service matches `");
 			put_escaped(&b, q);
 			if (nsub)
-				buf_printf(&b, "`: %s. Please be more specific.", names.data);
+				buf_printf(&b, "`: %s. Please be more specific.",
+					   buf_text(&names, "Slack matching names"));
 			else
 				buf_puts(&b, "`. See the dashboard for the full list.");
-			reply = ephemeral(b.data);
+			reply = ephemeral(buf_text(&b, "Slack reply"));
 		}
-		buf_free(&names);
+		buf_release(&names);
 	}
 	sqlite3_finalize(st);
-	buf_free(&b);
+	buf_release(&b);
 	free(q);
 	return reply;
 }

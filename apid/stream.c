@@ -46,6 +46,12 @@
 /* Service-row deltas kept for clients that are a little behind; one further
  * behind gets "resync" (refetch the list, conditionally). */
 #define DRING 64
+/* One frame (an event row, a delta, the trimmed summary: kilobytes), and
+ * what one wake-up writes to a client (the ring, the deltas, the summary).
+ * A frame past its cap is not published; a write past its cap ends the
+ * connection, and the client resumes from its Last-Event-ID. */
+#define SSE_FRAME_CAP (16 * 1024 * 1024)
+#define SSE_WRITE_CAP (128 * 1024 * 1024)
 /* More changed rows than this in one delta: "resync" instead (a list
  * refetch, gzipped and cached, is cheaper than that many rows per client). */
 #define DELTA_MAX_ROWS 500
@@ -119,8 +125,15 @@ static void ring_push(struct stream *s, const cJSON *events)
 	cJSON_ArrayForEach(e, events)
 	{
 		struct buf b;
-		buf_init(&b, 0);
+		buf_init(&b, SSE_FRAME_CAP);
 		int64_t id = event_frame(&b, e);
+		if (buf_check(&b, "stream event frame") < 0) {
+			/* Keep the id in the ring; the event itself stays in the
+			 * database and /api/events. */
+			buf_reset(&b);
+			buf_printf(&b, "id: %lld\n: event longer than SSE_FRAME_CAP\n\n",
+				   (long long)id);
+		}
 		if (s->count == RING) { /* drop the oldest; replays of it come from the database */
 			struct frame *old = &s->ring[s->head];
 			s->base = old->id;
@@ -187,9 +200,13 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 	char *text = cJSON_PrintUnformatted(sum);
 	cJSON_Delete(sum);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, SSE_FRAME_CAP);
 	sse_frame(&b, -1, "summary", text);
 	cJSON_free(text);
+	if (buf_check(&b, "stream summary frame") < 0) {
+		buf_release(&b); /* clients keep the last summary that fitted */
+		return -1;
+	}
 	int changed = 0;
 	pthread_mutex_lock(&s->mu);
 	if (!s->summary || s->summary_len != b.len || memcmp(s->summary, b.data, b.len)) {
@@ -200,7 +217,7 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 		changed = 1;
 	}
 	pthread_mutex_unlock(&s->mu);
-	buf_free(&b);
+	buf_release(&b);
 	if (changed)
 		wake_clients(s);
 	return 0;
@@ -209,8 +226,12 @@ static int poll_summary(struct stream *s, sqlite3 *db)
 static void publish_delta(struct stream *s, const char *event, const char *data)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, SSE_FRAME_CAP);
 	sse_frame(&b, -1, event, data);
+	if (buf_check(&b, "stream delta frame") < 0) {
+		buf_release(&b); /* the next summary carries the change */
+		return;
+	}
 	pthread_mutex_lock(&s->mu);
 	struct frame *f = &s->dring[s->dgen % DRING];
 	free(f->text);
@@ -495,7 +516,7 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 	int fd = peer_socket(r->ri);
 	for (;;) {
 		struct buf out;
-		buf_init(&out, 0);
+		buf_init(&out, SSE_WRITE_CAP);
 		int64_t replay_upto = 0;
 		int gone = 0;
 		pthread_mutex_lock(&s->mu);
@@ -515,7 +536,7 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 		}
 		if (s->stop || gone) {
 			pthread_mutex_unlock(&s->mu);
-			buf_free(&out);
+			buf_release(&out);
 			return 0;
 		}
 		if (cursor < s->scanned) {
@@ -550,12 +571,12 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 			cJSON *events = pc ? events_after(pc->db, cursor, replay_upto, PAGE) : NULL;
 			pool_put(r->a->pool, pc);
 			if (!events) {
-				buf_free(&out);
+				buf_release(&out);
 				return -1;
 			}
 			int n = cJSON_GetArraySize(events);
 			struct buf ev;
-			buf_init(&ev, 0);
+			buf_init(&ev, SSE_WRITE_CAP);
 			const cJSON *e;
 			cJSON_ArrayForEach(e, events) cursor = event_frame(&ev, e);
 			if (n < PAGE)
@@ -563,15 +584,19 @@ static int client_loop(struct req *r, struct stream *s, int64_t cursor, uint64_t
 			cJSON_Delete(events);
 			/* Events before the summary that follows them. */
 			buf_append(&ev, out.data ? out.data : "", out.len);
-			buf_free(&out);
+			buf_release(&out);
 			out = ev;
 		}
 		if (!out.len && ts_mono_ms() - quiet_since >= APID_SSE_HEARTBEAT_MS - 50)
 			buf_puts(&out, ": keepalive\n\n");
+		if (buf_check(&out, "stream write") < 0) { /* a cut frame would confuse it */
+			buf_release(&out);
+			return -1;
+		}
 		int rc = out.len ? mg_write(r->conn, out.data, out.len) : 1;
 		if (out.len)
 			quiet_since = ts_mono_ms();
-		buf_free(&out);
+		buf_release(&out);
 		if (rc <= 0)
 			return -1;
 	}

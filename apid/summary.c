@@ -94,6 +94,10 @@ static int counts(sqlite3 *db, int c[5], int c_active[5], int *maint, int *total
 	return 0;
 }
 
+/* The incident names for the status text, which shows its first few hundred
+ * bytes: the cap is far above that, so a cut list reads the same. */
+#define SUMMARY_NAMES_CAP (1024 * 1024)
+
 /* The active incidents (caller deletes; NULL on a database error); their
  * names are appended to names and counted in *n for the status text. */
 static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
@@ -147,7 +151,7 @@ cJSON *summary_build(sqlite3 *db)
 	cJSON *data = cJSON_CreateObject();
 	int c[5], ca[5], total, n = 0, nmaint;
 	struct buf names;
-	buf_init(&names, 0);
+	buf_init(&names, SUMMARY_NAMES_CAP);
 	if (counts(db, c, ca, &nmaint, &total, data) < 0) {
 		cJSON_Delete(data);
 		return NULL;
@@ -160,7 +164,7 @@ cJSON *summary_build(sqlite3 *db)
 		cJSON_Delete(maint);
 		cJSON_Delete(recent);
 		cJSON_Delete(data);
-		buf_free(&names);
+		buf_release(&names);
 		return NULL;
 	}
 	const char *overall = ca[4]   ? "major_outage"
@@ -180,7 +184,7 @@ cJSON *summary_build(sqlite3 *db)
 		free(stalled);
 	} else if (n > 0)
 		snprintf(text, sizeof text, "%d active incident%s across %d monitored services. %s",
-			 n, n == 1 ? "" : "s", total, names.data);
+			 n, n == 1 ? "" : "s", total, buf_text(&names, "incident names"));
 	else if (c[0] > 0)
 		/* The seed said "all operational" here even when it could not
 		 * see some services; say what we know. */
@@ -194,7 +198,7 @@ cJSON *summary_build(sqlite3 *db)
 		    total, nmaint);
 	else
 		snprintf(text, sizeof text, "All %d monitored services are operational.", total);
-	buf_free(&names);
+	buf_release(&names);
 	cJSON_AddStringToObject(data, "status_text", text);
 	cJSON_AddItemToObject(data, "active_incidents", inc);
 	cJSON_AddItemToObject(data, "upcoming_maintenances", maint);

@@ -80,11 +80,15 @@ int statuspage_verify(const char *secret, const char *ts, const char *sig, const
 	int ts_ok = parse_unix_s(ts, &t) == 0;
 	if (ts_ok) {
 		struct buf base;
-		buf_init(&base, 0);
+		buf_init(&base, APID_SIGNED_BASE_MAX);
 		buf_printf(&base, "%lld.", t);
 		buf_append(&base, body, len);
+		if (buf_check(&base, "statuspage signed base") < 0) {
+			buf_release(&base);
+			return SP_SIG_BAD; /* a body past the cap was never signed by us */
+		}
 		hmac_sha256(secret, strlen(secret), base.data, base.len, mac);
-		buf_free(&base);
+		buf_release(&base);
 		hex_lower(mac, 32, want);
 		if (ct_equal(got, want))
 			return sig_ts_fresh(t, now_ms) ? SP_SIG_OK : SP_SIG_STALE;
@@ -236,12 +240,14 @@ void h_webhook_hmac(struct req *r)
 		/* Replays are keyed on the service and the body: the same body
 		 * signed again with a newer timestamp is still a replay. */
 		struct buf key;
-		buf_init(&key, 0);
+		buf_init(&key, APID_SIGNED_BASE_MAX);
 		buf_printf(&key, "statuspage\n%s\n", sid);
 		buf_append(&key, r->body.data, r->body.len);
-		if (replay_seen(key.data, key.len, ts_now_ms()))
+		if (buf_check(&key, "statuspage replay key") < 0)
+			why = SP_SIG_BAD; /* cannot be told from a replay: refused */
+		else if (replay_seen(key.data, key.len, ts_now_ms()))
 			why = SP_SIG_REPLAY;
-		buf_free(&key);
+		buf_release(&key);
 	}
 	if (why) {
 		log_warn("statuspage webhook for %s from %s refused: %s", sid, req_client_ip(r),

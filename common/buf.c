@@ -120,7 +120,7 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-void buf_free(struct buf *b)
+void buf_release(struct buf *b)
 {
 	free(b->data);
 	b->data = NULL;

@@ -39,7 +39,7 @@ void cfg_error(struct cfg_errors *e, const char *file, int line, const char *fmt
 	free(msg);
 }
 
-void cfg_errors_free(struct cfg_errors *e)
+void cfg_errors_release(struct cfg_errors *e)
 {
 	for (size_t i = 0; i < e->n; i++)
 		free(e->v[i]);
@@ -359,7 +359,7 @@ char *cfg_secret_env(const char *var)
 	char *v = secret_value(var, 0, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_warn("%s", errs.v[i]);
-	cfg_errors_free(&errs);
+	cfg_errors_release(&errs);
 	return v;
 }
 
@@ -471,7 +471,7 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 {
 	struct yml_doc d;
 	if (yml_load(&d, file, errs) < 0) {
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	yaml_node_t *root = yml_root(&d);
@@ -479,7 +479,7 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 		if (!yml_is_null(root))
 			cfg_error(errs, file, yml_line(root),
 				  "expected a mapping of settings, got %s", yml_kind(root));
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -530,7 +530,7 @@ static void load_yaml(struct cfg_settings *s, const char *file, struct cfg_error
 			free(msg);
 		}
 	}
-	yml_free(&d);
+	yml_release(&d);
 }
 
 int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs)
@@ -588,13 +588,13 @@ int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs
 	load_env_keychain(out, errs);
 
 	if (errs->n > nerr0) {
-		cfg_free(out);
+		cfg_release(out);
 		return -1;
 	}
 	return 0;
 }
 
-void cfg_free(struct cfg_settings *s)
+void cfg_release(struct cfg_settings *s)
 {
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		if (settings[i].type == T_STR || settings[i].type == T_PATH ||

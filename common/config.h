@@ -27,7 +27,7 @@ struct cfg_errors {
 };
 void cfg_error(struct cfg_errors *e, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void cfg_errors_free(struct cfg_errors *e);
+void cfg_errors_release(struct cfg_errors *e);
 
 struct cfg_secrets {
 	char *slack_webhook_url;
@@ -124,10 +124,10 @@ struct cfg_settings {
 /*
  * Load path (NULL = etc/itstatus.yaml) with environment overrides into *out.
  * Returns 0 when valid; otherwise -1 with every problem in errs (out is then
- * freed and zeroed). The caller owns *out and releases it with cfg_free().
+ * freed and zeroed). The caller owns *out and releases it with cfg_release().
  */
 int cfg_load(const char *path, struct cfg_settings *out, struct cfg_errors *errs);
-void cfg_free(struct cfg_settings *s);
+void cfg_release(struct cfg_settings *s);
 /* A secret read at use time (per-service ones such as WEBHOOK_TOKEN_<ID>):
  * var, or the file var_FILE names, trimmed like every secret; NULL when
  * unset or empty (problems are logged). Caller frees. */

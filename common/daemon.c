@@ -78,13 +78,13 @@ static int load_into(const struct daemon_opts *o, struct daemon_conf *c, struct 
 	if (cfg_load(o->config, &c->cfg, errs) < 0)
 		return -1;
 	if (reg_load(c->cfg.services_file, c->cfg.dependencies_file, &c->reg, errs) < 0) {
-		cfg_free(&c->cfg);
+		cfg_release(&c->cfg);
 		return -1;
 	}
 	if (c->cfg.sso_broker_service_id && !reg_find(&c->reg, c->cfg.sso_broker_service_id)) {
 		cfg_error(errs, o->config, 0, "sso_broker_service_id: unknown service id \"%s\"",
 			  c->cfg.sso_broker_service_id);
-		daemon_conf_free(c);
+		daemon_conf_release(c);
 		return -1;
 	}
 	return 0;
@@ -95,14 +95,14 @@ int daemon_load(const struct daemon_opts *o, struct daemon_conf *c)
 	struct cfg_errors errs = {0};
 	int rc = load_into(o, c, &errs);
 	print_errors(&errs);
-	cfg_errors_free(&errs);
+	cfg_errors_release(&errs);
 	return rc;
 }
 
-void daemon_conf_free(struct daemon_conf *c)
+void daemon_conf_release(struct daemon_conf *c)
 {
-	reg_free(&c->reg);
-	cfg_free(&c->cfg);
+	reg_release(&c->reg);
+	cfg_release(&c->cfg);
 }
 
 void daemon_setup_sentry(const char *name, const struct daemon_conf *c)
@@ -177,11 +177,11 @@ int daemon_reload(const struct daemon_opts *o, struct daemon_conf *c)
 			log_error("reload rejected: %s", errs.v[i]);
 		log_error(
 		    "configuration reload failed; still running on the previous configuration");
-		cfg_errors_free(&errs);
+		cfg_errors_release(&errs);
 		return 0;
 	}
-	cfg_errors_free(&errs);
-	daemon_conf_free(c);
+	cfg_errors_release(&errs);
+	daemon_conf_release(c);
 	*c = fresh;
 	daemon_setup_sentry(o->name, c);
 	log_info("configuration reloaded: %zu services, %zu dependency edges", c->reg.nservices,
@@ -209,19 +209,19 @@ int daemon_start(const char *name, int allow_once, int argc, char **argv, struct
 				c->cfg.heartbeat_stale_after_seconds);
 		if (rc == 0)
 			printf("%s: restored %s from %s\n", name, c->cfg.database_path, o->restore);
-		daemon_conf_free(c);
+		daemon_conf_release(c);
 		return rc == 0 ? 0 : 1;
 	}
 	if (o->check_only) {
 		printf("%s: configuration OK (%zu services, %zu dependency edges)\n", name,
 		       c->reg.nservices, c->reg.nedges);
-		daemon_conf_free(c);
+		daemon_conf_release(c);
 		return 0;
 	}
 	daemon_setup_logging(o, c);
 	if (sig_install() < 0) {
 		log_error("cannot install signal handlers");
-		daemon_conf_free(c);
+		daemon_conf_release(c);
 		return 1;
 	}
 	return -1;

@@ -33,7 +33,7 @@ int daemon_parse_args(const char *name, int allow_once, int argc, char **argv,
 		      struct daemon_opts *o);
 /* Load settings + registry into c; print every problem to stderr. 0 or -1. */
 int daemon_load(const struct daemon_opts *o, struct daemon_conf *c);
-void daemon_conf_free(struct daemon_conf *c);
+void daemon_conf_release(struct daemon_conf *c);
 /* Configure logging from c (LOG_LEVEL, LOG_JSON, LOG_FILE; -v forces DEBUG),
  * then Sentry (daemon_setup_sentry). */
 void daemon_setup_logging(const struct daemon_opts *o, const struct daemon_conf *c);

@@ -24,7 +24,7 @@
 #include "timeutil.h"
 #include "xalloc.h"
 
-void httpc_resp_clear(struct httpc_resp *r)
+void httpc_resp_release(struct httpc_resp *r)
 {
 	free(r->etag);
 	free(r->last_modified);
@@ -77,7 +77,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	/* A status line starts a new response (after a redirect or a 100):
 	 * only the final response's headers count. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		httpc_resp_clear(r);
+		httpc_resp_release(r);
 		return len;
 	}
 	static const struct {
@@ -105,7 +105,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 void httpc_setup(CURL *e, const struct httpc_opts *o, struct httpc_resp *r, struct buf *body)
 {
 	curl_easy_reset(e);
-	httpc_resp_clear(r);
+	httpc_resp_release(r);
 	r->body = body;
 	r->too_large = 0;
 	r->errbuf[0] = '\0';

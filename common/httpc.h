@@ -69,7 +69,7 @@ struct httpc_resp {
  */
 void httpc_setup(CURL *e, const struct httpc_opts *o, struct httpc_resp *r, struct buf *body);
 /* Free r's header strings (r stays reusable); the body buffer is the caller's. */
-void httpc_resp_clear(struct httpc_resp *r);
+void httpc_resp_release(struct httpc_resp *r);
 /* The final response's status, 0 when none came. */
 long httpc_status(CURL *e);
 /* Text of a failed transfer: curl's detailed message, else its code's text.

@@ -14,6 +14,10 @@
 #include "db.h"
 #include "xalloc.h"
 
+/* An impact statement or summary names at most every service: 10,000 names
+ * (doc/scale.md) are well under this. */
+#define IMPACT_TEXT_CAP (4 * 1024 * 1024)
+
 /* Join names with ", " into b. */
 static void put_list(struct buf *b, const char *const *names, size_t n)
 {
@@ -43,11 +47,11 @@ static void put_detail(struct buf *b, const char *d)
 char *impact_build(const struct impact_input *in)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, IMPACT_TEXT_CAP);
 	const char *name = in->name && *in->name ? in->name : "The service";
 	if (in->new_status == ST_OPERATIONAL) {
 		buf_printf(&b, "%s has recovered and is now operational.", name);
-		return buf_steal(&b);
+		return buf_steal_text(&b, "impact statement");
 	}
 	if (in->is_sso_broker) {
 		if (in->new_status == ST_MAJOR_OUTAGE || in->new_status == ST_PARTIAL_OUTAGE) {
@@ -71,7 +75,7 @@ char *impact_build(const struct impact_input *in)
 				buf_puts(&b, "no declared dependent services");
 			buf_putc(&b, '.');
 		}
-		return buf_steal(&b);
+		return buf_steal_text(&b, "impact statement");
 	}
 	switch (in->new_status) {
 	case ST_PARTIAL_OUTAGE:
@@ -93,7 +97,7 @@ char *impact_build(const struct impact_input *in)
 		put_list(&b, in->downstream, in->ndownstream);
 		buf_putc(&b, '.');
 	}
-	return buf_steal(&b);
+	return buf_steal_text(&b, "impact statement");
 }
 
 void impact_names_free(char **names, size_t n)
@@ -168,9 +172,9 @@ char *impact_summary(size_t total, const char *const *incident_names, size_t nin
 	if (!nincidents)
 		return xasprintf("All %zu monitored services are operational.", total);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, IMPACT_TEXT_CAP);
 	buf_printf(&b, "%zu active incident%s across %zu monitored services. ", nincidents,
 		   nincidents == 1 ? "" : "s", total);
 	put_list(&b, incident_names, nincidents);
-	return buf_steal(&b);
+	return buf_steal_text(&b, "impact summary");
 }

@@ -190,7 +190,7 @@ int keychain_read(const char *spec, char **value, char **err)
 	free(why);
 	if (out.data) /* the secret: do not leave it in freed memory */
 		memset(out.data, 0, out.len);
-	buf_free(&out);
-	buf_free(&errb);
+	buf_release(&out);
+	buf_release(&errb);
 	return ret;
 }

@@ -86,42 +86,57 @@ static void put_text(struct buf *b, const char *s)
 	}
 }
 
+/* The longest line written: a message quoting a whole vendor body is cut
+ * down to a note, never a line that fills the disk. */
+#define LOG_LINE_CAP (1024 * 1024)
+
+/* One line into b (empty, capped). */
+static void format_line(struct buf *b, enum log_level lvl, const char *ts, const char *msg,
+			const char *const *kv)
+{
+	const char *d = log_daemon ? log_daemon : "itstatus";
+	if (log_json) {
+		buf_printf(b, "{\"ts\":\"%s\",\"level\":\"%s\",\"daemon\":", ts, level_names[lvl]);
+		buf_put_json_str(b, d);
+		buf_puts(b, ",\"msg\":");
+		buf_put_json_str(b, msg);
+		for (size_t i = 0; kv && kv[i]; i += 2) {
+			buf_putc(b, ',');
+			buf_put_json_str(b, kv[i]);
+			buf_putc(b, ':');
+			buf_put_json_str(b, kv[i + 1]);
+		}
+		buf_puts(b, "}\n");
+	} else {
+		buf_printf(b, "%s %-8s %s: ", ts, level_names[lvl], d);
+		put_text(b, msg);
+		for (size_t i = 0; kv && kv[i]; i += 2) {
+			buf_putc(b, ' ');
+			put_text(b, kv[i]);
+			buf_putc(b, '=');
+			put_text(b, kv[i + 1] ? kv[i + 1] : "null");
+		}
+		buf_putc(b, '\n');
+	}
+}
+
 static void emit(enum log_level lvl, const char *const *kv, const char *fmt, va_list ap)
 {
 	char ts[TS_ISO_LEN + 1];
 	char *msg = xvasprintf(fmt, ap);
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, LOG_LINE_CAP);
 	ts_now_iso(ts);
-	const char *d = log_daemon ? log_daemon : "itstatus";
-	if (log_json) {
-		buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"daemon\":", ts, level_names[lvl]);
-		buf_put_json_str(&b, d);
-		buf_puts(&b, ",\"msg\":");
-		buf_put_json_str(&b, msg);
-		for (size_t i = 0; kv && kv[i]; i += 2) {
-			buf_putc(&b, ',');
-			buf_put_json_str(&b, kv[i]);
-			buf_putc(&b, ':');
-			buf_put_json_str(&b, kv[i + 1]);
-		}
-		buf_puts(&b, "}\n");
-	} else {
-		buf_printf(&b, "%s %-8s %s: ", ts, level_names[lvl], d);
-		put_text(&b, msg);
-		for (size_t i = 0; kv && kv[i]; i += 2) {
-			buf_putc(&b, ' ');
-			put_text(&b, kv[i]);
-			buf_putc(&b, '=');
-			put_text(&b, kv[i + 1] ? kv[i + 1] : "null");
-		}
-		buf_putc(&b, '\n');
+	format_line(&b, lvl, ts, msg, kv);
+	if (b.overflowed) { /* not buf_check: that would log from inside the logger */
+		buf_reset(&b);
+		format_line(&b, lvl, ts, "(log line longer than LOG_LINE_CAP, dropped)", NULL);
 	}
 	FILE *f = log_stream ? log_stream : stderr;
 	fwrite(b.data, 1, b.len, f);
 	fflush(f);
 	sentry_capture(lvl, msg, kv); /* errors and above; queued, never waits */
-	buf_free(&b);
+	buf_release(&b);
 	free(msg);
 }
 

@@ -87,6 +87,10 @@ static void put_escaped(struct buf *b, const char *v)
 	}
 }
 
+/* Labels name a service, a destination or an outcome: a few hundred bytes.
+ * A longer set is counted under one error label rather than cut. */
+#define MET_LABELS_CAP 16384
+
 /* Append k="v" to a label set being built, opening it or adding a comma. */
 static void put_label(struct buf *b, int first, const char *k, const char *v)
 {
@@ -99,7 +103,7 @@ static void put_label(struct buf *b, int first, const char *k, const char *v)
 char *met_labels(const char *key, ...)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, MET_LABELS_CAP);
 	va_list ap;
 	va_start(ap, key);
 	int first = 1;
@@ -110,6 +114,10 @@ char *met_labels(const char *key, ...)
 	va_end(ap);
 	if (!first)
 		buf_putc(&b, '}');
+	if (buf_check(&b, "metric labels") < 0) {
+		buf_release(&b);
+		return xstrdup("{error=\"labels_too_long\"}");
+	}
 	return buf_steal(&b);
 }
 
@@ -134,13 +142,17 @@ static int matches(const struct met_def *d, enum vc_metric_type type, size_t n)
 static struct series *get(const struct met_def *d, const char *const *values)
 {
 	struct buf key;
-	buf_init(&key, 0);
+	buf_init(&key, MET_LABELS_CAP);
 	buf_printf(&key, "%s\x1f", d->name);
 	size_t at = key.len;
 	for (size_t i = 0; i < d->nlabels; i++)
 		put_label(&key, i == 0, d->labels[i], values[i]);
 	if (d->nlabels)
 		buf_putc(&key, '}');
+	if (buf_check(&key, "metric labels") < 0) {
+		buf_reset(&key);
+		buf_printf(&key, "%s\x1f{error=\"labels_too_long\"}", d->name);
+	}
 	struct series *s = hmap_get(&tab, key.data);
 	if (!s) {
 		s = xcalloc(1, sizeof *s);
@@ -152,7 +164,7 @@ static struct series *get(const struct met_def *d, const char *const *values)
 	} else if (s->def != d) {
 		s = NULL;
 	}
-	buf_free(&key);
+	buf_release(&key);
 	return s;
 }
 

@@ -296,7 +296,7 @@ static char *expand_override(const char *v, const char *file, int line, struct c
 	return lit;
 }
 
-static void free_service(struct reg_service *s)
+static void service_release(struct reg_service *s)
 {
 	free(s->id);
 	free(s->display_name);
@@ -348,6 +348,163 @@ static void build_config_json(struct reg_service *s)
 	cJSON_Delete(o);
 }
 
+/*
+ * The keys of a service, one row each, as common/config.c lists settings:
+ * how the value is read, where it goes in struct reg_service, and whether
+ * it is required. A key not in the table is an error ("unknown key").
+ */
+enum ktype {
+	K_SLUG,	    /* text, a slug (the id) */
+	K_TEXT,	    /* text */
+	K_URL,	    /* text, an http(s) URL */
+	K_ENUM,	    /* text, one word of a vocabulary set */
+	K_INT,	    /* an integer in min..max */
+	K_LIST,	    /* a list of text */
+	K_CODES,    /* a list of HTTP status codes */
+	K_DESTS,    /* a list of configurable destinations */
+	K_OVERRIDE, /* slack_channel_override: text, and its expansion */
+};
+
+enum {
+	KF_REQUIRED = 1, /* "<service>: <key> is required" when absent */
+	KF_NULL_OK = 2,	 /* a null value is as if the key were absent */
+};
+
+struct skey {
+	const char *name;
+	enum ktype type;
+	size_t off;  /* the field in struct reg_service */
+	size_t noff; /* K_LIST, K_CODES, K_DESTS: its count */
+	unsigned flags;
+	const char *set; /* K_ENUM: the vocabulary set */
+	long min, max;	 /* K_INT */
+};
+
+/* clang-format off */
+#define F(f) offsetof(struct reg_service, f)
+#define K(n, t, f, fl) {n, t, F(f), 0, fl, NULL, 0, 0}
+#define KE(n, f, set, fl) {n, K_ENUM, F(f), 0, fl, set, 0, 0}
+#define KI(n, f, lo, hi) {n, K_INT, F(f), 0, 0, NULL, lo, hi}
+#define KL(n, t, f, nf) {n, t, F(f), F(nf), 0, NULL, 0, 0}
+/* The required keys come first: their "is required" errors keep this order. */
+static const struct skey skeys[] = {
+	K("id", K_SLUG, id, KF_REQUIRED),
+	K("display_name", K_TEXT, display_name, KF_REQUIRED),
+	KE("category", category, "category", KF_REQUIRED),
+	KE("poll_type", poll_type, "poll_type", KF_REQUIRED),
+	K("poll_url", K_URL, poll_url, KF_NULL_OK),
+	K("status_page_url", K_URL, status_page_url, KF_NULL_OK),
+	K("statuspage_component_name", K_TEXT, component_name, KF_NULL_OK),
+	K("component_name", K_TEXT, component_name, KF_NULL_OK),
+	K("component_id", K_TEXT, component_id, KF_NULL_OK),
+	KE("tier", tier, "tier", 0),
+	K("slack_channel_override", K_OVERRIDE, slack_channel_override, KF_NULL_OK),
+	KI("poll_interval_seconds", poll_interval_seconds, 1, 86400),
+	KL("products", K_LIST, products, nproducts),
+	KL("expect_status", K_CODES, expect_codes, nexpect_codes),
+	K("keyword", K_TEXT, keyword, 0),
+	KI("latency_threshold_ms", latency_threshold_ms, 1, 600000),
+	KL("destinations", K_DESTS, destinations, ndestinations),
+};
+#undef F
+#undef K
+#undef KE
+#undef KI
+#undef KL
+/* clang-format on */
+#define NSKEYS (sizeof skeys / sizeof skeys[0])
+
+static const struct skey *skey_find(const char *name)
+{
+	for (size_t i = 0; i < NSKEYS; i++)
+		if (!strcmp(skeys[i].name, name))
+			return &skeys[i];
+	return NULL;
+}
+
+/* Replace the text field *f with a copy of v. */
+static void set_text(char **f, const char *v)
+{
+	free(*f);
+	*f = xstrdup(v);
+}
+
+/* expect_status: the list's items as HTTP status codes. */
+static void read_codes(struct ctx *c, const char *key, yaml_node_t *v, struct reg_service *s)
+{
+	char **codes = NULL;
+	size_t n = 0;
+	if (want_str_list(c, key, v, &codes, &n) == 0) {
+		free(s->expect_codes);
+		s->expect_codes = xcalloc(n, sizeof *s->expect_codes);
+		s->nexpect_codes = 0;
+		for (size_t i = 0; i < n; i++) {
+			char *end;
+			long code = strtol(codes[i], &end, 10);
+			if (*end || end == codes[i] || code < 100 || code > 599)
+				cfg_error(c->errs, c->file, yml_line(v),
+					  "%s: \"%s\" is not an HTTP status code", key, codes[i]);
+			else
+				s->expect_codes[s->nexpect_codes++] = (int)code;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(codes[i]);
+	free(codes);
+}
+
+/* Read value v of key k into s. Returns 1 when k is one of the text kinds
+ * and v was text (valid or not), else 0. */
+static int read_key(struct ctx *c, const struct skey *k, yaml_node_t *v, struct reg_service *s)
+{
+	void *field = (char *)s + k->off;
+	const char *sv;
+	switch (k->type) {
+	case K_ENUM:
+		want_enum(c, k->name, v, vocab_set(k->set), field);
+		return 0;
+	case K_INT:
+		want_int(c, k->name, v, k->min, k->max, field);
+		return 0;
+	case K_LIST:
+	case K_DESTS: {
+		char ***list = field;
+		size_t *n = (size_t *)((char *)s + k->noff);
+		if (want_str_list(c, k->name, v, list, n) == 0 && k->type == K_DESTS)
+			for (size_t i = 0; i < *n; i++)
+				if (!destination_ok((*list)[i]))
+					cfg_error(c->errs, c->file, yml_line(v),
+						  "%s: \"%s\" is not one of: slack, webhook, "
+						  "teams, pagerduty",
+						  k->name, (*list)[i]);
+		return 0;
+	}
+	case K_CODES:
+		read_codes(c, k->name, v, s);
+		return 0;
+	case K_SLUG:
+	case K_TEXT:
+	case K_URL:
+	case K_OVERRIDE:
+		break;
+	}
+	if (!(sv = want_str(c, k->name, v)))
+		return 0;
+	if (k->type == K_SLUG && !valid_id(sv))
+		cfg_error(c->errs, c->file, yml_line(v),
+			  "%s: \"%s\" must be a slug (a-z, 0-9, - and _, at most 64)", k->name, sv);
+	else if (k->type == K_URL && !valid_url(sv))
+		cfg_error(c->errs, c->file, yml_line(v), "%s: \"%s\" is not an http(s) URL",
+			  k->name, sv);
+	else
+		set_text(field, sv);
+	if (k->type == K_OVERRIDE) {
+		free(s->slack_override_url);
+		s->slack_override_url = expand_override(sv, c->file, yml_line(v), c->errs);
+	}
+	return 1;
+}
+
 /* Parse one service mapping. Returns 0 when it is usable (it may still have
  * produced errors that fail the whole load). */
 static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
@@ -360,129 +517,33 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 		return -1;
 	}
 	/* Keys present at all, valid or not: a bad value is reported once, not
-	 * again as "required". */
-	int seen_id = 0, seen_name = 0, seen_cat = 0, seen_type = 0, url_line = 0;
+	 * again as "required". Keys whose value was text: a poll_url that is
+	 * not a URL is not reported as missing either. */
+	int seen[NSKEYS] = {0}, text[NSKEYS] = {0};
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
 	     p++) {
 		yaml_node_t *kn = yml_node(c->d, p->key), *v = yml_node(c->d, p->value);
-		const char *k = yml_str(kn);
-		const char *sv;
-		if (!k) {
+		const char *name = yml_str(kn);
+		if (!name) {
 			cfg_error(c->errs, c->file, yml_line(kn), "keys must be plain words");
 			continue;
 		}
-		if (!strcmp(k, "id")) {
-			seen_id = 1;
-			if ((sv = want_str(c, k, v))) {
-				if (!valid_id(sv))
-					cfg_error(c->errs, c->file, yml_line(v),
-						  "id: \"%s\" must be a slug (a-z, 0-9, - and _, "
-						  "at most 64)",
-						  sv);
-				else
-					s->id = xstrdup(sv);
-			}
-		} else if (!strcmp(k, "display_name")) {
-			seen_name = 1;
-			if ((sv = want_str(c, k, v)))
-				s->display_name = xstrdup(sv);
-		} else if (!strcmp(k, "category")) {
-			seen_cat = 1;
-			want_enum(c, k, v, categories, &s->category);
-		} else if (!strcmp(k, "poll_type")) {
-			seen_type = 1;
-			want_enum(c, k, v, poll_types, &s->poll_type);
-		} else if (!strcmp(k, "poll_url")) {
-			if (yml_is_null(v))
-				continue;
-			if ((sv = want_str(c, k, v))) {
-				url_line = yml_line(v);
-				if (!valid_url(sv))
-					cfg_error(c->errs, c->file, yml_line(v),
-						  "poll_url: \"%s\" is not an http(s) URL", sv);
-				else
-					s->poll_url = xstrdup(sv);
-			}
-		} else if (!strcmp(k, "status_page_url")) {
-			if (yml_is_null(v))
-				continue;
-			if ((sv = want_str(c, k, v))) {
-				if (!valid_url(sv))
-					cfg_error(c->errs, c->file, yml_line(v),
-						  "status_page_url: \"%s\" is not an http(s) URL",
-						  sv);
-				else
-					s->status_page_url = xstrdup(sv);
-			}
-		} else if (!strcmp(k, "statuspage_component_name") ||
-			   !strcmp(k, "component_name")) {
-			if (!yml_is_null(v) && (sv = want_str(c, k, v))) {
-				free(s->component_name);
-				s->component_name = xstrdup(sv);
-			}
-		} else if (!strcmp(k, "component_id")) {
-			if (!yml_is_null(v) && (sv = want_str(c, k, v)))
-				s->component_id = xstrdup(sv);
-		} else if (!strcmp(k, "tier")) {
-			want_enum(c, k, v, tiers, &s->tier);
-		} else if (!strcmp(k, "slack_channel_override")) {
-			if (!yml_is_null(v) && (sv = want_str(c, k, v))) {
-				s->slack_channel_override = xstrdup(sv);
-				s->slack_override_url =
-				    expand_override(sv, c->file, yml_line(v), c->errs);
-			}
-		} else if (!strcmp(k, "poll_interval_seconds")) {
-			want_int(c, k, v, 1, 86400, &s->poll_interval_seconds);
-		} else if (!strcmp(k, "products")) {
-			want_str_list(c, k, v, &s->products, &s->nproducts);
-		} else if (!strcmp(k, "expect_status")) {
-			char **codes = NULL;
-			size_t n = 0;
-			if (want_str_list(c, k, v, &codes, &n) == 0) {
-				s->expect_codes = xcalloc(n, sizeof *s->expect_codes);
-				for (size_t i = 0; i < n; i++) {
-					char *end;
-					long code = strtol(codes[i], &end, 10);
-					if (*end || end == codes[i] || code < 100 || code > 599)
-						cfg_error(c->errs, c->file, yml_line(v),
-							  "expect_status: \"%s\" is not an HTTP "
-							  "status code",
-							  codes[i]);
-					else
-						s->expect_codes[s->nexpect_codes++] = (int)code;
-				}
-			}
-			for (size_t i = 0; i < n; i++)
-				free(codes[i]);
-			free(codes);
-		} else if (!strcmp(k, "keyword")) {
-			if ((sv = want_str(c, k, v)))
-				s->keyword = xstrdup(sv);
-		} else if (!strcmp(k, "latency_threshold_ms")) {
-			want_int(c, k, v, 1, 600000, &s->latency_threshold_ms);
-		} else if (!strcmp(k, "destinations")) {
-			if (want_str_list(c, k, v, &s->destinations, &s->ndestinations) == 0) {
-				for (size_t i = 0; i < s->ndestinations; i++)
-					if (!destination_ok(s->destinations[i]))
-						cfg_error(
-						    c->errs, c->file, yml_line(v),
-						    "destinations: \"%s\" is not one of: slack, "
-						    "webhook, teams, pagerduty",
-						    s->destinations[i]);
-			}
-		} else {
-			cfg_error(c->errs, c->file, yml_line(kn), "unknown key \"%s\"", k);
+		const struct skey *k = skey_find(name);
+		if (!k) {
+			cfg_error(c->errs, c->file, yml_line(kn), "unknown key \"%s\"", name);
+			continue;
 		}
+		if ((k->flags & KF_NULL_OK) && yml_is_null(v))
+			continue;
+		size_t i = (size_t)(k - skeys);
+		seen[i] = 1;
+		text[i] |= read_key(c, k, v, s);
 	}
 	const char *who = s->id ? s->id : "service";
-	if (!seen_id)
-		cfg_error(c->errs, c->file, s->line, "service: id is required");
-	if (!seen_name)
-		cfg_error(c->errs, c->file, s->line, "%s: display_name is required", who);
-	if (!seen_cat)
-		cfg_error(c->errs, c->file, s->line, "%s: category is required", who);
-	if (!seen_type)
-		cfg_error(c->errs, c->file, s->line, "%s: poll_type is required", who);
+	for (size_t i = 0; i < NSKEYS; i++)
+		if ((skeys[i].flags & KF_REQUIRED) && !seen[i])
+			cfg_error(c->errs, c->file, s->line, "%s: %s is required", who,
+				  skeys[i].name);
 	const struct reg_format *f = reg_format_find(s->poll_type);
 	/* The keys the format requires, in its order. A poll_url that was given
 	 * but is not an http(s) URL has had its error already. A key the
@@ -491,8 +552,8 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 	while (*k) {
 		size_t n = strcspn(k, " ");
 		int i = format_key(k, n);
-		if (i < 0 ||
-		    !(key_set(s, i) || (!strcmp(format_keys[i].key, "poll_url") && url_line)))
+		if (i < 0 || !(key_set(s, i) || (!strcmp(format_keys[i].key, "poll_url") &&
+						 text[skey_find("poll_url") - skeys])))
 			cfg_error(c->errs, c->file, s->line,
 				  "%s: %.*s is required for poll_type %s", who, (int)n, k,
 				  s->poll_type);
@@ -519,7 +580,7 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 {
 	struct yml_doc d;
 	if (yml_load(&d, file, errs) < 0) {
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	struct ctx c = {&d, file, errs};
@@ -527,7 +588,7 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 	yaml_node_t *list = NULL;
 	if (root->type != YAML_MAPPING_NODE) {
 		cfg_error(errs, file, yml_line(root), "expected a mapping with a services: list");
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -547,27 +608,27 @@ static void load_services(const char *file, struct reg_registry *r, struct cfg_e
 	    list->data.sequence.items.top == list->data.sequence.items.start) {
 		cfg_error(errs, file, list ? yml_line(list) : yml_line(root),
 			  "services: a non-empty list of services is required");
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	for (yaml_node_item_t *it = list->data.sequence.items.start;
 	     it < list->data.sequence.items.top; it++) {
 		struct reg_service s;
 		if (parse_service(&c, yml_node(&d, *it), &s) < 0) {
-			free_service(&s);
+			service_release(&s);
 			continue;
 		}
 		if (reg_find(r, s.id)) {
 			cfg_error(errs, file, s.line,
 				  "duplicate service id \"%s\" (first at line %d)", s.id,
 				  reg_find(r, s.id)->line);
-			free_service(&s);
+			service_release(&s);
 			continue;
 		}
 		r->services = xreallocarray(r->services, r->nservices + 1, sizeof *r->services);
 		r->services[r->nservices++] = s;
 	}
-	yml_free(&d);
+	yml_release(&d);
 }
 
 static int edge_exists(const struct reg_registry *r, const char *up, const char *down)
@@ -651,7 +712,7 @@ static void load_dependencies(const char *file, struct reg_registry *r, struct c
 {
 	struct yml_doc d;
 	if (yml_load(&d, file, errs) < 0) {
-		yml_free(&d);
+		yml_release(&d);
 		return;
 	}
 	struct ctx c = {&d, file, errs};
@@ -691,7 +752,7 @@ static void load_dependencies(const char *file, struct reg_registry *r, struct c
 		cfg_error(errs, file, yml_line(deps),
 			  "dependencies: expected a mapping of upstream id to edges");
 	}
-	yml_free(&d);
+	yml_release(&d);
 }
 
 int reg_load(const char *services_path, const char *deps_path, struct reg_registry *out,
@@ -705,16 +766,16 @@ int reg_load(const char *services_path, const char *deps_path, struct reg_regist
 	if (deps_path && out->nservices)
 		load_dependencies(deps_path, out, errs);
 	if (errs->n > e0) {
-		reg_free(out);
+		reg_release(out);
 		return -1;
 	}
 	return 0;
 }
 
-void reg_free(struct reg_registry *r)
+void reg_release(struct reg_registry *r)
 {
 	for (size_t i = 0; i < r->nservices; i++)
-		free_service(&r->services[i]);
+		service_release(&r->services[i]);
 	free(r->services);
 	for (size_t i = 0; i < r->nedges; i++) {
 		free(r->edges[i].upstream);

@@ -57,10 +57,10 @@ struct reg_registry {
 };
 
 /* Load and cross-validate. 0 when valid; -1 with every problem in errs (out
- * is then empty). Release with reg_free(). */
+ * is then empty). Release with reg_release(). */
 int reg_load(const char *services_path, const char *deps_path, struct reg_registry *out,
 	     struct cfg_errors *errs);
-void reg_free(struct reg_registry *r);
+void reg_release(struct reg_registry *r);
 /* Borrowed pointer or NULL. */
 const struct reg_service *reg_find(const struct reg_registry *r, const char *id);
 /* 1 when poll_type is known. */

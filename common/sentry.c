@@ -38,6 +38,10 @@
 #define SENTRY_DEFAULT_RETRY_S 60
 /* At most one "events dropped" warning this often. */
 #define SENTRY_DROP_WARN_S 60
+/* The longest text scrubbed; a longer one is sent as a note, never part of
+ * it unscrubbed. Far above SENTRY_EVENT_MAX, which clips what is sent. */
+#define SENTRY_SCRUB_CAP (16 * 1024 * 1024)
+#define SENTRY_SCRUB_TOO_LONG "[REDACTED: longer than SENTRY_SCRUB_CAP]"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -191,7 +195,7 @@ static size_t utf8_seq(const unsigned char *p)
 static char *clip(const char *s, size_t max)
 {
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, max); /* the loop stops before the cap: no append can fail */
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
 		size_t n = utf8_seq(p);
@@ -220,7 +224,7 @@ static char *scrub_patterns(char *s)
 	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
 		size_t pl = strlen(pats[k]);
 		struct buf b;
-		buf_init(&b, 0);
+		buf_init(&b, SENTRY_SCRUB_CAP);
 		const char *p = s;
 		int hit = 0;
 		for (const char *q = s; *q; q++) {
@@ -244,11 +248,16 @@ static char *scrub_patterns(char *s)
 			hit = 1;
 		}
 		if (!hit) {
-			buf_free(&b);
+			buf_release(&b);
 			continue;
 		}
 		buf_puts(&b, p);
 		free(s);
+		/* Not buf_check: logging here would report to Sentry under mu. */
+		if (b.overflowed) {
+			buf_release(&b);
+			return xstrdup(SENTRY_SCRUB_TOO_LONG);
+		}
 		s = buf_steal(&b);
 	}
 	return s;
@@ -266,7 +275,7 @@ static char *scrub(const char *s)
 		if (!hit)
 			continue;
 		struct buf b;
-		buf_init(&b, 0);
+		buf_init(&b, SENTRY_SCRUB_CAP);
 		const char *p = out;
 		for (; hit; p = hit + nl, hit = strstr(p, needle)) {
 			buf_append(&b, p, (size_t)(hit - p));
@@ -274,6 +283,10 @@ static char *scrub(const char *s)
 		}
 		buf_puts(&b, p);
 		free(out);
+		if (b.overflowed) { /* not buf_check: see scrub_patterns */
+			buf_release(&b);
+			return xstrdup(SENTRY_SCRUB_TOO_LONG);
+		}
 		out = buf_steal(&b);
 	}
 	return scrub_patterns(out);
@@ -425,7 +438,7 @@ static long post(CURL *c, const char *url, const char *auth, const char *body, l
 		code = httpc_status(c);
 	if (r.retry_after_ms > 0)
 		*retry_s = (long)((r.retry_after_ms + 999) / 1000);
-	httpc_resp_clear(&r);
+	httpc_resp_release(&r);
 	curl_slist_free_all(h);
 	return code;
 }

@@ -29,7 +29,6 @@ static const char *const w_destination_kind[] = {VOCAB_DESTINATION_KINDS(VC_WORD
 static const char *const w_outbox_state[] = {VOCAB_OUTBOX_STATES(VC_WORD_)};
 static const char *const w_daemon_state[] = {VOCAB_DAEMON_STATES(VC_WORD_)};
 static const char *const w_metric_type[] = {VOCAB_METRIC_TYPES(VC_WORD_)};
-static const char *const w_rollup_bucket[] = {VOCAB_ROLLUP_BUCKETS(VC_WORD_)};
 static const char *const w_failure_kind[] = {VOCAB_FAILURE_KINDS(VC_WORD_)};
 #undef VC_WORD_
 #undef VC_STATUS_WORD_

@@ -29,7 +29,6 @@ enum vc_destination_kind { VOCAB_DESTINATION_KINDS(VC_ENUM_) };
 enum vc_outbox_state { VOCAB_OUTBOX_STATES(VC_ENUM_) };
 enum vc_daemon_state { VOCAB_DAEMON_STATES(VC_ENUM_) };
 enum vc_metric_type { VOCAB_METRIC_TYPES(VC_ENUM_) };
-enum vc_rollup_bucket { VOCAB_ROLLUP_BUCKETS(VC_ENUM_) };
 enum vc_failure_kind { VOCAB_FAILURE_KINDS(VC_ENUM_) };
 #undef VC_ENUM_
 

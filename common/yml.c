@@ -37,7 +37,7 @@ int yml_load(struct yml_doc *d, const char *file, struct cfg_errors *errs)
 	return ok ? 0 : -1;
 }
 
-void yml_free(struct yml_doc *d)
+void yml_release(struct yml_doc *d)
 {
 	if (d->loaded)
 		yaml_document_delete(&d->doc);

@@ -18,9 +18,9 @@ struct yml_doc {
 };
 
 /* Load file into d; on failure adds the error to errs and returns -1.
- * Release with yml_free() in both cases. */
+ * Release with yml_release() in both cases. */
 int yml_load(struct yml_doc *d, const char *file, struct cfg_errors *errs);
-void yml_free(struct yml_doc *d);
+void yml_release(struct yml_doc *d);
 yaml_node_t *yml_root(struct yml_doc *d);
 yaml_node_t *yml_node(struct yml_doc *d, int id);
 int yml_line(const yaml_node_t *n);

@@ -103,7 +103,7 @@ struct cycle_state {
 static void svc_mem_free(void *v)
 {
 	struct svc_mem *m = v;
-	fmt_reading_free(&m->last);
+	fmt_reading_release(&m->last);
 	free(m);
 }
 
@@ -230,12 +230,12 @@ static void group_done(struct cycle_state *cs, struct group *g)
 	cs->inflight[g->slot] = cs->inflight[--cs->ninflight];
 	cs->inflight[g->slot]->slot = g->slot;
 	g->b->pending--;
-	fetch_req_clear(&g->req);
+	fetch_req_release(&g->req);
 	free(g->svcs);
 	free(g);
 }
 
-void cycle_fini(struct pollerd *p)
+void cycle_free(struct pollerd *p)
 {
 	struct cycle_state *cs = p->cs;
 	if (!cs)
@@ -262,7 +262,7 @@ void cycle_reconfigure(struct pollerd *p)
 		struct svc_mem *m = p->cs->svcs.v[i].key ? p->cs->svcs.v[i].val : NULL;
 		if (m) {
 			m->next_due = 0;
-			fmt_reading_free(&m->last);
+			fmt_reading_release(&m->last);
 			m->has_reading = 0;
 		}
 	}
@@ -562,7 +562,7 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 			b->nok++;
 			m->vendor_maint = rd.in_maintenance;
 			if (g->req.outcome == FETCH_BODY) {
-				fmt_reading_free(&m->last);
+				fmt_reading_release(&m->last);
 				m->last = rd; /* moved */
 				m->has_reading = 1;
 				continue;
@@ -575,11 +575,11 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 			/* A body we could not read leaves nothing a 304 may reuse;
 			 * a failed fetch leaves the last reading valid. */
 			if (g->req.outcome != FETCH_FAILED) {
-				fmt_reading_free(&m->last);
+				fmt_reading_release(&m->last);
 				m->has_reading = 0;
 			}
 		}
-		fmt_reading_free(&rd);
+		fmt_reading_release(&rd);
 	}
 }
 

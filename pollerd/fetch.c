@@ -91,12 +91,12 @@ void fetch_req_init(struct fetch_req *r, const char *url)
 	r->retry_after_ms = -1;
 }
 
-void fetch_req_clear(struct fetch_req *r)
+void fetch_req_release(struct fetch_req *r)
 {
 	free(r->url);
 	free(r->if_none_match);
 	free(r->if_modified_since);
-	buf_free(&r->body);
+	buf_release(&r->body);
 	free(r->etag);
 	free(r->last_modified);
 	free(r->content_type);
@@ -283,7 +283,7 @@ void fetch_submit(struct fetcher *f, struct fetch_req *r)
 	free(hn);
 	r->outcome = FETCH_PENDING;
 	r->attempts = 0;
-	buf_free(&r->body);
+	buf_release(&r->body);
 	buf_init(&r->body, f->cfg.max_body);
 	f->unfinished++;
 	push_back(f, r->host, r);
@@ -315,7 +315,7 @@ static void xfer_put(struct fetcher *f, struct fetch_xfer *x)
 {
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
-	httpc_resp_clear(&x->resp);
+	httpc_resp_release(&x->resp);
 	x->req = NULL;
 	x->next_free = f->free_xfers;
 	f->free_xfers = x;

@@ -264,7 +264,7 @@ void fmt_betterstack(const struct fmt_input *in, const struct fmt_opts *opts,
 	} else {
 		struct fmt_idset sel = {0};
 		reading(root, opts, out, &sel);
-		fmt_idset_free(&sel);
+		fmt_idset_release(&sel);
 	}
 	cJSON_Delete(root);
 }

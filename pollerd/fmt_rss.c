@@ -185,7 +185,7 @@ static char *html_to_text(const char *s, size_t n)
 	} ents[] = {{"&amp;", "&"}, {"&lt;", "<"},   {"&gt;", ">"},   {"&quot;", "\""},
 		    {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", " "}, {"&#x27;", "'"}};
 	struct buf b;
-	buf_init(&b, 0);
+	buf_init(&b, n); /* every input byte gives at most one: never overflows */
 	size_t i = 0;
 	while (i < n) {
 		if (s[i] == '<') {
@@ -214,7 +214,7 @@ static char *html_to_text(const char *s, size_t n)
 		i++;
 	}
 	char *out = collapse_ws(b.data ? b.data : "", b.len);
-	buf_free(&b);
+	buf_release(&b);
 	return out;
 }
 
@@ -532,21 +532,36 @@ struct rss_state {
 	char *err; /* first failure, "parse_error: ..." */
 };
 
+/* One field of an entry is part of the document, and a document is at most
+ * HTTP_MAX_BODY_BYTES (100 MiB at most): a field past this is refused. */
+#define RSS_FIELD_CAP (128 * 1024 * 1024)
+
 static void cur_init(struct rss_cur *c)
 {
 	struct buf *bs[] = {&c->title,	   &c->id,	&c->link,     &c->updated,
 			    &c->published, &c->content, &c->otherdate};
 	for (size_t i = 0; i < sizeof bs / sizeof bs[0]; i++)
-		buf_init(bs[i], 0);
+		buf_init(bs[i], RSS_FIELD_CAP);
 	c->have_alt_link = 0;
 }
 
-static void cur_free(struct rss_cur *c)
+/* 1 when an append to one of the entry's fields hit RSS_FIELD_CAP. */
+static int cur_overflowed(const struct rss_cur *c)
+{
+	const struct buf *bs[] = {&c->title,	 &c->id,      &c->link,	    &c->updated,
+				  &c->published, &c->content, &c->otherdate};
+	for (size_t i = 0; i < sizeof bs / sizeof bs[0]; i++)
+		if (bs[i]->overflowed)
+			return 1;
+	return 0;
+}
+
+static void cur_release(struct rss_cur *c)
 {
 	struct buf *bs[] = {&c->title,	   &c->id,	&c->link,     &c->updated,
 			    &c->published, &c->content, &c->otherdate};
 	for (size_t i = 0; i < sizeof bs / sizeof bs[0]; i++)
-		buf_free(bs[i]);
+		buf_release(bs[i]);
 }
 
 static const char *bstr(const struct buf *b)
@@ -746,11 +761,12 @@ static int finish_entry(struct rss_state *st)
 	return 0;
 }
 
-static void entry_free(struct rss_entry *e)
+static void entry_release(struct rss_entry *e)
 {
 	free(e->key);
 	free(e->title);
 	free(e->desc);
+	e->key = e->title = e->desc = NULL;
 }
 
 /* Entries by key, newest first within a key, then document order. */
@@ -850,7 +866,7 @@ static int read_feed(struct rss_state *st, const char *body, size_t len)
 				    (st->type == FEED_ATOM && d == 2 &&
 				     strcmp(local, "entry") == 0)) {
 					st->entry_depth = d;
-					cur_free(&st->cur);
+					cur_release(&st->cur);
 					cur_init(&st->cur);
 				}
 			} else if (st->field == F_NONE && d == st->entry_depth + 1) {
@@ -886,6 +902,11 @@ static int read_feed(struct rss_state *st, const char *body, size_t len)
 			} else if (st->entry_depth && d == st->entry_depth) {
 				st->entry_depth = 0;
 				st->field = F_NONE;
+				if (cur_overflowed(&st->cur)) {
+					st->err = xstrdup("parse_error: an entry field is longer "
+							  "than RSS_FIELD_CAP");
+					goto out;
+				}
 				if (finish_entry(st) < 0)
 					goto out;
 			}
@@ -1003,10 +1024,10 @@ void fmt_rss(const struct fmt_input *in, const struct fmt_opts *opts, struct fmt
 	}
 done:
 	for (size_t k = 0; k < st.n; k++)
-		entry_free(&st.v[k]);
+		entry_release(&st.v[k]);
 	free(st.v);
 	free(st.err);
-	cur_free(&st.cur);
+	cur_release(&st.cur);
 }
 
 const struct fmt_entry fmt_rss_entry = {

@@ -228,7 +228,7 @@ void fmt_statusio(const struct fmt_input *in, const struct fmt_opts *opts, struc
 	} else if (fmt_json_object(out, root, NULL, "result", FMT_REQUIRED, &result) == 0) {
 		struct fmt_idset sel = {0};
 		reading(result, opts, out, &sel);
-		fmt_idset_free(&sel);
+		fmt_idset_release(&sel);
 	}
 	cJSON_Delete(root);
 }

@@ -179,7 +179,7 @@ static int collect_maints(struct fmt_reading *r, const cJSON *root, const struct
 			if (strncmp(why, "parse_error: ", 13) == 0)
 				why += 13;
 			fmt_drift_note(r, W_MAINT ".components[]", "%s: maintenance skipped", why);
-			fmt_reading_free(&scratch);
+			fmt_reading_release(&scratch);
 			continue;
 		}
 		if (sel->n && !hit && cJSON_GetArraySize(comps) > 0)
@@ -462,7 +462,7 @@ void fmt_statuspage(const struct fmt_input *in, const struct fmt_opts *opts,
 	} else if (fmt_selecting(opts)) {
 		struct fmt_idset sel = {0};
 		component_reading(root, opts, out, &sel);
-		fmt_idset_free(&sel);
+		fmt_idset_release(&sel);
 	} else if (status) {
 		page_reading(root, status, out);
 	} else {

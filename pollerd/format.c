@@ -87,7 +87,7 @@ static void clear_content(struct fmt_reading *r)
 	r->ndrift = 0;
 }
 
-void fmt_reading_free(struct fmt_reading *r)
+void fmt_reading_release(struct fmt_reading *r)
 {
 	if (!r)
 		return;
@@ -854,7 +854,7 @@ int fmt_idset_has(const struct fmt_idset *s, const char *id)
 	return 0;
 }
 
-void fmt_idset_free(struct fmt_idset *s)
+void fmt_idset_release(struct fmt_idset *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->ids[i]);

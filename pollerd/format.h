@@ -164,9 +164,9 @@ void fmt_fail(struct fmt_reading *r, const char *fmt, ...) __attribute__((format
  * a reading): the same as fmt_fail with the kind given. */
 void fmt_fail_kind(struct fmt_reading *r, enum vc_failure_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void fmt_reading_free(struct fmt_reading *r);
+void fmt_reading_release(struct fmt_reading *r);
 /* Deep copy of src into dst (dst need not be initialised; free it with
- * fmt_reading_free): for 304 reuse and the queue of uncommitted readings. */
+ * fmt_reading_release): for 304 reuse and the queue of uncommitted readings. */
 void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src);
 
 /*
@@ -229,7 +229,7 @@ struct fmt_idset {
 };
 void fmt_idset_add(struct fmt_idset *s, const char *id); /* copies; NULL/empty/duplicate ignored */
 int fmt_idset_has(const struct fmt_idset *s, const char *id);
-void fmt_idset_free(struct fmt_idset *s);
+void fmt_idset_release(struct fmt_idset *s);
 /*
  * Does a list of component references name one of set? arr may be NULL (no
  * references). Elements are objects whose member key holds the id, or, with

@@ -152,7 +152,7 @@ static void apply_webhook(struct pollerd *p, int64_t id, const char *sid, const 
 						  out.event_id, NULL);
 		}
 	}
-	fmt_reading_free(&rd);
+	fmt_reading_release(&rd);
 }
 
 /* services.in_maintenance after a window changed. */
@@ -164,6 +164,26 @@ static int refresh_maintenance(struct pollerd *p, const char *sid)
 	if (win < 0)
 		return -1;
 	return store_set_maintenance(p->db, sid, cycle_vendor_maint(p, sid) || win) < 0 ? -1 : 0;
+}
+
+/* A registered service id is a slug of at most 64 bytes: the result is
+ * tiny, and the cap only makes that explicit. */
+#define MAINT_RESULT_CAP 1024
+
+/* The inbox result of a maintenance command: {"id":..,"service_id":..,
+ * "status":..}. Caller frees. */
+static char *maint_result(int64_t mid, const char *sid, const char *status)
+{
+	struct buf b;
+	buf_init(&b, MAINT_RESULT_CAP);
+	buf_printf(&b, "{\"id\":%lld,\"service_id\":", (long long)mid);
+	buf_put_json_str(&b, sid);
+	buf_printf(&b, ",\"status\":\"%s\"}", status);
+	if (buf_check(&b, "maintenance result") < 0) { /* the command did apply: say so */
+		buf_release(&b);
+		return xasprintf("{\"id\":%lld,\"status\":\"%s\"}", (long long)mid, status);
+	}
+	return buf_steal(&b);
 }
 
 static void apply_maint_create(struct pollerd *p, const char *col_sid, const cJSON *pl,
@@ -206,12 +226,7 @@ static void apply_maint_create(struct pollerd *p, const char *col_sid, const cJS
 		v->error = xstrdup("database error");
 		return;
 	}
-	struct buf b;
-	buf_init(&b, 0);
-	buf_printf(&b, "{\"id\":%lld,\"service_id\":", (long long)mid);
-	buf_put_json_str(&b, sid);
-	buf_puts(&b, ",\"status\":\"scheduled\"}");
-	v->result = buf_steal(&b);
+	v->result = maint_result(mid, sid, "scheduled");
 }
 
 static void apply_maint_cancel(struct pollerd *p, const cJSON *pl, struct verdict *v)
@@ -233,12 +248,7 @@ static void apply_maint_cancel(struct pollerd *p, const cJSON *pl, struct verdic
 		free(sid);
 		return;
 	}
-	struct buf b;
-	buf_init(&b, 0);
-	buf_printf(&b, "{\"id\":%lld,\"service_id\":", (long long)mid);
-	buf_put_json_str(&b, sid);
-	buf_puts(&b, ",\"status\":\"cancelled\"}");
-	v->result = buf_steal(&b);
+	v->result = maint_result(mid, sid, "cancelled");
 	free(sid);
 }
 

@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 	    sync_registry(p.db, &p.conf.reg) < 0 ||
 	    (p.conf.cfg.seed_demo_data && demo_seed(p.db, ts_now_ms()) < 0) || cycle_init(&p) < 0) {
 		db_close(p.db);
-		daemon_conf_free(&p.conf);
+		daemon_conf_release(&p.conf);
 		curl_global_cleanup();
 		return 1;
 	}
@@ -260,11 +260,11 @@ int main(int argc, char **argv)
 		beat(&p);
 	if (!gone)
 		flush_metrics(&p);
-	rq_free(&p.rq);
-	cycle_fini(&p);
+	rq_release(&p.rq);
+	cycle_free(&p);
 	stmt_forget(p.db);
 	db_close(p.db);
-	daemon_conf_free(&p.conf);
+	daemon_conf_release(&p.conf);
 	curl_global_cleanup();
 	return rc;
 }

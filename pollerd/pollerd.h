@@ -134,7 +134,7 @@ struct fetch_host;
 
 /*
  * One GET. The caller fills the request part (fetch_req_init zeroes it; the
- * strings are owned by the request and freed by fetch_req_clear) and keeps it
+ * strings are owned by the request and freed by fetch_req_release) and keeps it
  * alive until it comes back from fetch_next_done (or fetch_abort).
  */
 struct fetch_req {
@@ -173,7 +173,7 @@ struct fetch_req {
 	char refused_ip[48];
 };
 void fetch_req_init(struct fetch_req *r, const char *url);
-void fetch_req_clear(struct fetch_req *r);
+void fetch_req_release(struct fetch_req *r);
 
 struct fetcher;
 /* A new engine (persistent: it keeps connections alive between cycles and
@@ -313,7 +313,7 @@ int store_set_maintenance(sqlite3 *db, const char *service_id, int flag);
  * payload says something about this service; 0 when it does not (out->reason
  * says why: another component, an unrecognised shape); -1 when the body is
  * not a usable payload (out->reason). out is a fmt_reading (free it with
- * fmt_reading_free); maintenance windows are not produced.
+ * fmt_reading_release); maintenance windows are not produced.
  */
 int webhook_statuspage(const char *body, size_t len, const struct fmt_opts *opts,
 		       struct fmt_reading *out);
@@ -323,7 +323,7 @@ int webhook_statuspage(const char *body, size_t len, const struct fmt_opts *opts
 struct pollerd;
 /* Prepare the poll state (fetch engine, metrics). 0/-1. */
 int cycle_init(struct pollerd *p);
-void cycle_fini(struct pollerd *p);
+void cycle_free(struct pollerd *p);
 /* Settings changed (reload): new fetch settings and intervals. */
 void cycle_reconfigure(struct pollerd *p);
 /* Monotonic ms at which the next cycle is due (now when something is due). */
@@ -379,7 +379,7 @@ struct rqueue {
 	char fail_msg[256];
 };
 void rq_init(struct rqueue *q, size_t max);
-void rq_free(struct rqueue *q);
+void rq_release(struct rqueue *q);
 /* A new bound (reload); the oldest beyond it are dropped. */
 void rq_set_max(struct rqueue *q, size_t max);
 /* Queue a copy of reading r of a service; when full the oldest is dropped

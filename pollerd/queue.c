@@ -40,21 +40,22 @@ static struct rq_item *at(struct rqueue *q, size_t i)
 	return &q->v[(q->head + i) % q->cap];
 }
 
-static void item_free(struct rq_item *it)
+static void item_release(struct rq_item *it)
 {
 	free(it->service_id);
 	free(it->source);
-	fmt_reading_free(&it->r);
+	it->service_id = it->source = NULL;
+	fmt_reading_release(&it->r);
 }
 
 static void pop_front(struct rqueue *q)
 {
-	item_free(at(q, 0));
+	item_release(at(q, 0));
 	q->head = (q->head + 1) % q->cap;
 	q->n--;
 }
 
-void rq_free(struct rqueue *q)
+void rq_release(struct rqueue *q)
 {
 	while (q->n)
 		pop_front(q);

@@ -41,7 +41,7 @@ struct svc_row {
 	int had_baseline; /* baseline_at is set */
 };
 
-static void row_free(struct svc_row *r)
+static void row_release(struct svc_row *r)
 {
 	free(r->display_name);
 	free(r->detail);
@@ -403,11 +403,11 @@ int store_apply_poll(sqlite3 *db, const struct store_cfg *c, const struct poll_r
 	out->status = row.status;
 	out->health = row.health;
 	out->in_maintenance = row.in_maintenance;
-	row_free(&row);
+	row_release(&row);
 	return 0;
 fail:
 	rc = -1;
-	row_free(&row);
+	row_release(&row);
 	return rc;
 }
 
@@ -427,7 +427,7 @@ int store_apply_push(sqlite3 *db, const struct store_cfg *c, const struct push *
 	}
 	if (row.retired) {
 		*err = xasprintf("service %s is retired", p->service_id);
-		row_free(&row);
+		row_release(&row);
 		return -1;
 	}
 	out->previous = row.status;
@@ -466,11 +466,11 @@ int store_apply_push(sqlite3 *db, const struct store_cfg *c, const struct push *
 	}
 	if (row_save(db, p->service_id, &row, NULL, changed_at, NULL) < 0)
 		goto fail;
-	row_free(&row);
+	row_release(&row);
 	return 0;
 fail:
 	*err = xstrdup("database error");
-	row_free(&row);
+	row_release(&row);
 	return -1;
 }
 

@@ -79,7 +79,7 @@ static int find_component(struct fmt_reading *out, const struct fmt_opts *opts, 
 
 static int ignore(struct fmt_reading *out, const char *why)
 {
-	fmt_reading_free(out);
+	fmt_reading_release(out);
 	out->reason = fmt_text(why, FMT_TEXT_MAX);
 	return 0;
 }

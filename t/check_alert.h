@@ -54,7 +54,7 @@ static inline void tfx_close(struct tfx *f)
 {
 	deliver_free(&f->a);
 	db_close(f->a.db);
-	daemon_conf_free(&f->a.conf);
+	daemon_conf_release(&f->a.conf);
 	free(f->dir);
 	unsetenv("ITSTATUS_FAKE_NOW_MS");
 }

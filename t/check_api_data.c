@@ -770,7 +770,7 @@ START_TEST(test_print_consume_is_cjson_print)
 	ck_assert_int_eq((int)json_raw_bytes(d), 0);
 	cJSON_Delete(d);
 	cJSON_free(want);
-	buf_free(&t.b);
+	buf_release(&t.b);
 }
 END_TEST
 
@@ -829,9 +829,9 @@ START_TEST(test_cache_fill_json)
 			ck_assert_int_eq(rc_gunzip_each(gz, len / 2, wlen, collect, &out), -1);
 			ck_assert_int_eq(rc_gunzip_each(want, 100, wlen, collect, &out), -1);
 			ck_assert_int_eq(rc_gunzip_each(gz, len, wlen, refuse, NULL), -1);
-			buf_free(&out);
+			buf_release(&out);
 		}
-		rcache_release(rc, e);
+		rcache_unhold(rc, e);
 		cJSON_free(want);
 	}
 	rcache_free(rc);
@@ -860,8 +860,8 @@ START_TEST(test_cache_large_builds_take_turns)
 	ck_assert_int_eq(rcache_large_enter(rc, b, ts_mono_ms() + 1000), 0);
 	rb.large = 1;
 	rcache_large_leave(&rb);
-	rcache_release(rc, a);
-	rcache_release(rc, b);
+	rcache_unhold(rc, a);
+	rcache_unhold(rc, b);
 	rcache_free(rc);
 }
 END_TEST

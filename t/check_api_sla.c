@@ -94,7 +94,7 @@ static double uptime_cov(const char *svc, int64_t start, int64_t end, const stru
 	for (size_t i = 0; i < set.n; i++)
 		if (!strcmp(set.v[i].service_id, svc))
 			v = sla_uptime(&set.v[i], start, end, o, cov);
-	sla_set_free(&set);
+	sla_set_release(&set);
 	return v;
 }
 

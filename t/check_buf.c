@@ -1,11 +1,13 @@
 /*
- * check_buf: the capped growable buffer and the xalloc wrappers.
+ * check_buf: the capped growable buffer (and its checked appends) and the
+ * xalloc wrappers.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "log.h"
 #include "tsupport.h"
 #include "xalloc.h"
 
@@ -18,7 +20,7 @@ START_TEST(test_append_grows)
 	ck_assert_uint_eq(b.len, 10000);
 	ck_assert_int_eq(b.data[b.len], '\0');
 	ck_assert_int_eq(strncmp(b.data + 9990, "abcdefghij", 10), 0);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -37,7 +39,7 @@ START_TEST(test_cap_refuses_and_flags)
 	buf_reset(&b);
 	ck_assert_int_eq(b.overflowed, 0);
 	ck_assert_uint_eq(b.len, 0);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -51,11 +53,11 @@ START_TEST(test_printf_long)
 	ck_assert_int_eq(buf_printf(&b, "<%s|%d>", big, 42), 0);
 	ck_assert_uint_eq(b.len, 999 + 5);
 	ck_assert_str_eq(b.data + 1000, "|42>");
-	buf_free(&b);
+	buf_release(&b);
 	buf_init(&b, 100);
 	ck_assert_int_eq(buf_printf(&b, "%s", big), -1);
 	ck_assert_int_eq(b.overflowed, 1);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -72,6 +74,41 @@ START_TEST(test_json_escape)
 	ck_assert_str_eq(s, "null");
 	ck_assert_ptr_null(b.data);
 	free(s);
+}
+END_TEST
+
+/* buf_check after a run of appends: the overflow is sticky (a later append
+ * that fits does not hide it), logged once per check with what and the cap,
+ * and the text helpers still hand over what fitted. */
+START_TEST(test_check_names_the_overflow)
+{
+	char *dir = ts_tmpdir();
+	char *path = ts_write(dir, "log.txt", "");
+	FILE *f = fopen(path, "w");
+	log_init("testd", LOG_LVL_INFO, 0);
+	log_set_stream(f);
+	struct buf b;
+	buf_init(&b, 8);
+	ck_assert_int_eq(buf_puts(&b, "1234"), 0);
+	ck_assert_int_eq(buf_check(&b, "test text"), 0);
+	ck_assert_int_eq(buf_puts(&b, "56789"), -1);
+	ck_assert_int_eq(buf_puts(&b, "5"), 0);
+	ck_assert_int_eq(buf_check(&b, "test text"), -1);
+	ck_assert_str_eq(buf_text(&b, "test text"), "12345");
+	char *t = buf_steal_text(&b, "test text");
+	ck_assert_str_eq(t, "12345");
+	free(t);
+	ck_assert_int_eq(b.overflowed, 0); /* stolen: empty and usable again */
+	log_set_stream(NULL);
+	fclose(f);
+	char *out = ts_read(path, NULL);
+	int n = 0;
+	for (const char *p = out; (p = strstr(p, "test text: longer than its cap of 8 bytes")); p++)
+		n++;
+	ck_assert_int_eq(n, 3);
+	free(out);
+	free(path);
+	free(dir);
 }
 END_TEST
 
@@ -104,6 +141,7 @@ int main(void)
 	tcase_add_test(tc, test_cap_refuses_and_flags);
 	tcase_add_test(tc, test_printf_long);
 	tcase_add_test(tc, test_json_escape);
+	tcase_add_test(tc, test_check_names_the_overflow);
 	tcase_add_test(tc, test_xalloc_family);
 	if (!getenv("ITSTATUS_VALGRIND")) /* abort() in a non-forked valgrind run ends the runner */
 		tcase_add_test_raise_signal(tc, test_xreallocarray_overflow_is_fatal, 6);

@@ -43,7 +43,7 @@ START_TEST(test_shipped_file_has_seed_defaults)
 	ck_assert_ptr_nonnull(strstr(s.services_file, "/etc/services"));
 	ck_assert_ptr_null(s.sso_broker_service_id);
 	free(want);
-	cfg_free(&s);
+	cfg_release(&s);
 	free(p);
 }
 END_TEST
@@ -75,7 +75,7 @@ START_TEST(test_env_overrides_yaml)
 	ck_assert_int_eq(s.poll_interval_seconds, 5);
 	ck_assert_int_eq(s.port, 9000);
 	ck_assert_str_eq(s.database_path, "rel/x.db"); /* env paths: relative to the cwd */
-	cfg_free(&s);
+	cfg_release(&s);
 	unsetenv("POLL_INTERVAL_SECONDS");
 	unsetenv("DATABASE_PATH");
 	free(p);
@@ -106,7 +106,7 @@ START_TEST(test_every_error_reported_with_line)
 	ck_assert(has_error(&e, "s.yaml:6: breaker_ttl_seconds: 0 is out of range >0..3600"));
 	ck_assert(has_error(&e, "ALERT_DEDUP_WINDOW_SECONDS"));
 	unsetenv("ALERT_DEDUP_WINDOW_SECONDS");
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	free(p);
 	free(d);
 }
@@ -121,11 +121,11 @@ START_TEST(test_syntax_error_and_missing_file)
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert_uint_eq(e.n, 1);
 	ck_assert(has_error(&e, "YAML syntax error"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	char *missing = xasprintf("%s/nope.yaml", d);
 	ck_assert_int_eq(cfg_load(missing, &s, &e), -1);
 	ck_assert(has_error(&e, "cannot read file"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	free(missing);
 	free(p);
 	free(d);
@@ -146,11 +146,11 @@ START_TEST(test_secrets_env_file_and_empty)
 	ck_assert_str_eq(s.secrets.admin_api_token, "s3cret");
 	ck_assert_ptr_null(s.secrets.slack_webhook_url);
 	ck_assert_ptr_null(s.secrets.slack_signing_secret);
-	cfg_free(&s);
+	cfg_release(&s);
 	setenv("SLACK_WEBHOOK_URL", "not a url", 1);
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert(has_error(&e, "SLACK_WEBHOOK_URL: not an http(s) URL"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	unsetenv("SLACK_WEBHOOK_URL");
 	unsetenv("SLACK_SIGNING_SECRET");
 	unsetenv("ADMIN_API_TOKEN_FILE");
@@ -171,7 +171,7 @@ START_TEST(test_local_files_preferred)
 	ck_assert_int_eq(cfg_load(p, &s, &e), 0);
 	ck_assert_ptr_nonnull(strstr(s.services_file, "services.local.yaml"));
 	ck_assert_ptr_null(strstr(s.dependencies_file, ".local."));
-	cfg_free(&s);
+	cfg_release(&s);
 	free(a);
 	free(b);
 	free(p);

@@ -84,7 +84,7 @@ START_TEST(test_load_and_reload)
 	ck_assert_int_eq(daemon_reload(&o, &c), 1);
 	ck_assert_uint_eq(c.reg.nservices, 2);
 	ck_assert_int_eq(c.cfg.poll_interval_seconds, 45);
-	daemon_conf_free(&c);
+	daemon_conf_release(&c);
 	/* an unknown SSO broker id is a configuration error */
 	free(ts_write(d, "itstatus.yaml", "sso_broker_service_id: okta\n"));
 	FILE *saved = stderr;

@@ -253,7 +253,7 @@ static struct apply_out poll(enum st_status s, const char *fail_reason, int64_t 
 	ck_assert_int_eq(db_begin(db), 0);
 	ck_assert_int_eq(store_apply_poll(db, &SC, &pr, &out), 0);
 	ck_assert_int_eq(db_commit(db), 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	return out;
 }
 
@@ -363,14 +363,14 @@ START_TEST(test_store_maintenance_is_not_failure)
 	ck_q("SELECT source || ' ' || status || ' ' || title FROM scheduled_maintenances",
 	     "vendor in_progress DB upgrade");
 	/* The window vanishes from the feed: completed, flag follows the vendor. */
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	fmt_set_ok(&r, ST_OPERATIONAL, 0);
 	ck_assert_int_eq(db_begin(db), 0);
 	ck_assert_int_eq(store_apply_poll(db, &SC, &pr, &out), 0);
 	ck_assert_int_eq(db_commit(db), 0);
 	ck_assert_int_eq(out.in_maintenance, 0);
 	ck_q("SELECT status FROM scheduled_maintenances", "completed");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 

@@ -423,13 +423,13 @@ START_TEST(test_fetch_ok_and_304)
 	run_all(f, &r, 1);
 	ck_assert_int_eq(r.outcome, FETCH_NOT_MODIFIED);
 	ck_assert_int_eq(r.http_code, 304);
-	fetch_req_clear(&r);
+	fetch_req_release(&r);
 	/* a redirect is followed */
 	req_init(&r, "/redir");
 	run_all(f, &r, 1);
 	ck_assert_int_eq(r.outcome, FETCH_BODY);
 	ck_assert_int_eq(r.http_code, 200);
-	fetch_req_clear(&r);
+	fetch_req_release(&r);
 	fetch_free(f);
 }
 END_TEST
@@ -475,14 +475,14 @@ START_TEST(test_fetch_redirect_guard)
 			 "request_error: redirect from a public address to 127.0.0.1 refused");
 	ck_assert_int_eq(r.attempts, 1); /* the same redirect next time: not retried */
 	ck_assert_int_eq(hits("/ok"), ok_before);
-	fetch_req_clear(&r);
+	fetch_req_release(&r);
 	/* a configured internal target (127.0.0.1 really is) may redirect anywhere */
 	c.addr_internal = NULL;
 	fetch_set_cfg(f, &c);
 	req_init(&r, "/redir");
 	run_all(f, &r, 1);
 	ck_assert_int_eq(r.outcome, FETCH_BODY);
-	fetch_req_clear(&r);
+	fetch_req_release(&r);
 	fetch_free(f);
 }
 END_TEST
@@ -533,7 +533,7 @@ START_TEST(test_fetch_failures)
 	/* backoff 0.5-1.5 s then 1-2 s: the retries took at least 1.5 s */
 	ck_assert_int_ge(took, 1500);
 	for (int i = 0; i < N; i++)
-		fetch_req_clear(&r[i]);
+		fetch_req_release(&r[i]);
 	fetch_free(f);
 }
 END_TEST
@@ -554,7 +554,7 @@ START_TEST(test_fetch_host_limit)
 	int64_t took = ts_mono_ms() - t0;
 	for (int i = 0; i < N; i++) {
 		ck_assert_int_eq(r[i].outcome, FETCH_BODY);
-		fetch_req_clear(&r[i]);
+		fetch_req_release(&r[i]);
 	}
 	ck_assert_int_le(srv.maxcur, 2);
 	ck_assert_int_ge(took, 3 * 200 - 20); /* 6 requests, 2 at a time, 200 ms each */
@@ -575,7 +575,7 @@ START_TEST(test_fetch_breaker)
 		req_init(&r, "/404");
 		run_all(f, &r, 1);
 		ck_assert_str_eq(r.reason, "http_404");
-		fetch_req_clear(&r);
+		fetch_req_release(&r);
 	}
 	char *host = xasprintf("127.0.0.1:%d", srv.port);
 	ck_assert_int_eq(fetch_breaker(f, host)->state, BRK_CLOSED);
@@ -584,7 +584,7 @@ START_TEST(test_fetch_breaker)
 		req_init(&r, "/503");
 		run_all(f, &r, 1);
 		ck_assert_str_eq(r.reason, "transient_http_503");
-		fetch_req_clear(&r);
+		fetch_req_release(&r);
 	}
 	ck_assert_int_eq(fetch_breaker(f, host)->state, BRK_OPEN);
 	char *labels = met_labels("host", host, (char *)NULL);
@@ -598,7 +598,7 @@ START_TEST(test_fetch_breaker)
 	ck_assert_str_eq(metric_outcome(&r), "circuit_open");
 	ck_assert_int_eq(r.attempts, 0);
 	ck_assert_int_eq(hits("/ok"), 0);
-	fetch_req_clear(&r);
+	fetch_req_release(&r);
 	/* after the TTL: one probe goes, the others wait for it, all succeed */
 	usleep(350 * 1000);
 	struct fetch_req rs[3];
@@ -607,7 +607,7 @@ START_TEST(test_fetch_breaker)
 	run_all(f, rs, 3);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(rs[i].outcome, FETCH_BODY);
-		fetch_req_clear(&rs[i]);
+		fetch_req_release(&rs[i]);
 	}
 	ck_assert_int_eq(fetch_breaker(f, host)->state, BRK_CLOSED);
 	ck_assert(met_value("circuit_breaker_state", labels) == 0.0);
@@ -615,13 +615,13 @@ START_TEST(test_fetch_breaker)
 	for (int i = 0; i < 2; i++) {
 		req_init(&r, "/503");
 		run_all(f, &r, 1);
-		fetch_req_clear(&r);
+		fetch_req_release(&r);
 	}
 	usleep(350 * 1000);
 	req_init(&r, "/503");
 	run_all(f, &r, 1);
 	ck_assert_str_eq(r.reason, "transient_http_503");
-	fetch_req_clear(&r);
+	fetch_req_release(&r);
 	ck_assert_int_eq(fetch_breaker(f, host)->state, BRK_OPEN);
 	free(labels);
 	free(want);
@@ -646,8 +646,8 @@ START_TEST(test_fetch_abort)
 		ck_assert_int_eq(d->outcome, FETCH_ABORTED);
 	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(fetch_step(f, 0), 0);
-	fetch_req_clear(&r[0]);
-	fetch_req_clear(&r[1]);
+	fetch_req_release(&r[0]);
+	fetch_req_release(&r[1]);
 	fetch_free(f);
 }
 END_TEST

@@ -125,7 +125,7 @@ START_TEST(test_table_is_whole_and_copied)
 	ck_assert_ptr_null(fmt_find("manual")->parse);
 	ck_assert_ptr_null(fmt_find("Statuspage_JSON"));
 	ck_assert_str_eq(fmt_find("gcp_incidents")->required[1], "products");
-	buf_free(&out);
+	buf_release(&out);
 }
 END_TEST
 
@@ -164,7 +164,7 @@ START_TEST(test_table_detectors)
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		ck_assert_msg(strstr(out.data, want[i]), "missed \"%s\" in:\n%s", want[i],
 			      out.data);
-	buf_free(&out);
+	buf_release(&out);
 	/* a parser without a poll_url */
 	const struct fmt_entry nourl = {.name = "rss", .parse = fmt_rss, .metric_label = "rss"};
 	const struct fmt_entry *tab2[] = {&nourl};
@@ -172,7 +172,7 @@ START_TEST(test_table_detectors)
 	table_problems(tab2, 1, &out);
 	ck_assert_msg(strstr(out.data, "rss: has a parser but does not require poll_url"), "%s",
 		      out.data);
-	buf_free(&out);
+	buf_release(&out);
 }
 END_TEST
 
@@ -224,7 +224,7 @@ START_TEST(test_goldens_name_formats)
 	ck_assert_msg(out.data && strstr(out.data, "doctored: case for statuspage,") &&
 			  !strstr(out.data, "for rss"),
 		      "missed: %s", out.data ? out.data : "");
-	buf_free(&out);
+	buf_release(&out);
 	free(dir);
 }
 END_TEST

@@ -183,7 +183,7 @@ struct gcase {
 	int line;
 };
 
-static void gcase_free(struct gcase *c)
+static void gcase_release(struct gcase *c)
 {
 	free(c->format);
 	free(c->name);
@@ -191,12 +191,12 @@ static void gcase_free(struct gcase *c)
 	for (size_t i = 0; i < c->nproducts; i++)
 		free(c->products[i]);
 	free(c->products);
-	buf_free(&c->expect);
+	buf_release(&c->expect);
 }
 
 /*
  * Split a golden file into cases (see the header of any .expected file); text
- * is cut up in place. The caller frees each case with gcase_free, then *out.
+ * is cut up in place. The caller frees each case with gcase_release, then *out.
  */
 static size_t parse_golden(char *text, struct gcase **out)
 {
@@ -272,8 +272,8 @@ START_TEST(test_golden)
 			bad++;
 		}
 		free(got);
-		fmt_reading_free(&r);
-		gcase_free(&cs[i]);
+		fmt_reading_release(&r);
+		gcase_release(&cs[i]);
 	}
 	free(cs);
 	free(text);
@@ -513,7 +513,7 @@ START_TEST(test_hostile_body)
 	ck_assert_int_eq(r.status, ST_UNKNOWN);
 	ck_assert_ptr_null(r.detail);
 	ck_assert_uint_eq(r.nmaints, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(body);
 }
 END_TEST
@@ -762,7 +762,7 @@ START_TEST(test_mutation)
 	ck_assert_int_eq(r.status, ST_UNKNOWN);
 	ck_assert_ptr_null(r.incident_id);
 	ck_assert_uint_eq(r.nmaints, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(body);
 }
 END_TEST
@@ -934,11 +934,11 @@ START_TEST(test_tolerated)
 	char *orig = edited_src(t->src, none, 1);
 	run_str(t->format, orig, &o, &base);
 	ck_assert_msg(base.ok && base.ndrift == 0, "%s base carries drift", t->src);
-	fmt_reading_free(&base);
+	fmt_reading_release(&base);
 	free(orig);
 done:
 	free(notes);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(body);
 }
 END_TEST
@@ -952,7 +952,7 @@ START_TEST(test_bases_parse)
 		struct fmt_reading r;
 		run(bases[i].format, body, len, NULL, &r);
 		ck_assert_msg(r.ok, "%s base: %s", bases[i].format, r.reason);
-		fmt_reading_free(&r);
+		fmt_reading_release(&r);
 		free(body);
 	}
 }
@@ -997,23 +997,23 @@ START_TEST(test_selected_component_ignores_other_incidents)
 	/* Cursor: the page has an open incident, but it lists Grok Bot only. */
 	reading_of("statuspage_json", SP, NULL, 0, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, "bfcck6qks18q");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	reading_of("statuspage_json", SP, NULL, 0, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_ptr_null(r.incident_title);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* GitHub 2020: Git Operations is down, yet the incident lists only the placeholder. */
 	o = by_name("Git Operations");
 	reading_of("statuspage_json", "statuspage/github-summary-major-outage-2020.json", NULL, 0,
 		   &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Cloudflare: neither the Workers AI incident nor the PoP maintenances are AMS's. */
 	o = by_name("Amsterdam, Netherlands - (AMS)");
 	reading_of("statuspage_json", CF, NULL, 0, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_uint_eq(r.nmaints, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1025,7 +1025,7 @@ START_TEST(test_statuspage_maintenance)
 	struct edit ind = {"status.indicator", "\"maintenance\""};
 	reading_of("statuspage_json", DB, &ind, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 1, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* A component under_maintenance alone: degraded + in_maintenance; the page stays as it
 	 * says. */
 	struct edit um = {"components.0.status", "\"under_maintenance\""};
@@ -1033,15 +1033,15 @@ START_TEST(test_statuspage_maintenance)
 	reading_of("statuspage_json", DB, &um, 1, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 1, NULL);
 	ck_assert_str_eq(r.detail, "Website: Under Maintenance");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	reading_of("statuspage_json", DB, &um, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Maintenance indicator with a critical incident: the incident's impact counts. */
 	struct edit crit = {"incidents.0.impact", "\"critical\""};
 	reading_of("statuspage_json", AD, &crit, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 1, "j6yts7sfdrsw");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* An in-progress maintenance listing the selected component. */
 	struct edit ip[2] = {{"scheduled_maintenances.0.status", "\"in_progress\""},
 			     {"scheduled_maintenances.0.components.0.id", "\"57ctn3f2qsyj\""}};
@@ -1053,25 +1053,25 @@ START_TEST(test_statuspage_maintenance)
 	ck_assert_str_eq(r.maints[0].status, "in_progress");
 	ck_assert_str_eq(r.maints[0].description,
 			 "Maintenance will begin as scheduled in 60 minutes.");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* ... which on the page as a whole changes nothing but the list (the indicator rules). */
 	reading_of("statuspage_json", CF, ip, 2, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "46j9vvprj159");
 	ck_assert_uint_eq(r.nmaints, 2);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* A maintenance listing no component is page-wide: listed for a selected one too. */
 	struct edit wide[2] = {{"scheduled_maintenances.0.status", "\"in_progress\""},
 			       {"scheduled_maintenances.0.components", "[]"}};
 	reading_of("statuspage_json", CF, wide, 2, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_uint_eq(r.nmaints, 1);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Offsets are normalised to UTC. */
 	struct edit tz = {"scheduled_maintenances.1.scheduled_for",
 			  "\"2026-08-19T11:00:00-07:00\""};
 	reading_of("statuspage_json", CF, &tz, 1, NULL, &r);
 	ck_assert_str_eq(r.maints[1].scheduled_for, "2026-08-19T18:00:00.000Z");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1091,51 +1091,51 @@ START_TEST(test_google_feed_open_incident)
 	ck_assert_msg(strncmp(r.detail, "Google Cloud VMware Engine (GCVE) Stretched", 43) == 0,
 		      "detail %s", r.detail);
 	ck_assert_int_le(strlen(r.detail), FMT_TEXT_MAX);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Incident 0 lists Bare Metal Solution but has ended; 1 does not list it. */
 	o.products = bms;
 	reading_of("gcp_incidents", G2, &open1, 1, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o.products = byid;
 	reading_of("gcp_incidents", G2, &open1, 1, &o, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "T8gmtofFSTGT5tbhyciF");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Two open: the worse one decides even though it comes second. */
 	struct edit both[2] = {{"0.end", "null"}, {"1.end", NULL}};
 	struct edit high[2] = {{"1.end", NULL}, {"1.severity", "\"high\""}};
 	reading_of("gcp_incidents", G2, high, 2, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "T8gmtofFSTGT5tbhyciF");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit low[2] = {{"1.end", NULL}, {"1.severity", "\"low\""}};
 	reading_of("gcp_incidents", G2, low, 2, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 0, "T8gmtofFSTGT5tbhyciF");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o.products = NULL;
 	o.nproducts = 0;
 	reading_of("gcp_incidents", G2, both, 2, &o, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "3BvH3LVGcupoYqV6F4Nw");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* product_feed_json reads most_recent_update.status (AVAILABLE: degraded, seed table). */
 	o.products = vmware;
 	o.nproducts = 1;
 	reading_of("product_feed_json", G2, &open1, 1, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 0, "T8gmtofFSTGT5tbhyciF");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit outage[2] = {{"1.end", NULL},
 				 {"1.most_recent_update.status", "\"SERVICE_OUTAGE\""}};
 	reading_of("product_feed_json", G2, outage, 2, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "T8gmtofFSTGT5tbhyciF");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit disr[2] = {{"1.end", NULL},
 			       {"1.most_recent_update.status", "\"SERVICE_DISRUPTION\""}};
 	reading_of("product_feed_json", G2, disr, 2, &o, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "T8gmtofFSTGT5tbhyciF");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Seed's reason for a non-list feed, in our words. */
 	run_str("product_feed_json", "{\"incidents\":[]}", &o, &r);
 	ck_assert_str_eq(r.reason, "parse_error: expected array, got object");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1148,7 +1148,7 @@ START_TEST(test_current_status_table)
 	    "\"title\":\"Planned DB work\"}]}",
 	    NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 1, "546");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str(
 	    "current_status_api",
 	    "{\"status\":\"active\",\"active_incidents\":[{\"id\":1,\"type\":\"notice\",\"title\":"
@@ -1157,22 +1157,22 @@ START_TEST(test_current_status_table)
 	    NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "2");
 	ck_assert_str_eq(r.detail, "o");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("current_status_api", "{\"status\":\"active\",\"active_incidents\":[]}", NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("current_status_api", "{\"status\":\"ok\"}", NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("current_status_api",
 		"[{\"id\":1,\"status\":\"resolved\",\"type\":\"incident\","
 		"\"title\":\"old\"}]",
 		NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("current_status_api", "\"Unexpected\"", NULL, &r);
 	ck_assert_str_eq(r.reason, "parse_error: expected object or array, got string");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1182,31 +1182,31 @@ START_TEST(test_trust_table)
 	run_str("trust_incidents_api", trust_inline, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "101");
 	ck_assert_str_eq(r.detail, "Login disruption on NA14");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit crit = {"0.message.subject", "\"CRITICAL: pods down\""};
 	reading_of("trust_incidents_api", trust_inline, &crit, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "101");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit mt[2] = {{"0.message.subject", "\"Slow reports\""},
 			     {"0.message.maintenanceType", "\"majorRelease\""}};
 	reading_of("trust_incidents_api", trust_inline, mt, 2, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "101");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit slow = {"0.message.subject", "\"Slow reports\""};
 	reading_of("trust_incidents_api", trust_inline, &slow, 1, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, "101");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit done = {"0.isResolved", "true"};
 	reading_of("trust_incidents_api", trust_inline, &done, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("trust_incidents_api", "[]", NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* The seed read a non-array as operational. */
 	run_str("trust_incidents_api", "{\"incidents\":[]}", NULL, &r);
 	ck_assert_str_eq(r.reason, "parse_error: expected array, got object");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1216,30 +1216,30 @@ START_TEST(test_active_incidents_table)
 	run_str("active_incidents_api", active_inline, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, "77");
 	ck_assert_str_eq(r.detail, "Ticket views slow");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit crit = {"data.0.attributes.impact", "\"critical\""};
 	reading_of("active_incidents_api", active_inline, &crit, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "77");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit maj = {"data.0.attributes.impact", "\"Major\""};
 	reading_of("active_incidents_api", active_inline, &maj, 1, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "77");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit title = {"data.0.attributes.title", "\"Chat outage in EU\""};
 	reading_of("active_incidents_api", active_inline, &title, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "77");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit partial = {"data.0.attributes.title", "\"Partial delays\""};
 	reading_of("active_incidents_api", active_inline, &partial, 1, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, "77");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("active_incidents_api", "{\"data\":[]}", NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* The seed crashed its poller group on an array body. */
 	run_str("active_incidents_api", "[]", NULL, &r);
 	ck_assert_str_eq(r.reason, "parse_error: expected object, got array");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1249,25 +1249,25 @@ START_TEST(test_service_array_table)
 	run_str("service_array_json", array_inline, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
 	ck_assert_str_eq(r.detail, "Meetings (EU): Minor");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit info = {"1.level", "\"Informational\""};
 	reading_of("service_array_json", array_inline, &info, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_ptr_null(r.detail);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit crit[2] = {{"0.level", "\"Critical\""}, {"0.region", "null"}};
 	reading_of("service_array_json", array_inline, crit, 2, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "Calling: Critical");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit major = {"1.level", "\"Major\""};
 	reading_of("service_array_json", array_inline, &major, 1, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* The seed read a non-array as operational. */
 	run_str("service_array_json", "{\"services\":[]}", NULL, &r);
 	ck_assert_str_eq(r.reason, "parse_error: expected array, got object");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1277,42 +1277,42 @@ START_TEST(test_instatus_states)
 	struct edit maint[2] = {{"page.status", "\"UNDERMAINTENANCE\""}, {"activeIncidents", NULL}};
 	reading_of("instatus", ID, maint, 2, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 1, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit issues = {"activeIncidents", NULL};
 	reading_of("instatus", ID, &issues, 1, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit major = {"activeIncidents.1.impact", "\"MAJOROUTAGE\""};
 	reading_of("instatus", ID, &major, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, "clq3wa0jh18301b7ogv9747apy");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit resolved[2] = {{"activeIncidents.0.status", "\"RESOLVED\""},
 				   {"activeIncidents.1.status", "\"RESOLVED\""}};
 	reading_of("instatus", ID, resolved, 2, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit down = {"components.0.status", "\"MAJOROUTAGE\""};
 	reading_of("instatus", GV, &down, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "API: Major Outage");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct fmt_opts o = by_name("Gcore Systems/API");
 	reading_of("instatus", GV, &down, 1, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o = by_name("API Documentation");
 	reading_of("instatus", GV, &down, 1, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit um = {"components.0.status", "\"UNDERMAINTENANCE\""};
 	o = by_name("API");
 	reading_of("instatus", GV, &um, 1, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 1, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit ip = {"activeMaintenances.0.status", "\"INPROGRESS\""};
 	reading_of("instatus", GS, &ip, 1, NULL, &r);
 	ck_assert_str_eq(r.maints[0].status, "in_progress");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1330,14 +1330,14 @@ START_TEST(test_statusio_codes)
 		struct edit e = {"result.status_overall.status_code", codes[i].code};
 		reading_of("statusio", SI, &e, 1, NULL, &r);
 		assert_reading(&r, codes[i].st, codes[i].maint, NULL);
-		fmt_reading_free(&r);
+		fmt_reading_release(&r);
 	}
 	struct edit comp = {"result.status.2.status_code", "400"};
 	struct fmt_opts o = by_name("git operations");
 	reading_of("statusio", SI, &comp, 1, &o, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "Git Operations: Partial Service Disruption");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Incidents and maintenances concern the components they list. */
 	struct edit ev[2] = {
 	    {"result.incidents",
@@ -1352,17 +1352,17 @@ START_TEST(test_statusio_codes)
 	reading_of("statusio", SI, ev, 2, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, "i1");
 	ck_assert_uint_eq(r.nmaints, 1);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	reading_of("statusio", SI, ev, 2, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 1, "i1");
 	ck_assert_str_eq(r.maints[0].status, "in_progress");
 	ck_assert_str_eq(r.maints[0].scheduled_until, "2026-10-01T12:00:00.000Z");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o = by_name("Website");
 	reading_of("statusio", SI, ev, 2, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_uint_eq(r.nmaints, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* A window naming no component is page-wide: listed, but not maintenance on Website. */
 	struct edit wide = {"result.maintenance",
 			    "{\"active\":[],\"upcoming\":[{\"id\":\"m2\",\"name\":\"Network\","
@@ -1372,7 +1372,7 @@ START_TEST(test_statusio_codes)
 	ck_assert_uint_eq(r.nmaints, 1);
 	ck_assert_str_eq(r.maints[0].status, "scheduled");
 	ck_assert_str_eq(r.maints[0].scheduled_for, "2026-10-02T01:00:00.000Z");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1389,12 +1389,12 @@ START_TEST(test_nameless_component)
 	reading_of("instatus", GV, gv, 2, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "cm7vpd2v800iesfcpnskdkma4: Major Outage");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit cc[2] = {{"data.0.name", "null"}, {"data.0.status", "4"}};
 	reading_of("cachet", CC, cc, 2, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "1: Major Outage");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct fmt_opts o;
 	memset(&o, 0, sizeof o);
 	o.component_id = "4188755";
@@ -1403,12 +1403,12 @@ START_TEST(test_nameless_component)
 	reading_of("betterstack", BS, bs, 2, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "4188755: Downtime");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o.component_id = "sm5wkcnqkvr9";
 	struct edit sp = {"components.7.name", NULL};
 	reading_of("statuspage_json", SP, &sp, 1, &o, &r);
 	ck_assert_str_eq(r.detail, "sm5wkcnqkvr9: Degraded Performance");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Git Operations without its id: the incident and the window that list
 	 * another component are not its own. */
 	struct edit ev[2] = {{"result.status.2.id", NULL},
@@ -1418,7 +1418,7 @@ START_TEST(test_nameless_component)
 	struct fmt_opts byname = by_name("Git Operations");
 	reading_of("statusio", SI, ev, 2, &byname, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1429,32 +1429,32 @@ START_TEST(test_cachet_states)
 	reading_of("cachet", CC, &partial, 1, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "Website: Partial Outage");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* A disabled component is not on the page -- unless it is the one selected. */
 	struct edit off[2] = {{"data.2.status", "4"}, {"data.2.enabled", "false"}};
 	reading_of("cachet", CC, off, 2, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct fmt_opts o = by_name("Website");
 	reading_of("cachet", CC, off, 2, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit perf = {"data.0.status", "2"};
 	reading_of("cachet", CC, &perf, 1, NULL, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Incidents: by component id; the fixed one never counts. */
 	struct edit comp[2] = {{"data.1.component_id", "3"}, {"data.0.component_id", "3"}};
 	memset(&o, 0, sizeof o);
 	o.component_id = "3";
 	reading_of("cachet", CI, comp, 2, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 0, "2");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Without is_resolved, latest_status 4 (Fixed) closes an incident. */
 	struct edit latest[2] = {{"data.1.is_resolved", NULL}, {"data.1.latest_status", "4"}};
 	reading_of("cachet", CI, latest, 2, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1465,21 +1465,21 @@ START_TEST(test_betterstack_states)
 	reading_of("betterstack", BS, &open, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, "1050825");
 	ck_assert_str_eq(r.detail, "Delayed data processing in the Europe region");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit down = {"data.attributes.aggregate_state", "\"downtime\""};
 	reading_of("betterstack", BS, &down, 1, NULL, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit mnt = {"data.attributes.aggregate_state", "\"maintenance\""};
 	reading_of("betterstack", BS, &mnt, 1, NULL, &r);
 	assert_reading(&r, ST_OPERATIONAL, 1, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	struct edit res = {"included.3.attributes.status", "\"degraded\""};
 	struct fmt_opts o = by_name("Uptime/Uptime");
 	reading_of("betterstack", BS, &res, 1, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
 	ck_assert_str_eq(r.detail, "Uptime: Degraded");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* An open maintenance report on the selected resource: scheduled, then in progress. */
 	struct edit m[2] = {
 	    {"included.7.attributes.aggregate_state", "\"maintenance\""},
@@ -1489,12 +1489,12 @@ START_TEST(test_betterstack_states)
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_uint_eq(r.nmaints, 1);
 	ck_assert_str_eq(r.maints[0].status, "scheduled");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	ck_assert_int_eq(ts_parse("2026-09-03T12:00:00Z", &o.now_ms), 0);
 	reading_of("betterstack", BS, m, 2, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 1, NULL);
 	ck_assert_str_eq(r.maints[0].status, "in_progress");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1515,27 +1515,27 @@ START_TEST(test_http_check)
 	http(200, 120, "ok", 2, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
 	ck_assert_str_eq(r.detail, "HTTP 200 in 120 ms");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(204, 5, "", 0, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(503, 20, "down", 4, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "HTTP 503, expected 2xx");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(301, 20, "", 0, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	const int codes[] = {200, 401};
 	o.expect_codes = codes;
 	o.nexpect_codes = 2;
 	http(401, 20, "", 0, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(204, 20, "", 0, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "HTTP 204, expected 200, 401");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o.expect_codes = NULL;
 	o.nexpect_codes = 0;
 	/* Keyword: searched in the bytes, NULs included. */
@@ -1543,32 +1543,32 @@ START_TEST(test_http_check)
 	static const char bin[] = "\0\0{\"state\":\"healthy\"}";
 	http(200, 20, bin, sizeof bin - 1, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(200, 20, "{\"state\":\"sick\"}", 16, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
 	ck_assert_str_eq(r.detail, "HTTP 200 but the body lacks \"\"healthy\"\"");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(200, 20, NULL, 0, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o.keyword = NULL;
 	/* Latency */
 	o.latency_threshold_ms = 1000;
 	http(200, 1000, "", 0, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(200, 2300, "", 0, &o, &r);
 	assert_reading(&r, ST_DEGRADED, 0, NULL);
 	ck_assert_str_eq(r.detail, "HTTP 200 in 2300 ms (threshold 1000 ms)");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* A wrong code beats slowness. */
 	http(500, 2300, "", 0, &o, &r);
 	assert_reading(&r, ST_MAJOR_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	http(0, 0, NULL, 0, &o, &r);
 	ck_assert(!r.ok);
 	ck_assert_str_eq(r.reason, "parse_error: no HTTP status code");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* A 6 MB HTML body is just bytes to a plain check. */
 	size_t n = 6u * 1024 * 1024;
 	char *big = xmalloc(n + 1);
@@ -1576,7 +1576,7 @@ START_TEST(test_http_check)
 	big[n] = '\0';
 	http(200, 20, big, n, &o, &r);
 	assert_reading(&r, ST_OPERATIONAL, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(big);
 }
 END_TEST
@@ -1623,7 +1623,7 @@ START_TEST(test_unmapped_value_quoting)
 	run_str("statuspage_json", body, NULL, &r);
 	char *want = xasprintf("unmapped_value: status.indicator=%.60s...", long_status);
 	ck_assert_str_eq(r.reason, want);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(want);
 	free(body);
 	/* A cut never splits a character; control characters do not reach the reason. */
@@ -1636,7 +1636,7 @@ START_TEST(test_unmapped_value_quoting)
 	    NULL, &r);
 	ck_assert_str_eq(r.reason,
 			 "unmapped_value: status.indicator=?ééééééééééééééééééééééééééééé...");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* Drift notes quote vendor words the same way: cut on a character boundary. */
 	struct buf word;
 	buf_init(&word, 0);
@@ -1652,14 +1652,14 @@ START_TEST(test_unmapped_value_quoting)
 	ck_assert_str_eq(r.drift[0].note,
 			 "unknown incident type \"?ééééééééééééééééééééééééééééé...\" "
 			 "read as degraded");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(slack);
-	buf_free(&word);
+	buf_release(&word);
 	/* Vendor words are matched trimmed and case-insensitively (seed behaviour). */
 	struct edit e = {"status.indicator", "\"  MAJOR \""};
 	reading_of("statuspage_json", DB, &e, 1, NULL, &r);
 	assert_reading(&r, ST_PARTIAL_OUTAGE, 0, NULL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -1689,9 +1689,9 @@ START_TEST(test_reading_helpers)
 	ck_assert_str_eq(r.reason, "parse_error: x");
 	fmt_set_ok(&r, ST_DEGRADED, 1);
 	ck_assert_ptr_null(r.reason);
-	fmt_reading_free(&r);
-	fmt_reading_free(&r);
-	fmt_reading_free(NULL);
+	fmt_reading_release(&r);
+	fmt_reading_release(&r);
+	fmt_reading_release(NULL);
 	/* Long text: cut on a character boundary, marked. */
 	char s[400];
 	memset(s, 'a', 196);

@@ -74,8 +74,8 @@ static void get(const char *path, const struct httpc_opts *o, struct got *g)
 
 static void got_free(struct got *g)
 {
-	buf_free(&g->body);
-	httpc_resp_clear(&g->r);
+	buf_release(&g->body);
+	httpc_resp_release(&g->r);
 }
 
 static const struct httpc_opts plain = {.connect_timeout_ms = 2000, .timeout_ms = 5000};
@@ -208,7 +208,7 @@ START_TEST(test_refused_connection)
 			 VC_FAIL_REQUEST_ERROR);
 	ck_assert_str_ne(httpc_error(&r, rc), "");
 	curl_easy_cleanup(e);
-	httpc_resp_clear(&r);
+	httpc_resp_release(&r);
 	free(url);
 	close(fd);
 }

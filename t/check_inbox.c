@@ -365,7 +365,7 @@ START_TEST(test_sweep)
 	put_fixture("dbc", "zulip-component-update-under-maintenance.json");
 	ck_assert_int_eq(inbox_poll(p, 0), 1);
 	ck_q("1", "SELECT in_maintenance FROM services WHERE id = 'dbc'");
-	cycle_fini(p);
+	cycle_free(p);
 	ck_assert_int_eq(cycle_init(p), 0);
 	ck_assert_int_eq(cycle_maint_sweep(p), 0);
 	ck_q("1", "SELECT in_maintenance FROM services WHERE id = 'dbc'");

@@ -125,7 +125,7 @@ START_TEST(test_cfg_load_from_keychain)
 	ck_assert_int_eq(cfg_load(p, &s, &e), 0);
 	ck_assert_str_eq(s.secrets.admin_api_token, "tok-admin-42");
 	ck_assert_str_eq(s.secrets.slack_webhook_url, "https://hooks.example.test/T0/B0/x");
-	cfg_free(&s);
+	cfg_release(&s);
 	unsetenv("ADMIN_API_TOKEN_KEYCHAIN");
 	unsetenv("SLACK_WEBHOOK_URL_KEYCHAIN");
 	free(p);
@@ -144,7 +144,7 @@ START_TEST(test_cfg_load_refuses_missing_item)
 				"item in the keychain (security exit 44"));
 	ck_assert_int_eq(e.n, 1);
 	ck_assert(!has_error(&e, "tok-admin-42"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	unsetenv("ADMIN_API_TOKEN_KEYCHAIN");
 	unsetenv("SLACK_SIGNING_SECRET_KEYCHAIN");
 	free(p);
@@ -161,26 +161,26 @@ START_TEST(test_cfg_load_keychain_values_checked)
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert(has_error(&e, "SLACK_WEBHOOK_URL: not an http(s) URL"));
 	ck_assert(!has_error(&e, "not a url"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	unsetenv("SLACK_WEBHOOK_URL_KEYCHAIN");
 	/* An item whose password is blank is a mistake, not "not configured". */
 	setenv("ADMIN_API_TOKEN_KEYCHAIN", "blank", 1);
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert(has_error(&e, "ADMIN_API_TOKEN_KEYCHAIN=blank: the item's password is empty"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	/* Two sources for one secret. */
 	setenv("ADMIN_API_TOKEN_KEYCHAIN", "itstatus/admin", 1);
 	setenv("ADMIN_API_TOKEN", "plain", 1);
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert(has_error(&e, "ADMIN_API_TOKEN: set only one of ADMIN_API_TOKEN, "
 				"ADMIN_API_TOKEN_FILE and ADMIN_API_TOKEN_KEYCHAIN"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	unsetenv("ADMIN_API_TOKEN");
 	/* An empty NAME_KEYCHAIN is unset, like an empty NAME. */
 	setenv("ADMIN_API_TOKEN_KEYCHAIN", "", 1);
 	ck_assert_int_eq(cfg_load(p, &s, &e), 0);
 	ck_assert_ptr_null(s.secrets.admin_api_token);
-	cfg_free(&s);
+	cfg_release(&s);
 	unsetenv("ADMIN_API_TOKEN_KEYCHAIN");
 	free(p);
 }
@@ -197,19 +197,19 @@ START_TEST(test_webhook_tokens_from_keychain)
 	ck_assert_str_eq(cfg_env_secret(&s, "WEBHOOK_TOKEN_GITHUB"), "tok-admin-42");
 	ck_assert_ptr_null(cfg_env_secret(&s, "WEBHOOK_TOKEN_NPM"));
 	ck_assert_ptr_null(cfg_env_secret(&s, "WEBHOOK_TOKEN_GITHUB_KEYCHAIN"));
-	cfg_free(&s);
+	cfg_release(&s);
 	/* A missing item stops the load, like any other secret. */
 	setenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN", "itstatus/nobody", 1);
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert(has_error(&e, "WEBHOOK_TOKEN_GITHUB_KEYCHAIN=itstatus/nobody: no such item"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	/* Two sources. */
 	setenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN", "itstatus/admin", 1);
 	setenv("WEBHOOK_TOKEN_GITHUB_FILE", "/nonexistent", 1);
 	ck_assert_int_eq(cfg_load(p, &s, &e), -1);
 	ck_assert(has_error(&e, "WEBHOOK_TOKEN_GITHUB: set only one of WEBHOOK_TOKEN_GITHUB, "
 				"WEBHOOK_TOKEN_GITHUB_FILE and WEBHOOK_TOKEN_GITHUB_KEYCHAIN"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	unsetenv("WEBHOOK_TOKEN_GITHUB_FILE");
 	unsetenv("WEBHOOK_TOKEN_GITHUB_KEYCHAIN");
 	unsetenv("WEBHOOK_TOKEN_NPM_KEYCHAIN");

@@ -34,6 +34,40 @@ static void emit_some(void)
 	log_kv(LOG_LVL_WARNING, kv, "poll failed");
 }
 
+static void emit_huge(void)
+{
+	size_t n = 2 * 1024 * 1024; /* past LOG_LINE_CAP */
+	char *big = malloc(n + 1);
+	memset(big, 'y', n);
+	big[n] = '\0';
+	log_info("%s", big);
+	log_info("after");
+	free(big);
+}
+
+/* The JSON line at line (up to its newline) has msg want. */
+static void assert_msg(const char *line, const char *want)
+{
+	size_t n = strcspn(line, "\n");
+	cJSON *j = cJSON_ParseWithLength(line, n);
+	ck_assert_msg(j != NULL, "not a JSON line: %.*s", (int)(n < 200 ? n : 200), line);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "msg")->valuestring, want);
+	cJSON_Delete(j);
+}
+
+/* A line past LOG_LINE_CAP is replaced by a note (still a valid JSON line);
+ * the next line is unharmed. */
+START_TEST(test_huge_line_is_a_note)
+{
+	char *out = capture(1, emit_huge);
+	assert_msg(out, "(log line longer than LOG_LINE_CAP, dropped)");
+	const char *next = strchr(out, '\n');
+	ck_assert_ptr_nonnull(next);
+	assert_msg(next + 1, "after");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_json_lines)
 {
 	char *out = capture(1, emit_some);
@@ -107,6 +141,7 @@ int main(void)
 	Suite *s = suite_create("log");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_json_lines);
+	tcase_add_test(tc, test_huge_line_is_a_note);
 	tcase_add_test(tc, test_text_lines);
 	tcase_add_test(tc, test_text_escapes_control_characters);
 	tcase_add_test(tc, test_level_parse);

@@ -30,6 +30,20 @@ START_TEST(test_labels_escape)
 }
 END_TEST
 
+/* A label set past MET_LABELS_CAP is counted under one error label, never
+ * cut into a malformed one. */
+START_TEST(test_labels_too_long)
+{
+	char *v = xmalloc(20001);
+	memset(v, 'x', 20000);
+	v[20000] = '\0';
+	char *l = met_labels("service", v, NULL);
+	ck_assert_str_eq(l, "{error=\"labels_too_long\"}");
+	free(l);
+	free(v);
+}
+END_TEST
+
 static double row(sqlite3 *db, const char *name, const char *labels)
 {
 	sqlite3_stmt *st = db_prepare(
@@ -257,6 +271,7 @@ int main(void)
 	Suite *s = suite_create("metrics");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_labels_escape);
+	tcase_add_test(tc, test_labels_too_long);
 	tcase_add_test(tc, test_flush_rows);
 	tcase_add_test(tc, test_many_series);
 	tcase_add_test(tc, test_registry_declarations);

@@ -26,7 +26,7 @@ static void push(struct rqueue *q, enum st_status s, int64_t at)
 	fmt_reading_init(&r);
 	fmt_set_ok(&r, s, 0);
 	rq_push(q, "s1", "statuspage_json", &r, at);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 
 START_TEST(test_lock_then_order)
@@ -81,7 +81,7 @@ START_TEST(test_overflow_drops_oldest)
 	ck_assert_uint_eq(q.n, 1);
 	ck_assert_uint_eq(q.dropped, 4);
 	ck_assert_int_eq(q.v[q.head].now_ms, T0 + 4000);
-	rq_free(&q);
+	rq_release(&q);
 }
 END_TEST
 

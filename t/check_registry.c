@@ -1,6 +1,7 @@
 /*
  * check_registry: the seed's example registry loads unchanged; extensions;
- * all_internal; and validation problems are all reported with their lines.
+ * all_internal; and validation problems are all reported with their lines,
+ * in the words and order the services.yaml key table has always used.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ START_TEST(test_example_registry)
 	ck_assert_str_eq(reg.edges[0].upstream, "identity-provider");
 	ck_assert_str_eq(reg.edges[9].downstream, "sentry");
 	ck_assert_str_eq(reg.edges[9].severity, "low");
-	reg_free(&reg);
+	reg_release(&reg);
 	free(sp);
 	free(dp);
 }
@@ -80,7 +81,7 @@ START_TEST(test_seed_files_load)
 	/* the whole value (trimmed) is expanded */
 	ck_assert_str_eq(reg_find(&reg, "v")->slack_override_url,
 			 "https://hooks.example.com/expanded");
-	reg_free(&reg);
+	reg_release(&reg);
 	unsetenv("OVR_X");
 	free(sp);
 	free(dp);
@@ -120,7 +121,7 @@ START_TEST(test_extensions_and_all_internal)
 	ck_assert_str_eq(reg_find(&reg, "c")->products[0], "Cloud Run");
 	ck_assert_uint_eq(reg.nedges, 2); /* a->b and a->c; the later a->b is a duplicate */
 	ck_assert_str_eq(reg.edges[0].severity, "high");
-	reg_free(&reg);
+	reg_release(&reg);
 	unsetenv("OVR_HOOK");
 	free(sp);
 	free(dp);
@@ -155,7 +156,7 @@ START_TEST(test_all_problems_reported)
 	ck_assert(has_error(&e, "d.yaml:5: unknown upstream service id \"nobody\""));
 	ck_assert(has_error(&e, "d.yaml:8: severity: \"huge\" is not one of"));
 	ck_assert_uint_eq(reg.nservices, 0);
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
 	free(sp);
 	free(dp);
 	free(d);
@@ -170,7 +171,111 @@ START_TEST(test_empty_services)
 	struct cfg_errors e = {0};
 	ck_assert_int_eq(reg_load(sp, NULL, &reg, &e), -1);
 	ck_assert(has_error(&e, "s.yaml:1: services: a non-empty list of services is required"));
-	cfg_errors_free(&e);
+	cfg_errors_release(&e);
+	free(sp);
+	free(d);
+}
+END_TEST
+
+/* Every kind of key in the table-driven parser, each given a value of the
+ * wrong type or out of range, plus an unknown key and a key that is not a
+ * word: the messages, their lines and their order are the ones the strcmp
+ * chain it replaced gave (captured from it), so a file that failed before
+ * fails the same way. */
+START_TEST(test_key_table_messages)
+{
+	static const char *const want[] = {
+	    "s.yaml:2: id: expected text, got a list",
+	    "s.yaml:3: display_name: expected text, got a mapping",
+	    "s.yaml:4: category: \"7\" is not one of: identity, productivity, collaboration, engineering, hr, finance, sales, marketing, networking, support, other",
+	    "s.yaml:5: poll_type: expected text, got null",
+	    "s.yaml:6: poll_url: expected text, got a list",
+	    "s.yaml:7: status_page_url: \"nope\" is not an http(s) URL",
+	    "s.yaml:8: statuspage_component_name: expected text, got a list",
+	    "s.yaml:10: component_id: expected text, got a mapping",
+	    "s.yaml:11: tier: expected text, got null",
+	    "s.yaml:12: slack_channel_override: expected text, got a list",
+	    "s.yaml:13: poll_interval_seconds: 0 is out of range 1..86400",
+	    "s.yaml:14: products: expected a list, got a mapping",
+	    "s.yaml:15: expect_status: \"99\" is not an HTTP status code",
+	    "s.yaml:16: keyword: expected text, got null",
+	    "s.yaml:17: latency_threshold_ms: expected an integer, got \"1.5\"",
+	    "s.yaml:18: destinations: \"fax\" is not one of: slack, webhook, teams, pagerduty",
+	    "s.yaml:18: destinations: \"slack_response\" is not one of: slack, webhook, teams, pagerduty",
+	    "s.yaml:19: unknown key \"colour\"",
+	    "s.yaml:20: keys must be plain words",
+	    "s.yaml:27: poll_interval_seconds: 86401 is out of range 1..86400",
+	    "s.yaml:28: latency_threshold_ms: 600001 is out of range 1..600000",
+	    "s.yaml:29: expect_status: \"abc\" is not an HTTP status code",
+	    "s.yaml:30: destinations: expected a list, got a mapping",
+	    "s.yaml:31: keyword: expected text, got a list",
+	    "s.yaml:32: products: expected text, got a list",
+	    "s.yaml:33: m: poll_url is required for poll_type statuspage_json",
+	    "s.yaml:38: g: products is required for poll_type gcp_incidents",
+	    "s.yaml:43: service: id is required",
+	    "s.yaml:43: service: category is required",
+	    "s.yaml:43: service: poll_type is required",
+	    "s.yaml:44: each service must be a mapping, got a scalar",
+	};
+	char *d = ts_tmpdir();
+	char *sp = ts_write(
+	    d, "s.yaml",
+	    "services:\n"
+	    "  - id: [x]\n"
+	    "    display_name: {a: b}\n"
+	    "    category: 7\n"
+	    "    poll_type: ~\n"
+	    "    poll_url: [u]\n"
+	    "    status_page_url: nope\n"
+	    "    statuspage_component_name: [c]\n"
+	    "    component_name: ~\n"
+	    "    component_id: {x: 1}\n"
+	    "    tier: ~\n"
+	    "    slack_channel_override: [s]\n"
+	    "    poll_interval_seconds: 0\n"
+	    "    products: {a: b}\n"
+	    "    expect_status: 99\n"
+	    "    keyword: ~\n"
+	    "    latency_threshold_ms: 1.5\n"
+	    "    destinations: [slack, fax, slack_response]\n"
+	    "    colour: red\n"
+	    "    ? [k]\n"
+	    "    : v\n"
+	    "  - id: ok\n"
+	    "    display_name: OK\n"
+	    "    category: other\n"
+	    "    poll_type: http_check\n"
+	    "    poll_url: http://x/\n"
+	    "    poll_interval_seconds: 86401\n"
+	    "    latency_threshold_ms: 600001\n"
+	    "    expect_status: [abc, 200]\n"
+	    "    destinations: {a: b}\n"
+	    "    keyword: [k]\n"
+	    "    products: [[a]]\n"
+	    "  - id: m\n"
+	    "    display_name: M\n"
+	    "    category: other\n"
+	    "    poll_type: statuspage_json\n"
+	    "    poll_url: ~\n"
+	    "  - id: g\n"
+	    "    display_name: G\n"
+	    "    category: other\n"
+	    "    poll_type: gcp_incidents\n"
+	    "    poll_url: http://x/\n"
+	    "  - display_name: N\n"
+	    "  - 5\n");
+	struct reg_registry reg;
+	struct cfg_errors e = {0};
+	ck_assert_int_eq(reg_load(sp, NULL, &reg, &e), -1);
+	size_t nwant = sizeof want / sizeof want[0];
+	for (size_t i = 0; i < e.n && i < nwant; i++) {
+		size_t lv = strlen(e.v[i]), lw = strlen(want[i]);
+		ck_assert_msg(lv >= lw && !strcmp(e.v[i] + lv - lw, want[i]),
+			      "error %zu: got \"%s\", want \"...%s\"", i, e.v[i], want[i]);
+	}
+	ck_assert_uint_eq(e.n, nwant);
+	ck_assert_uint_eq(reg.nservices, 0);
+	cfg_errors_release(&e);
 	free(sp);
 	free(d);
 }
@@ -185,6 +290,7 @@ int main(void)
 	tcase_add_test(tc, test_seed_files_load);
 	tcase_add_test(tc, test_all_problems_reported);
 	tcase_add_test(tc, test_empty_services);
+	tcase_add_test(tc, test_key_table_messages);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

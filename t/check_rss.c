@@ -82,7 +82,7 @@ static void expect_fail(const char *body, size_t len, const char *prefix)
 		      "reason \"%s\", want \"%s...\"", r.reason, prefix);
 	ck_assert_ptr_null(r.detail);
 	ck_assert_int_eq(r.nmaints, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 
 static void expect_fail_str(const char *body, const char *prefix)
@@ -208,7 +208,7 @@ START_TEST(golden)
 			run_rss(body, blen, now, hours, &r);
 			buf_reset(&got);
 			render(&r, &got);
-			fmt_reading_free(&r);
+			fmt_reading_release(&r);
 			ck_assert_msg(strcmp(want.data ? want.data : "", got.data) == 0,
 				      "%s at now=%s hours=%d:\n--- want\n%s--- got\n%s", rel, now,
 				      hours, want.data ? want.data : "", got.data);
@@ -217,8 +217,8 @@ START_TEST(golden)
 		}
 	}
 	ck_assert_msg(blocks >= 2, "%s: golden file needs an active and a +30 days block", gpath);
-	buf_free(&want);
-	buf_free(&got);
+	buf_release(&want);
+	buf_release(&got);
 	free(gold);
 	free(gpath);
 	free(body);
@@ -261,7 +261,7 @@ START_TEST(aws_newest_of_group_decides)
 	ck_assert_int_eq(r.ok, 1);
 	ck_assert_int_eq(r.status, ST_OPERATIONAL);
 	ck_assert_ptr_null(r.incident_id);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
 
 	/* order in the document does not matter, the dates do */
@@ -275,9 +275,9 @@ START_TEST(aws_newest_of_group_decides)
 	ck_assert_int_eq(r.status, ST_PARTIAL_OUTAGE);
 	ck_assert_str_eq(r.incident_id, "https://status.aws.amazon.com/#ec2-us-east-1");
 	ck_assert_str_eq(r.detail, "Service impact: Elevated errors");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -298,7 +298,7 @@ START_TEST(aws_worst_of_groups)
 	ck_assert_int_eq(r.status, ST_MAJOR_OUTAGE);
 	ck_assert_str_eq(r.incident_id, "https://status.aws.amazon.com/#ec2-us-east-1");
 	ck_assert_str_eq(r.incident_title, "Service disruption: Outage");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 
 	/* an hour-long window leaves only the informational message -> degraded */
 	struct fmt_input in = {.body = feed, .len = strlen(feed)};
@@ -307,9 +307,9 @@ START_TEST(aws_worst_of_groups)
 	fmt_rss(&in, &o, &r);
 	ck_assert_int_eq(r.status, ST_DEGRADED);
 	ck_assert_str_eq(r.incident_id, "https://status.aws.amazon.com/#s3-eu-west-1");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
-	buf_free(&b);
+	buf_release(&b);
 }
 END_TEST
 
@@ -329,7 +329,7 @@ START_TEST(rss_without_guid_groups_by_title)
 	ck_assert_int_eq(r.ok, 1);
 	ck_assert_int_eq(r.status, ST_DEGRADED);
 	ck_assert_str_eq(r.incident_id, "login failures");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -344,7 +344,7 @@ static enum st_status one_item_status(const char *title)
 	run_str(feed, "2026-08-18T05:00:00Z", &r);
 	ck_assert_msg(r.ok, "\"%s\": %s", title, r.reason ? r.reason : "");
 	enum st_status st = r.status;
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
 	return st;
 }
@@ -423,7 +423,7 @@ START_TEST(seed_keyword_table)
 		"2026-08-18T05:00:00Z", &r);
 	ck_assert_int_eq(r.ok, 1);
 	ck_assert_int_eq(r.status, ST_OPERATIONAL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -441,7 +441,7 @@ START_TEST(rss_maintenance_item)
 	ck_assert_int_eq(r.nmaints, 1);
 	ck_assert_str_eq(r.maints[0].status, "scheduled");
 	ck_assert_str_eq(r.maints[0].scheduled_for, "2026-08-18T04:00:00.000Z");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -517,7 +517,7 @@ START_TEST(atom_labels)
 			ck_assert_str_eq(r.incident_id, "1");
 			ck_assert_str_eq(r.detail, cases[i].title);
 		}
-		fmt_reading_free(&r);
+		fmt_reading_release(&r);
 	}
 }
 END_TEST
@@ -543,17 +543,17 @@ START_TEST(atom_maintenance_banner)
 	ck_assert_str_eq(r.maints[0].scheduled_until, "2027-01-01T01:30:00.000Z");
 	ck_assert_str_eq(r.maints[0].description, "We will upgrade & restart.");
 	ck_assert_str_eq(r.maints[0].status, "scheduled");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 
 	run_str(feed, "2027-01-01T00:00:00Z", &r);
 	ck_assert_int_eq(r.in_maintenance, 1);
 	ck_assert_str_eq(r.detail, "Upgrade");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 
 	run_str(feed, "2027-01-01T02:00:00Z", &r);
 	ck_assert_int_eq(r.in_maintenance, 0);
 	ck_assert_int_eq(r.nmaints, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
 	free(e);
 }
@@ -575,7 +575,7 @@ START_TEST(atom_maintenance_does_not_mask_incident)
 	ck_assert_str_eq(r.incident_id, "i");
 	ck_assert_int_eq(r.nmaints, 1);
 	ck_assert_str_eq(r.maints[0].status, "in_progress");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
 	free(both);
 	free(i);
@@ -598,7 +598,7 @@ START_TEST(atom_xhtml_and_no_id)
 	ck_assert_int_eq(r.ok, 1);
 	ck_assert_int_eq(r.status, ST_DEGRADED);
 	ck_assert_str_eq(r.incident_id, "https://x.example/b");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -614,7 +614,7 @@ START_TEST(statuspage_rss_variant)
 	run_str(feed, "2026-08-18T05:00:00Z", &r);
 	ck_assert_int_eq(r.status, ST_OPERATIONAL);
 	ck_assert_str_eq(r.detail, "Incident with API");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -635,10 +635,10 @@ START_TEST(namespaced_fields)
 	ck_assert_msg(r.ok == 1, "%s", r.reason);
 	ck_assert_int_eq(r.status, ST_PARTIAL_OUTAGE);
 	ck_assert_str_eq(r.incident_id, "b"); /* both partial; b is newer */
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str(feed, "2026-08-19T04:05:00Z", &r); /* b is 23h55m old, a 24h05m */
 	ck_assert_str_eq(r.incident_id, "b");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	/* a foreign prefix does not count as the date */
 	expect_fail_str(
 	    "<rss><channel><item><title>x</title><foo:pubDate>2026-08-18T04:00:00Z</foo:pubDate>"
@@ -663,8 +663,8 @@ START_TEST(reason_is_valid_utf8)
 		      "%s", r.reason);
 	size_t bad;
 	ck_assert_int_eq(xml_utf8_valid(r.reason, strlen(r.reason), &bad), 0);
-	fmt_reading_free(&r);
-	buf_free(&b);
+	fmt_reading_release(&r);
+	buf_release(&b);
 }
 END_TEST
 
@@ -675,30 +675,30 @@ START_TEST(window_edges)
 	struct fmt_reading r;
 	run_str(feed, "2026-08-19T00:00:00Z", &r); /* exactly 24 h: still active */
 	ck_assert_int_eq(r.status, ST_PARTIAL_OUTAGE);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str(feed, "2026-08-19T00:00:00.001Z", &r);
 	ck_assert_int_eq(r.status, ST_OPERATIONAL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str(feed, "2026-08-17T01:00:00Z", &r); /* 23 h in the future: clock skew, counts */
 	ck_assert_int_eq(r.status, ST_PARTIAL_OUTAGE);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str(feed, "2020-01-01T00:00:00Z", &r); /* years ahead: does not */
 	ck_assert_int_eq(r.status, ST_OPERATIONAL);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 
 	/* extreme options must not overflow */
 	struct fmt_input in = {.body = feed, .len = strlen(feed)};
 	struct fmt_opts o = {.rss_active_hours = 2147483647, .now_ms = INT64_MAX};
 	fmt_rss(&in, &o, &r);
 	ck_assert_int_eq(r.ok, 1);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	o.now_ms = INT64_MIN;
 	fmt_rss(&in, &o, &r);
 	ck_assert_int_eq(r.ok, 1);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	fmt_rss(&in, NULL, &r); /* no options at all */
 	ck_assert_int_eq(r.ok, 1);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -721,9 +721,9 @@ START_TEST(detail_truncated)
 	size_t bad;
 	ck_assert_int_eq(xml_utf8_valid(r.detail, strlen(r.detail), &bad), 0);
 	ck_assert_int_eq(xml_utf8_valid(r.incident_title, strlen(r.incident_title), &bad), 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(feed);
-	buf_free(&t);
+	buf_release(&t);
 }
 END_TEST
 
@@ -733,12 +733,12 @@ START_TEST(reading_reused_after_free)
 	struct fmt_reading r;
 	run_str("", NULL, &r);
 	ck_assert_int_eq(r.ok, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	run_str("<rss><channel/></rss>", "2026-08-18T05:00:00Z", &r);
 	ck_assert_int_eq(r.ok, 1);
 	ck_assert_int_eq(r.status, ST_OPERATIONAL);
 	ck_assert_ptr_null(r.reason);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -753,7 +753,7 @@ START_TEST(hostile_empty)
 	struct fmt_reading r;
 	fmt_rss(&in, &o, &r);
 	ck_assert_int_eq(r.ok, 0);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 }
 END_TEST
 
@@ -778,7 +778,7 @@ START_TEST(hostile_truncated_fixtures)
 			run_rss(p, cuts[c], "2026-08-18T05:01:19Z", 0, &r);
 			ck_assert_msg(r.ok == 0, "%s cut at %zu accepted", feeds[f], cuts[c]);
 			ck_assert_msg(strncmp(r.reason, "parse_error: ", 13) == 0, "%s", r.reason);
-			fmt_reading_free(&r);
+			fmt_reading_release(&r);
 			free(p);
 		}
 		free(body);
@@ -853,7 +853,7 @@ START_TEST(hostile_too_large)
 	run_rss(big, m, "2026-08-18T05:00:00Z", 0, &r);
 	ck_assert_int_eq(r.ok, 1);
 	ck_assert_int_eq(r.status, ST_DEGRADED);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(big);
 }
 END_TEST
@@ -877,8 +877,8 @@ START_TEST(hostile_deep_nesting)
 	struct fmt_reading r;
 	run_rss(b.data, b.len, "2026-08-18T05:00:00Z", 0, &r);
 	ck_assert_msg(r.ok == 1, "%s", r.reason);
-	fmt_reading_free(&r);
-	buf_free(&b);
+	fmt_reading_release(&r);
+	buf_release(&b);
 }
 END_TEST
 
@@ -901,7 +901,7 @@ START_TEST(hostile_entities)
 	struct fmt_reading r;
 	run_str(ok, "2026-08-18T05:00:00Z", &r);
 	ck_assert_msg(r.ok == 1, "%s", r.reason);
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	expect_fail_str("<rss><channel><title>a & b</title></channel></rss>",
 			"parse_error: malformed XML: bad '&'");
 	expect_fail_str("<rss><channel><title>&#0;</title></channel></rss>",

@@ -287,7 +287,7 @@ START_TEST(test_ts_is_generated)
 	ck_assert_msg(strcmp(have, want.data) == 0,
 		      "%s is not what common/vocab.def generates: run make (or build/mk/vocab_ts)",
 		      path);
-	buf_free(&want);
+	buf_release(&want);
 	free(have);
 	free(path);
 }
@@ -350,7 +350,7 @@ START_TEST(test_no_second_ts_copy)
 	scan_ts(f, "drawer.ts", &out);
 	ck_assert_msg(strstr(out.data ? out.data : "", "drawer.ts defines type OutboxState"),
 		      "missed");
-	buf_free(&out);
+	buf_release(&out);
 	free(f);
 	free(dir);
 	free(src);
@@ -491,7 +491,7 @@ static void walk_enums(const cJSON *node, const char *at, int *seen, struct buf 
 		else
 			buf_printf(&p, "%d", i);
 		walk_enums(c, p.data, seen, out);
-		buf_free(&p);
+		buf_release(&p);
 		i++;
 	}
 }
@@ -831,7 +831,7 @@ START_TEST(test_sql_literals_are_words)
 	ck_assert_msg(strstr(got, "current_status compared with 'down'"), "missed: %s", got);
 	ck_assert_msg(!strstr(got, "'broken'") && !strstr(got, "'pending'"),
 		      "a good word reported: %s", got);
-	buf_free(&out);
+	buf_release(&out);
 	free(m);
 }
 END_TEST

@@ -396,7 +396,7 @@ cJSON *fw_read_json_object(struct mg_connection *conn, size_t limit)
 		j = NULL;
 		fw_send_error(conn, 400, "body must be a JSON object");
 	}
-	buf_free(&b);
+	buf_release(&b);
 	return j;
 }
 

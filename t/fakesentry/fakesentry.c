@@ -252,7 +252,7 @@ static int ingest(struct sentry *s, struct mg_connection *conn, const char *path
 	pthread_mutex_unlock(&s->mu);
 	cJSON_free(line);
 	cJSON_Delete(rec);
-	buf_free(&body);
+	buf_release(&body);
 
 	char answer[96];
 	if (code == 200)
@@ -306,7 +306,7 @@ static int control(struct sentry *s, struct mg_connection *conn, const char *wha
 		fw_send_error(conn, 404, "unknown control");
 	}
 	cJSON_Delete(j);
-	buf_free(&b);
+	buf_release(&b);
 	return 200;
 }
 

@@ -380,7 +380,7 @@ static int hook(struct slack *s, struct mg_connection *conn, const char *path)
 	}
 	pthread_mutex_unlock(&s->mu);
 	cJSON_Delete(rec);
-	buf_free(&body);
+	buf_release(&body);
 
 	if (a.delay_ms)
 		fw_sleep_ms(a.delay_ms);
@@ -557,7 +557,7 @@ static void ctl_requests(struct slack *s, struct mg_connection *conn)
 	pthread_mutex_unlock(&s->mu);
 	buf_putc(&b, ']');
 	fw_send(conn, 200, "application/json", NULL, b.data, b.len);
-	buf_free(&b);
+	buf_release(&b);
 }
 
 static void clear_all_locked(struct slack *s)

@@ -194,14 +194,14 @@ static char *slurp(const char *file, size_t *len)
 		if (buf_append(&b, chunk, n) != 0) {
 			log_error("%s is larger than %zu bytes", file, FILE_LIMIT);
 			fclose(f);
-			buf_free(&b);
+			buf_release(&b);
 			return NULL;
 		}
 	}
 	if (ferror(f)) {
 		log_error("cannot read %s", file);
 		fclose(f);
-		buf_free(&b);
+		buf_release(&b);
 		return NULL;
 	}
 	fclose(f);
@@ -280,7 +280,7 @@ static int tbl_remove(struct vendor *v, const char *path)
 	return -1;
 }
 
-static void tbl_clear(struct vendor *v)
+static void tbl_empty(struct vendor *v)
 {
 	for (size_t i = 0; i < v->nbuckets; i++) {
 		struct entry *e = v->buckets[i], *next;
@@ -899,7 +899,7 @@ static void ctl_generate(struct vendor *v, struct mg_connection *conn, const cJS
 	cJSON_AddStringToObject(r, "etag", pl->etag);
 	fw_send_json(conn, 200, r);
 	cJSON_Delete(r);
-	buf_free(&path);
+	buf_release(&path);
 	payload_unref(pl);
 }
 
@@ -962,7 +962,7 @@ static void ctl_stats(struct vendor *v, struct mg_connection *conn)
 	pthread_mutex_unlock(&v->mu);
 	buf_puts(&b, "}}");
 	fw_send(conn, 200, "application/json", NULL, b.data, b.len);
-	buf_free(&b);
+	buf_release(&b);
 }
 
 static void ctl_reset(struct vendor *v, struct mg_connection *conn, const cJSON *j)
@@ -976,7 +976,7 @@ static void ctl_reset(struct vendor *v, struct mg_connection *conn, const cJSON 
 			for (struct entry *e = v->buckets[i]; e; e = e->next)
 				e->requests = e->not_modified = e->bytes = 0;
 	} else {
-		tbl_clear(v);
+		tbl_empty(v);
 		memset(&v->any_fault, 0, sizeof v->any_fault);
 		apply_seeds_locked(v);
 	}
@@ -1160,7 +1160,7 @@ int main(int argc, char **argv)
 	fw_stop(&srv);
 	mg_exit_library();
 
-	tbl_clear(&v);
+	tbl_empty(&v);
 	free(v.buckets);
 	for (size_t i = 0; i < v.nseeds; i++) {
 		free(v.seeds[i].path);

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct fmt_reading r;
 			fn(&in, opts, &r);
 			fz_check_reading(&r, type);
-			fmt_reading_free(&r);
+			fmt_reading_release(&r);
 		}
 		if (only)
 			break;

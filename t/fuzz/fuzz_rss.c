@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fmt_reading r;
 	fmt_rss(&in, &o, &r);
 	fz_check_reading(&r, "rss");
-	fmt_reading_free(&r);
+	fmt_reading_release(&r);
 	free(body);
 	return 0;
 }

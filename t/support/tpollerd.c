@@ -34,11 +34,11 @@ struct pollerd *tp_start(const char *services_yaml, const char *deps_yaml)
 
 void tp_stop(struct pollerd *p)
 {
-	cycle_fini(p);
-	rq_free(&p->rq);
+	cycle_free(p);
+	rq_release(&p->rq);
 	stmt_forget(p->db);
 	db_close(p->db);
-	daemon_conf_free(&p->conf);
+	daemon_conf_release(&p->conf);
 	free((char *)p->opts.config);
 	free(p);
 }

@@ -55,9 +55,6 @@ export type DaemonState = (typeof DAEMON_STATES)[number];
 export const METRIC_TYPES = ['counter', 'gauge', 'histogram'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
-export const ROLLUP_BUCKETS = ['hour', 'day'] as const;
-export type RollupBucket = (typeof ROLLUP_BUCKETS)[number];
-
 export const FAILURE_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'too_large', 'request_error', 'circuit_open', 'parse_error', 'other'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
