@@ -145,6 +145,31 @@ export interface Sla {
   rule: CoverageRule | null;
 }
 
+/** What a tile shows of one service, carried beside its row in a stream
+ * `services` delta (doc/scale.md#sse), so no list of every service is refetched. */
+export interface RowFigures {
+  /** Its entry of Uptime.services: worst status per day seen (7 days). */
+  byDay: Record<string, Status>;
+  /** Its entry of Uptime.tracked. */
+  tracked: Record<string, number>;
+  /** Its entry of Sla.services. */
+  sla: SlaFigures | null;
+}
+
+/** A stream `services` frame: changed rows, their figures by id, removed ids. */
+export interface ServicesDelta {
+  services: Service[];
+  figures: Record<string, RowFigures>;
+  removed: string[];
+}
+
+export interface SlaHistoryAggregateDay {
+  date: string;
+  /** Mean daily uptime over every service seen that day. */
+  mean_uptime: number | null;
+  services: number;
+}
+
 export interface SlaDay {
   date: string;
   uptime: number | null;
@@ -158,6 +183,9 @@ export interface SlaHistory {
   days: string[];
   services: Record<string, SlaDay[]>;
   monitoring_since: Record<string, string | null>;
+  /** With ?worst=N: the daily mean over every service, and how many there are. */
+  aggregate?: SlaHistoryAggregateDay[];
+  services_total?: number;
 }
 
 export interface GraphNode {
@@ -208,6 +236,10 @@ export interface SloRow {
 
 export interface Slo {
   services: SloRow[];
+  /** With ?worst=N: every service's count, and the burning ones among them. */
+  services_total?: number;
+  fast_burning_count?: number;
+  slow_burning_count?: number;
   rule: CoverageRule | null;
   thresholds: { target_percent: number; fast_threshold: number; slow_threshold: number };
 }
