@@ -86,7 +86,11 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 
 # Migrations are compiled into every binary: a daemon never depends on finding
 # the schema folder at run time, and all three apply the same versions.
-$(BUILD)/schema_sql.c: $(SCHEMA_SQL) schema/embed.sh
+# A migration that arrives with an mtime older than the embedded copy (a merge,
+# a checkout) must still be embedded, so the list of names is a prerequisite
+# too; it is rewritten only when it changes.
+$(shell mkdir -p $(BUILD) && echo '$(SCHEMA_SQL)' | cmp -s - $(BUILD)/schema.list || echo '$(SCHEMA_SQL)' > $(BUILD)/schema.list)
+$(BUILD)/schema_sql.c: $(SCHEMA_SQL) $(BUILD)/schema.list schema/embed.sh
 	@mkdir -p $(@D)
 	sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
 

@@ -29,6 +29,7 @@
 #include "daemon.h"
 #include "status.h"
 #include "timeutil.h"
+#include "vocab.h"
 
 struct deliver;
 struct selmon;
@@ -113,9 +114,16 @@ char *event_impact(const struct ad_event *e);
 #define AD_ANNOUNCED_SQL                                                                           \
 	"(suppressed_by IS NULL OR suppressed_by IN ('batched', 'aggregated_under_upstream'))"
 
+/*
+ * One decision about one alert. Fired, or suppressed for a reason of the
+ * vocabulary (common/vocab.def's suppression set): the reason is an enum here
+ * and becomes a word only at the edge -- the alert_sent_log row, the metric
+ * label, the log line -- through ad_why_str. A zeroed decision is fired.
+ */
 struct ad_decision {
-	const char *alert_kind;	   /* status_change, aggregated_upstream, poller_health */
-	const char *suppressed_by; /* NULL = fired */
+	const char *alert_kind; /* status_change, aggregated_upstream, poller_health */
+	int suppressed;		/* 0 = fired; else see why (set both with ad_suppress) */
+	enum vc_suppression why;
 	char *dedup_key;
 	char *incident_key; /* the outage episode, without status: PagerDuty's dedup_key */
 	int64_t episode;    /* id of the episode's first event */
@@ -301,8 +309,16 @@ int pass_batch_row(sqlite3 *db, const struct ad_event *first, const char *dest, 
 /* Acknowledge buttons go on messages only when a click can be verified:
  * SLACK_ACK_ENABLED and SLACK_SIGNING_SECRET both set (as in the seed). */
 int pass_ack_buttons(const struct cfg_settings *cfg);
-/* Count a decision in the alerts_* metrics (call after commit). */
-void pass_count(const char *kind, const char *severity, const char *suppressed_by);
+/* Count a decision in the alerts_* metrics (call after commit): suppressed
+ * 0 for a fired one, else why. */
+void pass_count(const char *kind, const char *severity, int suppressed, enum vc_suppression why);
+/* Mark d suppressed for why. */
+void ad_suppress(struct ad_decision *d, enum vc_suppression why);
+/* 1 when d is suppressed for why. */
+int ad_is(const struct ad_decision *d, enum vc_suppression why);
+/* The database, metric and log word of d's reason; NULL when d fired.
+ * Static storage. */
+const char *ad_why_str(const struct ad_decision *d);
 
 /* ---- outbox (outbox.c) ---------------------------------------------------- */
 

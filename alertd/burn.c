@@ -197,18 +197,13 @@ static int has_id(const int64_t *v, size_t n, int64_t id)
  * to, so steps of an episode some status alert announced are marked paged.
  * *out caller frees. Returns the count or -1.
  */
-/* When pollerd stalled (its last heartbeat, schema 0004's v_poller_sight),
- * or -1 while it is not stalled: from then on every status is unknown
- * (doc/faults.md#stalled), so that time is blind. */
-static int64_t poller_stalled_at(sqlite3 *db)
+/* When pollerd stalled (its last heartbeat), or -1 while it is not stalled
+ * at now_ms by v_poller_sight's rule (db_poller_stalled_at): from then on
+ * every status is unknown (doc/faults.md#stalled), so that time is blind. */
+static int64_t poller_stalled_at(sqlite3 *db, int64_t now_ms)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT beat_at FROM v_poller_sight WHERE stalled");
-	int64_t at = -1;
-	if (st && sqlite3_step(st) == SQLITE_ROW &&
-	    ts_parse((const char *)sqlite3_column_text(st, 0), &at) < 0)
-		at = -1;
-	sqlite3_finalize(st);
-	return at;
+	int64_t at;
+	return db_poller_stalled_at(db, now_ms, &at) == 1 ? at : -1;
 }
 
 static int load_steps(sqlite3 *db, const char *service, int64_t now_ms, int64_t stalled_at,
@@ -345,7 +340,8 @@ static int decide(struct alertd *a, const struct ad_event *svc, const struct ad_
 {
 	const struct cfg_settings *cfg = &a->conf.cfg;
 	struct ad_decision d[BURN_NROWS];
-	const char *skip[BURN_NROWS] = {0}; /* not logged again: "dedup" or the repeated reason */
+	/* rows not logged again: dedup, or the reason they repeat */
+	enum vc_suppression skip[BURN_NROWS] = {0};
 	int logged[BURN_NROWS] = {0};
 	char since[TS_ISO_LEN + 1], now[TS_ISO_LEN + 1];
 	ts_format(now_ms - (int64_t)cfg->alert_dedup_window_seconds * 1000, since);
@@ -375,32 +371,32 @@ static int decide(struct alertd *a, const struct ad_event *svc, const struct ad_
 			continue;
 		}
 		if (m) {
-			x->suppressed_by = "maintenance_window";
+			ad_suppress(x, VC_SUP_MAINTENANCE_WINDOW);
 		} else if (louder) {
-			x->suppressed_by = "covered_by_burn_alert";
+			ad_suppress(x, VC_SUP_COVERED_BY_BURN_ALERT);
 		} else if (!(umask & (1u << r))) {
-			x->suppressed_by = "covered_by_status_alert";
+			ad_suppress(x, VC_SUP_COVERED_BY_STATUS_ALERT);
 		} else {
 			x->dests =
 			    route_destinations(cfg, &a->conf.reg, svc, 0, &x->slack_dest, NULL);
 			if (!x->dests)
-				x->suppressed_by = "webhook_not_configured";
+				ad_suppress(x, VC_SUP_WEBHOOK_NOT_CONFIGURED);
 		}
-		int last = last_decision(a->db, x->dedup_key, since, x->suppressed_by);
+		int last = last_decision(a->db, x->dedup_key, since, ad_why_str(x));
 		if (last < 0)
 			goto rollback;
 		if (last) {
 			louder |= last == 2;
-			skip[r] = last == 2 ? "dedup" : x->suppressed_by;
+			skip[r] = last == 2 ? VC_SUP_DEDUP : x->why;
 			continue;
 		}
-		if (!x->suppressed_by) {
+		if (!x->suppressed) {
 			if (lead < 0) {
 				lead = r;
 				x->mention = b[r].page;
 			} else {
 				/* named in the lead row's message */
-				x->suppressed_by = "batched";
+				ad_suppress(x, VC_SUP_BATCHED);
 				x->aggregated_under = xstrdup(d[lead].dedup_key);
 				x->dests = d[lead].dests;
 				free(x->slack_dest);
@@ -417,8 +413,7 @@ static int decide(struct alertd *a, const struct ad_event *svc, const struct ad_
 	if (lead >= 0) {
 		const struct ad_burn *also = NULL;
 		for (int r = lead + 1; r < BURN_NROWS && !also; r++)
-			if (logged[r] && d[r].suppressed_by &&
-			    !strcmp(d[r].suppressed_by, "batched"))
+			if (logged[r] && ad_is(&d[r], VC_SUP_BATCHED))
 				also = &b[r];
 		struct ad_msg msg = {.kind = "slo_burn_rate",
 				     .ev = svc,
@@ -435,8 +430,11 @@ static int decide(struct alertd *a, const struct ad_event *svc, const struct ad_
 	for (int r = 0; r < BURN_NROWS; r++) {
 		if (!(mask & (1u << r)))
 			continue;
-		const char *why = logged[r] ? d[r].suppressed_by : skip[r];
-		pass_count("slo_burn_rate", severity_of(r), why);
+		/* a row not logged now was skipped, always for a reason */
+		int suppressed = logged[r] ? d[r].suppressed : 1;
+		enum vc_suppression sup = logged[r] ? d[r].why : skip[r];
+		pass_count("slo_burn_rate", severity_of(r), suppressed, sup);
+		const char *why = suppressed ? vocab_str(VC_SET(suppression), (int)sup) : NULL;
 		if (logged[r])
 			log_info("SLO %s burn on %s: %.1fx over %s, %.1fx over %s: %s", rows[r].row,
 				 svc->service_id, b[r].long_burn, b[r].long_label, b[r].short_burn,
@@ -472,7 +470,7 @@ int burn_run(struct alertd *a)
 	}
 	sqlite3_finalize(st);
 	int64_t now_ms = ts_now_ms();
-	int64_t stalled_at = poller_stalled_at(a->db);
+	int64_t stalled_at = poller_stalled_at(a->db, now_ms);
 	int fired = 0, err = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct burn_step *steps;

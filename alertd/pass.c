@@ -36,15 +36,32 @@ int pass_ack_buttons(const struct cfg_settings *cfg)
 	return cfg->slack_ack_enabled && cfg->secrets.slack_signing_secret;
 }
 
-void pass_count(const char *kind, const char *severity, const char *suppressed_by)
+void ad_suppress(struct ad_decision *d, enum vc_suppression why)
+{
+	d->suppressed = 1;
+	d->why = why;
+}
+
+int ad_is(const struct ad_decision *d, enum vc_suppression why)
+{
+	return d->suppressed && d->why == why;
+}
+
+const char *ad_why_str(const struct ad_decision *d)
+{
+	return d->suppressed ? vocab_str(VC_SET(suppression), (int)d->why) : NULL;
+}
+
+void pass_count(const char *kind, const char *severity, int suppressed, enum vc_suppression why)
 {
 	char *l;
-	if (!suppressed_by || !strcmp(suppressed_by, "batched")) {
+	if (!suppressed || why == VC_SUP_BATCHED) {
 		l = met_labels("kind", kind, "severity", severity, (char *)NULL);
 		met_counter_add("alerts_sent_total", l, "Alerts announced, by kind and severity.",
 				1);
 	} else {
-		l = met_labels("kind", kind, "reason", suppressed_by, (char *)NULL);
+		l = met_labels("kind", kind, "reason", vocab_str(VC_SET(suppression), (int)why),
+			       (char *)NULL);
 		met_counter_add("alerts_suppressed_total", l,
 				"Alert decisions suppressed, by kind and reason.", 1);
 	}
@@ -72,9 +89,8 @@ int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const
 	db_bind_text(st, 6, next);
 	db_bind_text(st, 7, d->alert_kind);
 	db_bind_text(st, 8, d->aggregated_under);
-	db_bind_text(
-	    st, 9, d->suppressed_by && strcmp(d->suppressed_by, "batched") ? NULL : d->slack_dest);
-	db_bind_text(st, 10, d->suppressed_by);
+	db_bind_text(st, 9, d->suppressed && d->why != VC_SUP_BATCHED ? NULL : d->slack_dest);
+	db_bind_text(st, 10, ad_why_str(d));
 	db_bind_text(st, 11, at);
 	int rc = db_step_done(st);
 	sqlite3_finalize(st);
@@ -85,7 +101,7 @@ int pass_log(sqlite3 *db, const struct ad_event *e, struct ad_decision *d, const
 
 static int batched(const struct ad_decision *d)
 {
-	return d->suppressed_by && !strcmp(d->suppressed_by, "batched");
+	return ad_is(d, VC_SUP_BATCHED);
 }
 
 static int add(sqlite3 *db, const struct ad_decision *d, const char *kind, const char *dest,
@@ -228,13 +244,13 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct ad_decision *di = &dec[i];
 		if (done[i] || !di->alert_kind || strcmp(di->alert_kind, "status_change") ||
-		    di->suppressed_by || !di->slack_dest)
+		    di->suppressed || !di->slack_dest)
 			continue;
 		size_t *idx = NULL, k = 0;
 		for (size_t j = i; j < n; j++) {
 			const struct ad_decision *dj = &dec[j];
 			if (done[j] || !dj->alert_kind || strcmp(dj->alert_kind, "status_change") ||
-			    dj->suppressed_by || !dj->slack_dest ||
+			    dj->suppressed || !dj->slack_dest ||
 			    strcmp(dj->slack_dest, di->slack_dest))
 				continue;
 			idx = xreallocarray(idx, k + 1, sizeof *idx);
@@ -269,7 +285,7 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 		    worst, ids, k, now, &bd);
 		free(ids);
 		for (size_t q = 0; q < k && rc == 0; q++) {
-			dec[idx[q]].suppressed_by = "batched";
+			ad_suppress(&dec[idx[q]], VC_SUP_BATCHED);
 			free(dec[idx[q]].aggregated_under);
 			dec[idx[q]].aggregated_under = xstrdup(bd.dedup_key);
 		}
@@ -291,7 +307,7 @@ static int make_batches(struct alertd *a, struct ad_event *ev, struct ad_decisio
 
 static void fold(struct ad_decision *d, const char *upstream)
 {
-	d->suppressed_by = "aggregated_under_upstream";
+	ad_suppress(d, VC_SUP_AGGREGATED_UNDER_UPSTREAM);
 	free(d->aggregated_under);
 	d->aggregated_under = xstrdup(upstream);
 	d->dests = 0;
@@ -310,7 +326,7 @@ static int decide(const struct ad_route_ctx *c, const struct ad_event *e, struct
 		fold(d, group_upstream);
 		return 0;
 	}
-	if (d->suppressed_by)
+	if (d->suppressed)
 		return 0;
 	char *up = NULL;
 	int k = route_correlated(c, e, d->episode, &up);
@@ -324,12 +340,12 @@ static void log_decision(const struct ad_event *e, const struct ad_decision *d)
 {
 	char id[24];
 	snprintf(id, sizeof id, "%lld", (long long)e->id);
-	const char *kv[] = {
-	    "service",	 e->service_id, "event_id", id,
-	    "kind",	 d->alert_kind, "decision", d->suppressed_by ? d->suppressed_by : "fired",
-	    "dedup_key", d->dedup_key,	NULL};
+	const char *why = ad_why_str(d);
+	const char *kv[] = {"service",	 e->service_id, "event_id", id,
+			    "kind",	 d->alert_kind, "decision", why ? why : "fired",
+			    "dedup_key", d->dedup_key,	NULL};
 	log_kv(LOG_LVL_INFO, kv, "%s %s -> %s: %s", e->service_id, prev_of(e), next_of(e),
-	       d->suppressed_by ? d->suppressed_by : "alert");
+	       why ? why : "alert");
 }
 
 int pass_run(struct alertd *a, int max)
@@ -413,7 +429,7 @@ int pass_run(struct alertd *a, int max)
 
 	for (int i = 0; i < n; i++) {
 		struct ad_decision *d = &dec[i];
-		if (!d->alert_kind || (d->suppressed_by && !batched(d)))
+		if (!d->alert_kind || (d->suppressed && !batched(d)))
 			continue;
 		const struct ad_event **deps = NULL;
 		size_t nd = 0;
@@ -451,7 +467,8 @@ int pass_run(struct alertd *a, int max)
 		if (!dec[i].alert_kind)
 			continue;
 		log_decision(&ev[i], &dec[i]);
-		pass_count(dec[i].alert_kind, st_tier_str(ev[i].tier), dec[i].suppressed_by);
+		pass_count(dec[i].alert_kind, st_tier_str(ev[i].tier), dec[i].suppressed,
+			   dec[i].why);
 	}
 	a->outbox_dirty = 1;
 	ts_format(now_ms, a->last_cycle_at);

@@ -234,7 +234,7 @@ int route_event(const struct ad_route_ctx *c, const struct ad_event *e, struct a
 	}
 
 	if (!health && e->is_baseline) {
-		d->suppressed_by = "baseline";
+		ad_suppress(d, VC_SUP_BASELINE);
 		return 0;
 	}
 	if (d->recovery) {
@@ -242,7 +242,7 @@ int route_event(const struct ad_route_ctx *c, const struct ad_event *e, struct a
 		if (a < 0)
 			return -1;
 		if (!a) {
-			d->suppressed_by = "recovery_not_announced";
+			ad_suppress(d, VC_SUP_RECOVERY_NOT_ANNOUNCED);
 			return 0;
 		}
 	} else {
@@ -250,7 +250,7 @@ int route_event(const struct ad_route_ctx *c, const struct ad_event *e, struct a
 		if (m < 0)
 			return -1;
 		if (m) {
-			d->suppressed_by = "maintenance_window";
+			ad_suppress(d, VC_SUP_MAINTENANCE_WINDOW);
 			return 0;
 		}
 		char since[TS_ISO_LEN + 1];
@@ -259,18 +259,18 @@ int route_event(const struct ad_route_ctx *c, const struct ad_event *e, struct a
 		if (h < 0)
 			return -1;
 		if (h) {
-			d->suppressed_by = "dedup";
+			ad_suppress(d, VC_SUP_DEDUP);
 			return 0;
 		}
 	}
 	if (e->tier == ST_TIER_INFORMATIONAL) {
-		d->suppressed_by = "tier_informational";
+		ad_suppress(d, VC_SUP_TIER_INFORMATIONAL);
 		return 0;
 	}
 	d->dests =
 	    route_destinations(c->cfg, c->reg, e, health, &d->slack_dest, &d->routed_to_main);
 	if (!d->dests) {
-		d->suppressed_by = "webhook_not_configured";
+		ad_suppress(d, VC_SUP_WEBHOOK_NOT_CONFIGURED);
 		return 0;
 	}
 	d->mention = e->tier == ST_TIER_CRITICAL;
@@ -424,7 +424,7 @@ int route_groups(const struct ad_route_ctx *c, const struct ad_event *ev, size_t
 			groups_free(cand, ncand);
 			return -1;
 		}
-		if (d.suppressed_by) {
+		if (d.suppressed) {
 			/* The upstream stays quiet (maintenance, tier...): its
 			 * dependents must then speak for themselves. */
 			decision_clear(&d);

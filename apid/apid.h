@@ -318,22 +318,17 @@ const char *json_col_name(sqlite3_stmt *st, int i);
 cJSON *json_pct(double v);
 double round2(double v);
 
-/* 1 while pollerd's heartbeat is past its fresh_until (schema 0004's
+/* 1 while pollerd's heartbeat is past its fresh_until (schema 0007's
  * v_poller_sight): nothing it committed can be taken as current. */
 #define SQL_POLLER_STALLED "EXISTS (SELECT 1 FROM v_poller_sight WHERE stalled)"
-/* SQL for the fields of a service object (alias s), ending with the
- * effective status: unknown while the poller is broken or pollerd itself is
- * stalled (doc/design.md#effective-status, doc/faults.md#stalled; the same
- * rule as the v_status view). */
-#define SQL_EFFECTIVE(s)                                                                           \
-	"CASE WHEN " s ".poller_health = 'broken' OR " SQL_POLLER_STALLED                          \
-	" THEN 'unknown' ELSE " s ".current_status END"
+/* The effective status of service alias s: unknown while its poller is
+ * broken or pollerd itself is stalled (doc/design.md#effective-status,
+ * doc/faults.md#stalled). The rule is the v_effective view's
+ * (doc/vocabulary.md#effective-status-rule); this only reads it. */
+#define SQL_EFFECTIVE(s) "(SELECT ve.effective_status FROM v_effective ve WHERE ve.id = " s ".id)"
 /* Why the effective status is unknown (NULL when it is not for the poller). */
 #define SQL_EFFECTIVE_REASON(s)                                                                    \
-	"CASE WHEN " SQL_POLLER_STALLED " THEN (SELECT reason FROM v_poller_sight)"                \
-	" WHEN " s                                                                                 \
-	".poller_health = 'broken' THEN 'the poller cannot read this status page: ' || "           \
-	"COALESCE(" s ".last_failure_reason, 'repeated failures') END"
+	"(SELECT ve.effective_reason FROM v_effective ve WHERE ve.id = " s ".id)"
 #define SQL_SERVICE_COLS                                                                           \
 	"s.id, s.display_name, s.category, s.current_status, s.current_status_detail, "            \
 	"s.poll_type, "                                                                            \
@@ -430,7 +425,10 @@ struct sla_opts {
 	int count_maintenance;	      /* SLA_COUNT_MAINTENANCE */
 	double min_coverage_pct;      /* UPTIME_MIN_COVERAGE_PERCENT */
 	double burn_min_coverage_pct; /* BURN_MIN_COVERAGE_PERCENT */
-	int stale_after_s;	      /* HEARTBEAT_STALE_AFTER_SECONDS: pollerd blind after */
+	/* Not read since schema 0007: pollerd's own fresh_until says when it
+	 * is blind (db_poller_stalled_at), so apid's setting cannot disagree.
+	 * Kept so that t/check_api_sla.c, which sets it, compiles unchanged. */
+	int stale_after_s;
 };
 /* What a window's figure stands on (ms). */
 struct sla_cov {

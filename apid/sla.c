@@ -144,8 +144,10 @@ static int col_time(sqlite3_stmt *st, int col, int64_t *out)
 
 /* pollerd's stale periods: from the last heartbeat before it was found stale
  * to the heartbeat it recovered with (alertd's daemon_health_log), and, when
- * its heartbeat is stale now, from that heartbeat to now. -1 on error. */
-static int load_blind(sqlite3 *db, int64_t now_ms, int stale_after_s, struct ivs *out)
+ * it is stalled at now_ms by v_poller_sight's rule (db_poller_stalled_at: its
+ * own fresh_until, not this daemon's setting), from that heartbeat to now.
+ * -1 on error. */
+static int load_blind(sqlite3 *db, int64_t now_ms, struct ivs *out)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT state, beat_at, decided_at FROM daemon_health_log"
 					  " WHERE daemon = 'pollerd' ORDER BY id");
@@ -174,14 +176,12 @@ static int load_blind(sqlite3 *db, int64_t now_ms, int stale_after_s, struct ivs
 		return -1;
 	if (open)
 		iv_add(out, from, now_ms);
-	st = db_prepare(db, "SELECT beat_at FROM heartbeats WHERE daemon = 'pollerd'");
-	if (!st)
-		return -1;
 	int64_t beat;
-	if (sqlite3_step(st) == SQLITE_ROW && col_time(st, 0, &beat) == 0 &&
-	    now_ms - beat > (int64_t)stale_after_s * 1000)
+	int stalled = db_poller_stalled_at(db, now_ms, &beat);
+	if (stalled < 0)
+		return -1;
+	if (stalled)
 		iv_add(out, beat, now_ms);
-	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -234,6 +234,7 @@ static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
 static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
 		const struct sla_opts *o, struct sla_set *out)
 {
+	(void)o; /* no option shapes the timelines since 0007 (see sla_opts.stale_after_s) */
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *svc = db_prepare(db, only ? SQL_TL_SERVICES(" AND s.id = ?2")
 						: SQL_TL_SERVICES(""));
@@ -247,7 +248,7 @@ static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
 		db_bind_text(mw, 2, only);
 	}
 	struct ivs blind = {0};
-	if (!svc || !ev || !mw || load_blind(db, now_ms, o->stale_after_s, &blind) < 0) {
+	if (!svc || !ev || !mw || load_blind(db, now_ms, &blind) < 0) {
 		sqlite3_finalize(svc);
 		sqlite3_finalize(ev);
 		sqlite3_finalize(mw);
@@ -368,7 +369,6 @@ void sla_opts_from(struct sla_opts *o, const struct cfg_settings *cfg)
 	o->count_maintenance = cfg->sla_count_maintenance;
 	o->min_coverage_pct = cfg->uptime_min_coverage_percent;
 	o->burn_min_coverage_pct = cfg->burn_min_coverage_percent;
-	o->stale_after_s = cfg->heartbeat_stale_after_seconds;
 }
 
 double sla_uptime(const struct sla_tl *t, int64_t start, int64_t end, const struct sla_opts *o,

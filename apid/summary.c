@@ -99,15 +99,15 @@ static int counts(sqlite3 *db, int c[5], int c_active[5], int *maint, int *total
 static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
 {
 	sqlite3_stmt *st = db_prepare(
-	    db, "SELECT " SQL_SERVICE_COLS ", (SELECT e.impact_statement FROM status_events e"
-		"  WHERE e.service_id = s.id AND e.kind = 'status'"
-		"  ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
-		" FROM services s WHERE s.retired_at IS NULL AND s.poller_health != 'broken'"
-		" AND NOT " SQL_POLLER_STALLED
-		" AND s.in_maintenance = 0 AND s.current_status IN ('degraded', 'partial_outage', "
-		"'major_outage')"
-		" ORDER BY CASE s.current_status WHEN 'major_outage' THEN 0"
-		" WHEN 'partial_outage' THEN 1 ELSE 2 END, s.last_status_change_at DESC, s.id");
+	    db,
+	    "SELECT " SQL_SERVICE_COLS ", (SELECT e.impact_statement FROM status_events e"
+	    "  WHERE e.service_id = s.id AND e.kind = 'status'"
+	    "  ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
+	    " FROM services s WHERE s.retired_at IS NULL AND s.in_maintenance = 0"
+	    " AND " SQL_EFFECTIVE("s") " IN ('degraded', 'partial_outage', 'major_outage')"
+				       " ORDER BY CASE s.current_status WHEN 'major_outage' THEN 0"
+				       " WHEN 'partial_outage' THEN 1 ELSE 2 END, "
+				       "s.last_status_change_at DESC, s.id");
 	if (!st)
 		return NULL;
 	sqlite3_stmt *down = NULL;

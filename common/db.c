@@ -683,3 +683,29 @@ out:
 	sqlite3_close(dst);
 	return rc;
 }
+
+int db_poller_stalled_at(sqlite3 *db, int64_t now_ms, int64_t *beat_ms)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT beat_at, fresh_until FROM v_poller_sight");
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st), stalled = 0;
+	int64_t beat, until;
+	if (rc == SQLITE_ROW) {
+		rc = SQLITE_DONE;
+		/* A heartbeat whose times do not parse proves nothing: not
+		 * judged stalled here, as the view's NULL comparison is not. */
+		if (ts_parse((const char *)sqlite3_column_text(st, 0), &beat) == 0 &&
+		    ts_parse((const char *)sqlite3_column_text(st, 1), &until) == 0 &&
+		    until < now_ms) {
+			*beat_ms = beat;
+			stalled = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_error("reading v_poller_sight: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return stalled;
+}

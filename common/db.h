@@ -140,5 +140,13 @@ int db_heartbeat(sqlite3 *db, const char *daemon, const char *started_at, const 
  * working"; /healthz answers 503). 0 or -1. */
 int db_heartbeat_health(sqlite3 *db, const char *daemon, const char *started_at,
 			const char *last_cycle_at, int fresh_for_s, const char *failing);
+/*
+ * Whether pollerd was stalled at now_ms by the rule of schema 0007's
+ * v_poller_sight (its heartbeat's fresh_until is past): 1 and *beat_ms = its
+ * last heartbeat (blind from then on), 0 when it was not or has never beaten,
+ * -1 on a database error. For code that evaluates at an instant of its own
+ * (tests pin the clock); SQL reads the view's stalled column instead.
+ */
+int db_poller_stalled_at(sqlite3 *db, int64_t now_ms, int64_t *beat_ms);
 
 #endif

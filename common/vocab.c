@@ -38,6 +38,8 @@ static const char *const w_failure_kind[] = {VOCAB_FAILURE_KINDS(VC_WORD_)};
 const struct vocab_set vocab_sets[] = {VOCAB_SETS(VC_SET_)};
 #undef VC_SET_
 const size_t vocab_nsets = sizeof vocab_sets / sizeof vocab_sets[0];
+_Static_assert(sizeof vocab_sets / sizeof vocab_sets[0] == VC_NSETS,
+	       "VC_SET() indexes vocab_sets in VOCAB_SETS order");
 
 const struct vocab_set *vocab_set(const char *id)
 {

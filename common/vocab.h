@@ -47,6 +47,14 @@ struct vocab_set {
 extern const struct vocab_set vocab_sets[];
 extern const size_t vocab_nsets;
 
+/* Each set's index in vocab_sets, so code names a set at compile time:
+ * VC_SET(suppression) is the set, vocab_str(VC_SET(suppression), d->why) a
+ * word at the edge (database, JSON, logs), with no lookup by a string id. */
+#define VC_SETID_(id, ts_array, ts_type, columns) VC_SET_##id,
+enum vc_set_id { VOCAB_SETS(VC_SETID_) VC_NSETS };
+#undef VC_SETID_
+#define VC_SET(id) (&vocab_sets[VC_SET_##id])
+
 /* The set called id, or NULL. */
 const struct vocab_set *vocab_set(const char *id);
 /* Word i of set (NULL when out of range). */

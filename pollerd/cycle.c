@@ -412,18 +412,11 @@ size_t cycle_begin(struct pollerd *p, int all)
 	return polled;
 }
 
-/* poll_total outcome of a reading. */
-static const char *outcome_of(const struct fmt_reading *r, const struct fetch_req *req)
+/* poll_total outcome of a reading: "ok" or its failure kind, spelled here,
+ * at the edge. */
+static const char *outcome_of(const struct fmt_reading *r)
 {
-	if (r->ok)
-		return "ok";
-	if (req->outcome == FETCH_FAILED && req->metric_outcome)
-		return req->metric_outcome;
-	if (r->reason && !strncmp(r->reason, "transient_http_", 15))
-		return r->reason[15] == '5' ? "http_5xx" : "http_4xx";
-	if (r->reason && !strncmp(r->reason, "http_", 5))
-		return r->reason[5] == '5' ? "http_5xx" : "http_4xx";
-	return "parse_error";
+	return r->ok ? "ok" : vocab_str(VC_SET(failure_kind), (int)r->fail_kind);
 }
 
 /* The reading of one service of a finished group. */
@@ -462,25 +455,27 @@ static void read_one(struct pollerd *p, const struct group *g, const struct url_
 		else if (m->has_reading)
 			fmt_reading_copy(rd, &m->last);
 		else
-			fmt_fail(rd, "request_error: 304 without a stored reading");
+			fmt_fail_kind(rd, VC_FAIL_REQUEST_ERROR,
+				      "request_error: 304 without a stored reading");
 		return;
 	case FETCH_FAILED:
-		fmt_fail(rd, "%s", req->reason ? req->reason : "request_error: unknown");
+		fmt_fail_kind(rd, req->fail_kind, "%s",
+			      req->reason ? req->reason : "request_error: unknown");
 		return;
 	case FETCH_BODY:
 		break;
 	default:
-		fmt_fail(rd, "request_error: aborted");
+		fmt_fail_kind(rd, VC_FAIL_REQUEST_ERROR, "request_error: aborted");
 		return;
 	}
 	int is_check = !strcmp(s->poll_type, "http_check");
 	if (!is_check && (req->http_code < 200 || req->http_code > 299)) {
 		/* The URL is shared with an http_check, which wanted every
 		 * answer; for this format a non-2xx is still a failure. */
-		if (retry_is_transient_code(req->http_code))
-			fmt_fail(rd, "transient_http_%ld", req->http_code);
-		else
-			fmt_fail(rd, "http_%ld", req->http_code);
+		fmt_fail_kind(rd, retry_http_kind(req->http_code),
+			      retry_is_transient_code(req->http_code) ? "transient_http_%ld"
+								      : "http_%ld",
+			      req->http_code);
 		return;
 	}
 	parse_body(p, s, req->body.data, req->body.len, req->http_code, req->latency_ms,
@@ -569,7 +564,7 @@ static void apply_group(struct pollerd *p, struct group *g, int64_t now_ms)
 		struct fmt_reading rd;
 		read_one(p, g, u, s, m, now_ms, &rd);
 		rq_push(&p->rq, s->id, s->poll_type, &rd, now_ms);
-		const char *outcome = outcome_of(&rd, &g->req);
+		const char *outcome = outcome_of(&rd);
 		char *l = met_labels("service", s->id, "outcome", outcome, (char *)NULL);
 		met_counter_add("poll_total", l, "Poll results by service and outcome.", 1);
 		free(l);

@@ -396,7 +396,7 @@ static void xfer_put(struct fetcher *f, struct fetch_xfer *x)
 }
 
 static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason,
-		     const char *metric);
+		     enum vc_failure_kind kind);
 
 int fetch_addr_internal(const char *ip)
 {
@@ -446,7 +446,7 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 {
 	struct fetch_xfer *x = xfer_get(f);
 	if (!x) {
-		fail_now(f, r, "request_error: cannot create a transfer", "request_error");
+		fail_now(f, r, "request_error: cannot create a transfer", VC_FAIL_REQUEST_ERROR);
 		return;
 	}
 	CURL *e = x->easy;
@@ -518,39 +518,36 @@ static void start(struct fetcher *f, struct fetch_req *r, int probe)
 		r->xfer = NULL;
 		xfer_put(f, x);
 		char *why = xasprintf("request_error: %s", curl_multi_strerror(mc));
-		fail_now(f, r, why, "request_error");
+		fail_now(f, r, why, VC_FAIL_REQUEST_ERROR);
 		free(why);
 	}
 }
 
 /* ---- results ------------------------------------------------------------------ */
 
-static void set_reason(struct fetch_req *r, char *reason, const char *metric)
+static void set_reason(struct fetch_req *r, char *reason, enum vc_failure_kind kind)
 {
 	free(r->reason);
 	r->reason = reason;
-	r->metric_outcome = metric;
+	r->fail_kind = kind;
 }
 
-/* Reason and metric outcome of a failed attempt (kept for the final report). */
+/* Reason and failure kind of a failed attempt (kept for the final report). */
 static void describe(struct fetch_req *r, enum att_class c, int curl_code, const char *errbuf)
 {
 	switch (c) {
 	case ATT_HTTP_TRANSIENT:
 		set_reason(r, xasprintf("transient_http_%ld", r->http_code),
-			   r->http_code >= 500 ? "http_5xx" : "http_4xx");
+			   retry_http_kind(r->http_code));
 		break;
 	case ATT_HTTP:
-		set_reason(r, xasprintf("http_%ld", r->http_code),
-			   r->http_code >= 500	 ? "http_5xx"
-			   : r->http_code >= 400 ? "http_4xx"
-						 : "other");
+		set_reason(r, xasprintf("http_%ld", r->http_code), retry_http_kind(r->http_code));
 		break;
 	case ATT_TIMEOUT:
-		set_reason(r, xstrdup("timeout"), "timeout");
+		set_reason(r, xstrdup("timeout"), VC_FAIL_TIMEOUT);
 		break;
 	case ATT_TOO_LARGE:
-		set_reason(r, xstrdup("too_large"), "too_large");
+		set_reason(r, xstrdup("too_large"), VC_FAIL_TOO_LARGE);
 		break;
 	case ATT_TRANSPORT:
 	case ATT_REQUEST:
@@ -558,10 +555,10 @@ static void describe(struct fetch_req *r, enum att_class c, int curl_code, const
 		    r,
 		    xasprintf("request_error: %s",
 			      errbuf && *errbuf ? errbuf : curl_easy_strerror((CURLcode)curl_code)),
-		    "request_error");
+		    VC_FAIL_REQUEST_ERROR);
 		break;
 	default:
-		set_reason(r, NULL, NULL);
+		set_reason(r, NULL, VC_FAIL_OTHER);
 		break;
 	}
 }
@@ -631,7 +628,7 @@ static void complete(struct fetcher *f, struct fetch_req *r)
 		break;
 	}
 	if (r->outcome != FETCH_FAILED) {
-		set_reason(r, NULL, NULL);
+		set_reason(r, NULL, VC_FAIL_OTHER);
 		r->unreachable = 0;
 	}
 	to_done(f, r);
@@ -645,9 +642,10 @@ static void finalize(struct fetcher *f, struct fetch_req *r)
 }
 
 /* Fail before (or instead of) any network I/O. */
-static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason, const char *metric)
+static void fail_now(struct fetcher *f, struct fetch_req *r, const char *reason,
+		     enum vc_failure_kind kind)
 {
-	set_reason(r, xstrdup(reason), metric);
+	set_reason(r, xstrdup(reason), kind);
 	r->outcome = FETCH_FAILED;
 	r->duration_ms = r->attempts ? ts_mono_ms() - r->first_start_mono : 0;
 	to_done(f, r);
@@ -685,7 +683,7 @@ static void attempt_done(struct fetcher *f, struct fetch_xfer *x, CURLcode rc)
 		set_reason(r,
 			   xasprintf("request_error: redirect from a public address to %s refused",
 				     r->refused_ip),
-			   "request_error");
+			   VC_FAIL_REQUEST_ERROR);
 	curl_multi_remove_handle(f->multi, x->easy);
 	r->xfer = NULL;
 	xfer_put(f, x);
@@ -750,7 +748,7 @@ static void pump(struct fetcher *f)
 						finalize(f, r);
 					} else {
 						r->unreachable = h->unreachable;
-						fail_now(f, r, why, "circuit_open");
+						fail_now(f, r, why, VC_FAIL_CIRCUIT_OPEN);
 					}
 				}
 				free(why);

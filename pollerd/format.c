@@ -120,6 +120,7 @@ void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
 	dst->incident_id = xstrdup_or_null(src->incident_id);
 	dst->incident_title = xstrdup_or_null(src->incident_title);
 	dst->reason = xstrdup_or_null(src->reason);
+	dst->fail_kind = src->fail_kind;
 	if (src->ndrift) {
 		dst->drift = xcalloc(src->ndrift, sizeof *dst->drift);
 		dst->ndrift = src->ndrift;
@@ -148,18 +149,34 @@ void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src)
  * A failure carries only its reason: half-collected incidents or maintenances
  * of a body we could not fully interpret must not reach the database.
  */
+static void fail_v(struct fmt_reading *r, enum vc_failure_kind kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void fail_v(struct fmt_reading *r, enum vc_failure_kind kind, const char *fmt, va_list ap)
+{
+	char *reason = xvasprintf(fmt, ap);
+	clear_content(r);
+	free(r->reason);
+	r->reason = reason;
+	r->fail_kind = kind;
+	r->ok = 0;
+	r->status = ST_UNKNOWN;
+	r->in_maintenance = 0;
+}
+
 void fmt_fail(struct fmt_reading *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *reason = xvasprintf(fmt, ap);
+	fail_v(r, VC_FAIL_PARSE_ERROR, fmt, ap);
 	va_end(ap);
-	clear_content(r);
-	free(r->reason);
-	r->reason = reason;
-	r->ok = 0;
-	r->status = ST_UNKNOWN;
-	r->in_maintenance = 0;
+}
+
+void fmt_fail_kind(struct fmt_reading *r, enum vc_failure_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(r, kind, fmt, ap);
+	va_end(ap);
 }
 
 void fmt_set_ok(struct fmt_reading *r, enum st_status status, int in_maintenance)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "status.h"
+#include "vocab.h"
 
 /* What the service's configuration tells a parser (all optional). */
 struct fmt_opts {
@@ -74,7 +75,8 @@ struct fmt_reading {
 	char *incident_id;     /* vendor id of an incident affecting this service, may be NULL */
 	char *incident_title;  /* its title, may be NULL */
 	char *reason; /* when !ok: "parse_error: ...", "unmapped_value: ...", "http_404", ... */
-	struct fmt_maint *maints; /* scheduled maintenances reported by the feed */
+	enum vc_failure_kind fail_kind; /* when !ok: the kind of failure (poll_total's outcome) */
+	struct fmt_maint *maints;	/* scheduled maintenances reported by the feed */
 	size_t nmaints;
 	struct fmt_drift *drift; /* defaults and fallbacks used (ok readings only) */
 	size_t ndrift;
@@ -106,8 +108,13 @@ int fmt_clock_dependent(const char *poll_type);
  */
 enum st_status fmt_rss_title_status(const char *title);
 
-/* Helpers for parsers: set a failure (takes printf args) / free everything in r. */
+/* Helpers for parsers: set a failure (takes printf args; its kind is
+ * parse_error) / free everything in r. */
 void fmt_fail(struct fmt_reading *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A failure of another kind (a fetch that failed, an HTTP answer that is not
+ * a reading): the same as fmt_fail with the kind given. */
+void fmt_fail_kind(struct fmt_reading *r, enum vc_failure_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void fmt_reading_free(struct fmt_reading *r);
 /* Deep copy of src into dst (dst need not be initialised; free it with
  * fmt_reading_free): for 304 reuse and the queue of uncommitted readings. */

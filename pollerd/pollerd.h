@@ -24,6 +24,7 @@
 #include "format.h"
 #include "status.h"
 #include "timeutil.h"
+#include "vocab.h"
 
 /* ---- hmap.c: string -> pointer hash table --------------------------------- */
 
@@ -79,6 +80,9 @@ enum att_class {
 };
 /* 1 for 408, 429 and 5xx. */
 int retry_is_transient_code(long code);
+/* The failure kind of a final HTTP answer that is not a reading: http_5xx,
+ * http_4xx, or other (a 3xx left after the redirects). */
+enum vc_failure_kind retry_http_kind(long code);
 /* Classify an attempt from its curl result (a CURLcode) and HTTP status. */
 enum att_class retry_classify(int curl_code, long http_code, int too_large, int conditional);
 /* Backoff before the attempt after attempt n (1-based) failed; jitter01 in [0,1). */
@@ -166,10 +170,10 @@ struct fetch_req {
 	long http_code;
 	struct buf body;
 	char *etag, *last_modified, *content_type; /* of the final response, may be NULL */
-	char *reason;				   /* FETCH_FAILED: "timeout", "http_404", ... */
-	const char *metric_outcome;		   /* poll_total outcome for a failure; static */
-	int64_t latency_ms;			   /* total time of the last attempt */
-	int64_t duration_ms;			   /* first attempt start -> result */
+	char *reason; /* FETCH_FAILED: the detail text ("timeout", "http_404", ...) */
+	enum vc_failure_kind fail_kind; /* FETCH_FAILED: its kind (poll_total's outcome) */
+	int64_t latency_ms;		/* total time of the last attempt */
+	int64_t duration_ms;		/* first attempt start -> result */
 	int attempts;
 	int64_t bytes; /* body bytes received over all attempts */
 	/* FETCH_FAILED because the name did not resolve or nothing took the

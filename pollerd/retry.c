@@ -21,6 +21,11 @@ int retry_is_transient_code(long code)
 	return code == 408 || code == 429 || (code >= 500 && code <= 599);
 }
 
+enum vc_failure_kind retry_http_kind(long code)
+{
+	return code >= 500 ? VC_FAIL_HTTP_5XX : code >= 400 ? VC_FAIL_HTTP_4XX : VC_FAIL_OTHER;
+}
+
 enum att_class retry_classify(int curl_code, long http_code, int too_large, int conditional)
 {
 	if (too_large || curl_code == CURLE_FILESIZE_EXCEEDED)

@@ -9,9 +9,16 @@
  *    writes, and no other file under web/src defines one of its types or
  *    arrays again;
  *  - the C tables: the three status orders agree on the known statuses, and
- *    every poll type but manual has a parser in pollerd.
+ *    every poll type but manual has a parser in pollerd;
+ *  - the effective-status rule: web/test/effective.cases.ts, on which the
+ *    dashboard's copy of the rule is tested, is what the v_effective view
+ *    answers for every status, poller health and pollerd state;
+ *  - the daemons' SQL: a quoted word compared with an enumerated column
+ *    (suppressed_by = 'batched', state IN ('pending', 'sending')) in any C
+ *    source of alertd, apid, pollerd or common is a word of that column's set.
  * The comparer is first run on doctored schemas (a word added, a word
- * dropped, an enumeration no set names) and must fail on each.
+ * dropped, an enumeration no set names) and must fail on each; the SQL
+ * scanner on doctored C text, where it must report each misspelt word.
  */
 #include <check.h>
 #include <dirent.h>
@@ -21,11 +28,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "buf.h"
 #include "db.h"
 #include "../pollerd/format.h"
 #include "status.h"
+#include "timeutil.h"
 #include "tsupport.h"
 #include "vocab.h"
 #include "xalloc.h"
@@ -378,6 +387,358 @@ START_TEST(test_every_poll_type_has_a_parser)
 }
 END_TEST
 
+/* ---- vocabulary words inside SQL literals of the daemons' C sources ----- */
+
+/* A column name and the words it may hold: the union of the sets that list
+ * a column of that name. checked = 0 when some table has a column of that
+ * name no set lists (alert_sent_log.severity is a tier word, not an edge
+ * severity): a bare name then does not say which set, and it is skipped. */
+struct sql_col {
+	char name[64];
+	const struct vocab_set *sets[8];
+	size_t nsets;
+	int checked;
+};
+
+struct sql_cols {
+	struct sql_col c[64];
+	size_t n;
+};
+
+static struct sql_col *sql_col_get(struct sql_cols *m, const char *name, size_t len)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strlen(m->c[i].name) == len && !strncmp(m->c[i].name, name, len))
+			return &m->c[i];
+	return NULL;
+}
+
+/* Is "table.col" (or "table.col<") listed by any set? */
+static int col_listed(const char *table, const char *col)
+{
+	char *want = xasprintf("%s.%s", table, col);
+	int found = 0;
+	for (size_t s = 0; s < vocab_nsets && !found; s++) {
+		const char *c = vocab_sets[s].columns;
+		size_t wl = strlen(want);
+		for (const char *p = c; (p = strstr(p, want)) != NULL; p += wl)
+			if ((p == c || p[-1] == ' ') &&
+			    (p[wl] == '\0' || p[wl] == ' ' || p[wl] == '<'))
+				found = 1;
+	}
+	free(want);
+	return found;
+}
+
+/* The column map of vocab.def, checked against a freshly migrated database. */
+static void sql_cols_load(struct sql_cols *m)
+{
+	memset(m, 0, sizeof *m);
+	for (size_t s = 0; s < vocab_nsets; s++) {
+		for (const char *p = vocab_sets[s].columns; *p;) {
+			while (*p == ' ')
+				p++;
+			const char *dot = strchr(p, '.');
+			if (!dot)
+				break;
+			const char *b = dot + 1, *e = b;
+			while (ident_char(*e))
+				e++;
+			struct sql_col *c = sql_col_get(m, b, (size_t)(e - b));
+			if (!c) {
+				ck_assert(m->n < sizeof m->c / sizeof m->c[0]);
+				c = &m->c[m->n++];
+				snprintf(c->name, sizeof c->name, "%.*s", (int)(e - b), b);
+				c->checked = 1;
+			}
+			if (!c->nsets || c->sets[c->nsets - 1] != &vocab_sets[s]) {
+				ck_assert(c->nsets < sizeof c->sets / sizeof c->sets[0]);
+				c->sets[c->nsets++] = &vocab_sets[s];
+			}
+			p = e;
+			while (*p && *p != ' ')
+				p++;
+		}
+	}
+	char *dir = ts_tmpdir();
+	char *path = xasprintf("%s/cols.db", dir);
+	sqlite3 *db = db_open(path, 0);
+	ck_assert_ptr_nonnull(db);
+	sqlite3_stmt *st = db_prepare(db, "SELECT m.name, c.name FROM sqlite_master m,"
+					  " pragma_table_info(m.name) c WHERE m.type = 'table'");
+	ck_assert_ptr_nonnull(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		const char *col = (const char *)sqlite3_column_text(st, 1);
+		struct sql_col *c = sql_col_get(m, col, strlen(col));
+		if (c && !col_listed(t, col))
+			c->checked = 0;
+	}
+	sqlite3_finalize(st);
+	db_close(db);
+	free(path);
+	free(dir);
+}
+
+static int col_has_word(const struct sql_col *c, const char *w, size_t len)
+{
+	for (size_t s = 0; s < c->nsets; s++)
+		for (size_t i = 0; i < c->sets[s]->n; i++)
+			if (strlen(c->sets[s]->words[i]) == len &&
+			    !strncmp(c->sets[s]->words[i], w, len))
+				return 1;
+	return 0;
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* The quoted words compared with a known column in the SQL of C source text
+ * (col = 'w', col != 'w', col <> 'w', col [NOT] IN ('w', ...), with any table
+ * alias), each one that is not a word of the column's sets a line in out.
+ * Adjacent C string literals are joined first, so a list may span lines.
+ * Returns how many words it checked. */
+static size_t scan_sql_words(const struct sql_cols *m, const char *shown, const char *src,
+			     struct buf *out)
+{
+	size_t len = strlen(src);
+	char *t = xmalloc(len + 1), *o = t;
+	for (const char *p = src; *p;) {
+		if (*p == '"') {
+			const char *q = skip_ws(p + 1);
+			if (q > p + 1 && *q == '"') {
+				p = q + 1; /* "...abc"  \n  "def..." -> "...abcdef..." */
+				continue;
+			}
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	size_t checked = 0;
+	for (const char *p = t; *p; p++) {
+		if (!ident_char(*p) || (p > t && ident_char(p[-1])))
+			continue;
+		const char *e = p;
+		while (ident_char(*e))
+			e++;
+		const struct sql_col *c = sql_col_get((struct sql_cols *)m, p, (size_t)(e - p));
+		if (!c || !c->checked ||
+		    (p > t && p[-1] != '.' && p[-1] != ' ' && p[-1] != '(' && p[-1] != '"' &&
+		     p[-1] != '\t'))
+			continue;
+		const char *q = skip_ws(e);
+		int list = 0;
+		if (*q == '=')
+			q++;
+		else if (!strncmp(q, "!=", 2) || !strncmp(q, "<>", 2))
+			q += 2;
+		else {
+			if (!strncasecmp(q, "NOT ", 4))
+				q = skip_ws(q + 4);
+			if (strncasecmp(q, "IN", 2) || ident_char(q[2]))
+				continue;
+			q = skip_ws(q + 2);
+			if (*q != '(')
+				continue;
+			q++;
+			list = 1;
+		}
+		q = skip_ws(q);
+		while (*q == '\'') {
+			const char *w = ++q;
+			while (*q && *q != '\'')
+				q++;
+			if (!*q)
+				break;
+			checked++;
+			if (!col_has_word(c, w, (size_t)(q - w)))
+				buf_printf(
+				    out, "%s: %.*s compared with '%.*s', not a word of its set%s\n",
+				    shown, (int)(e - p), p, (int)(q - w), w,
+				    c->nsets > 1 ? "s" : "");
+			q = skip_ws(q + 1);
+			if (!list || *q != ',')
+				break;
+			q = skip_ws(q + 1);
+		}
+	}
+	free(t);
+	return checked;
+}
+
+/* Words checked in the .c and .h files of dir. */
+static size_t walk_c(const struct sql_cols *m, const char *dir, const char *rel, struct buf *out)
+{
+	DIR *d = opendir(dir);
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	struct dirent *e;
+	size_t checked = 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l < 3 || e->d_name[l - 2] != '.' ||
+		    (e->d_name[l - 1] != 'c' && e->d_name[l - 1] != 'h'))
+			continue;
+		char *p = xasprintf("%s/%s", dir, e->d_name);
+		char *r = xasprintf("%s/%s", rel, e->d_name);
+		char *text = ts_read(p, NULL);
+		ck_assert_msg(text != NULL, "cannot read %s", p);
+		checked += scan_sql_words(m, r, text, out);
+		free(text);
+		free(p);
+		free(r);
+	}
+	closedir(d);
+	return checked;
+}
+
+START_TEST(test_sql_literals_are_words)
+{
+	struct sql_cols *m = xcalloc(1, sizeof *m);
+	sql_cols_load(m);
+	/* the columns the daemons' SQL filters on by word are checked */
+	static const char *const must[] = {"suppressed_by", "alert_kind", "poller_health",
+					   "current_status", "destination_kind"};
+	for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
+		const struct sql_col *c = sql_col_get(m, must[i], strlen(must[i]));
+		ck_assert_msg(c && c->checked, "%s is not checked", must[i]);
+	}
+	struct buf out;
+	buf_init(&out, 0);
+	static const char *const dirs[] = {"alertd", "apid", "pollerd", "common"};
+	size_t checked = 0;
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char *dir = xasprintf("%s/%s", root_dir(), dirs[i]);
+		checked += walk_c(m, dir, dirs[i], &out);
+		free(dir);
+	}
+	ck_assert_msg(out.len == 0, "SQL in C spells words the vocabulary does not have:\n%s",
+		      out.data);
+	/* the sources do compare columns with words (about a hundred today):
+	 * finding none would mean the scan read nothing */
+	ck_assert_msg(checked >= 50, "only %zu words checked", checked);
+	/* and the scan finds a misspelt word, in every form it reads */
+	size_t n = scan_sql_words(
+	    m, "doctored.c",
+	    "q(\" WHERE a.suppressed_by = 'batchd' AND s.poller_health != 'broken'\");\n"
+	    "q(\"SELECT 1 WHERE state IN ('pending', \"\n  \"'gave_up') OR\"\n"
+	    "  \" alert_kind <> 'status_chnage' OR x.current_status NOT IN ('down')\");\n",
+	    &out);
+	ck_assert_uint_eq(n, 6);
+	const char *got = out.data ? out.data : "";
+	ck_assert_msg(strstr(got, "suppressed_by compared with 'batchd'"), "missed: %s", got);
+	ck_assert_msg(strstr(got, "state compared with 'gave_up'"), "missed: %s", got);
+	ck_assert_msg(strstr(got, "alert_kind compared with 'status_chnage'"), "missed: %s", got);
+	ck_assert_msg(strstr(got, "current_status compared with 'down'"), "missed: %s", got);
+	ck_assert_msg(!strstr(got, "'broken'") && !strstr(got, "'pending'"),
+		      "a good word reported: %s", got);
+	buf_free(&out);
+	free(m);
+}
+END_TEST
+
+/* ---- the effective-status rule: the SQL view and the dashboard's copy ---- */
+
+/* v_effective's answer for one service row (current status, poller health)
+ * with pollerd: 0 never beaten, 1 fresh, 2 stalled. Caller frees. */
+static char *sql_effective(sqlite3 *db, const char *cur, const char *health, int pollerd)
+{
+	ck_assert_int_eq(db_exec(db, "DELETE FROM services; DELETE FROM heartbeats"), 0);
+	sqlite3_stmt *st =
+	    db_prepare(db, "INSERT INTO services (id, display_name, category,"
+			   " current_status, poller_health) VALUES ('x', 'X', 'other', ?1, ?2)");
+	db_bind_text(st, 1, cur);
+	db_bind_text(st, 2, health);
+	ck_assert_int_eq(db_step_done(st), 0);
+	sqlite3_finalize(st);
+	if (pollerd) {
+		st = db_prepare(db,
+				"INSERT INTO heartbeats (daemon, pid, version, started_at, beat_at,"
+				" fresh_until) VALUES ('pollerd', 1, 't', ?1, ?1, ?2)");
+		char beat[TS_ISO_LEN + 1], until[TS_ISO_LEN + 1];
+		/* the view reads the real clock, whatever a test pins */
+		int64_t now = (int64_t)time(NULL) * 1000;
+		ts_format(now - 600000, beat);
+		ts_format(pollerd == 2 ? now - 1000 : now + 600000, until);
+		db_bind_text(st, 1, beat);
+		db_bind_text(st, 2, until);
+		ck_assert_int_eq(db_step_done(st), 0);
+		sqlite3_finalize(st);
+	}
+	st = db_prepare(db, "SELECT effective_status FROM v_effective WHERE id = 'x'");
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	char *v = db_col_dup(st, 0);
+	sqlite3_finalize(st);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+/* The text of web/test/effective.cases.ts: every (current status, poller
+ * health, pollerd stalled) and what v_effective answers for it. */
+static char *effective_cases(void)
+{
+	char *dir = ts_tmpdir();
+	char *path = xasprintf("%s/effective.db", dir);
+	sqlite3 *db = db_open(path, 0);
+	ck_assert_ptr_nonnull(db);
+	const struct vocab_set *sts = VC_SET(status), *hs = VC_SET(health);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_puts(&b,
+		 "// Generated by t/check_vocab.c from schema 0007's v_effective view, the one\n"
+		 "// definition of the effective-status rule "
+		 "(doc/vocabulary.md#effective-status-rule).\n"
+		 "// Do not edit: when the rule changes, check_vocab prints the new text.\n"
+		 "// [current_status, poller_health, pollerd stalled, effective_status]\n"
+		 "import type { PollerHealth, Status } from '../src/lib/vocab';\n\n"
+		 "export const EFFECTIVE_CASES: readonly (readonly [Status, PollerHealth, boolean, "
+		 "Status])[] = [\n");
+	for (size_t i = 0; i < sts->n; i++)
+		for (size_t h = 0; h < hs->n; h++) {
+			char *never = sql_effective(db, sts->words[i], hs->words[h], 0);
+			for (int stalled = 0; stalled < 2; stalled++) {
+				char *v =
+				    sql_effective(db, sts->words[i], hs->words[h], 1 + stalled);
+				/* a pollerd that never ran hides nothing */
+				if (!stalled)
+					ck_assert_str_eq(v, never);
+				buf_printf(&b, "  ['%s', '%s', %s, '%s'],\n", sts->words[i],
+					   hs->words[h], stalled ? "true" : "false", v);
+				free(v);
+			}
+			free(never);
+		}
+	buf_puts(&b, "];\n");
+	db_close(db);
+	free(path);
+	free(dir);
+	return buf_steal(&b);
+}
+
+/* The dashboard's effectiveStatus (web/src/lib/status.ts) is the only other
+ * copy of the rule; web/test/effective.test.ts runs it on these cases, so
+ * this file must be what the view answers today. */
+START_TEST(test_effective_cases_follow_the_view)
+{
+	char *want = effective_cases();
+	/* the cases do exercise the rule */
+	ck_assert_msg(strstr(want, "['major_outage', 'healthy', true, 'unknown']") &&
+			  strstr(want, "['major_outage', 'healthy', false, 'major_outage']") &&
+			  strstr(want, "['degraded', 'broken', false, 'unknown']"),
+		      "%s", want);
+	char *path = xasprintf("%s/web/test/effective.cases.ts", root_dir());
+	char *have = ts_read(path, NULL);
+	ck_assert_msg(have && !strcmp(have, want),
+		      "%s is not what v_effective answers; its text should be:\n%s", path, want);
+	free(have);
+	free(path);
+	free(want);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vocab");
@@ -388,6 +749,8 @@ int main(void)
 	tcase_add_test(tc, test_no_second_ts_copy);
 	tcase_add_test(tc, test_status_orders);
 	tcase_add_test(tc, test_every_poll_type_has_a_parser);
+	tcase_add_test(tc, test_sql_literals_are_words);
+	tcase_add_test(tc, test_effective_cases_follow_the_view);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -61,7 +61,7 @@ export type MetricType = (typeof METRIC_TYPES)[number];
 export const ROLLUP_BUCKETS = ['hour', 'day'] as const;
 export type RollupBucket = (typeof ROLLUP_BUCKETS)[number];
 
-export const FAILURE_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'too_large', 'request_error', 'parse_error', 'other'] as const;
+export const FAILURE_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'too_large', 'request_error', 'circuit_open', 'parse_error', 'other'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** Severity rank, unknown lowest (C st_status_rank). */

@@ -4,7 +4,7 @@
 import { ApiError, type ApiResult } from '../api/client';
 import { api } from '../api/endpoints';
 import { parseEvent, parseServicesDelta, parseSummary, isObj } from '../api/parse';
-import { statusLabel, isPollerBroken } from '../lib/status';
+import { effectiveStatus, statusLabel } from '../lib/status';
 import { StreamClient, type StreamState } from '../lib/stream';
 import { lastDays } from '../lib/format';
 import { applyFigures, patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
@@ -310,16 +310,18 @@ export class LiveController {
     if (!ev) return;
     const st = this.store.get();
     const svc = st.services.data?.services.find((s) => s.id === ev.service_id);
+    // The new committed status through the one rule (lib/status.ts); the
+    // server's answer, stall included, comes with the refetch below.
+    const eff = effectiveStatus({ poller_health: svc?.poller_health ?? null, current_status: ev.new_status });
     const services = patchService(st.services.data, ev.service_id, {
       current_status: ev.new_status,
-      effective_status: svc && isPollerBroken(svc) ? 'unknown' : ev.new_status,
+      effective_status: eff,
       last_status_change_at: ev.created_at,
       pending_status: null,
       pending_status_count: 0,
       pending_status_since: null,
     });
     // Today's square follows the event at once (figures follow the refetch).
-    const eff = svc && isPollerBroken(svc) ? 'unknown' : ev.new_status;
     const today = lastDays(1, Date.now() + st.clockOffsetMs)[0]!;
     const uptime = patchToday(st.uptime.data, ev.service_id, today, eff);
     this.store.set({
