@@ -202,13 +202,14 @@ static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
 	return NULL;
 }
 
-/* The loader's queries; F is "" for every live service, or a condition on
- * ?2 for one (a separate statement, so SQLite can use the service_id
- * indexes instead of scanning every event). */
-/* When monitoring started: the baseline pollerd recorded, else the first
+/* The loader's queries. F is "" for every live service, or a condition on
+ * ?2 for one (a statement of its own, so SQLite can use the service_id
+ * indexes instead of scanning every event).
+ *
+ * When monitoring started: the baseline pollerd recorded, else the first
  * status event (older databases, services set by hand). */
 #define SQL_TL_SERVICES(F)                                                                         \
-	"SELECT s.id, COALESCE(s.baseline_at, (SELECT min(e.created_at) FROM status_events e"     \
+	"SELECT s.id, COALESCE(s.baseline_at, (SELECT min(e.created_at) FROM status_events e"      \
 	" WHERE e.service_id = s.id AND e.kind = 'status'))"                                       \
 	" FROM services s WHERE s.retired_at IS NULL" F " ORDER BY s.id"
 /* The events inside the window plus, per service and kind, the last one
@@ -226,7 +227,7 @@ static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
 /* Maintenance windows that have begun, each to its end (or now while it runs;
  * a finished one without an end closes when it was last updated). */
 #define SQL_TL_MAINT(F)                                                                            \
-	"SELECT m.service_id, m.scheduled_for, m.scheduled_until, m.status, m.updated_at"         \
+	"SELECT m.service_id, m.scheduled_for, m.scheduled_until, m.status, m.updated_at"          \
 	" FROM scheduled_maintenances m JOIN services s ON s.id = m.service_id"                    \
 	" AND s.retired_at IS NULL WHERE m.status != 'cancelled'" F " ORDER BY m.service_id"
 
@@ -236,12 +237,12 @@ static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
 {
 	(void)o; /* no option shapes the timelines since 0007 (see sla_opts.stale_after_s) */
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *svc = db_prepare(db, only ? SQL_TL_SERVICES(" AND s.id = ?2")
-						: SQL_TL_SERVICES(""));
-	sqlite3_stmt *ev = db_prepare(db, only ? SQL_TL_EVENTS(" AND e.service_id = ?2")
-					       : SQL_TL_EVENTS(""));
-	sqlite3_stmt *mw = db_prepare(db, only ? SQL_TL_MAINT(" AND m.service_id = ?2")
-					       : SQL_TL_MAINT(""));
+	sqlite3_stmt *svc =
+	    db_prepare(db, only ? SQL_TL_SERVICES(" AND s.id = ?2") : SQL_TL_SERVICES(""));
+	sqlite3_stmt *ev =
+	    db_prepare(db, only ? SQL_TL_EVENTS(" AND e.service_id = ?2") : SQL_TL_EVENTS(""));
+	sqlite3_stmt *mw =
+	    db_prepare(db, only ? SQL_TL_MAINT(" AND m.service_id = ?2") : SQL_TL_MAINT(""));
 	if (only && svc && ev && mw) {
 		db_bind_text(svc, 2, only);
 		db_bind_text(ev, 2, only);
