@@ -103,6 +103,26 @@ CHECK_CFLAGS_t/check_ := $(CHECK_CFLAGS)
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
+# The registry's copy of pollerd's format table (doc/formats.md#adding-a-format).
+# common/ goes into all three daemons but only pollerd links the parsers, so
+# the names and keys each pollerd/fmt_<id>.c declares are printed into
+# $(BUILD)/poll_types.def, which common/vocab.h includes. The printer links the
+# parsers and the few common files they use, none of which includes vocab.h;
+# the file is rewritten only when its text changes.
+POLL_TYPES_DEF := $(BUILD)/poll_types.def
+FMT_OBJ := $(patsubst %.c,$(BUILD)/%.o,pollerd/format.c pollerd/xml.c $(wildcard pollerd/fmt_*.c))
+FMT_COMMON_OBJ := $(patsubst %,$(BUILD)/common/%.o,xalloc buf status timeutil jsonck)
+$(BUILD)/mk/poll_types: $(BUILD)/mk/poll_types.o $(FMT_OBJ) $(FMT_COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(POLL_TYPES_DEF): $(BUILD)/mk/poll_types
+	$(BUILD)/mk/poll_types > $@.tmp
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+# Any other object may include it: on a clean build it is made first.
+$(filter-out $(BUILD)/mk/poll_types.o $(FMT_OBJ) $(FMT_COMMON_OBJ),$(COMMON_OBJ) \
+	$(foreach d,$(DAEMONS),$($(d)_OBJ) $(BUILD)/$(d)/$(d).o) $(TEST_SRC:t/%.c=$(BUILD)/t/%.o) \
+	$(TSUP_OBJ) $(BUILD)/mk/vocab_ts.o): | $(POLL_TYPES_DEF)
+
 $(BUILD)/t/check_%: $(BUILD)/t/check_%.o $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TSUP_OBJ) $(DAEMON_LIBS) $(BUILD)/libcommon.a $(CHECK_LIBS) $(LIBS)

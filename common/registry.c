@@ -8,11 +8,13 @@
 #include <cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "log.h"
+#include "polltype.h"
 #include "vocab.h"
 #include "xalloc.h"
 #include "yml.h"
@@ -51,6 +53,70 @@ static char *join(const struct vocab_set *set)
 int reg_poll_type_known(const char *t)
 {
 	return t && in_list(poll_types, t);
+}
+
+/*
+ * The registered vendor formats as pollerd declares them (each
+ * pollerd/fmt_<id>.c), through the generated poll_types.def: the registry
+ * checks a service's keys against its format without linking a parser.
+ */
+#define REG_FORMAT_(name, required, optional, products_from_name)                                  \
+	{name, required, optional, products_from_name},
+static const struct reg_format formats[] = {REG_FORMATS(REG_FORMAT_)};
+#undef REG_FORMAT_
+
+const struct reg_format *reg_format_find(const char *poll_type)
+{
+	for (size_t i = 0; poll_type && i < sizeof formats / sizeof formats[0]; i++)
+		if (!strcmp(formats[i].name, poll_type))
+			return &formats[i];
+	return NULL;
+}
+
+/* The keys a format may require or read, and where a parsed service holds each. */
+enum key_kind { KEY_TEXT, KEY_COUNT, KEY_INT };
+static const struct {
+	const char *key;
+	size_t off;
+	enum key_kind kind;
+} format_keys[] = {
+    {"poll_url", offsetof(struct reg_service, poll_url), KEY_TEXT},
+    {"status_page_url", offsetof(struct reg_service, status_page_url), KEY_TEXT},
+    {"component_name", offsetof(struct reg_service, component_name), KEY_TEXT},
+    {"component_id", offsetof(struct reg_service, component_id), KEY_TEXT},
+    {"products", offsetof(struct reg_service, nproducts), KEY_COUNT},
+    {"expect_status", offsetof(struct reg_service, nexpect_codes), KEY_COUNT},
+    {"keyword", offsetof(struct reg_service, keyword), KEY_TEXT},
+    {"latency_threshold_ms", offsetof(struct reg_service, latency_threshold_ms), KEY_INT},
+};
+
+/* Index of key in format_keys, or -1. */
+static int format_key(const char *key, size_t len)
+{
+	for (size_t i = 0; i < sizeof format_keys / sizeof format_keys[0]; i++)
+		if (strlen(format_keys[i].key) == len && !strncmp(format_keys[i].key, key, len))
+			return (int)i;
+	return -1;
+}
+
+int reg_format_key_known(const char *key)
+{
+	return key && format_key(key, strlen(key)) >= 0;
+}
+
+/* Does s hold a value for format key i? */
+static int key_set(const struct reg_service *s, int i)
+{
+	const char *at = (const char *)s + format_keys[i].off;
+	switch (format_keys[i].kind) {
+	case KEY_TEXT:
+		return *(char *const *)(const void *)at != NULL;
+	case KEY_COUNT:
+		return *(const size_t *)(const void *)at != 0;
+	case KEY_INT:
+		return *(const int *)(const void *)at != 0;
+	}
+	return 0;
 }
 
 static int valid_id(const char *s)
@@ -417,23 +483,31 @@ static int parse_service(struct ctx *c, yaml_node_t *m, struct reg_service *s)
 		cfg_error(c->errs, c->file, s->line, "%s: category is required", who);
 	if (!seen_type)
 		cfg_error(c->errs, c->file, s->line, "%s: poll_type is required", who);
-	if (s->poll_type && strcmp(s->poll_type, "manual") && !s->poll_url && !url_line)
-		cfg_error(c->errs, c->file, s->line, "%s: poll_url is required for poll_type %s",
-			  who, s->poll_type);
-	if (s->poll_type && !strcmp(s->poll_type, "gcp_incidents") && !s->nproducts)
-		cfg_error(c->errs, c->file, s->line, "%s: products is required for poll_type %s",
-			  who, s->poll_type);
+	const struct reg_format *f = reg_format_find(s->poll_type);
+	/* The keys the format requires, in its order. A poll_url that was given
+	 * but is not an http(s) URL has had its error already. A key the
+	 * registry does not know can never be set (check_fmt_table fails on it). */
+	const char *k = f ? f->required : "";
+	while (*k) {
+		size_t n = strcspn(k, " ");
+		int i = format_key(k, n);
+		if (i < 0 ||
+		    !(key_set(s, i) || (!strcmp(format_keys[i].key, "poll_url") && url_line)))
+			cfg_error(c->errs, c->file, s->line,
+				  "%s: %.*s is required for poll_type %s", who, (int)n, k,
+				  s->poll_type);
+		k += n + (k[n] == ' ');
+	}
 	/* The seed mapped product-feed services to product titles in code; its
 	 * services.yaml has no products. The display name is the natural title
 	 * (doc/drift.md#config), so such a file still loads. */
-	if (s->poll_type && !strcmp(s->poll_type, "product_feed_json") && !s->nproducts &&
-	    s->display_name) {
+	if (f && f->products_from_name && !s->nproducts && s->display_name) {
 		s->products = xcalloc(1, sizeof *s->products);
 		s->products[0] = xstrdup(s->display_name);
 		s->nproducts = 1;
-		log_warn("%s:%d: %s: no products for product_feed_json; using the display name "
+		log_warn("%s:%d: %s: no products for %s; using the display name "
 			 "\"%s\" as the product title",
-			 c->file, s->line, who, s->display_name);
+			 c->file, s->line, who, s->poll_type, s->display_name);
 	}
 	if (!s->tier)
 		s->tier = xstrdup("important");

@@ -66,4 +66,21 @@ const struct reg_service *reg_find(const struct reg_registry *r, const char *id)
 /* 1 when poll_type is known. */
 int reg_poll_type_known(const char *poll_type);
 
+/*
+ * A vendor format as the registry sees it: the name, required keys, optional
+ * keys and flag that pollerd/fmt_<id>.c declares in its entry, copied by
+ * `make` into the generated poll_types.def (doc/formats.md#adding-a-format).
+ * Keys are services.yaml spellings, space separated.
+ */
+struct reg_format {
+	const char *name;
+	const char *required;	/* a service of this type without one is an error */
+	const char *optional;	/* read when set (documentation; never an error) */
+	int products_from_name; /* no products: the display name is the product */
+};
+/* The format of poll_type, or NULL. Borrowed. */
+const struct reg_format *reg_format_find(const char *poll_type);
+/* 1 when key is one a format may require or read (poll_url, products, ...). */
+int reg_format_key_known(const char *key);
+
 #endif

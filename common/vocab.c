@@ -3,6 +3,7 @@
  * arrays are named after the set ids of VOCAB_SETS; a set listed there
  * without its array here does not compile.
  */
+#include "polltype.h"
 #include "vocab.h"
 
 #include <string.h>

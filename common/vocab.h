@@ -1,7 +1,8 @@
 /*
  * vocab: the shared vocabulary's sets as C enums and string tables, all
  * expanded from common/vocab.def (statuses, poller health and tiers have
- * their own API in status.h). vocab_sets lists every set with the schema
+ * their own API in status.h), except the poll types, which pollerd's format
+ * table defines (their enum is in polltype.h). vocab_sets lists every set with the schema
  * columns and TypeScript names it must match: t/check_vocab.c compares the
  * migrated database and web/src/lib/vocab.ts with it.
  */
@@ -15,7 +16,6 @@
 #define VC_ENUM_(e, name) e,
 enum vc_severity { VOCAB_SEVERITIES(VC_ENUM_) };
 enum vc_category { VOCAB_CATEGORIES(VC_ENUM_) };
-enum vc_poll_type { VOCAB_POLL_TYPES(VC_ENUM_) };
 enum vc_status_source { VOCAB_STATUS_SOURCES(VC_ENUM_) };
 enum vc_event_kind { VOCAB_EVENT_KINDS(VC_ENUM_) };
 enum vc_maint_source { VOCAB_MAINT_SOURCES(VC_ENUM_) };
@@ -36,8 +36,8 @@ enum vc_failure_kind { VOCAB_FAILURE_KINDS(VC_ENUM_) };
 /* One set: its words in order, where it appears (see VOCAB_SETS). */
 struct vocab_set {
 	const char *id;	      /* "outbox_state" */
-	const char *ts_array; /* "OUTBOX_STATES" */
-	const char *ts_type;  /* "OutboxState" */
+	const char *ts_array; /* "OUTBOX_STATES"; NULL: not in the dashboard */
+	const char *ts_type;  /* "OutboxState"; NULL with ts_array */
 	const char *columns;  /* "outbox.state", space separated; `<` = subset */
 	const char *const *words;
 	size_t n;

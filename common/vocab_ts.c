@@ -24,6 +24,8 @@ void vocab_ts(struct buf *out)
 	    "// edit. doc/vocabulary.md says how to change a word.\n");
 	for (size_t i = 0; i < vocab_nsets; i++) {
 		const struct vocab_set *s = &vocab_sets[i];
+		if (!s->ts_array)
+			continue;
 		buf_printf(out, "\nexport const %s = [", s->ts_array);
 		for (size_t j = 0; j < s->n; j++)
 			buf_printf(out, "%s'%s'", j ? ", " : "", s->words[j]);

@@ -16,8 +16,9 @@
  * the last good reading of each service are remembered; a URL is asked
  * conditionally only when every service reading it has such a reading, so a
  * 304 always has something to reuse. A 304 costs no parse and counts as a
- * successful, unchanged reading. http_check URLs are never conditional: the
- * check is the answer itself.
+ * successful, unchanged reading. URLs of a format that judges every answer
+ * (FMT_ANY_HTTP_CODE: http_check) are never conditional: the check is the
+ * answer itself.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,7 @@ struct group {
 	struct fetch_req req;
 	const struct reg_service **svcs;
 	size_t n;
-	int has_http_check;
+	int has_any_code; /* a service's format judges every answer (http_check) */
 	struct batch *b;
 	size_t slot; /* index in cycle_state.inflight */
 };
@@ -281,9 +282,17 @@ int cycle_running(const struct pollerd *p)
 	return p->cs && p->cs->ninflight > 0;
 }
 
+/* A service is polled when its format has a parser (not manual) and it has a URL. */
 static int pollable(const struct reg_service *s)
 {
-	return s->poll_type && strcmp(s->poll_type, "manual") != 0 && s->poll_url && *s->poll_url;
+	return fmt_lookup(s->poll_type) && s->poll_url && *s->poll_url;
+}
+
+/* The format wants every HTTP answer, not only 2xx (http_check). */
+static int any_code(const struct reg_service *s)
+{
+	const struct fmt_entry *e = fmt_find(s->poll_type);
+	return e && (e->flags & FMT_ANY_HTTP_CODE);
 }
 
 int64_t cycle_next_due(struct pollerd *p, int64_t now_mono)
@@ -353,8 +362,8 @@ size_t cycle_begin(struct pollerd *p, int all)
 		}
 		g->svcs = xreallocarray(g->svcs, g->n + 1, sizeof *g->svcs);
 		g->svcs[g->n++] = s;
-		if (!strcmp(s->poll_type, "http_check"))
-			g->has_http_check = 1;
+		if (any_code(s))
+			g->has_any_code = 1;
 		polled++;
 	}
 	hmap_free(&byurl, NULL);
@@ -383,9 +392,9 @@ size_t cycle_begin(struct pollerd *p, int all)
 		g->slot = cs->ninflight;
 		cs->inflight[cs->ninflight++] = g;
 		g->req.user = g;
-		g->req.any_code = g->has_http_check;
+		g->req.any_code = g->has_any_code;
 		struct url_mem *u = hmap_get(&cs->urls, g->req.url);
-		int all_remembered = !g->has_http_check && u && (u->etag || u->last_modified);
+		int all_remembered = !g->has_any_code && u && (u->etag || u->last_modified);
 		for (size_t j = 0; all_remembered && j < g->n; j++) {
 			struct svc_mem *m = hmap_get(&cs->svcs, g->svcs[j]->id);
 			all_remembered = m && m->has_reading &&
@@ -468,10 +477,9 @@ static void read_one(struct pollerd *p, const struct group *g, const struct url_
 		fmt_fail_kind(rd, VC_FAIL_REQUEST_ERROR, "request_error: aborted");
 		return;
 	}
-	int is_check = !strcmp(s->poll_type, "http_check");
-	if (!is_check && (req->http_code < 200 || req->http_code > 299)) {
-		/* The URL is shared with an http_check, which wanted every
-		 * answer; for this format a non-2xx is still a failure. */
+	if (!any_code(s) && (req->http_code < 200 || req->http_code > 299)) {
+		/* The URL is shared with a format that wanted every answer
+		 * (http_check); for this one a non-2xx is still a failure. */
 		fmt_fail_kind(rd, retry_http_kind(req->http_code),
 			      retry_is_transient_code(req->http_code) ? "transient_http_%ld"
 								      : "http_%ld",
@@ -532,7 +540,9 @@ static void group_metrics(const struct group *g)
 			seen = !strcmp(g->svcs[j]->poll_type, g->svcs[i]->poll_type);
 		if (seen)
 			continue;
-		char *l = met_labels("poll_type", g->svcs[i]->poll_type, (char *)NULL);
+		const struct fmt_entry *e = fmt_find(g->svcs[i]->poll_type);
+		char *l = met_labels("poll_type", e ? e->metric_label : g->svcs[i]->poll_type,
+				     (char *)NULL);
 		met_histogram_observe(
 		    "poll_duration_seconds", l,
 		    "Wall time of one fetch operation (all attempts), by poll type.", poll_buckets,

@@ -87,3 +87,10 @@ void fmt_active_incidents(const struct fmt_input *in, const struct fmt_opts *opt
 done:
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_active_incidents_entry = {
+    .name = "active_incidents_api",
+    .parse = fmt_active_incidents,
+    .required = FMT_KEYS("poll_url"),
+    .metric_label = "active_incidents_api",
+};

@@ -268,3 +268,12 @@ void fmt_betterstack(const struct fmt_input *in, const struct fmt_opts *opts,
 	}
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_betterstack_entry = {
+    .name = "betterstack",
+    .parse = fmt_betterstack,
+    .clock = 1,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("component_name", "component_id"),
+    .metric_label = "betterstack",
+};

@@ -190,3 +190,11 @@ void fmt_cachet(const struct fmt_input *in, const struct fmt_opts *opts, struct 
 done:
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_cachet_entry = {
+    .name = "cachet",
+    .parse = fmt_cachet,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("component_name", "component_id"),
+    .metric_label = "cachet",
+};

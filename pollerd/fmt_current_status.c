@@ -154,3 +154,10 @@ void fmt_current_status(const struct fmt_input *in, const struct fmt_opts *opts,
 		fmt_fail(out, "parse_error: expected object or array, got %s", fmt_json_type(root));
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_current_status_entry = {
+    .name = "current_status_api",
+    .parse = fmt_current_status,
+    .required = FMT_KEYS("poll_url"),
+    .metric_label = "current_status_api",
+};

@@ -40,3 +40,10 @@ void fmt_gcp_incidents(const struct fmt_input *in, const struct fmt_opts *opts,
 {
 	fmt_google_feed(in, opts, out, classify_severity);
 }
+
+const struct fmt_entry fmt_gcp_incidents_entry = {
+    .name = "gcp_incidents",
+    .parse = fmt_gcp_incidents,
+    .required = FMT_KEYS("poll_url", "products"),
+    .metric_label = "gcp_incidents",
+};

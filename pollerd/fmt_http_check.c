@@ -98,3 +98,12 @@ void fmt_http_check(const struct fmt_input *in, const struct fmt_opts *opts,
 	fmt_set_detailf(out, "HTTP %ld in %lld ms", code, ms);
 	fmt_set_ok(out, ST_OPERATIONAL, 0);
 }
+
+const struct fmt_entry fmt_http_check_entry = {
+    .name = "http_check",
+    .parse = fmt_http_check,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("expect_status", "keyword", "latency_threshold_ms"),
+    .metric_label = "http_check",
+    .flags = FMT_ANY_HTTP_CODE,
+};

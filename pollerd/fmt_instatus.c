@@ -245,3 +245,11 @@ void fmt_instatus(const struct fmt_input *in, const struct fmt_opts *opts, struc
 	}
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_instatus_entry = {
+    .name = "instatus",
+    .parse = fmt_instatus,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("component_name", "component_id"),
+    .metric_label = "instatus",
+};

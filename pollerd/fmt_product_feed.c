@@ -141,3 +141,12 @@ void fmt_product_feed(const struct fmt_input *in, const struct fmt_opts *opts,
 {
 	fmt_google_feed(in, opts, out, classify_update);
 }
+
+const struct fmt_entry fmt_product_feed_entry = {
+    .name = "product_feed_json",
+    .parse = fmt_product_feed,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("products"),
+    .metric_label = "product_feed_json",
+    .flags = FMT_PRODUCTS_FROM_NAME,
+};

@@ -1008,3 +1008,11 @@ done:
 	free(st.err);
 	cur_free(&st.cur);
 }
+
+const struct fmt_entry fmt_rss_entry = {
+    .name = "rss",
+    .parse = fmt_rss,
+    .clock = 1,
+    .required = FMT_KEYS("poll_url"),
+    .metric_label = "rss",
+};

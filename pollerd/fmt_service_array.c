@@ -82,3 +82,10 @@ void fmt_service_array(const struct fmt_input *in, const struct fmt_opts *opts,
 done:
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_service_array_entry = {
+    .name = "service_array_json",
+    .parse = fmt_service_array,
+    .required = FMT_KEYS("poll_url"),
+    .metric_label = "service_array_json",
+};

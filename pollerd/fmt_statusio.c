@@ -232,3 +232,11 @@ void fmt_statusio(const struct fmt_input *in, const struct fmt_opts *opts, struc
 	}
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_statusio_entry = {
+    .name = "statusio",
+    .parse = fmt_statusio,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("component_name", "component_id"),
+    .metric_label = "statusio",
+};

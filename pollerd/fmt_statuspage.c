@@ -470,3 +470,11 @@ void fmt_statuspage(const struct fmt_input *in, const struct fmt_opts *opts,
 	}
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_statuspage_entry = {
+    .name = "statuspage_json",
+    .parse = fmt_statuspage,
+    .required = FMT_KEYS("poll_url"),
+    .optional = FMT_KEYS("component_name", "component_id"),
+    .metric_label = "statuspage_json",
+};

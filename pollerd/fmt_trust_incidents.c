@@ -80,3 +80,10 @@ void fmt_trust_incidents(const struct fmt_input *in, const struct fmt_opts *opts
 done:
 	cJSON_Delete(root);
 }
+
+const struct fmt_entry fmt_trust_incidents_entry = {
+    .name = "trust_incidents_api",
+    .parse = fmt_trust_incidents,
+    .required = FMT_KEYS("poll_url"),
+    .metric_label = "trust_incidents_api",
+};

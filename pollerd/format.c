@@ -1,5 +1,6 @@
 /*
- * format: the parser registry (poll_type -> parse function) and the helpers
+ * format: the table of registered formats (pollerd/formats.def: poll_type ->
+ * entry, format.h) and the helpers
  * every parser shares -- the one JSON entry point with its body checks, typed
  * member accessors that turn a wrong shape into a parse_error instead of a
  * crash, vendor-word tables, component and product matching, and the
@@ -21,48 +22,33 @@
 #include "timeutil.h"
 #include "xalloc.h"
 
-/* ---- registry --------------------------------------------------------------- */
+/* ---- the registered formats ------------------------------------------------- */
 
-/* clock: the reading depends on the poll time as well as the body (an RSS
- * entry stops counting after rss_active_hours; a Better Stack maintenance
- * starts at its time), so an unchanged body does not mean an unchanged reading. */
-static const struct {
-	const char *name;
-	fmt_parse_fn fn;
-	int clock;
-} parsers[] = {
-    {"statuspage_json", fmt_statuspage, 0},
-    {"current_status_api", fmt_current_status, 0},
-    {"product_feed_json", fmt_product_feed, 0},
-    {"trust_incidents_api", fmt_trust_incidents, 0},
-    {"active_incidents_api", fmt_active_incidents, 0},
-    {"service_array_json", fmt_service_array, 0},
-    {"rss", fmt_rss, 1},
-    {"instatus", fmt_instatus, 0},
-    {"statusio", fmt_statusio, 0},
-    {"cachet", fmt_cachet, 0},
-    {"betterstack", fmt_betterstack, 1},
-    {"gcp_incidents", fmt_gcp_incidents, 0},
-    {"http_check", fmt_http_check, 0},
-    /* "manual" is a poll type with nothing to poll: deliberately absent. */
+#define FMT(id) &fmt_##id##_entry,
+const struct fmt_entry *const fmt_entries[] = {
+#include "formats.def"
 };
+#undef FMT
+const size_t fmt_nentries = sizeof fmt_entries / sizeof fmt_entries[0];
+
+const struct fmt_entry *fmt_find(const char *poll_type)
+{
+	for (size_t i = 0; poll_type && i < fmt_nentries; i++)
+		if (strcmp(fmt_entries[i]->name, poll_type) == 0)
+			return fmt_entries[i];
+	return NULL;
+}
 
 fmt_parse_fn fmt_lookup(const char *poll_type)
 {
-	if (!poll_type)
-		return NULL;
-	for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++)
-		if (strcmp(parsers[i].name, poll_type) == 0)
-			return parsers[i].fn;
-	return NULL;
+	const struct fmt_entry *e = fmt_find(poll_type);
+	return e ? e->parse : NULL;
 }
 
 int fmt_clock_dependent(const char *poll_type)
 {
-	for (size_t i = 0; poll_type && i < sizeof parsers / sizeof parsers[0]; i++)
-		if (strcmp(parsers[i].name, poll_type) == 0)
-			return parsers[i].clock;
-	return 0;
+	const struct fmt_entry *e = fmt_find(poll_type);
+	return e ? e->clock : 0;
 }
 
 /* ---- the reading ------------------------------------------------------------ */

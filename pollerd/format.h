@@ -96,10 +96,59 @@ void fmt_drift_note(struct fmt_reading *r, const char *field, const char *fmt, .
 /* The notes of r joined with "; " (NULL when there are none). Caller frees. */
 char *fmt_drift_text(const struct fmt_reading *r);
 
-/* Look up a parser by poll_type name ("statuspage_json", "rss", ...); NULL if none. */
+/*
+ * ---- The vendor formats ------------------------------------------------------
+ *
+ * Each format is one file, pollerd/fmt_<id>.c, that ends with its entry:
+ *
+ *   const struct fmt_entry fmt_<id>_entry = {
+ *       .name = "<poll_type>", .parse = fmt_<id>, .clock = 0,
+ *       .required = FMT_KEYS("poll_url"), .optional = FMT_KEYS("component_name"),
+ *       .metric_label = "<poll_type>",
+ *   };
+ *
+ * and is registered by one line FMT(<id>) in pollerd/formats.def. The
+ * registry in common/ (which apid and alertd also load) cannot link a parser,
+ * so `make` prints the names and keys of these entries into a generated
+ * header (mk/poll_types.c); doc/formats.md#adding-a-format walks through it.
+ */
+
+/* A NULL-terminated list of registry keys (services.yaml spellings). */
+#define FMT_KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Flags of an entry (the registry's generated copy keeps FMT_PRODUCTS_FROM_NAME). */
+#define FMT_PRODUCTS_FROM_NAME 1 /* no products: the display name is the product title */
+#define FMT_ANY_HTTP_CODE 2	 /* the parser judges every HTTP answer, not only 2xx */
+
+struct fmt_entry {
+	const char *name;   /* the poll_type word of services.yaml and the database */
+	fmt_parse_fn parse; /* NULL: nothing to poll (manual) */
+	/* The reading depends on the poll time as well as the body (an RSS entry
+	 * stops counting after rss_active_hours; a Better Stack maintenance
+	 * starts at its time), so a 304 means "same body", not "same reading". */
+	int clock;
+	const char *const *required; /* registry keys a service of this type must set */
+	const char *const *optional; /* registry keys the parser reads when set */
+	const char *metric_label;    /* poll_type label of poll_duration_seconds */
+	unsigned flags;		     /* FMT_* above */
+};
+
+/* Every entry parses as "void fmt_<id>(...)"; pollerd/formats.def lists them. */
+#define FMT(id)                                                                                    \
+	extern const struct fmt_entry fmt_##id##_entry;                                            \
+	void fmt_##id(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
+#include "formats.def"
+#undef FMT
+
+/* The registered entries, in the order of pollerd/formats.def. */
+extern const struct fmt_entry *const fmt_entries[];
+extern const size_t fmt_nentries;
+
+/* The entry of a poll_type ("statuspage_json", "manual", ...); NULL if none. */
+const struct fmt_entry *fmt_find(const char *poll_type);
+/* Its parser; NULL for an unknown poll type and for manual. */
 fmt_parse_fn fmt_lookup(const char *poll_type);
-/* 1 when the format's reading depends on the poll time as well as the body
- * (a 304 then means "same body", not "same reading"). */
+/* 1 when the format's reading depends on the poll time as well as the body. */
 int fmt_clock_dependent(const char *poll_type);
 
 /*
@@ -119,21 +168,6 @@ void fmt_reading_free(struct fmt_reading *r);
 /* Deep copy of src into dst (dst need not be initialised; free it with
  * fmt_reading_free): for 304 reuse and the queue of uncommitted readings. */
 void fmt_reading_copy(struct fmt_reading *dst, const struct fmt_reading *src);
-
-/* The parsers. */
-void fmt_statuspage(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_current_status(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_product_feed(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_trust_incidents(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_active_incidents(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_service_array(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_rss(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_instatus(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_statusio(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_cachet(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_betterstack(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_gcp_incidents(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
-void fmt_http_check(const struct fmt_input *, const struct fmt_opts *, struct fmt_reading *);
 
 /*
  * ---- Helpers shared by the parsers (format.c) -------------------------------

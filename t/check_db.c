@@ -1,7 +1,7 @@
 /*
  * check_db: opening applies pragmas and migrations exactly once, even when
  * several processes race on a new file; CHECK constraints hold; heartbeats;
- * data_version sees other connections' commits.
+ * data_version sees other connections' commits; 0006 keeps every service.
  */
 #include <check.h>
 #include <stdio.h>
@@ -148,6 +148,76 @@ START_TEST(test_data_version_and_heartbeat)
 }
 END_TEST
 
+/*
+ * 0006 rebuilds services without the poll_type CHECK: a database made by the
+ * migrations before it keeps every service row, every row that references
+ * one, the indexes and the views, and then takes any poll type.
+ */
+START_TEST(test_0006_keeps_services)
+{
+	char *p = new_db_path();
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(p, &db), SQLITE_OK);
+	ck_assert_int_eq(db_exec(db, "PRAGMA foreign_keys = ON"), 0);
+	int i = 0;
+	for (; i < db_migration_count && db_migrations[i].version < 6; i++) {
+		ck_assert_int_eq(db_exec(db, "BEGIN"), 0);
+		ck_assert_int_eq(db_exec(db, db_migrations[i].sql), 0);
+		ck_assert_int_eq(db_exec(db, "COMMIT"), 0);
+	}
+	ck_assert_int_eq(db_migrations[i].version, 6);
+	ck_assert_int_eq(db_exec(db, "PRAGMA user_version = 5"), 0);
+	ck_assert_int_eq(
+	    db_exec(db,
+		    "INSERT INTO services (id, display_name, category, poll_type, poll_url,"
+		    " current_status, drift_note) VALUES"
+		    " ('a', 'A', 'other', 'statuspage_json', 'https://a.example/s.json',"
+		    " 'degraded', 'incidents[].id missing'), ('b', 'B', 'hr', 'manual', NULL,"
+		    " 'operational', NULL);"
+		    "INSERT INTO service_dependencies (upstream_service_id, downstream_service_id,"
+		    " impact_description) VALUES ('a', 'b', 'SSO');"
+		    "INSERT INTO status_events (service_id, previous_status, new_status)"
+		    " VALUES ('a', 'operational', 'degraded');"
+		    "INSERT INTO alert_sent_log (dedup_key, service_id, status_event_id, severity,"
+		    " new_status, alert_kind) VALUES ('k', 'a', 1, 'high', 'degraded',"
+		    " 'status_change');"
+		    "INSERT INTO outbox (alert_id, destination, destination_kind, payload)"
+		    " VALUES (1, 'slack', 'slack', '{}')"),
+	    0);
+	sqlite3_close(db);
+	db = db_open(p, 0); /* applies 0006 and on */
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_schema_version(db), db_migrations[db_migration_count - 1].version);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM services", 0), 2);
+	ck_assert_int_eq(db_query_int(db,
+				      "SELECT count(*) FROM services WHERE id = 'a' AND"
+				      " current_status = 'degraded' AND drift_note ="
+				      " 'incidents[].id missing' AND poll_url LIKE 'https://a.%'",
+				      0),
+			 1);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM status_events", 0), 1);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM service_dependencies", 0), 1);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM outbox", 0), 1);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM pragma_foreign_key_check", 0), 0);
+	ck_assert_int_eq(db_query_int(db,
+				      "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+				      " AND tbl_name = 'services' AND name LIKE 'idx_services_%'",
+				      0),
+			 2);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM v_status", 0), 2);
+	ck_assert_int_eq(db_query_int(db, "SELECT count(*) FROM v_recent_events", 0), 1);
+	ck_assert_int_eq(db_exec(db, "UPDATE services SET poll_type = 'brand_new' WHERE id = 'b'"),
+			 0);
+	log_set_level(LOG_LVL_CRITICAL); /* the failure below is expected */
+	ck_assert_int_eq(db_exec(db, "INSERT INTO status_events (service_id, previous_status,"
+				     " new_status) VALUES ('nope', 'unknown', 'operational')"),
+			 -1); /* foreign keys still enforced */
+	log_set_level(LOG_LVL_WARNING);
+	db_close(db);
+	free(p);
+}
+END_TEST
+
 int main(void)
 {
 	log_init("check_db", LOG_LVL_WARNING, 0);
@@ -158,6 +228,7 @@ int main(void)
 	tcase_add_test(tc, test_concurrent_first_open);
 	tcase_add_test(tc, test_checks_reject_bad_enums);
 	tcase_add_test(tc, test_data_version_and_heartbeat);
+	tcase_add_test(tc, test_0006_keeps_services);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -36,6 +36,7 @@
 #include "status.h"
 #include "timeutil.h"
 #include "tsupport.h"
+#include "polltype.h"
 #include "vocab.h"
 #include "xalloc.h"
 
@@ -297,7 +298,7 @@ static void scan_ts(const char *file, const char *shown, struct buf *out)
 	for (size_t s = 0; s < vocab_nsets; s++) {
 		const char *pat[2] = {vocab_sets[s].ts_type, vocab_sets[s].ts_array};
 		const char *kw[2] = {"type ", "const "};
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < 2 && pat[k]; k++) {
 			char *needle = xasprintf("%s%s =", kw[k], pat[k]);
 			char *needle2 = xasprintf("%s%s:", kw[k], pat[k]);
 			if (strstr(text, needle) || strstr(text, needle2))

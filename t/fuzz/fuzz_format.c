@@ -1,5 +1,6 @@
 /*
- * fuzz_format: libFuzzer target for every body parser behind fmt_lookup().
+ * fuzz_format: libFuzzer target for every body parser of the format table
+ * (fmt_entries, pollerd/formats.def), so a new format is fuzzed unasked.
  * FUZZ_POLL_TYPE=<poll_type> restricts it to one parser; otherwise each input
  * goes through all of them, with one of three option sets (none, selection
  * by name/products/keyword, selection by id) picked by the input length, so
@@ -15,23 +16,6 @@
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Every poll type with a parser (format.c's registry; "manual" has none). */
-static const char *const all_types[] = {
-    "statuspage_json",
-    "current_status_api",
-    "product_feed_json",
-    "trust_incidents_api",
-    "active_incidents_api",
-    "service_array_json",
-    "rss",
-    "instatus",
-    "statusio",
-    "cachet",
-    "betterstack",
-    "gcp_incidents",
-    "http_check",
-};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -71,9 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct fmt_opts *optsets[] = {&plain, &picky, &by_id};
 
 	const struct fmt_opts *opts = optsets[size % (sizeof optsets / sizeof optsets[0])];
-	for (size_t t = 0; t < sizeof all_types / sizeof all_types[0]; t++) {
-		const char *type = only ? only : all_types[t];
-		fmt_parse_fn fn = fmt_lookup(type);
+	for (size_t t = 0; t < fmt_nentries; t++) {
+		const char *type = only ? only : fmt_entries[t]->name;
+		fmt_parse_fn fn = fmt_lookup(type); /* NULL for manual */
 		if (fn) {
 			struct fmt_input in = {.body = body,
 					       .len = size,

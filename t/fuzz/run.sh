@@ -117,7 +117,13 @@ for t in "${targets[@]}"; do
 	extra_cflags= extra_libs=
 	if [ "$t" = fuzz_apid ]; then
 		sh schema/embed.sh schema/*.sql >"$OUT/schema_sql.c"
-		extra_cflags=$APID_CFLAGS extra_libs=$APID_LIBS
+		# common/ includes the poll types pollerd's formats declare, as make
+		# generates them (mk/poll_types.c), built here without the fuzzer.
+		# shellcheck disable=SC2086
+		$CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icommon -Ipollerd $CJSON_CFLAGS \
+			-o "$OUT/poll_types" mk/poll_types.c $PARSERS $COMMON $CJSON_LIBS -lm &&
+			"$OUT/poll_types" >"$OUT/poll_types.def"
+		extra_cflags="$APID_CFLAGS -I$OUT" extra_libs=$APID_LIBS
 	fi
 	# shellcheck disable=SC2086
 	if ! $CC $CFLAGS $CJSON_CFLAGS $extra_cflags -DITSTATUS_VERSION='"fuzz"' -o "$w/$t" $src $CJSON_LIBS \

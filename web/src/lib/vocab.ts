@@ -16,9 +16,6 @@ export type EdgeSeverity = (typeof EDGE_SEVERITY_ORDER)[number];
 export const CATEGORIES = ['identity', 'productivity', 'collaboration', 'engineering', 'hr', 'finance', 'sales', 'marketing', 'networking', 'support', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const POLL_TYPES = ['statuspage_json', 'product_feed_json', 'current_status_api', 'rss', 'manual', 'trust_incidents_api', 'active_incidents_api', 'service_array_json', 'instatus', 'statusio', 'cachet', 'betterstack', 'gcp_incidents', 'http_check'] as const;
-export type PollType = (typeof POLL_TYPES)[number];
-
 export const STATUS_SOURCES = ['poll', 'manual', 'webhook', 'demo'] as const;
 export type StatusSource = (typeof STATUS_SOURCES)[number];
 
