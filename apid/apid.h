@@ -498,7 +498,17 @@ cJSON *sla_cov_json(const struct sla_cov *c, int64_t monitoring_since);
 int sla_worst(const struct sla_tl *t, int64_t start, int64_t end);
 cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
 cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o);
+/* sla_history_build for the one live service only (NULL: every one); an
+ * unknown id gives no service. Caller deletes. */
+cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days,
+			const struct sla_opts *o);
 cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
+/* What the dashboard's tile of service id shows, for its row in a stream
+ * delta (doc/scale.md#sse): {"uptime": its entry of /api/services/uptime,
+ * "tracked_seconds": its tracked seconds there, "sla": its entry of
+ * /api/services/sla}. NULL on a database error or when id is not live;
+ * else the caller deletes it. */
+cJSON *sla_row_figures(sqlite3 *db, const char *id, int64_t now_ms, const struct sla_opts *o);
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg);
 void h_sla(struct req *r);
 void h_sla_history(struct req *r);

@@ -202,39 +202,52 @@ static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
 	return NULL;
 }
 
-int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
-	     struct sla_set *out)
+/* The loader's queries. F is "" for every live service, or a condition on
+ * ?2 for one (a statement of its own, so SQLite can use the service_id
+ * indexes instead of scanning every event).
+ *
+ * When monitoring started: the baseline pollerd recorded, else the first
+ * status event (older databases, services set by hand). */
+#define SQL_TL_SERVICES(F)                                                                         \
+	"SELECT s.id, COALESCE(s.baseline_at, (SELECT min(e.created_at) FROM status_events e"      \
+	" WHERE e.service_id = s.id AND e.kind = 'status'))"                                       \
+	" FROM services s WHERE s.retired_at IS NULL" F " ORDER BY s.id"
+/* The events inside the window plus, per service and kind, the last one
+ * before it (SQLite takes the bare columns from the max() row). */
+#define SQL_TL_EVENTS(F)                                                                           \
+	"SELECT e.service_id, e.kind, e.new_status, e.new_health, e.created_at, e.id,"             \
+	" e.in_maintenance"                                                                        \
+	" FROM status_events e JOIN services s ON s.id = e.service_id AND s.retired_at IS NULL"    \
+	" WHERE e.created_at >= ?1" F " UNION ALL"                                                 \
+	" SELECT e.service_id, e.kind, e.new_status, e.new_health, max(e.created_at), e.id,"       \
+	" e.in_maintenance"                                                                        \
+	" FROM status_events e JOIN services s ON s.id = e.service_id AND s.retired_at IS NULL"    \
+	" WHERE e.created_at < ?1" F " GROUP BY e.service_id, e.kind"                              \
+	" ORDER BY 1, 5, 6"
+/* Maintenance windows that have begun, each to its end (or now while it runs;
+ * a finished one without an end closes when it was last updated). */
+#define SQL_TL_MAINT(F)                                                                            \
+	"SELECT m.service_id, m.scheduled_for, m.scheduled_until, m.status, m.updated_at"          \
+	" FROM scheduled_maintenances m JOIN services s ON s.id = m.service_id"                    \
+	" AND s.retired_at IS NULL WHERE m.status != 'cancelled'" F " ORDER BY m.service_id"
+
+/* sla_load for every live service (only NULL) or for the one named only. */
+static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
+		const struct sla_opts *o, struct sla_set *out)
 {
 	(void)o; /* no option shapes the timelines since 0007 (see sla_opts.stale_after_s) */
 	memset(out, 0, sizeof *out);
-	/* When monitoring started: the baseline pollerd recorded, else the
-	 * first status event (older databases, services set by hand). */
-	sqlite3_stmt *svc = db_prepare(
-	    db,
-	    "SELECT s.id, COALESCE(s.baseline_at, (SELECT min(e.created_at) FROM status_events e"
-	    " WHERE e.service_id = s.id AND e.kind = 'status'))"
-	    " FROM services s WHERE s.retired_at IS NULL ORDER BY s.id");
-	/* The events inside the window plus, per service and kind, the last one
-	 * before it (SQLite takes the bare columns from the max() row). */
-	sqlite3_stmt *ev = db_prepare(
-	    db,
-	    "SELECT e.service_id, e.kind, e.new_status, e.new_health, e.created_at, e.id,"
-	    " e.in_maintenance"
-	    " FROM status_events e JOIN services s ON s.id = e.service_id AND s.retired_at IS NULL"
-	    " WHERE e.created_at >= ?1"
-	    " UNION ALL"
-	    " SELECT e.service_id, e.kind, e.new_status, e.new_health, max(e.created_at), e.id,"
-	    " e.in_maintenance"
-	    " FROM status_events e JOIN services s ON s.id = e.service_id AND s.retired_at IS NULL"
-	    " WHERE e.created_at < ?1 GROUP BY e.service_id, e.kind"
-	    " ORDER BY 1, 5, 6");
-	/* Maintenance windows that have begun, each to its end (or now while it
-	 * runs; a finished one without an end closes when it was last updated). */
-	sqlite3_stmt *mw = db_prepare(
-	    db, "SELECT m.service_id, m.scheduled_for, m.scheduled_until, m.status, m.updated_at"
-		" FROM scheduled_maintenances m JOIN services s ON s.id = m.service_id"
-		" AND s.retired_at IS NULL WHERE m.status != 'cancelled'"
-		" ORDER BY m.service_id");
+	sqlite3_stmt *svc =
+	    db_prepare(db, only ? SQL_TL_SERVICES(" AND s.id = ?2") : SQL_TL_SERVICES(""));
+	sqlite3_stmt *ev =
+	    db_prepare(db, only ? SQL_TL_EVENTS(" AND e.service_id = ?2") : SQL_TL_EVENTS(""));
+	sqlite3_stmt *mw =
+	    db_prepare(db, only ? SQL_TL_MAINT(" AND m.service_id = ?2") : SQL_TL_MAINT(""));
+	if (only && svc && ev && mw) {
+		db_bind_text(svc, 2, only);
+		db_bind_text(ev, 2, only);
+		db_bind_text(mw, 2, only);
+	}
 	struct ivs blind = {0};
 	if (!svc || !ev || !mw || load_blind(db, now_ms, &blind) < 0) {
 		sqlite3_finalize(svc);
@@ -333,6 +346,12 @@ int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opt
 		return -1;
 	}
 	return 0;
+}
+
+int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
+	     struct sla_set *out)
+{
+	return load(db, NULL, since_ms, now_ms, o, out);
 }
 
 void sla_set_release(struct sla_set *s)
@@ -468,7 +487,8 @@ static void add_since(cJSON *o, const struct sla_tl *t)
 	cJSON_AddItemToObject(o, "monitoring_since", since_json(t));
 }
 
-cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
+/* One service's entry of /api/services/sla; caller deletes. */
+static cJSON *sla_entry(const struct sla_tl *t, int64_t now_ms, const struct sla_opts *o)
 {
 	static const struct {
 		const char *field, *label;
@@ -476,27 +496,29 @@ cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 	} win[] = {{"uptime_24h", "24h", DAY_MS},
 		   {"uptime_7d", "7d", 7 * DAY_MS},
 		   {"uptime_30d", "30d", 30 * DAY_MS}};
+	cJSON *s = cJSON_CreateObject();
+	cJSON *cov = cJSON_CreateObject();
+	for (size_t k = 0; k < sizeof win / sizeof win[0]; k++) {
+		struct sla_cov c;
+		double v = sla_figure(t, now_ms - win[k].len, now_ms, o, &c);
+		cJSON_AddItemToObject(s, win[k].field, json_pct(v));
+		cJSON_AddItemToObject(cov, win[k].label, sla_cov_json(&c, t->monitoring_since));
+	}
+	add_since(s, t);
+	cJSON_AddItemToObject(s, "coverage", cov);
+	return s;
+}
+
+cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
+{
 	struct sla_set set;
 	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, o, &set) < 0)
 		return NULL;
 	cJSON *data = cJSON_CreateObject();
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
-	for (size_t i = 0; i < set.n; i++) {
-		const struct sla_tl *t = &set.v[i];
-		cJSON *s = cJSON_CreateObject();
-		cJSON *cov = cJSON_CreateObject();
-		for (size_t k = 0; k < sizeof win / sizeof win[0]; k++) {
-			struct sla_cov c;
-			double v = sla_figure(t, now_ms - win[k].len, now_ms, o, &c);
-			cJSON_AddItemToObject(s, win[k].field, json_pct(v));
-			cJSON_AddItemToObject(cov, win[k].label,
-					      sla_cov_json(&c, t->monitoring_since));
-		}
-		add_since(s, t);
-		cJSON_AddItemToObject(s, "coverage", cov);
-		cJSON_AddItemToObject(svcs, t->service_id,
-				      json_list_item(s)); /* text, not a tree */
-	}
+	for (size_t i = 0; i < set.n; i++) /* text, not a tree */
+		cJSON_AddItemToObject(svcs, set.v[i].service_id,
+				      json_list_item(sla_entry(&set.v[i], now_ms, o)));
 	sla_set_release(&set);
 	add_rule(data, o);
 	return data;
@@ -519,10 +541,16 @@ static cJSON *days_array(int64_t now_ms, long n, int64_t *first)
 
 cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o)
 {
+	return sla_history_only(db, NULL, now_ms, days, o);
+}
+
+cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days,
+			const struct sla_opts *o)
+{
 	int64_t first;
 	cJSON *darr = days_array(now_ms, days, &first);
 	struct sla_set set;
-	if (sla_load(db, first, now_ms, o, &set) < 0) {
+	if (load(db, only, first, now_ms, o, &set) < 0) {
 		cJSON_Delete(darr);
 		return NULL;
 	}
@@ -567,10 +595,61 @@ cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sl
 	return data;
 }
 
-cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
+/* One service's entries of /api/services/uptime for the 7 days from first:
+ * the worst status (*so) and the seconds seen (*to) of each day seen. 0 and
+ * both NULL when no day was seen (the service is then absent there), else 1
+ * and the caller deletes both. */
+static int uptime_days(const struct sla_tl *t, int64_t first, int64_t now_ms,
+		       const struct sla_opts *o, cJSON **so, cJSON **to)
 {
 	static const char *const worst_name[] = {NULL, "operational", "degraded", "partial_outage",
 						 "major_outage"};
+	*so = *to = NULL;
+	/* A state lasting several days marks each of them (the seed only
+	 * marked the day of the event). */
+	for (int d = 0; d < 7; d++) {
+		int64_t s = first + d * DAY_MS;
+		int w = sla_worst(t, s, s + DAY_MS);
+		if (!w)
+			continue;
+		char dt[11];
+		day_text(s, dt);
+		if (!*so) {
+			*so = cJSON_CreateObject();
+			*to = cJSON_CreateObject();
+		}
+		cJSON_AddStringToObject(*so, dt, worst_name[w]);
+		struct sla_cov c;
+		sla_uptime(t, s, s + DAY_MS > now_ms ? now_ms : s + DAY_MS, o, &c);
+		cJSON_AddNumberToObject(*to, dt, (double)(c.tracked_ms / 1000));
+	}
+	return *so != NULL;
+}
+
+cJSON *sla_row_figures(sqlite3 *db, const char *id, int64_t now_ms, const struct sla_opts *o)
+{
+	struct sla_set set;
+	if (load(db, id, now_ms - 30 * DAY_MS, now_ms, o, &set) < 0)
+		return NULL;
+	cJSON *f = NULL;
+	if (set.n == 1) {
+		f = cJSON_CreateObject();
+		cJSON *so, *to;
+		int64_t first = day_start(now_ms) - 6 * DAY_MS; /* as days_array(now_ms, 7) */
+		if (!uptime_days(&set.v[0], first, now_ms, o, &so, &to)) {
+			so = cJSON_CreateObject();
+			to = cJSON_CreateObject();
+		}
+		cJSON_AddItemToObject(f, "uptime", so);
+		cJSON_AddItemToObject(f, "tracked_seconds", to);
+		cJSON_AddItemToObject(f, "sla", sla_entry(&set.v[0], now_ms, o));
+	}
+	sla_set_release(&set);
+	return f;
+}
+
+cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
+{
 	int64_t first;
 	cJSON *darr = days_array(now_ms, 7, &first);
 	struct sla_set set;
@@ -589,26 +668,8 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 	for (size_t i = 0; i < set.n; i++) {
 		const struct sla_tl *t = &set.v[i];
 		cJSON_AddItemToObject(since, t->service_id, since_json(t));
-		cJSON *so = NULL, *to = NULL;
-		/* A state lasting several days marks each of them (the seed only
-		 * marked the day of the event). */
-		for (int d = 0; d < 7; d++) {
-			int64_t s = first + d * DAY_MS;
-			int w = sla_worst(t, s, s + DAY_MS);
-			if (!w)
-				continue;
-			char dt[11];
-			day_text(s, dt);
-			if (!so) {
-				so = cJSON_CreateObject();
-				to = cJSON_CreateObject();
-			}
-			cJSON_AddStringToObject(so, dt, worst_name[w]);
-			struct sla_cov c;
-			sla_uptime(t, s, s + DAY_MS > now_ms ? now_ms : s + DAY_MS, o, &c);
-			cJSON_AddNumberToObject(to, dt, (double)(c.tracked_ms / 1000));
-		}
-		if (so) { /* text, not trees: 10,000 services x 7 days x 2 */
+		cJSON *so, *to;
+		if (uptime_days(t, first, now_ms, o, &so, &to)) { /* text, not trees: 10,000 services x 7 days x 2 */
 			cJSON_AddItemToObject(svcs, t->service_id, json_list_item(so));
 			cJSON_AddItemToObject(tracked, t->service_id, json_list_item(to));
 		}
@@ -747,10 +808,13 @@ void h_sla_history(struct req *r)
 		return;
 	}
 	cJSON_Delete(errs);
+	/* ?service_id=: that service only (the dashboard's drawer), not 10,000. */
+	char sid[256];
+	const char *only = q_filter(r, "service_id", sid, sizeof sid);
 	sqlite3 *db = req_db(r);
 	struct sla_opts o;
 	sla_opts_from(&o, r->cfg);
-	cJSON *data = db ? sla_history_build(db, ts_now_ms(), days, &o) : NULL;
+	cJSON *data = db ? sla_history_only(db, only, ts_now_ms(), days, &o) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;

@@ -266,6 +266,27 @@ static uint64_t row_hash(sqlite3_stmt *st)
 	return h;
 }
 
+/* Give each changed row what its tile shows beside the row (day squares,
+ * uptime), so the dashboard needs no refetch of the uptime and SLA of every
+ * service after a change (doc/scale.md#sse). A row whose figures cannot be
+ * read goes without them; the dashboard then refetches. */
+static void add_figures(struct stream *s, sqlite3 *db, cJSON *rows)
+{
+	struct conf_ref *c = conf_get(s->a);
+	struct sla_opts o;
+	sla_opts_from(&o, &c->dc.cfg);
+	conf_put(s->a, c);
+	int64_t now = ts_now_ms();
+	cJSON *row;
+	cJSON_ArrayForEach(row, rows)
+	{
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "id"));
+		cJSON *f = id ? sla_row_figures(db, id, now, &o) : NULL;
+		if (f)
+			cJSON_AddItemToObject(row, "figures", f);
+	}
+}
+
 /* Compare every live service row with what was last published and publish
  * the changed ones (and the ids gone) as a "services" frame: the dashboard
  * patches its list instead of refetching 10,000 rows (doc/scale.md#sse).
@@ -296,7 +317,7 @@ static int poll_services(struct stream *s, sqlite3 *db)
 		if (j < s->fp_n && !strcmp(s->fp_id[j], id))
 			j++;
 		if (!same && s->fp_ready && nrows++ < DELTA_MAX_ROWS)
-			cJSON_AddItemToArray(rows, json_row_raw(st));
+			cJSON_AddItemToArray(rows, json_row(st));
 		if (n == cap) {
 			cap *= 2;
 			ids = xrealloc(ids, cap * sizeof *ids);
@@ -312,6 +333,7 @@ static int poll_services(struct stream *s, sqlite3 *db)
 		if (nrows > DELTA_MAX_ROWS) {
 			publish_delta(s, "resync", "{}");
 		} else {
+			add_figures(s, db, rows);
 			cJSON *d = cJSON_CreateObject();
 			cJSON_AddItemToObject(d, "services", rows);
 			cJSON_AddItemToObject(d, "removed", gone);

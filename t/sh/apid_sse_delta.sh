@@ -14,44 +14,7 @@ apid_start
 apid_seed
 
 cat >"$T_TMP/delta.mjs" <<'JS'
-import http from 'node:http';
-import { execFileSync } from 'node:child_process';
-
-const base = new URL(process.env.APID);
-let failures = 0;
-const fail = (m) => { failures++; console.log('FAIL ' + m); };
-const sql = (s) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.DB, s]).toString().trim();
-const frames = [];
-let waiter = null;
-http.get({ host: base.hostname, port: base.port, path: '/api/stream', agent: false }, (res) => {
-  let buf = '';
-  res.setEncoding('utf8');
-  res.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const f = {};
-      for (const line of buf.slice(0, i).split('\n')) {
-        if (!line || line.startsWith(':')) continue;
-        const k = line.slice(0, line.indexOf(':'));
-        f[k] = line.slice(line.indexOf(':') + 1).trimStart();
-      }
-      buf = buf.slice(i + 2);
-      if (f.event) frames.push(f);
-      if (waiter) waiter();
-    }
-  });
-});
-// The next frame of this event after index from (waits up to 20 s).
-async function next(event, from) {
-  for (let t = 0; t < 400; t++) {
-    const k = frames.findIndex((f, j) => j >= from && f.event === event);
-    if (k >= 0) return k;
-    await new Promise((r) => { waiter = r; setTimeout(r, 50); });
-  }
-  fail(`no ${event} frame`);
-  process.exit(1);
-}
+const { frames, next, sql, fail, done } = await import(process.env.STREAM_MJS);
 // Let the reader take its first picture of the registry.
 await next('summary', 0);
 await new Promise((r) => setTimeout(r, 1500));
@@ -99,7 +62,6 @@ for (;;) {
 }
 if (sum.active_incidents.length !== 20) fail('summary frame incidents: ' + sum.active_incidents.length);
 if (sum.total_services !== 605) fail('summary counts: ' + sum.total_services);
-console.log(failures ? `${failures} failures` : 'delta ok');
-process.exit(failures ? 1 : 0);
+done('delta ok');
 JS
-APID=$APID DB=$DB node "$T_TMP/delta.mjs" || t_fail "stream deltas"
+APID=$APID DB=$DB STREAM_MJS=$ITSTATUS_ROOT/t/sh/apid_stream.mjs node "$T_TMP/delta.mjs" || t_fail "stream deltas"

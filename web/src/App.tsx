@@ -1,5 +1,5 @@
 // The shell: header, banners, the three views, overlays and global shortcuts.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   ConnectionBanner,
   IncidentCards,
@@ -194,14 +194,17 @@ export function App({ store, live, updateReady }: AppProps) {
     }
   }, []);
 
-  // Optional resources per view / overlay.
+  // Optional resources per view / overlay, dropped when the view is left
+  // (doc/scale.md#dashboard). The drawer reads its own service's history.
   useEffect(() => {
-    if (view === 'executive') live.want('slaHistory');
-    if (view === 'slo') live.want('slo', true);
+    const k = view === 'executive' ? 'slaHistory' : view === 'slo' ? 'slo' : null;
+    if (!k) return;
+    live.want(k, k === 'slo');
+    return () => live.unwant(k);
   }, [view]);
-  useEffect(() => {
-    if (drawerId) live.want('slaHistory');
-  }, [drawerId]);
+  // The SLO target outlives the SLO answer (the Executive KPI compares with it).
+  const sloTarget = useRef(99.9);
+  if (state.slo.data) sloTarget.current = state.slo.data.thresholds.target_percent;
   useEffect(() => {
     if (!graphOpen) return;
     live.want('graph', true);
@@ -357,7 +360,7 @@ export function App({ store, live, updateReady }: AppProps) {
             summary={summary}
             sla={state.sla.data}
             slaHistory={state.slaHistory.data}
-            target={state.slo.data?.thresholds.target_percent ?? 99.9}
+            target={sloTarget.current}
             clockOffsetMs={state.clockOffsetMs}
             fresh={fresh}
           />

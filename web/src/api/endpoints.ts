@@ -33,9 +33,12 @@ export const api = {
     getJson('/api/services/' + encodeURIComponent(id), (d) => parseServiceDetail(d, id), o),
   uptime: (o?: GetOptions) => getJson('/api/services/uptime', parseUptime, o),
   sla: (o?: GetOptions) => getJson('/api/services/sla', parseSla, o),
-  slaHistory: (days = 30, o?: GetOptions) => getJson('/api/services/sla/history' + q({ days }), parseSlaHistory, o),
+  // worst=N: the N worst services and the daily mean over all (aggregate);
+  // service_id: that service only (the drawer's chart).
+  slaHistory: (days = 30, p: { worst?: number; service_id?: string } = {}, o?: GetOptions) =>
+    getJson('/api/services/sla/history' + q({ days, ...p }), parseSlaHistory, o),
   graph: (o?: GetOptions) => getJson('/api/services/graph', parseGraph, o),
-  slo: (o?: GetOptions) => getJson('/api/services/slo', parseSlo, o),
+  slo: (p: { worst?: number } = {}, o?: GetOptions) => getJson('/api/services/slo' + q(p), parseSlo, o),
   timeline: (limit = 50, serviceId?: string, o?: GetOptions) =>
     getJson('/api/timeline' + q({ limit, service_id: serviceId }), parseTimeline, o),
   clustered: (window = 300, limit = 100, o?: GetOptions) =>

@@ -332,6 +332,8 @@ export interface paths {
                 query?: {
                     /** @description Only the N worst services (by mean daily uptime) (clamped to 1..1000), with aggregates over all of them (doc/scale.md#lists) */
                     worst?: number;
+                    /** @description Only this service (none when it is not a live service) */
+                    service_id?: string;
                     /** @description Clamped to 1..90 */
                     days?: number;
                 };
@@ -775,7 +777,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description An event stream. Resume with Last-Event-ID or last_event_id. */
+                /** @description An event stream. Resume with Last-Event-ID or last_event_id. A services frame carries a ServicesDelta (components/schemas). */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1444,6 +1446,14 @@ export interface components {
                 [key: string]: string | null;
             };
             coverage_rule: components["schemas"]["CoverageRule"];
+            /** @description With worst: per day, the mean uptime over every service */
+            aggregate?: {
+                date: string;
+                mean_uptime: number | null;
+                services: number;
+            }[];
+            /** @description With worst: services before the cut */
+            services_total?: number;
         };
         GraphNode: {
             id: string;
@@ -1513,6 +1523,29 @@ export interface components {
                 slow_threshold: number;
             };
             coverage_rule: components["schemas"]["CoverageRule"];
+            /** @description With worst: services before the cut */
+            services_total?: number;
+            /** @description With worst: fast-burning services before the cut */
+            fast_burning_count?: number;
+            /** @description With worst: slow-burning services before the cut */
+            slow_burning_count?: number;
+        };
+        /** @description The data of a services frame of /api/stream (doc/scale.md#sse): the changed rows, each with the figures its tile shows, and the ids of retired services. */
+        ServicesDelta: {
+            services: (components["schemas"]["Service"] & {
+                figures?: components["schemas"]["RowFigures"];
+            })[];
+            removed: string[];
+        };
+        /** @description One service as the uptime and SLA lists have it: its day squares (the entry of Uptime.services; a day absent is no data), their seen seconds (of Uptime.tracked_seconds) and its Sla entry. Absent when they could not be read. */
+        RowFigures: {
+            uptime: {
+                [key: string]: "operational" | "degraded" | "partial_outage" | "major_outage";
+            };
+            tracked_seconds: {
+                [key: string]: number;
+            };
+            sla: components["schemas"]["SlaFigures"];
         };
         Timeline: {
             events: components["schemas"]["Event"][];

@@ -35,6 +35,7 @@ import type {
   StatusEvent,
   Summary,
   Uptime,
+  ServicesDelta,
 } from './types';
 
 export type Obj = Record<string, unknown>;
@@ -191,10 +192,25 @@ export function parseServices(data: unknown): ServicesList {
 }
 
 /** A stream `services` frame: changed rows and retired ids (doc/scale.md#sse). */
-export function parseServicesDelta(data: unknown): { services: Service[]; removed: string[] } {
+export function parseServicesDelta(data: unknown): ServicesDelta {
   const d = obj(data);
   const removed = Array.isArray(d.removed) ? d.removed.filter((x): x is string => typeof x === 'string') : [];
-  return { services: mapRows(d.services, parseService), removed };
+  const services = mapRows(d.services, parseService);
+  // Each row's figures (day squares, uptime), parsed as the list endpoints'
+  // entries are; a row without them leaves its tile's figures to a refetch.
+  const figures: ServicesDelta['figures'] = {};
+  for (const row of Array.isArray(d.services) ? d.services : []) {
+    const id = str(obj(row).id);
+    const f = obj(obj(row).figures);
+    if (!id || !isObj(obj(row).figures)) continue;
+    const u = parseUptime({ services: { [id]: f.uptime }, tracked_seconds: { [id]: f.tracked_seconds } });
+    figures[id] = {
+      byDay: u.services[id] ?? {},
+      tracked: u.tracked[id] ?? {},
+      sla: isObj(f.sla) ? (parseSla({ services: { [id]: f.sla } }).services[id] ?? null) : null,
+    };
+  }
+  return { services, figures, removed };
 }
 
 export function parseEvent(o: Obj): StatusEvent | null {
@@ -383,7 +399,16 @@ export function parseSlaHistory(data: unknown): SlaHistory {
       };
     });
   }
-  return { days: strList(d.days), services, monitoring_since: sinceMap(d.monitoring_since) };
+  const out: SlaHistory = { days: strList(d.days), services, monitoring_since: sinceMap(d.monitoring_since) };
+  // Only with ?worst=N (doc/scale.md#lists): the daily mean over every service.
+  if (Array.isArray(d.aggregate)) {
+    out.aggregate = mapRows(d.aggregate, (o) => {
+      const date = str(o.date);
+      return date ? { date, mean_uptime: pct(o.mean_uptime), services: int(o.services) } : null;
+    });
+    out.services_total = Math.max(Object.keys(services).length, int(d.services_total));
+  }
+  return out;
 }
 
 export function parseGraph(data: unknown): Graph {
@@ -443,7 +468,7 @@ export function parseSlo(data: unknown): Slo {
       slow_breach: parseBreach(o.slow_breach),
     };
   });
-  return {
+  const out: Slo = {
     services,
     rule: parseRule(d.coverage_rule),
     thresholds: {
@@ -452,6 +477,14 @@ export function parseSlo(data: unknown): Slo {
       slow_threshold: num(t.slow_threshold) ?? 6,
     },
   };
+  // Only with ?worst=N (doc/scale.md#lists).
+  const total = num(d.services_total);
+  if (total !== null) {
+    out.services_total = Math.max(services.length, total);
+    out.fast_burning_count = int(d.fast_burning_count);
+    out.slow_burning_count = int(d.slow_burning_count);
+  }
+  return out;
 }
 
 export function parseClustered(data: unknown): Clustered {

@@ -100,6 +100,22 @@ export type SlaDay = OrNull<W['SlaDay'], 'tracked_seconds' | 'window_seconds' | 
 
 export type SlaHistory = With<Omit<W['SlaHistory'], 'coverage_rule'>, { services: Record<string, SlaDay[]> }>;
 
+/** What a tile shows of one service, carried beside its row in a stream `services` delta
+ * (doc/scale.md#sse): the wire's RowFigures under the names the store's Uptime and Sla use. */
+export type RowFigures = {
+  /** its entry of Uptime.services: worst status per day seen (7 days) */
+  byDay: Uptime['services'][string];
+  /** its entry of Uptime.tracked */
+  tracked: Uptime['tracked'][string];
+  sla: SlaFigures | null;
+};
+
+/** A stream `services` frame (the wire's ServicesDelta): changed rows, their figures by id. */
+export type ServicesDelta = Pick<W['ServicesDelta'], 'removed'> & {
+  services: Service[];
+  figures: Record<string, RowFigures>;
+};
+
 export type GraphNode = Omit<W['GraphNode'], 'current_status' | 'poller_health'>;
 export type GraphLink = W['GraphLink'];
 export type Graph = With<W['Graph'], { nodes: GraphNode[] }>;

@@ -155,15 +155,34 @@ const TILE_MIN_PX = 200;
 const TILE_GAP_PX = 8;
 /** Rows rendered beyond the viewport on each side, in pixels. */
 const OVERSCAN_PX = 800;
+/** Rendered rows are dropped only this far out (fewer mounts back and forth). */
+const KEEP_PX = 2 * OVERSCAN_PX;
 /** Tiles rendered per category before anything is measured (about a row). */
 const FIRST_TILES = 8;
 
-/** Every windowed category: one scroll handler measures them all, then
- * updates them all, once a frame -- reads before writes, so the browser lays
- * the page out once per frame, not once per category. */
+/** What one category needs this frame, in rows: those in the viewport, those
+ * to render (viewport and overscan) and those it may keep. */
+interface Plan {
+  rowPx: number;
+  cols: number;
+  rows: number;
+  see: [number, number];
+  want: [number, number];
+  keep: [number, number];
+}
+
+/** Every windowed category. One handler measures them all, then updates
+ * them all, once a frame -- reads before writes, so the browser lays the page
+ * out once per frame, not once per category. Each frame mounts at most one
+ * new row of tiles in the whole grid, rows in the viewport first: mounting
+ * is what costs (doc/scale.md#dashboard), and a fast scroll otherwise
+ * mounts several rows in one frame. Rows out of range go at once. */
 interface WindowHandle {
-  read: () => Range | null;
-  apply: (r: Range | null) => void;
+  read: () => Plan | null;
+  /** Apply the plan, adding one row if grow; true while rows are missing. */
+  step: (p: Plan | null, grow: boolean) => boolean;
+  /** The rows rendered now. */
+  rendered: () => [number, number];
 }
 const windows = new Set<WindowHandle>();
 let windowsFrame = 0;
@@ -172,8 +191,21 @@ function scheduleWindows(): void {
   windowsFrame = requestAnimationFrame(() => {
     windowsFrame = 0;
     const all = [...windows];
-    const ranges = all.map((w) => w.read());
-    all.forEach((w, i) => w.apply(ranges[i] ?? null));
+    const plans = all.map((w) => w.read());
+    // The one row this frame: for the first category (page order) missing a
+    // row in the viewport, else the first missing one in its overscan.
+    const missing = (i: number, k: 'see' | 'want') => {
+      const p = plans[i];
+      const r = all[i]!.rendered();
+      return !!p && p[k][0] < p[k][1] && (r[0] > p[k][0] || r[1] < p[k][1]);
+    };
+    let grow = all.findIndex((_, i) => missing(i, 'see'));
+    if (grow < 0) grow = all.findIndex((_, i) => missing(i, 'want'));
+    let pending = false;
+    all.forEach((w, i) => {
+      pending = w.step(plans[i] ?? null, i === grow) || pending;
+    });
+    if (pending) scheduleWindows();
   });
 }
 
@@ -183,6 +215,32 @@ interface Range {
   rowPx: number; // row pitch (tile + gap); 0 = not measured: render all
   cols: number;
   total: number;
+}
+
+/** The rows [a, b) clamped to [0, rows). */
+function rowSpan(a: number, b: number, rows: number): [number, number] {
+  const x = Math.max(0, Math.min(rows, a));
+  return [x, Math.max(x, Math.min(rows, b))];
+}
+
+/**
+ * The next rendered rows [c0, c1) after [r0, r1) for plan p: rows outside
+ * p.keep dropped, and if grow, one row added -- toward the viewport first,
+ * then the overscan (below before above); a range that no longer meets the
+ * rows to render restarts at the viewport's top row.
+ */
+export function nextRows(r0: number, r1: number, p: Plan, grow: boolean): [number, number] {
+  let [c0, c1] = [Math.max(r0, p.keep[0]), Math.min(r1, p.keep[1])];
+  if (c0 >= c1 || c1 <= p.want[0] || c0 >= p.want[1]) {
+    const at = p.see[0] < p.see[1] ? p.see[0] : p.want[0];
+    return grow && p.want[0] < p.want[1] ? [at, at + 1] : [at, at];
+  }
+  if (!grow) return [c0, c1];
+  if (c1 < p.see[1]) c1++;
+  else if (c0 > p.see[0]) c0--;
+  else if (c1 < p.want[1]) c1++;
+  else if (c0 > p.want[0]) c0--;
+  return [c0, c1];
 }
 
 /**
@@ -209,7 +267,7 @@ function WindowedTiles(props: {
   const rangeRef = useRef(range);
   rangeRef.current = range;
 
-  const measure = useCallback((): Range | null => {
+  const read = useCallback((): Plan | null => {
     const el = ul.current;
     if (!el || typeof window === 'undefined') return null;
     const width = el.clientWidth;
@@ -227,44 +285,66 @@ function WindowedTiles(props: {
     // Row r starts r * rowPx below the list's top (the padding stands for the
     // rows above the first rendered one).
     const top = -el.getBoundingClientRect().top;
+    const bottom = top + window.innerHeight;
     const rows = Math.ceil(n / cols);
-    // Keep what is rendered while it still covers the viewport with a margin:
-    // the DOM then changes every few frames of a fast scroll, by several rows
-    // at once, instead of a row every frame (fewer diffs and layouts).
-    if (prev.rowPx === rowPx && prev.cols === cols && prev.total === n) {
-      const have0 = (prev.first / cols) * rowPx;
-      const have1 = Math.ceil(prev.end / cols) * rowPx;
-      const need0 = Math.max(0, top - OVERSCAN_PX / 4);
-      const need1 = Math.min(rows * rowPx, top + window.innerHeight + OVERSCAN_PX / 4);
-      if ((need1 <= need0 && prev.end === prev.first) || (have0 <= need0 && have1 >= need1)) return prev;
-    }
-    const y0 = Math.max(0, top - OVERSCAN_PX);
-    const y1 = top + window.innerHeight + OVERSCAN_PX;
-    const firstRow = Math.min(rows, Math.floor(y0 / rowPx));
-    const endRow = Math.max(firstRow, Math.min(rows, Math.ceil(y1 / rowPx)));
-    return { first: firstRow * cols, end: Math.min(n, endRow * cols), rowPx, cols, total: n };
+    const span = (y0: number, y1: number) => rowSpan(Math.floor(y0 / rowPx), Math.ceil(y1 / rowPx), rows);
+    return {
+      rowPx,
+      cols,
+      rows,
+      see: span(top, bottom),
+      want: span(top - OVERSCAN_PX, bottom + OVERSCAN_PX),
+      keep: span(top - KEEP_PX, bottom + KEEP_PX),
+    };
   }, [n]);
 
-  const apply = useCallback(
-    (r: Range | null) => {
-      const cur = rangeRef.current;
-      if (!r) {
-        // No layout: render everything (as before windowing).
-        if (cur.rowPx === 0 && cur.end !== n && ul.current && !ul.current.clientWidth) setRange({ first: 0, end: n, rowPx: 0, cols: 0, total: n });
-        return;
-      }
-      if (r.first !== cur.first || r.end !== cur.end || r.rowPx !== cur.rowPx || r.cols !== cur.cols || r.total !== cur.total) setRange(r);
-    },
-    [n],
-  );
-  const update = useCallback(() => apply(measure()), [apply, measure]);
+  /** The rows rendered now, in the current geometry. */
+  const rendered = useCallback((): [number, number] => {
+    const cur = rangeRef.current;
+    if (!cur.cols || cur.total !== n) return [0, 0];
+    return [Math.floor(cur.first / cur.cols), Math.ceil(cur.end / cur.cols)];
+  }, [n]);
 
+  const set = useCallback(
+    (r: Range) => {
+      const cur = rangeRef.current;
+      if (r.first !== cur.first || r.end !== cur.end || r.rowPx !== cur.rowPx || r.cols !== cur.cols || r.total !== cur.total) {
+        rangeRef.current = r;
+        setRange(r);
+      }
+    },
+    [],
+  );
+
+  const step = useCallback(
+    (p: Plan | null, grow: boolean): boolean => {
+      const cur = rangeRef.current;
+      if (!p) {
+        // No layout: render everything (as before windowing).
+        if (cur.rowPx === 0 && cur.end !== n && ul.current && !ul.current.clientWidth) set({ first: 0, end: n, rowPx: 0, cols: 0, total: n });
+        return false;
+      }
+      // What is rendered, in this geometry (a new column count or list keeps
+      // the rows of the tiles rendered, as far as they go).
+      const same = cur.cols === p.cols && cur.total === n;
+      const r0 = same ? Math.floor(cur.first / p.cols) : Math.floor(Math.min(cur.first, n) / p.cols);
+      const r1 = same ? Math.ceil(cur.end / p.cols) : r0 + Math.min(1, Math.ceil((Math.min(cur.end, n) - Math.min(cur.first, n)) / p.cols));
+      const [c0, c1] = nextRows(r0, r1, p, grow);
+      set({ first: c0 * p.cols, end: Math.min(n, c1 * p.cols), rowPx: p.rowPx, cols: p.cols, total: n });
+      return c0 > p.want[0] || c1 < p.want[1];
+    },
+    [n, set],
+  );
+
+  // Measure before the first paint (and drop what is far away); the rows
+  // come one a frame from the next frame on.
   useLayoutEffect(() => {
-    update();
-  }, [n, update]);
+    step(read(), false);
+    scheduleWindows();
+  }, [n, read, step]);
 
   useEffect(() => {
-    const w = { read: measure, apply };
+    const w = { read, step, rendered };
     windows.add(w);
     if (windows.size === 1) {
       window.addEventListener('scroll', scheduleWindows, { passive: true });
@@ -280,7 +360,7 @@ function WindowedTiles(props: {
       }
       ro?.disconnect();
     };
-  }, [measure, apply]);
+  }, [read, step, rendered]);
 
   // Keyboard moves to a tile not in the DOM: scroll its row into view first.
   useEffect(() => {
@@ -288,12 +368,16 @@ function WindowedTiles(props: {
       const el = ul.current;
       const r = rangeRef.current;
       if (!el || !r.rowPx || !r.cols) return;
-      const rowTop = el.getBoundingClientRect().top + Math.floor(i / r.cols) * r.rowPx;
+      const row = Math.floor(i / r.cols);
+      const rowTop = el.getBoundingClientRect().top + row * r.rowPx;
       if (rowTop < 80 || rowTop + r.rowPx > window.innerHeight) window.scrollBy(0, rowTop - window.innerHeight / 3);
-      update();
+      // Its row at once, whatever the per-frame budget: focus follows it.
+      const [r0, r1] = rendered();
+      if (row < r0 || row >= r1) set({ first: row * r.cols, end: Math.min(n, (row + 1) * r.cols), rowPx: r.rowPx, cols: r.cols, total: n });
+      scheduleWindows();
     });
     return () => props.register(g.key, null);
-  }, [g.key, update]);
+  }, [g.key, n, rendered, set]);
 
   const windowed = range.rowPx > 0 && range.cols > 0;
   const rows = windowed ? Math.ceil(n / range.cols) : 0;

@@ -194,6 +194,8 @@ export function ServiceDrawer(props: DrawerProps) {
   const { serviceId, listRow, eventSeq } = props;
   const detail = usePolled((signal) => api.service(serviceId, { signal }), 30_000, [serviceId, eventSeq]);
   const reports = usePolled((signal) => api.reports(serviceId, 20, { signal }), 300_000, [serviceId, eventSeq]);
+  // This service's 30 days only, not every service's (doc/scale.md#dashboard).
+  const own = usePolled((signal) => api.slaHistory(30, { service_id: serviceId }, { signal }), 300_000, [serviceId, eventSeq]);
 
   // Merge: the list row has poller health etc.; the detail endpoint may not.
   const d = detail.data;
@@ -217,8 +219,9 @@ export function ServiceDrawer(props: DrawerProps) {
   const eff = merged ? effectiveStatus(merged) : 'unknown';
   const broken = merged ? isPollerBroken(merged) : false;
   const sla = props.sla?.services[serviceId] ?? null;
-  const hist = props.slaHistory?.services[serviceId] ?? null;
-  const histDays = props.slaHistory?.days ?? [];
+  const history = own.data?.services[serviceId] ? own.data : props.slaHistory;
+  const hist = history?.services[serviceId] ?? null;
+  const histDays = history?.days ?? [];
   const histVals = histDays.map((day) => hist?.find((h) => h.date === day)?.uptime ?? null);
 
   return (

@@ -7,7 +7,7 @@ import { parseEvent, parseServicesDelta, parseSummary, isObj } from '../api/pars
 import { effectiveStatus, statusLabel } from '../lib/status';
 import { StreamClient, type StreamState } from '../lib/stream';
 import { lastDays } from '../lib/format';
-import { patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
+import { applyFigures, patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
 
 export const FAST_MS = 30_000;
 export const SLOW_MS = 300_000;
@@ -15,6 +15,14 @@ export const SLOW_MS = 300_000;
 export const WATCHDOG_MS = 60_000;
 /** /api/health (is pollerd stale? when is a poll late?) is read this often. */
 export const HEALTH_MS = 5_000;
+/** Services of the SLA history kept for the Executive view: it charts the
+ * aggregate, so a few are enough (the drawer asks for its own service). */
+export const TREND_WORST = 20;
+/** SLO cards at most (the endpoint's own cap): every service up to this many. */
+export const SLO_WORST = 1000;
+/** Resources only a view shows: dropped from the store when it is left, so
+ * 10,000 services' figures are not kept for a view nobody looks at. */
+const VIEW_ONLY: readonly ResourceKey[] = ['slaHistory', 'slo'];
 
 type Fetcher = () => Promise<ApiResult<unknown>>;
 
@@ -24,8 +32,11 @@ const FETCHERS: Record<ResourceKey, Fetcher> = {
   clustered: () => api.clustered(300, 100),
   uptime: () => api.uptime(),
   sla: () => api.sla(),
-  slaHistory: () => api.slaHistory(30),
-  slo: () => api.slo(),
+  // The Executive trend: the daily mean over every service is the answer's
+  // `aggregate`; the per-service part is cut to the worst (doc/scale.md#lists).
+  slaHistory: () => api.slaHistory(30, { worst: TREND_WORST }),
+  // The SLO view lists every service up to SLO_WORST, then the worst of them.
+  slo: () => api.slo({ worst: SLO_WORST }),
   graph: () => api.graph(),
   health: () => api.health(),
 };
@@ -62,6 +73,8 @@ export class LiveController {
   /** Optional resources some views need (slo, graph, slaHistory) — fetched on the slow timer once asked for. */
   private wanted = new Set<ResourceKey>();
   private started = false;
+  /** The stream was open once: a later open is a reconnect. */
+  private everOpen = false;
 
   constructor(store: Store<AppState>) {
     this.store = store;
@@ -70,8 +83,9 @@ export class LiveController {
   start(): void {
     if (this.started) return;
     this.started = true;
-    void this.refreshFast();
-    void this.refreshSlow();
+    // The list first: at 10,000 services the uptime and SLA answers are
+    // megabytes to parse, and the tiles can paint before their squares.
+    void this.refreshFast().then(() => this.refreshSlow());
     this.stream = new StreamClient({
       url: '/api/stream',
       onState: (s, info) => this.onStreamState(s, info.retryInMs),
@@ -80,7 +94,10 @@ export class LiveController {
       onServices: (data) => this.onServices(data),
       onResync: () => {
         this.lastStreamMsg = Date.now();
+        // Too many rows changed for a delta: the list and the tiles' figures
+        // again, each a 304 when unchanged.
         void this.refresh('services');
+        void this.refreshFigures();
       },
     });
     this.stream.start();
@@ -118,8 +135,12 @@ export class LiveController {
     if (!had || fresh || r.data === null) void this.refresh(k);
   }
 
+  /** A view no longer needs k: stop refreshing it, and drop a view-only
+   * answer from the store (the next want() fetches it again, a 304 if unchanged). */
   unwant(k: ResourceKey): void {
     this.wanted.delete(k);
+    if (VIEW_ONLY.includes(k) && this.store.get()[k].data !== null)
+      this.store.set({ [k]: { data: null, error: null, fetchedAt: null, raw: null } } as Partial<AppState>);
   }
 
   private onVisible = () => {
@@ -165,6 +186,11 @@ export class LiveController {
     this.updateConn();
   }
 
+  /** The tiles' day squares and uptime badges of every service. */
+  refreshFigures(): Promise<boolean[]> {
+    return Promise.all([this.refresh('uptime'), this.refresh('sla')]);
+  }
+
   async refreshSlow(): Promise<void> {
     const keys: ResourceKey[] = ['uptime', 'sla', ...this.wanted];
     await Promise.all([...new Set(keys)].map((k) => this.refresh(k)));
@@ -176,8 +202,11 @@ export class LiveController {
     if (s === 'open') {
       this.lastStreamMsg = Date.now();
       this.stopPolling();
-      // Catch up on whatever happened while the stream was down.
+      // Catch up on whatever happened while the stream was down (figures
+      // too: the deltas that carried them were missed; 304s if unchanged).
       if (!wasOpen) void this.refreshFast();
+      if (!wasOpen && this.everOpen) void this.refreshFigures();
+      this.everOpen = true;
     } else if (s === 'waiting' || s === 'unsupported' || s === 'closed') {
       this.startPolling();
     }
@@ -237,9 +266,8 @@ export class LiveController {
       // small, and a 304 when unchanged.
       void this.refresh('clustered');
       if (this.refetchFigures) {
-        // The affected tile's uptime and day squares (issue 15: they lagged 5 min).
-        void this.refresh('uptime');
-        void this.refresh('sla');
+        // The tile's day squares and uptime come with its row in the
+        // `services` frame (onServices); only the views' worst-N lists here.
         for (const k of ['slaHistory', 'slo'] as const) if (this.wanted.has(k)) void this.refresh(k);
       }
       if (this.wanted.has('graph')) void this.refresh('graph');
@@ -255,6 +283,9 @@ export class LiveController {
     if (!list) return; // the list being fetched is newer anyway
     const d = parseServicesDelta(data);
     if (!d.services.length && !d.removed.length) return;
+    // A row that came without its figures (an older apid, a read error):
+    // the tiles' figures are refetched instead (issue 15).
+    if (d.services.some((x) => !d.figures[x.id])) void this.refreshFigures();
     const byId = new Map(d.services.map((x) => [x.id, x]));
     const gone = new Set(d.removed);
     const services = [];
@@ -267,6 +298,7 @@ export class LiveController {
     for (const n of byId.values()) services.push(n); // new services
     this.store.set({
       services: { ...st.services, data: { ...list, services, total: services.length }, raw: null },
+      ...applyFigures(st, d.figures),
       eventSeq: st.eventSeq + 1,
     });
   }

@@ -1,6 +1,6 @@
 // A tiny observable store (no dependency) holding everything the shell shows.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Clustered, Health, Service, ServicesList, Sla, SlaHistory, Slo, StatusEvent, Summary, Uptime, Graph } from '../api/types';
+import type { Clustered, Health, RowFigures, Service, ServicesList, Sla, SlaHistory, Slo, StatusEvent, Summary, Uptime, Graph } from '../api/types';
 import type { ConnMode } from '../lib/staleness';
 import { RANK, type Status } from '../lib/status';
 
@@ -117,4 +117,39 @@ export function patchToday(u: Uptime | null, id: string, day: string, s: Status)
   const cur = row[day];
   if (cur && RANK[cur] >= RANK[s]) return u;
   return { ...u, services: { ...u.services, [id]: { ...row, [day]: s } } };
+}
+
+/** The uptime and SLA resources with the figures of a stream delta's rows
+ * (doc/scale.md#sse) put in place of those services' entries: the tiles
+ * follow without a refetch of every service. Only the resources that
+ * changed are in the patch; nothing while they are not loaded yet (their
+ * fetch is newer). */
+export function applyFigures(st: AppState, figures: Record<string, RowFigures>): Partial<AppState> {
+  const ids = Object.keys(figures);
+  const u = st.uptime.data;
+  const sla = st.sla.data;
+  if (!ids.length) return {};
+  const patch: Partial<AppState> = {};
+  if (u) {
+    const services = { ...u.services };
+    const tracked = { ...u.tracked };
+    for (const id of ids) {
+      const f = figures[id]!;
+      // A day absent is "no data", as in the list: drop the entry when no day was seen.
+      if (Object.keys(f.byDay).length) services[id] = f.byDay;
+      else delete services[id];
+      if (Object.keys(f.tracked).length) tracked[id] = f.tracked;
+      else delete tracked[id];
+    }
+    patch.uptime = { ...st.uptime, data: { ...u, services, tracked }, raw: null };
+  }
+  if (sla) {
+    const services = { ...sla.services };
+    for (const id of ids) {
+      const f = figures[id]!.sla;
+      if (f) services[id] = f;
+    }
+    patch.sla = { ...st.sla, data: { ...sla, services }, raw: null };
+  }
+  return patch;
 }

@@ -33,6 +33,15 @@ export function dailyMeans(h: SlaHistory | null): { days: string[]; values: (num
   return { days: h.days, values };
 }
 
+/** The chart's daily means: the server's aggregate over every service when
+ * the history was cut to the worst (?worst=N, doc/scale.md#lists), else
+ * computed from each service's days. */
+export function trendMeans(h: SlaHistory | null): { days: string[]; values: (number | null)[] } {
+  if (!h?.aggregate) return dailyMeans(h);
+  const byDate = new Map(h.aggregate.map((a) => [a.date, a.mean_uptime]));
+  return { days: h.days, values: h.days.map((d) => byDate.get(d) ?? null) };
+}
+
 export interface ExecutiveProps {
   services: Service[] | null;
   summary: Summary | null;
@@ -54,7 +63,7 @@ export function ExecutiveView(p: ExecutiveProps) {
   const blind = (p.services ?? []).filter(isPollerBroken).length;
   const sla = meanSla30(p.sla);
   const slaCov = bestCoverage(Object.values(p.sla?.services ?? {}).map((s) => s.coverage['30d']));
-  const trend = dailyMeans(p.slaHistory);
+  const trend = trendMeans(p.slaHistory);
   const badDays = trend.values.filter((v) => v !== null && v < 100).length;
   const lastPoll = parseTs(p.summary?.last_poll_at ?? null);
   const fresh = p.fresh ?? (lastPoll === null || now + p.clockOffsetMs - lastPoll > 90_000 ? 'amber' : 'fresh');

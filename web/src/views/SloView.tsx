@@ -63,7 +63,13 @@ function Gauge({ value, zone }: { value: number | null; zone: 'good' | 'warn' | 
 
 export function SloView({ slo, error, onRetry }: { slo: Slo | null; error: string | null; onRetry: () => void }) {
   const rows = slo ? sortSlo(slo.services) : [];
-  const burning = rows.filter((r) => r.fast_burning || r.slow_burning).length;
+  // With thousands of services the answer lists the worst (doc/scale.md#lists);
+  // the counts then come from the server's totals.
+  const total = Math.max(rows.length, slo?.services_total ?? 0);
+  const cut = total > rows.length;
+  const burning = cut
+    ? Math.max(slo?.fast_burning_count ?? 0, slo?.slow_burning_count ?? 0, rows.filter((r) => r.fast_burning || r.slow_burning).length)
+    : rows.filter((r) => r.fast_burning || r.slow_burning).length;
   const [announce, setAnnounce] = useState('');
   const prev = useRef<number | null>(null);
   useEffect(() => {
@@ -80,11 +86,13 @@ export function SloView({ slo, error, onRetry }: { slo: Slo | null; error: strin
         {announce}
       </p>
       <header class="slo-head">
-        <h2 class="section-title">Error budget across {plural(rows.length, 'service')}</h2>
+        <h2 class="section-title">
+          {cut ? `Error budget: the ${rows.length.toLocaleString('en')} with the least left, of ${plural(total, 'service')}` : `Error budget across ${plural(rows.length, 'service')}`}
+        </h2>
         {slo && <span class="muted small">Target {slo.thresholds.target_percent}% · fast burn ≥ {slo.thresholds.fast_threshold}× · slow burn ≥ {slo.thresholds.slow_threshold}×</span>}
         {burning > 0 && (
           <span class="pill pill-major_outage">
-            <Icon name="flame" size={14} /> {burning} burning
+            <Icon name="flame" size={14} /> {cut ? `${slo?.fast_burning_count ?? 0} fast, ${slo?.slow_burning_count ?? 0} slow` : burning} burning
           </span>
         )}
       </header>
