@@ -413,6 +413,8 @@ static const struct {
     /* a day's worst status: a day without a known status is not listed */
     {"/components/schemas/Uptime/properties/services/additionalProperties/additionalProperties",
      "status", 1},
+    /* the same day squares, carried with a row of a stream services frame */
+    {"/components/schemas/RowFigures/properties/uptime/additionalProperties", "status", 1},
     {"/components/schemas/Breach/properties/long_window_label", NULL, 0},
     {"/components/schemas/Breach/properties/short_window_label", NULL, 0},
     {"/components/schemas/ClusterEvent/properties/kind", "event_kind", 0},
