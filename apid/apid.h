@@ -464,10 +464,6 @@ struct sla_opts {
 	int count_maintenance;	      /* SLA_COUNT_MAINTENANCE */
 	double min_coverage_pct;      /* UPTIME_MIN_COVERAGE_PERCENT */
 	double burn_min_coverage_pct; /* BURN_MIN_COVERAGE_PERCENT */
-	/* Not read since schema 0007: pollerd's own fresh_until says when it
-	 * is blind (db_poller_stalled_at), so apid's setting cannot disagree.
-	 * Kept so that t/check_api_sla.c, which sets it, compiles unchanged. */
-	int stale_after_s;
 };
 /* What a window's figure stands on (ms). */
 struct sla_cov {

@@ -350,7 +350,8 @@ static void fill_put(struct jsink *s, const char *p, size_t n)
 int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root)
 {
 	struct fill_sink f = {.base = {fill_put}, .hash = FNV_OFFSET};
-	buf_init(&f.text, 0);
+	buf_init(&f.text,
+		 0); /* no cap: fill_put compresses and empties it past RC_KEEP_IDENTITY_MAX */
 	json_print_consume(root, &f.base);
 	cJSON_Delete(root);
 	if (f.zon && !f.zfail)

@@ -235,7 +235,8 @@ static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
 static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
 		const struct sla_opts *o, struct sla_set *out)
 {
-	(void)o; /* no option shapes the timelines since 0007 (see sla_opts.stale_after_s) */
+	(void)o; /* options shape figures, not timelines: when pollerd is blind is its own
+		  * fresh_until (db_poller_stalled_at), not an apid setting */
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *svc =
 	    db_prepare(db, only ? SQL_TL_SERVICES(" AND s.id = ?2") : SQL_TL_SERVICES(""));
@@ -669,7 +670,8 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 		const struct sla_tl *t = &set.v[i];
 		cJSON_AddItemToObject(since, t->service_id, since_json(t));
 		cJSON *so, *to;
-		if (uptime_days(t, first, now_ms, o, &so, &to)) { /* text, not trees: 10,000 services x 7 days x 2 */
+		/* text, not trees: 10,000 services x 7 days x 2 */
+		if (uptime_days(t, first, now_ms, o, &so, &to)) {
 			cJSON_AddItemToObject(svcs, t->service_id, json_list_item(so));
 			cJSON_AddItemToObject(tracked, t->service_id, json_list_item(to));
 		}

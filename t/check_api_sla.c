@@ -79,8 +79,7 @@ static struct sla_opts opts(double w)
 	return (struct sla_opts){.degraded_weight = w,
 				 .count_maintenance = 0,
 				 .min_coverage_pct = 10,
-				 .burn_min_coverage_pct = 90,
-				 .stale_after_s = 120};
+				 .burn_min_coverage_pct = 90};
 }
 
 /* The raw uptime of svc over [start, end), whatever its coverage; the
