@@ -256,6 +256,7 @@ static void *conn_main(void *arg)
 	if (++srv.cur > srv.maxcur)
 		srv.maxcur = srv.cur;
 	pthread_mutex_unlock(&srv.mu);
+	int counted = 1; /* still in srv.cur */
 	int conditional = strstr(req, "If-None-Match: \"v1\"") != NULL;
 	if (!strcmp(path, "/ok") || !strcmp(path, "/summary") || !strcmp(path, "/rss")) {
 		const char *body = !strcmp(path, "/ok")	      ? "{\"ok\":true}"
@@ -294,12 +295,19 @@ static void *conn_main(void *arg)
 		respond(fd, 302, "Location: /ok\r\n", "");
 	} else if (!strncmp(path, "/conc/", 6)) {
 		usleep(200 * 1000);
+		/* Served: stop counting before the answer leaves. Counted after
+		 * it, the client's next request (admitted as soon as this answer
+		 * arrives) could be counted while this thread is still closing. */
+		pthread_mutex_lock(&srv.mu);
+		srv.cur--;
+		pthread_mutex_unlock(&srv.mu);
+		counted = 0;
 		respond(fd, 200, NULL, "{}");
 	} else {
 		respond(fd, 404, NULL, "{}");
 	}
 	pthread_mutex_lock(&srv.mu);
-	srv.cur--;
+	srv.cur -= counted;
 	srv.active_threads--;
 	pthread_mutex_unlock(&srv.mu);
 	close(fd);
