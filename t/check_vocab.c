@@ -406,6 +406,7 @@ static const struct {
     {"/components/schemas/PollerHealth", "health", 0},
     {"/components/schemas/Severity", "severity", 0},
     {"/components/schemas/Service/properties/tier", "tier", 0},
+    {"/components/schemas/SloRow/properties/tier", "tier", 0},
     {"/components/schemas/Service/properties/status_source", "status_source", 0},
     {"/components/schemas/Maintenance/properties/status", "maint_state", 0},
     {"/components/schemas/Maintenance/properties/source", "maint_source", 0},
@@ -425,6 +426,8 @@ static const struct {
     {"/components/schemas/Healthz/properties/status", NULL, 0},
     {"/components/schemas/Healthz/properties/stale/items", "daemon", 0},
     {"/components/schemas/InboxRow/properties/state", "inbox_state", 0},
+    {"/components/schemas/AlertRow/properties/alert_kind", "alert_kind", 0},
+    {"/components/schemas/AlertRow/properties/suppressed_by", "suppression", 0},
 };
 #define N_API_ENUMS (sizeof api_enums / sizeof api_enums[0])
 

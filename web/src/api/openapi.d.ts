@@ -711,7 +711,7 @@ export interface paths {
                 query?: {
                     /** @description Only this service */
                     service_id?: string;
-                    /** @description alert_kind: status_change, aggregated_upstream, poller_health, slo_burn_rate, daemon_health, batch */
+                    /** @description Only this alert_kind (the words are AlertRow.alert_kind's); any other word matches no alert */
                     kind?: string;
                     /** @description true: suppressed only; false: fired only */
                     suppressed?: boolean;
@@ -1356,6 +1356,8 @@ export interface components {
             status_text: string;
             status_reason?: string;
             active_incidents: components["schemas"]["ActiveIncident"][];
+            /** @description With worst, and in the stream's summary frames: every active incident, when active_incidents holds only the worst of them */
+            active_incidents_total?: number;
             upcoming_maintenances: components["schemas"]["Maintenance"][];
             total_services: number;
             healthy_count: number;
@@ -1487,7 +1489,8 @@ export interface components {
             id: string;
             display_name: string;
             category: string;
-            tier: string;
+            /** @enum {string} */
+            tier: "critical" | "important" | "informational";
             current_status: components["schemas"]["Status"];
             poller_health: components["schemas"]["PollerHealth"];
             effective_status: components["schemas"]["Status"];
@@ -1630,12 +1633,14 @@ export interface components {
             service_id: string;
             service_name: string | null;
             status_event_id: number | null;
-            alert_kind: string;
+            /** @enum {string} */
+            alert_kind: "status_change" | "aggregated_upstream" | "poller_health" | "slo_burn_rate" | "daemon_health" | "batch";
             severity: string;
             previous_status: string | null;
             new_status: string;
             aggregated_under: string | null;
-            suppressed_by: string | null;
+            /** @enum {string|null} */
+            suppressed_by: "aggregated_under_upstream" | "maintenance_window" | "dedup" | "tier_informational" | "webhook_not_configured" | "baseline" | "recovery_not_announced" | "batched" | "covered_by_status_alert" | "covered_by_burn_alert" | null;
             /** @description fired, or the suppression reason */
             decision: string;
             slack_channel: string | null;

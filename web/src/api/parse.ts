@@ -5,7 +5,7 @@
 // becomes null. The result types are the contract's (./types.ts, generated
 // from apid/openapi.json), so `tsc` fails here when the contract changes.
 import { asEdgeSeverity, asStatus, isStatus, type Status } from '../lib/status';
-import { MAINTENANCE_STATES, OUTBOX_STATES, POLLER_HEALTHS, TIERS } from '../lib/vocab';
+import { ALERT_KINDS, MAINTENANCE_STATES, OUTBOX_STATES, POLLER_HEALTHS, SUPPRESSIONS, TIERS } from '../lib/vocab';
 import type {
   ActiveIncident,
   AlertRow,
@@ -454,7 +454,7 @@ export function parseSlo(data: unknown): Slo {
       id,
       display_name: str(o.display_name) || id,
       category: (str(o.category) || 'other').toLowerCase(),
-      tier: str(o.tier),
+      tier: word(TIERS, o.tier),
       current_status: asStatus(o.current_status),
       poller_health: health(o.poller_health),
       in_maintenance: bool(o.in_maintenance),
@@ -564,10 +564,10 @@ export function parseAlerts(data: unknown, meta?: unknown): Alerts {
       id,
       service_id,
       status_event_id: num(o.status_event_id),
-      alert_kind: str(o.alert_kind) || 'status_change',
+      alert_kind: word(ALERT_KINDS, o.alert_kind) ?? 'status_change',
       severity: str(o.severity),
       new_status: str(o.new_status) || 'unknown',
-      suppressed_by: str(o.suppressed_by),
+      suppressed_by: word(SUPPRESSIONS, o.suppressed_by),
       dedup_key: str(o.dedup_key),
       first_sent_at: str(o.first_sent_at),
       acknowledged_at: str(o.acknowledged_at),

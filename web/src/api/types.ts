@@ -8,7 +8,7 @@
 //     (parsed rows, a string read as a status, a label shown as any text);
 //   - Omit/Pick: wire fields the UI does not read.
 // A field the contract drops or renames therefore fails `tsc` here.
-import type { OutboxState, PollerHealth, Status, Tier, EdgeSeverity, MaintenanceState, EventKind } from '../lib/vocab';
+import type { AlertKind, OutboxState, PollerHealth, Status, Suppression, Tier, EdgeSeverity, MaintenanceState, EventKind } from '../lib/vocab';
 import type { components } from './openapi';
 
 type W = components['schemas'];
@@ -27,9 +27,12 @@ export type ContractUsesVocabulary = [
   Check<Same<W['PollerHealth'], PollerHealth>>,
   Check<Same<W['Severity'], EdgeSeverity>>,
   Check<Same<W['Service']['tier'], Tier>>,
+  Check<Same<W['SloRow']['tier'], Tier>>,
   Check<Same<W['Delivery']['state'], OutboxState>>,
   Check<Same<W['Maintenance']['status'], MaintenanceState>>,
   Check<Same<W['ClusterEvent']['kind'], EventKind>>,
+  Check<Same<W['AlertRow']['alert_kind'], AlertKind>>,
+  Check<Same<NonNullable<W['AlertRow']['suppressed_by']>, Suppression>>,
 ];
 
 type DriftField = 'drift_note' | 'drift_first_seen_at' | 'drift_last_seen_at';
@@ -71,11 +74,7 @@ export type ActiveIncident = With<
 export type Summary = With<
   Omit<W['Summary'], 'status_reason'>,
   { active_incidents: ActiveIncident[]; upcoming_maintenances: Maintenance[]; recent_maintenances: Maintenance[] }
-> & {
-  /** All active incidents; active_incidents may hold only the worst of them (?worst=, stream
-   * frames). apid sends it, the contract does not list it yet (doc/vocabulary.md#not-yet-one-definition). */
-  active_incidents_total?: number;
-};
+>;
 
 export type Coverage = W['Coverage'];
 export type CoverageRule = W['CoverageRule'];
