@@ -90,8 +90,13 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 # the schema folder at run time, and all three apply the same versions.
 # A migration that arrives with an mtime older than the embedded copy (a merge,
 # a checkout) must still be embedded, so the list of names is a prerequisite
-# too; it is rewritten only when it changes.
-$(shell mkdir -p $(BUILD) && echo '$(SCHEMA_SQL)' | cmp -s - $(BUILD)/schema.list || echo '$(SCHEMA_SQL)' > $(BUILD)/schema.list)
+# too. Its recipe runs every time but rewrites it only when the list changed
+# (as git's GIT-CFLAGS), so an unchanged list rebuilds nothing.
+$(BUILD)/schema.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SCHEMA_SQL)' | cmp -s - $@ || echo '$(SCHEMA_SQL)' > $@
+.PHONY: FORCE
+FORCE:
 $(BUILD)/schema_sql.c: $(SCHEMA_SQL) $(BUILD)/schema.list schema/embed.sh mk/cstring.sh
 	@mkdir -p $(@D)
 	sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
