@@ -525,13 +525,21 @@ cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 	return data;
 }
 
+/* The uptime grid's days: the last UPTIME_DAYS, today included. */
+#define UPTIME_DAYS 7
+
+/* The start of the first of the n days that end with today. */
+static int64_t days_first(int64_t now_ms, long n)
+{
+	return day_start(now_ms) - (n - 1) * DAY_MS;
+}
+
 /* The days array (oldest first) for n days ending today, caller deletes;
  * the first day's start goes to *first. */
 static cJSON *days_array(int64_t now_ms, long n, int64_t *first)
 {
 	cJSON *days = cJSON_CreateArray();
-	int64_t today = day_start(now_ms);
-	*first = today - (n - 1) * DAY_MS;
+	*first = days_first(now_ms, n);
 	for (long i = 0; i < n; i++) {
 		char d[11];
 		day_text(*first + i * DAY_MS, d);
@@ -608,7 +616,7 @@ static int uptime_days(const struct sla_tl *t, int64_t first, int64_t now_ms,
 	*so = *to = NULL;
 	/* A state lasting several days marks each of them (the seed only
 	 * marked the day of the event). */
-	for (int d = 0; d < 7; d++) {
+	for (int d = 0; d < UPTIME_DAYS; d++) {
 		int64_t s = first + d * DAY_MS;
 		int w = sla_worst(t, s, s + DAY_MS);
 		if (!w)
@@ -636,7 +644,7 @@ cJSON *sla_row_figures(sqlite3 *db, const char *id, int64_t now_ms, const struct
 	if (set.n == 1) {
 		f = cJSON_CreateObject();
 		cJSON *so, *to;
-		int64_t first = day_start(now_ms) - 6 * DAY_MS; /* as days_array(now_ms, 7) */
+		int64_t first = days_first(now_ms, UPTIME_DAYS);
 		if (!uptime_days(&set.v[0], first, now_ms, o, &so, &to)) {
 			so = cJSON_CreateObject();
 			to = cJSON_CreateObject();
@@ -652,7 +660,7 @@ cJSON *sla_row_figures(sqlite3 *db, const char *id, int64_t now_ms, const struct
 cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o)
 {
 	int64_t first;
-	cJSON *darr = days_array(now_ms, 7, &first);
+	cJSON *darr = days_array(now_ms, UPTIME_DAYS, &first);
 	struct sla_set set;
 	if (sla_load(db, first, now_ms, o, &set) < 0) {
 		cJSON_Delete(darr);
