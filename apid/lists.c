@@ -144,8 +144,11 @@ static void post_history(struct req *r, cJSON *data, cJSON *meta)
 	{
 		int i = 0;
 		cJSON *tmp;
+		/* Parsed once, here: cJSON_ArrayForEach evaluates its array
+		 * argument twice, and each parse left a tree behind. */
+		const cJSON *days_of = tree(s, &tmp);
 		const cJSON *d;
-		cJSON_ArrayForEach(d, tree(s, &tmp))
+		cJSON_ArrayForEach(d, days_of)
 		{
 			double u = num(d, "uptime");
 			if (i < nd && isfinite(u)) {
