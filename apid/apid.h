@@ -495,9 +495,11 @@ int sla_worst(const struct sla_tl *t, int64_t start, int64_t end);
 cJSON *sla_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
 cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o);
 /* sla_history_build for the one live service only (NULL: every one); an
- * unknown id gives no service. Caller deletes. */
+ * unknown id gives no service. worst > 0: only the worst services, by
+ * their mean daily uptime, plus "aggregate" (each day's mean over every
+ * service) and "services_total" (doc/scale.md#lists). Caller deletes. */
 cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days,
-			const struct sla_opts *o);
+			const struct sla_opts *o, long worst);
 cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
 /* What the dashboard's tile of service id shows, for its row in a stream
  * delta (doc/scale.md#sse): {"uptime": its entry of /api/services/uptime,
@@ -506,6 +508,10 @@ cJSON *uptime_build(sqlite3 *db, int64_t now_ms, const struct sla_opts *o);
  * else the caller deletes it. */
 cJSON *sla_row_figures(sqlite3 *db, const char *id, int64_t now_ms, const struct sla_opts *o);
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg);
+/* slo_build with worst > 0: only the rows with the least error budget
+ * left, plus services_total and the burning counts over every row
+ * (doc/scale.md#lists). Caller deletes. */
+cJSON *slo_build_worst(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg, long worst);
 void h_sla(struct req *r);
 void h_sla_history(struct req *r);
 void h_uptime(struct req *r);
@@ -518,6 +524,16 @@ void h_sla_history_worst(struct req *r);
 void h_sla_worst(struct req *r);
 void h_uptime_worst(struct req *r);
 void h_slo_worst(struct req *r);
+/* The n worst rows of a list while it is built, so a build holds n rows,
+ * not every one: offer each row (it is owned from then on: kept, or
+ * deleted at once) with its score, lower is worse; key names it in an
+ * object (copied; NULL in an array). worst_keep_finish puts the kept rows,
+ * worst first and ties in the order offered, into container (an object or
+ * an array), frees k and returns how many rows were offered. */
+struct worst_keep;
+struct worst_keep *worst_keep_new(long n);
+void worst_keep_offer(struct worst_keep *k, double score, const char *key, cJSON *item);
+int worst_keep_finish(struct worst_keep *k, cJSON *container);
 /* Cut a summary's active_incidents to the n worst, adding
  * active_incidents_total (the stream's summary frames). */
 void summary_trim(cJSON *data, long n);

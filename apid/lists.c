@@ -4,10 +4,12 @@
  * the few worst services, not a row for each: these routes answer, when
  * asked, their usual object with the per-service part cut to the N worst and
  * aggregates over all of them added beside it. Without the parameter the
- * answer is byte for byte the old one. The cut is applied to the built tree
- * just before it is printed (req.post), so the resource files build as
- * before and the cut answer is cached like any other (its key has the
- * query).
+ * answer is byte for byte the old one. The summary, uptime and SLA answers
+ * are cut once built, just before they are printed (req.post). The SLA
+ * history and the SLO list, the large ones the dashboard reads cut, keep
+ * only the N worst rows while they are built (worst_keep: a bounded heap),
+ * so a build holds N rows, not 10,000 (doc/scale.md#memory). Either way
+ * the cut answer is cached like any other (its key has the query).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,18 +18,99 @@
 #include "apid.h"
 #include "xalloc.h"
 
-struct scored {
-	double score; /* lower is worse */
+/* One kept row: lower score is worse; seq is the order it was offered in,
+ * so ties keep the list's order. */
+struct kept {
+	double score;
+	size_t seq;
+	char *key;
 	cJSON *item;
 };
 
-static int by_score(const void *a, const void *b)
+struct worst_keep {
+	struct kept *v; /* a max-heap: v[0] is the best row kept */
+	size_t n, cap;
+	size_t offered;
+};
+
+/* a ranks after b: better score, or the same score offered later. */
+static int after(const struct kept *a, const struct kept *b)
 {
-	const struct scored *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score < y->score ? -1 : 1;
-	/* ties: keep the original order (qsort is not stable) */
-	return x->item < y->item ? -1 : x->item > y->item;
+	return a->score != b->score ? a->score > b->score : a->seq > b->seq;
+}
+
+static void sift_down(struct kept *v, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && after(&v[l], &v[m]))
+			m = l;
+		if (r < n && after(&v[r], &v[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct kept t = v[i];
+		v[i] = v[m];
+		v[m] = t;
+		i = m;
+	}
+}
+
+struct worst_keep *worst_keep_new(long n)
+{
+	struct worst_keep *k = xcalloc(1, sizeof *k);
+	k->cap = n > 0 ? (size_t)n : 0;
+	k->v = xcalloc(k->cap ? k->cap : 1, sizeof *k->v);
+	return k;
+}
+
+void worst_keep_offer(struct worst_keep *k, double score, const char *key, cJSON *item)
+{
+	struct kept e = {score, k->offered++, NULL, item};
+	if (k->n < k->cap) {
+		e.key = key ? xstrdup(key) : NULL;
+		size_t i = k->n++;
+		k->v[i] = e;
+		while (i > 0 && after(&k->v[i], &k->v[(i - 1) / 2])) {
+			struct kept t = k->v[i];
+			k->v[i] = k->v[(i - 1) / 2];
+			k->v[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (!k->n || !after(&k->v[0], &e)) {
+		cJSON_Delete(item); /* not among the worst */
+		return;
+	}
+	cJSON_Delete(k->v[0].item);
+	free(k->v[0].key);
+	e.key = key ? xstrdup(key) : NULL;
+	k->v[0] = e;
+	sift_down(k->v, k->n, 0);
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct kept *x = a, *y = b;
+	return after(x, y) ? 1 : after(y, x) ? -1 : 0;
+}
+
+int worst_keep_finish(struct worst_keep *k, cJSON *container)
+{
+	qsort(k->v, k->n, sizeof *k->v, by_rank);
+	for (size_t i = 0; i < k->n; i++) {
+		if (cJSON_IsObject(container))
+			cJSON_AddItemToObject(container, k->v[i].key ? k->v[i].key : "",
+					      k->v[i].item);
+		else
+			cJSON_AddItemToArray(container, k->v[i].item);
+		free(k->v[i].key);
+	}
+	int total = (int)k->offered;
+	free(k->v);
+	free(k);
+	return total;
 }
 
 /* A child as a tree: parsed into *tmp (the caller deletes it) when it is
@@ -42,33 +125,16 @@ static const cJSON *tree(const cJSON *c, cJSON **tmp)
  * worst first; returns how many there were. */
 static int keep_worst(cJSON *container, long n, double (*score)(const cJSON *))
 {
-	int total = cJSON_GetArraySize(container);
-	if (total == 0)
-		return 0;
-	struct scored *v = xcalloc((size_t)total, sizeof *v);
-	int k = 0;
-	for (cJSON *c = container->child; c; c = c->next, k++) {
+	struct worst_keep *k = worst_keep_new(n);
+	cJSON *c;
+	while ((c = container->child) != NULL) {
+		cJSON_DetachItemViaPointer(container, c);
 		cJSON *tmp;
-		v[k].score = score(tree(c, &tmp));
+		double sc = score(tree(c, &tmp));
 		cJSON_Delete(tmp);
-		v[k].item = c;
+		worst_keep_offer(k, sc, c->string, c);
 	}
-	qsort(v, (size_t)total, sizeof *v, by_score);
-	/* Detach all, then put back the first n in order; drop the rest. */
-	for (k = 0; k < total; k++)
-		cJSON_DetachItemViaPointer(container, v[k].item);
-	for (k = 0; k < total; k++) {
-		if (k < n) {
-			if (cJSON_IsObject(container))
-				cJSON_AddItemToObject(container, v[k].item->string, v[k].item);
-			else
-				cJSON_AddItemToArray(container, v[k].item);
-		} else {
-			cJSON_Delete(v[k].item);
-		}
-	}
-	free(v);
-	return total;
+	return worst_keep_finish(k, container);
 }
 
 /* A number, or +inf (sorts last) when missing or null. */
@@ -78,32 +144,10 @@ static double num(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : INFINITY;
 }
 
-/* Mean of the "uptime" of the day objects in a history array (+inf: none). */
-static double history_mean(const cJSON *arr)
-{
-	double sum = 0;
-	int n = 0;
-	const cJSON *d;
-	cJSON_ArrayForEach(d, arr)
-	{
-		double u = num(d, "uptime");
-		if (isfinite(u)) {
-			sum += u;
-			n++;
-		}
-	}
-	return n ? sum / n : INFINITY;
-}
-
 static double sla_score(const cJSON *o)
 {
 	double u = num(o, "uptime_30d");
 	return isfinite(u) ? u : num(o, "uptime_7d");
-}
-
-static double slo_score(const cJSON *o)
-{
-	return num(o, "error_budget_remaining_pct");
 }
 
 /* Per-day worst statuses: the sum of how bad each day was, negated. */
@@ -130,52 +174,6 @@ static void post_summary(struct req *r, cJSON *data, cJSON *meta)
 	cJSON_AddNumberToObject(data, "active_incidents_total", total);
 }
 
-static void post_history(struct req *r, cJSON *data, cJSON *meta)
-{
-	(void)meta;
-	cJSON *svcs = cJSON_GetObjectItemCaseSensitive(data, "services");
-	cJSON *days = cJSON_GetObjectItemCaseSensitive(data, "days");
-	int nd = cJSON_GetArraySize(days);
-	/* Aggregate over every service first: the mean uptime of each day. */
-	double *sum = xcalloc((size_t)nd + 1, sizeof *sum);
-	int *cnt = xcalloc((size_t)nd + 1, sizeof *cnt);
-	const cJSON *s;
-	cJSON_ArrayForEach(s, svcs)
-	{
-		int i = 0;
-		cJSON *tmp;
-		const cJSON *d;
-		cJSON_ArrayForEach(d, tree(s, &tmp))
-		{
-			double u = num(d, "uptime");
-			if (i < nd && isfinite(u)) {
-				sum[i] += u;
-				cnt[i]++;
-			}
-			i++;
-		}
-		cJSON_Delete(tmp);
-	}
-	cJSON *agg = cJSON_CreateArray();
-	int i = 0;
-	const cJSON *day;
-	cJSON_ArrayForEach(day, days)
-	{
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "date", cJSON_Duplicate(day, 1));
-		cJSON_AddItemToObject(o, "mean_uptime",
-				      cnt[i] ? json_pct(sum[i] / cnt[i]) : cJSON_CreateNull());
-		cJSON_AddNumberToObject(o, "services", cnt[i]);
-		cJSON_AddItemToArray(agg, o);
-		i++;
-	}
-	free(sum);
-	free(cnt);
-	int total = keep_worst(svcs, r->post_n, history_mean);
-	cJSON_AddItemToObject(data, "aggregate", agg);
-	cJSON_AddNumberToObject(data, "services_total", total);
-}
-
 static void post_sla(struct req *r, cJSON *data, cJSON *meta)
 {
 	(void)meta;
@@ -192,27 +190,9 @@ static void post_uptime(struct req *r, cJSON *data, cJSON *meta)
 	cJSON_AddNumberToObject(data, "services_total", total);
 }
 
-static void post_slo(struct req *r, cJSON *data, cJSON *meta)
-{
-	(void)meta;
-	cJSON *svcs = cJSON_GetObjectItemCaseSensitive(data, "services");
-	int fast = 0, slow = 0;
-	const cJSON *s;
-	cJSON_ArrayForEach(s, svcs)
-	{
-		cJSON *tmp;
-		const cJSON *row = tree(s, &tmp);
-		fast += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "fast_burning"));
-		slow += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "slow_burning"));
-		cJSON_Delete(tmp);
-	}
-	int total = keep_worst(svcs, r->post_n, slo_score);
-	cJSON_AddNumberToObject(data, "services_total", total);
-	cJSON_AddNumberToObject(data, "fast_burning_count", fast);
-	cJSON_AddNumberToObject(data, "slow_burning_count", slow);
-}
-
-/* worst=N (1..1000); absent: the full answer. 0, or -1 after a 422. */
+/* worst=N (1..1000); absent: the full answer. post cuts the built answer;
+ * NULL when the handler cuts while it builds (r->post_n). 0, or -1 after a
+ * 422. */
 static int worst_param(struct req *r, void (*post)(struct req *, cJSON *, cJSON *))
 {
 	cJSON *errs = cJSON_CreateArray();
@@ -237,7 +217,7 @@ void h_summary_worst(struct req *r)
 
 void h_sla_history_worst(struct req *r)
 {
-	if (worst_param(r, post_history) == 0)
+	if (worst_param(r, NULL) == 0)
 		h_sla_history(r);
 }
 
@@ -255,7 +235,7 @@ void h_uptime_worst(struct req *r)
 
 void h_slo_worst(struct req *r)
 {
-	if (worst_param(r, post_slo) == 0)
+	if (worst_param(r, NULL) == 0)
 		h_slo(r);
 }
 

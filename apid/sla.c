@@ -233,10 +233,8 @@ static struct sla_tl *tl_find(const struct sla_set *set, const char *id)
 
 /* sla_load for every live service (only NULL) or for the one named only. */
 static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
-		const struct sla_opts *o, struct sla_set *out)
+		struct sla_set *out)
 {
-	(void)o; /* options shape figures, not timelines: when pollerd is blind is its own
-		  * fresh_until (db_poller_stalled_at), not an apid setting */
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *svc =
 	    db_prepare(db, only ? SQL_TL_SERVICES(" AND s.id = ?2") : SQL_TL_SERVICES(""));
@@ -352,7 +350,11 @@ static int load(sqlite3 *db, const char *only, int64_t since_ms, int64_t now_ms,
 int sla_load(sqlite3 *db, int64_t since_ms, int64_t now_ms, const struct sla_opts *o,
 	     struct sla_set *out)
 {
-	return load(db, NULL, since_ms, now_ms, o, out);
+	/* The options shape figures, not timelines: when pollerd was blind is
+	 * its own fresh_until (db_poller_stalled_at), not an apid setting. o
+	 * stays in the signature for the callers that hold one. */
+	(void)o;
+	return load(db, NULL, since_ms, now_ms, out);
 }
 
 void sla_set_release(struct sla_set *s)
@@ -550,16 +552,71 @@ static cJSON *days_array(int64_t now_ms, long n, int64_t *first)
 
 cJSON *sla_history_build(sqlite3 *db, int64_t now_ms, long days, const struct sla_opts *o)
 {
-	return sla_history_only(db, NULL, now_ms, days, o);
+	return sla_history_only(db, NULL, now_ms, days, o, 0);
+}
+
+/* One service's days of /api/services/sla/history from first (caller
+ * deletes); each day's uptime, as printed (rounded), is added to sum[d] and
+ * counted in cnt[d] when it has one, and their mean goes to *mean (+inf:
+ * none). */
+static cJSON *history_days(const struct sla_tl *t, int64_t first, int64_t now_ms, long days,
+			   const struct sla_opts *o, double *sum, int *cnt, double *mean)
+{
+	cJSON *arr = cJSON_CreateArray();
+	double all = 0;
+	int n = 0;
+	for (long d = 0; d < days; d++) {
+		int64_t s = first + d * DAY_MS, e = s + DAY_MS;
+		if (e > now_ms)
+			e = now_ms; /* today ends now (doc/compat.md#bug-6) */
+		struct sla_cov c;
+		double v = sla_figure(t, s, e, o, &c);
+		cJSON *day = cJSON_CreateObject();
+		char dt[11];
+		day_text(s, dt);
+		cJSON_AddStringToObject(day, "date", dt);
+		cJSON_AddItemToObject(day, "uptime", json_pct(v));
+		cJSON_AddNumberToObject(day, "tracked_seconds", (double)(c.tracked_ms / 1000));
+		cJSON_AddNumberToObject(day, "window_seconds", (double)(c.window_ms / 1000));
+		cJSON_AddNumberToObject(day, "maintenance_seconds", (double)(c.maint_ms / 1000));
+		cJSON_AddItemToArray(arr, day);
+		if (!isnan(v)) {
+			sum[d] += round2(v);
+			cnt[d]++;
+			all += round2(v);
+			n++;
+		}
+	}
+	*mean = n ? all / n : INFINITY;
+	return arr;
+}
+
+/* ?worst=: each day's mean uptime over every service (null: none had one). */
+static cJSON *history_aggregate(const cJSON *darr, const double *sum, const int *cnt)
+{
+	cJSON *agg = cJSON_CreateArray();
+	int i = 0;
+	const cJSON *day;
+	cJSON_ArrayForEach(day, darr)
+	{
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "date", cJSON_Duplicate(day, 1));
+		cJSON_AddItemToObject(o, "mean_uptime",
+				      cnt[i] ? json_pct(sum[i] / cnt[i]) : cJSON_CreateNull());
+		cJSON_AddNumberToObject(o, "services", cnt[i]);
+		cJSON_AddItemToArray(agg, o);
+		i++;
+	}
+	return agg;
 }
 
 cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days,
-			const struct sla_opts *o)
+			const struct sla_opts *o, long worst)
 {
 	int64_t first;
 	cJSON *darr = days_array(now_ms, days, &first);
 	struct sla_set set;
-	if (load(db, only, first, now_ms, o, &set) < 0) {
+	if (load(db, only, first, now_ms, &set) < 0) {
 		cJSON_Delete(darr);
 		return NULL;
 	}
@@ -567,6 +624,10 @@ cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days
 	cJSON_AddItemToObject(data, "days", darr);
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
 	cJSON *since = cJSON_CreateObject();
+	double *sum = xcalloc((size_t)days, sizeof *sum);
+	int *cnt = xcalloc((size_t)days, sizeof *cnt);
+	/* ?worst=N keeps N services while it goes, not 10,000. */
+	struct worst_keep *keep = worst > 0 ? worst_keep_new(worst) : NULL;
 	for (size_t i = 0; i < set.n; i++) {
 		const struct sla_tl *t = &set.v[i];
 		cJSON_AddItemToObject(since, t->service_id, since_json(t));
@@ -574,33 +635,26 @@ cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days
 		sla_uptime(t, first, now_ms, o, &all);
 		if (!all.tracked_ms)
 			continue; /* nothing tracked in the range */
-		cJSON *arr = cJSON_CreateArray();
-		for (long d = 0; d < days; d++) {
-			int64_t s = first + d * DAY_MS, e = s + DAY_MS;
-			if (e > now_ms)
-				e = now_ms; /* today ends now (doc/compat.md#bug-6) */
-			struct sla_cov c;
-			double v = sla_figure(t, s, e, o, &c);
-			cJSON *day = cJSON_CreateObject();
-			char dt[11];
-			day_text(s, dt);
-			cJSON_AddStringToObject(day, "date", dt);
-			cJSON_AddItemToObject(day, "uptime", json_pct(v));
-			cJSON_AddNumberToObject(day, "tracked_seconds",
-						(double)(c.tracked_ms / 1000));
-			cJSON_AddNumberToObject(day, "window_seconds",
-						(double)(c.window_ms / 1000));
-			cJSON_AddNumberToObject(day, "maintenance_seconds",
-						(double)(c.maint_ms / 1000));
-			cJSON_AddItemToArray(arr, day);
-		}
-		/* Printed per service: 10,000 x 30 day objects as a tree were most
-		 * of apid's peak memory (doc/scale.md#memory). */
-		cJSON_AddItemToObject(svcs, t->service_id, json_list_item(arr));
+		double mean;
+		/* Printed per service: 10,000 x 30 day objects as a tree were
+		 * most of apid's peak memory (doc/scale.md#memory). */
+		cJSON *arr =
+		    json_list_item(history_days(t, first, now_ms, days, o, sum, cnt, &mean));
+		if (keep)
+			worst_keep_offer(keep, mean, t->service_id, arr);
+		else
+			cJSON_AddItemToObject(svcs, t->service_id, arr);
 	}
+	int total = keep ? worst_keep_finish(keep, svcs) : 0;
 	cJSON_AddItemToObject(data, "monitoring_since", since);
 	sla_set_release(&set);
 	add_rule(data, o);
+	if (worst > 0) {
+		cJSON_AddItemToObject(data, "aggregate", history_aggregate(darr, sum, cnt));
+		cJSON_AddNumberToObject(data, "services_total", total);
+	}
+	free(sum);
+	free(cnt);
 	return data;
 }
 
@@ -638,7 +692,7 @@ static int uptime_days(const struct sla_tl *t, int64_t first, int64_t now_ms,
 cJSON *sla_row_figures(sqlite3 *db, const char *id, int64_t now_ms, const struct sla_opts *o)
 {
 	struct sla_set set;
-	if (load(db, id, now_ms - 30 * DAY_MS, now_ms, o, &set) < 0)
+	if (load(db, id, now_ms - 30 * DAY_MS, now_ms, &set) < 0)
 		return NULL;
 	cJSON *f = NULL;
 	if (set.n == 1) {
@@ -713,6 +767,11 @@ static cJSON *breach(double lng, double shrt, const char *ll, const char *sl)
 
 cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 {
+	return slo_build_worst(db, now_ms, cfg, 0);
+}
+
+cJSON *slo_build_worst(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg, long worst)
+{
 	static const struct {
 		const char *label;
 		int64_t len;
@@ -738,6 +797,9 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 	       slow_t = cfg->slo_burn_rate_slow_threshold;
 	cJSON *data = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(data, "services");
+	/* ?worst=N keeps N rows while it goes, not 10,000. */
+	struct worst_keep *keep = worst > 0 ? worst_keep_new(worst) : NULL;
+	int fast_n = 0, slow_n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *row = json_row(st);
 		const struct sla_tl *t = tl_find(&set, (const char *)sqlite3_column_text(st, 0));
@@ -782,17 +844,30 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 		cJSON_AddItemToObject(row, "coverage_30d", sla_cov_json(&c30, t->monitoring_since));
 		cJSON_AddItemToObject(row, "burn_rates", rates);
 		cJSON_AddItemToObject(row, "burn_coverage", bcov);
+		fast_n += fast;
+		slow_n += slow;
 		/* Printed per row: 10,000 SLO rows as a tree were 10 MB of JSON
 		 * in tens of MB of nodes (doc/scale.md#memory). */
-		cJSON_AddItemToArray(arr, json_list_item(row));
+		row = json_list_item(row);
+		if (keep) /* no budget figure yet: ranks last */
+			worst_keep_offer(keep, isnan(budget) ? INFINITY : round2(budget), NULL,
+					 row);
+		else
+			cJSON_AddItemToArray(arr, row);
 	}
 	sqlite3_finalize(st);
 	sla_set_release(&set);
+	int total = keep ? worst_keep_finish(keep, arr) : 0;
 	cJSON *th = cJSON_AddObjectToObject(data, "thresholds");
 	cJSON_AddNumberToObject(th, "target_percent", target);
 	cJSON_AddNumberToObject(th, "fast_threshold", fast_t);
 	cJSON_AddNumberToObject(th, "slow_threshold", slow_t);
 	add_rule(data, &o);
+	if (worst > 0) {
+		cJSON_AddNumberToObject(data, "services_total", total);
+		cJSON_AddNumberToObject(data, "fast_burning_count", fast_n);
+		cJSON_AddNumberToObject(data, "slow_burning_count", slow_n);
+	}
 	return data;
 }
 
@@ -824,7 +899,7 @@ void h_sla_history(struct req *r)
 	sqlite3 *db = req_db(r);
 	struct sla_opts o;
 	sla_opts_from(&o, r->cfg);
-	cJSON *data = db ? sla_history_only(db, only, ts_now_ms(), days, &o) : NULL;
+	cJSON *data = db ? sla_history_only(db, only, ts_now_ms(), days, &o, r->post_n) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;
@@ -850,7 +925,7 @@ void h_uptime(struct req *r)
 void h_slo(struct req *r)
 {
 	sqlite3 *db = req_db(r);
-	cJSON *data = db ? slo_build(db, ts_now_ms(), r->cfg) : NULL;
+	cJSON *data = db ? slo_build_worst(db, ts_now_ms(), r->cfg, r->post_n) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;

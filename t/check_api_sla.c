@@ -3,7 +3,9 @@
  * doc/compat.md#bug-6) on a
  * real database: tracking starts at the baseline, broken-poller time is
  * unknown, today ends now, degraded is weighted; plus the 7-day strip, the
- * history and the SLO burn rates built from the same timelines.
+ * history and the SLO burn rates built from the same timelines; and ?worst=N
+ * on the history and the SLO list, cut while they are built, against the
+ * full answers.
  */
 #include <check.h>
 #include <math.h>
@@ -555,6 +557,200 @@ START_TEST(test_history_days_before_monitoring)
 }
 END_TEST
 
+/* Services d..h beside a..c, with outages of several lengths over the last
+ * days: two of them (d, e) have the same mean, so ties are exercised; c has
+ * no events at all. */
+static void worst_fixture(void)
+{
+	ck_assert_int_eq(db_exec(db,
+				 "INSERT INTO services (id, display_name, category) VALUES"
+				 " ('d', 'D', 'other'), ('e', 'E', 'other'), ('f', 'F', 'other'),"
+				 " ('g', 'G', 'other'), ('h', 'H', 'other')"),
+			 0);
+	static const struct {
+		const char *id;
+		int64_t down_at, down_for;
+	} w[] = {{"a", -2 * D, 3 * H}, {"b", -1 * D, 1 * H}, {"d", -3 * D, 2 * H},
+		 {"e", -2 * D, 2 * H}, {"f", -40 * D, 0},    {"g", -4 * D, 20 * H},
+		 {"h", -5 * H, 5 * H}};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+		status_at(w[i].id, "unknown", "operational", -40 * D, 1);
+		if (!w[i].down_for)
+			continue;
+		status_at(w[i].id, "operational", "major_outage", w[i].down_at, 0);
+		if (w[i].down_at + w[i].down_for < 0)
+			status_at(w[i].id, "major_outage", "operational",
+				  w[i].down_at + w[i].down_for, 0);
+	}
+}
+
+/* A history day array's mean uptime over the days that have one (+inf: none). */
+static double hist_mean(const cJSON *arr)
+{
+	double sum = 0;
+	int n = 0;
+	const cJSON *d;
+	cJSON_ArrayForEach(d, arr)
+	{
+		const cJSON *u = cJSON_GetObjectItem(d, "uptime");
+		if (cJSON_IsNumber(u)) {
+			sum += u->valuedouble;
+			n++;
+		}
+	}
+	return n ? sum / n : INFINITY;
+}
+
+/* The indexes of the n children of list with the lowest score, worst first,
+ * ties in the list's order (a stable selection); how many went to out. */
+static int n_worst(const cJSON *list, double (*score)(const cJSON *), int n, int *out)
+{
+	int total = cJSON_GetArraySize(list), k = 0;
+	char *taken = xcalloc((size_t)total + 1, 1);
+	for (; k < n && k < total; k++) {
+		int best = -1;
+		double bs = 0;
+		for (int i = 0; i < total; i++) {
+			double sc = score(cJSON_GetArrayItem(list, i));
+			if (!taken[i] && (best < 0 || sc < bs)) {
+				best = i;
+				bs = sc;
+			}
+		}
+		taken[best] = 1;
+		out[k] = best;
+	}
+	free(taken);
+	return k;
+}
+
+static void same_json(const cJSON *a, const cJSON *b)
+{
+	char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+	ck_assert_str_eq(x, y);
+	cJSON_free(x);
+	cJSON_free(y);
+}
+
+/* ?worst=N on the history, cut while it is built, is the full answer's N
+ * services with the lowest mean daily uptime (ties in the list's order),
+ * with each day's mean over every service and the count of them. */
+START_TEST(test_history_worst_is_full_cut)
+{
+	worst_fixture();
+	struct sla_opts o = opts(1.0);
+	cJSON *full = sla_history_only(db, NULL, NOW, 7, &o, 0);
+	cJSON *fs = cJSON_GetObjectItem(full, "services");
+	int total = cJSON_GetArraySize(fs);
+	ck_assert_int_eq(total, 7); /* c has no tracked time */
+	ck_assert_ptr_null(cJSON_GetObjectItem(full, "aggregate"));
+	for (int n = 1; n <= total + 1; n++) {
+		cJSON *cut = sla_history_only(db, NULL, NOW, 7, &o, n);
+		int want[16];
+		int k = n_worst(fs, hist_mean, n, want);
+		cJSON *cs = cJSON_GetObjectItem(cut, "services");
+		ck_assert_int_eq(cJSON_GetArraySize(cs), k);
+		for (int i = 0; i < k; i++) {
+			cJSON *got = cJSON_GetArrayItem(cs, i),
+			      *exp = cJSON_GetArrayItem(fs, want[i]);
+			ck_assert_str_eq(got->string, exp->string);
+			same_json(got, exp);
+		}
+		ck_assert_int_eq((int)num(cut, "services_total"), total);
+		same_json(cJSON_GetObjectItem(cut, "days"), cJSON_GetObjectItem(full, "days"));
+		same_json(cJSON_GetObjectItem(cut, "monitoring_since"),
+			  cJSON_GetObjectItem(full, "monitoring_since"));
+		cJSON *agg = cJSON_GetObjectItem(cut, "aggregate");
+		ck_assert_int_eq(cJSON_GetArraySize(agg), 7);
+		for (int d = 0; d < 7; d++) {
+			double sum = 0;
+			int cnt = 0;
+			const cJSON *s;
+			cJSON_ArrayForEach(s, fs)
+			{
+				const cJSON *u =
+				    cJSON_GetObjectItem(cJSON_GetArrayItem(s, d), "uptime");
+				if (cJSON_IsNumber(u)) {
+					sum += u->valuedouble;
+					cnt++;
+				}
+			}
+			cJSON *a = cJSON_GetArrayItem(agg, d);
+			ck_assert_str_eq(
+			    cJSON_GetObjectItem(a, "date")->valuestring,
+			    cJSON_GetArrayItem(cJSON_GetObjectItem(full, "days"), d)->valuestring);
+			ck_assert_int_eq((int)num(a, "services"), cnt);
+			if (cnt)
+				ck_assert_double_eq_tol(num(a, "mean_uptime"), sum / cnt, 0.005);
+			else
+				ck_assert(cJSON_IsNull(cJSON_GetObjectItem(a, "mean_uptime")));
+		}
+		cJSON_Delete(cut);
+	}
+	/* d and e tie: d, first in the list, comes first */
+	cJSON *two = sla_history_only(db, NULL, NOW, 7, &o, 7);
+	ck_assert_double_eq(hist_mean(cJSON_GetObjectItem(fs, "d")),
+			    hist_mean(cJSON_GetObjectItem(fs, "e")));
+	int di = -1, ei = -1, i = 0;
+	const cJSON *s;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(two, "services"))
+	{
+		if (!strcmp(s->string, "d"))
+			di = i;
+		if (!strcmp(s->string, "e"))
+			ei = i;
+		i++;
+	}
+	ck_assert_int_ge(di, 0);
+	ck_assert_int_eq(ei, di + 1);
+	cJSON_Delete(two);
+	cJSON_Delete(full);
+}
+END_TEST
+
+static double budget_score(const cJSON *row)
+{
+	const cJSON *b = cJSON_GetObjectItem(row, "error_budget_remaining_pct");
+	return cJSON_IsNumber(b) ? b->valuedouble : INFINITY;
+}
+
+/* ?worst=N on the SLO list, cut while it is built: the full list's N rows
+ * with the least budget left (no figure last, ties in the list's order),
+ * and the totals over every row. */
+START_TEST(test_slo_worst_is_full_cut)
+{
+	worst_fixture();
+	status_at("h", "major_outage", "operational", -1, 0);
+	struct cfg_settings cfg = slo_cfg();
+	cJSON *full = slo_build(db, NOW, &cfg);
+	cJSON *fs = cJSON_GetObjectItem(full, "services");
+	int total = cJSON_GetArraySize(fs), fast = 0, slow = 0;
+	ck_assert_int_eq(total, 8);
+	const cJSON *row;
+	cJSON_ArrayForEach(row, fs)
+	{
+		fast += cJSON_IsTrue(cJSON_GetObjectItem(row, "fast_burning"));
+		slow += cJSON_IsTrue(cJSON_GetObjectItem(row, "slow_burning"));
+	}
+	for (int n = 1; n <= total + 1; n++) {
+		cJSON *cut = slo_build_worst(db, NOW, &cfg, n);
+		int want[16];
+		int k = n_worst(fs, budget_score, n, want);
+		cJSON *cs = cJSON_GetObjectItem(cut, "services");
+		ck_assert_int_eq(cJSON_GetArraySize(cs), k);
+		for (int i = 0; i < k; i++)
+			same_json(cJSON_GetArrayItem(cs, i), cJSON_GetArrayItem(fs, want[i]));
+		ck_assert_int_eq((int)num(cut, "services_total"), total);
+		ck_assert_int_eq((int)num(cut, "fast_burning_count"), fast);
+		ck_assert_int_eq((int)num(cut, "slow_burning_count"), slow);
+		same_json(cJSON_GetObjectItem(cut, "thresholds"),
+			  cJSON_GetObjectItem(full, "thresholds"));
+		cJSON_Delete(cut);
+	}
+	cJSON_Delete(full);
+}
+END_TEST
+
 int main(void)
 {
 	log_init("check_api_sla", LOG_LVL_WARNING, 0);
@@ -581,6 +777,8 @@ int main(void)
 	tcase_add_test(tc, test_burn_needs_coverage);
 	tcase_add_test(tc, test_slo_maintenance_not_burning);
 	tcase_add_test(tc, test_history_days_before_monitoring);
+	tcase_add_test(tc, test_history_worst_is_full_cut);
+	tcase_add_test(tc, test_slo_worst_is_full_cut);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }

@@ -15,11 +15,13 @@
 #   - apid's RSS (peak and current) after all that;
 #   - the browser figures of web/e2e/scale-bench.mjs: first render, frame
 #     times while scrolling, long tasks, drawer and view-switch times, one
-#     live status event (committed with sqlite3 as pollerd would), JS heap.
+#     live status event (committed with sqlite3 as pollerd would), JS heap,
+#     and apid's RSS (peak and current) after each of the browser's steps.
 # Figures are printed, never asserted.
 #
 # Usage: t/bench/scale.sh [N...]   (default 30 1000 10000; env SECS=3 per wrk
-#        run, CONNS=32, BROWSER=0 to skip the browser; ITSTATUS_BIN,
+#        run, CONNS=32, BROWSER=0 to skip the browser, API=0 to skip the
+#        endpoint probes (the browser steps' RSS alone); ITSTATUS_BIN,
 #        ITSTATUS_TBIN as for the tests). Needs wrk, node, jq, sqlite3, curl,
 #        web/node_modules and /usr/bin/chromium.
 set -u
@@ -32,6 +34,7 @@ export ITSTATUS_FIXTURES
 SECS=${SECS:-3}
 CONNS=${CONNS:-32}
 BROWSER=${BROWSER:-1}
+API=${API:-1}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(30 1000 10000)
 . "$ITSTATUS_ROOT/t/lib.sh"
@@ -81,7 +84,7 @@ api_row() {
 WEBROOT=$T_TMP/webroot
 cp -r "$ITSTATUS_ROOT/web/dist" "$WEBROOT"
 
-apirows=() webrows=()
+apirows=() webrows=() rssrows=()
 for n in "${SIZES[@]}"; do
 	dir=$T_TMP/n$n
 	mkdir -p "$dir"
@@ -130,22 +133,25 @@ CONF
 		# One status change committed as pollerd would: the service row and its event.
 		live="sqlite3 -cmd '.timeout 5000' '$db' \"BEGIN; UPDATE services SET current_status = 'major_outage', last_status_change_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 's5'; INSERT INTO status_events (service_id, previous_status, new_status, source, created_at) VALUES ('s5', 'operational', 'major_outage', 'statuspage_json', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); COMMIT;\""
 		out=$dir/web.json
-		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" node e2e/scale-bench.mjs) >"$out" ||
+		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" APID_PID=$apid_pid node e2e/scale-bench.mjs) >"$out" ||
 			echo "# browser run for $n services failed: $(cat "$out")" >&2
 		cat "$out" >&2
+		rssrows+=("$(jq -r '"\(.n) " + ([.apid_rss[]? | "\(.step) \(.hwm_kb / 1024 | floor)/\(.rss_kb / 1024 | floor)"] | join("  "))' "$out")")
 		webrows+=("$(jq -r '[.n, .first_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
 		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'operational' WHERE id = 's5'"
 	fi
 
-	for p in "${ENDPOINTS[@]}"; do
-		apirows+=("$(api_row "$n" "$p" "$p" "$api" "$dir")")
-	done
-	sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'degraded', current_incident_title = 'Elevated errors'"
-	apirows+=("$(api_row "$n" "/api/summary (all degraded)" /api/summary "$api" "$dir")")
+	if [ "$API" != 0 ]; then
+		for p in "${ENDPOINTS[@]}"; do
+			apirows+=("$(api_row "$n" "$p" "$p" "$api" "$dir")")
+		done
+		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'degraded', current_incident_title = 'Elevated errors'"
+		apirows+=("$(api_row "$n" "/api/summary (all degraded)" /api/summary "$api" "$dir")")
+	fi
 	apirows+=("$(printf '%6d  apid RSS: peak %s kB, now %s kB' "$n" "$(awk '/VmHWM/ { print $2 }' "/proc/$apid_pid/status")" \
 		"$(awk '/VmRSS/ { print $2 }' "/proc/$apid_pid/status")")")
 	t_stop "apid$n"
-	printf '%s\n' "${apirows[@]: -$((${#ENDPOINTS[@]} + 2))}" >&2
+	printf '%s\n' "${apirows[@]: -$((API != 0 ? ${#ENDPOINTS[@]} + 2 : 1))}" >&2
 done
 
 echo "# API: bytes as sent (identity, and to a client accepting gzip), caching, and wrk -t2 -c$CONNS"
@@ -164,5 +170,7 @@ if [ "$BROWSER" != 0 ]; then
 		# shellcheck disable=SC2086
 		printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
 	done
+	echo "# apid RSS in MB, peak/current, after each browser step"
+	printf '%s\n' "${rssrows[@]}"
 fi
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -20,13 +20,17 @@
 //                     about as tall, scrolled the same way (the browser's
 //                     own cost of scrolling such a page)
 //   heap_end_mb       JS heap at the end
+//   apid_rss          with APID_PID: apid's peak and current RSS (kB, from
+//                     /proc/APID_PID/status) after each step, to tell which
+//                     of the dashboard's requests raise it (doc/scale.md#memory)
 // Prints one JSON line. A benchmark: asserts nothing beyond "the page
 // rendered" (exit 1 otherwise, so a broken page is not reported as a figure).
 //
 // env: ITSTATUS_URL, N (required); LIVE_CMD (shell command, optional);
+//      APID_PID (optional);
 //      CHROMIUM (/usr/bin/chromium), TIMEOUT_MS (180000)
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -62,6 +66,14 @@ const WATCH = () => {
 };
 
 const out = { n: N };
+// apid's VmHWM and VmRSS (kB) after the step named, when APID_PID is given.
+const rssStep = (step) => {
+  if (!process.env.APID_PID) return;
+  const st = readFileSync(`/proc/${process.env.APID_PID}/status`, 'utf8');
+  const kb = (k) => Number((st.match(new RegExp(`^${k}:\\s*(\\d+)`, 'm')) || [])[1] ?? NaN);
+  (out.apid_rss ??= []).push({ step, hwm_kb: kb('VmHWM'), rss_kb: kb('VmRSS') });
+};
+rssStep('before');
 const profile = mkdtempSync(join(tmpdir(), 'itstatus-scale-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: CHROME,
@@ -92,6 +104,7 @@ try {
   out.dom_nodes = m.nodes;
   out.heap_mb = +(m.heap / 1048576).toFixed(1);
   out.page_height_px = await page.evaluate(() => document.documentElement.scrollHeight);
+  rssStep('load');
 
   // Scrolling: 300 px a frame for 3 s, wrapping at the bottom.
   const scroll = () =>
@@ -133,6 +146,7 @@ try {
     );
   Object.assign(out, await scroll());
   out.long_tasks_total = await page.evaluate(() => window.__bench.long.length);
+  rssStep('scroll');
 
   // Click something in the page and time it to the frame after cond() holds.
   const timed = (click, cond) =>
@@ -160,12 +174,15 @@ try {
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('.drawer-head'), null, { timeout: TIMEOUT });
   await page.waitForTimeout(300);
+  rssStep('drawer');
   const viewBtn = (label) =>
     `[...document.querySelectorAll('nav.views button')].find((b) => b.textContent.trim() === '${label}').click()`;
   out.exec_ms = await timed(viewBtn('Executive'), "return !!document.querySelector('[data-testid=executive-view]')");
   await page.waitForTimeout(1000);
+  rssStep('executive');
   out.eng_ms = await timed(viewBtn('Engineer'), "return !!document.querySelector('.tile[data-service-id]')");
   await page.waitForTimeout(1000);
+  rssStep('engineer');
 
   if (process.env.LIVE_CMD) {
     await page.evaluate(() => {
@@ -200,6 +217,7 @@ try {
         };
       }),
     );
+    rssStep('live');
   }
   // Control: the same tiles as a static page about as tall (no script runs
   // while scrolling), to tell the page's own cost from the browser's raster
