@@ -193,7 +193,7 @@ check: deps-test
 	$(MAKE) all
 	$(MAKE) tests
 	ITSTATUS_BIN=$(CURDIR)/$(BIN) ITSTATUS_TBIN=$(CURDIR)/$(BUILD)/t t/run $(TEST_BIN) t/sh/*.sh \
-	  $(if $(wildcard web/e2e/*.mjs),t/web.sh t/web_scale.sh)
+	  $(if $(wildcard web/e2e/*.mjs),t/web.sh t/web_1k.sh t/web_scale.sh)
 .PHONY: tests
 tests: $(TEST_BIN) $(FAKE_BIN)
 

@@ -22,6 +22,27 @@
 //   E2E_BROKEN_SERVICE, E2E_BROKEN_PATH, E2E_BROKEN_PAYLOAD, E2E_BROKEN_RESTORE
 //                   a service whose page turns unreadable, then readable
 //                   (truth-checks brokenPoller), when set
+//   E2E_WINDOWED=1  the registry is larger than the screen (t/web_1k.sh,
+//                   1,000 services), so the grid keeps only the tiles near
+//                   the viewport in the DOM (doc/scale.md#dashboard). The same
+//                   checks run; what they read differs:
+//                   - "renders every service tile" (all in the DOM at once)
+//                     becomes "windowed": fewer tiles in the DOM than
+//                     services, the categories count them all, and scrolling
+//                     the page top to bottom renders each once, indices
+//                     0..N-1;
+//                   - the checks over every tile (once, in its category,
+//                     worst-first order, labels, badges, collecting, fresh
+//                     squares) read the tiles of that scroll (sweepTiles);
+//                   - a check on one service's tile scrolls its category
+//                     until the tile is rendered (revealTile), and a wait
+//                     for a tile to change re-scrolls while it waits, as the
+//                     tile moves when its status re-sorts it (waitTile);
+//                   - a keyboard move to a tile out of the DOM waits for the
+//                     focus to land (the grid scrolls, then focuses);
+//                   - the wall screen asks for a full fold (>= 32 tiles above
+//                     it) instead of every tile above it, and the phone
+//                     check covers the tiles rendered at the top.
 //
 // Prints one "ok"/"not ok" line per check, the time to first render, and the
 // closing "N passed, N failed" line; exits 1 when anything failed.
@@ -52,6 +73,7 @@ const LIVE_RESTORE = process.env.E2E_LIVE_RESTORE || null;
 const LIVE_TIMEOUT = Number(process.env.E2E_LIVE_TIMEOUT_S || 120) * 1000;
 const PHASE = process.env.E2E_PHASE || 'main';
 const MAINT = process.env.E2E_MAINT_SERVICE || null;
+const WINDOWED = process.env.E2E_WINDOWED === '1';
 mkdirSync(ART, { recursive: true });
 
 let passed = 0;
@@ -164,6 +186,138 @@ const focusInfo = (page) =>
     };
   });
 
+// ---- tiles of a windowed grid (E2E_WINDOWED) ---------------------------------
+/** Resolves once the set of rendered tiles has not changed for four frames:
+ * the windowed grid mounts one row a frame until the viewport and its
+ * overscan are filled. */
+const settled = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((done) => {
+        let last = null;
+        let same = 0;
+        let frames = 0;
+        const tick = () => {
+          const now = [...document.querySelectorAll('.tile[data-index]')].map((t) => t.dataset.index).join(',');
+          same = now === last ? same + 1 : 0;
+          last = now;
+          if (same >= 4 || ++frames > 600) done();
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+
+/** What the checks read from every tile in the DOM now, in DOM order. */
+const readTiles = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.tile[data-service-id]')].map((t) => ({
+      id: t.getAttribute('data-service-id'),
+      cat: t.closest('[data-category]')?.getAttribute('data-category'),
+      index: Number(t.getAttribute('data-index')),
+      status: t.getAttribute('data-status'),
+      label: t.querySelector('.tile-label')?.textContent?.trim(),
+      pending: t.querySelectorAll('.badge-pending').length,
+      maint: t.querySelectorAll('.tile-maint').length,
+      collecting: t.querySelectorAll('[data-testid="tile-collecting"]').length,
+      badges: [...t.querySelectorAll('.badge')].map((b) => (b.textContent || '').trim()),
+      days: [...t.querySelectorAll('.day')].map((d) => d.className),
+    })),
+  );
+
+/**
+ * Every tile the grid renders, as many times as the most times its service
+ * id was in the DOM at once (once, unless the grid shows a service twice).
+ * Without E2E_WINDOWED every tile is in
+ * the DOM, read once where the page is. With it the page is scrolled from the
+ * top, a viewport (less 100 px) at a time, to the bottom, and each position's
+ * tiles merged; the scroll position is then restored. At each position the
+ * DOM order must be the order of data-index, so sorting the sweep by index
+ * gives the DOM order of an unwindowed grid.
+ */
+async function sweepTiles(page) {
+  const byId = new Map();
+  const take = async () => {
+    const list = await readTiles(page);
+    for (let k = 1; k < list.length; k++)
+      assert(list[k].index > list[k - 1].index, `tile ${list[k].id} (index ${list[k].index}) after index ${list[k - 1].index} in the DOM`);
+    const seen = new Map();
+    for (const t of list) seen.set(t.id, (seen.get(t.id) ?? 0) + 1);
+    for (const t of list) byId.set(t.id, { ...t, hits: Math.max(byId.get(t.id)?.hits ?? 0, seen.get(t.id)) });
+  };
+  const all = () => [...byId.values()].sort((a, b) => a.index - b.index).flatMap((t) => Array(t.hits).fill(t));
+  if (!WINDOWED) {
+    await take();
+    return all();
+  }
+  const y0 = await page.evaluate(() => window.scrollY);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (;;) {
+    await settled(page);
+    await take();
+    const moved = await page.evaluate(() => {
+      const y = window.scrollY;
+      window.scrollBy(0, window.innerHeight - 100);
+      return window.scrollY > y;
+    });
+    if (!moved) break;
+  }
+  await page.evaluate((y) => window.scrollTo(0, y), y0);
+  await settled(page);
+  return all();
+}
+
+/** With E2E_WINDOWED, scroll the tile of service id into the DOM: its
+ * category's section into view, then down through it a viewport at a time.
+ * Returns without it when it is not found (the caller's check then fails on
+ * the missing tile). A no-op on an unwindowed grid. */
+async function revealTile(page, id) {
+  const sel = `.tile[data-service-id="${id}"]`;
+  if (!WINDOWED || (await page.locator(sel).count())) return;
+  const s = services.find((x) => x.id === id);
+  const cat = (s?.category || 'other').toLowerCase();
+  await page.evaluate((c) => document.querySelector(`[data-category="${c}"]`)?.scrollIntoView({ block: 'start' }), cat);
+  for (;;) {
+    await settled(page);
+    if (await page.locator(sel).count()) break;
+    const moved = await page.evaluate((c) => {
+      const sec = document.querySelector(`[data-category="${c}"]`);
+      if (!sec || sec.getBoundingClientRect().bottom <= window.innerHeight) return false;
+      const y = window.scrollY;
+      window.scrollBy(0, window.innerHeight - 100);
+      return window.scrollY > y;
+    }, cat);
+    if (!moved) break;
+  }
+  await page.evaluate((q) => document.querySelector(q)?.scrollIntoView({ block: 'center' }), sel);
+  await settled(page);
+}
+
+/** page.waitForFunction(pred, [id, arg]) for a predicate on the tile of
+ * service id. With E2E_WINDOWED the tile is revealed again every 250 ms while
+ * waiting: a status change re-sorts it, possibly out of the DOM. */
+async function waitTile(page, id, pred, arg, timeout) {
+  if (!WINDOWED) return page.waitForFunction(pred, arg, { timeout });
+  const t0 = Date.now();
+  for (;;) {
+    await revealTile(page, id);
+    if (await page.evaluate(pred, arg)) return;
+    if (Date.now() - t0 > timeout) throw new Error(`${id}: tile did not change within ${timeout} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Press key on a tile; with E2E_WINDOWED wait (up to 5 s) for the focus to
+ * reach tile index want, as a move out of the DOM scrolls first. */
+async function pressOnTile(page, key, want) {
+  await page.keyboard.press(key);
+  if (WINDOWED)
+    await page
+      .waitForFunction((w) => document.activeElement?.getAttribute('data-index') === String(w), want, { timeout: 5000 })
+      .catch(() => undefined);
+  return focusInfo(page);
+}
+
 // ---- run -------------------------------------------------------------------
 const profile = mkdtempSync(join(tmpdir(), 'itstatus-e2e-'));
 let context;
@@ -196,7 +350,23 @@ const swapPayload = (path, file) =>
     body: JSON.stringify({ path, file }),
   }).catch((e) => ({ ok: false, status: 0, statusText: String(e) }));
 // What e2e/truth-checks.mjs needs from this harness.
-const H = { page, check, assert, getJson, axeCheck, shot, base, services: () => services, swap: swapPayload };
+const H = {
+  page,
+  check,
+  assert,
+  getJson,
+  axeCheck,
+  shot,
+  base,
+  services: () => services,
+  swap: swapPayload,
+  windowed: WINDOWED,
+  liveService: LIVE_SERVICE,
+  settled: () => (WINDOWED ? settled(page) : Promise.resolve()),
+  sweep: () => sweepTiles(page),
+  reveal: (id) => revealTile(page, id),
+  waitTile: (id, pred, arg, timeout) => waitTile(page, id, pred, arg, timeout),
+};
 const PHASE_DONE = Symbol('phase done');
 try {
   if (PHASE !== 'main') {
@@ -224,22 +394,39 @@ try {
   const t0 = Date.now();
   await page.goto(base, { waitUntil: 'domcontentloaded' });
   let ttfr = null;
-  await check('engineer view renders every service tile', async () => {
-    await page.waitForFunction((n) => document.querySelectorAll('.tile[data-service-id]').length >= n, services.length, { timeout: 20000 });
-    const wall = Date.now() - t0;
-    ttfr = await page.evaluate(() => window.__itstatus?.firstDataAt ?? null);
-    console.log(`# time to first render (first load, cold browser): ${ttfr !== null ? Math.round(ttfr) + ' ms after navigation start' : 'n/a'} (wall clock to all tiles: ${wall} ms)`);
-    const n = await page.locator('.tile[data-service-id]').count();
-    assert(n === services.length, `${n} tiles for ${services.length} services`);
-  });
+  let dom = [];
+  const tileOf = (id) => dom.find((d) => d.id === id) ?? {};
+  if (!WINDOWED)
+    await check('engineer view renders every service tile', async () => {
+      await page.waitForFunction((n) => document.querySelectorAll('.tile[data-service-id]').length >= n, services.length, { timeout: 20000 });
+      const wall = Date.now() - t0;
+      ttfr = await page.evaluate(() => window.__itstatus?.firstDataAt ?? null);
+      console.log(`# time to first render (first load, cold browser): ${ttfr !== null ? Math.round(ttfr) + ' ms after navigation start' : 'n/a'} (wall clock to all tiles: ${wall} ms)`);
+      const n = await page.locator('.tile[data-service-id]').count();
+      assert(n === services.length, `${n} tiles for ${services.length} services`);
+    });
+  else
+    await check('windowed: fewer tiles in the DOM than services, each category counts its own, a scroll top to bottom renders every one once', async () => {
+      await page.waitForSelector('.tile[data-service-id]', { timeout: 30000 });
+      const wall = Date.now() - t0;
+      await page.waitForFunction(() => window.__itstatus?.firstDataAt !== undefined, null, { timeout: 10000 }).catch(() => undefined);
+      ttfr = await page.evaluate(() => window.__itstatus?.firstDataAt ?? null);
+      console.log(`# time to first render (first load, cold browser): ${ttfr !== null ? Math.round(ttfr) + ' ms after navigation start' : 'n/a'} (wall clock to the first tiles: ${wall} ms)`);
+      await settled(page);
+      const n = await page.locator('.tile[data-service-id]').count();
+      assert(n > 0 && n < services.length / 4, `${n} tiles in the DOM for ${services.length} services`);
+      const counts = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-category]')].map((c) => [c.getAttribute('data-category'), Number(c.querySelector('ul.tiles')?.dataset.count)])));
+      for (const g of expectedOrder(services)) assert(counts[g.key] === g.ids.length, `${g.key} counts ${counts[g.key]}, has ${g.ids.length}`);
+      const t1 = Date.now();
+      const all = await sweepTiles(page);
+      assert(all.length === services.length, `the scroll rendered ${all.length} tiles for ${services.length} services`);
+      assert(all.every((t, i) => t.index === i), `indices not 0..${services.length - 1}`);
+      dom = all; // the next checks read this scroll's tiles (a second one costs ~10 s)
+      return `${n} of ${services.length} tiles in the DOM at the top; the scroll took ${Date.now() - t1} ms`;
+    });
 
   await check('every service appears once, in its own category', async () => {
-    const dom = await page.evaluate(() =>
-      [...document.querySelectorAll('.tile[data-service-id]')].map((t) => ({
-        id: t.getAttribute('data-service-id'),
-        cat: t.closest('[data-category]')?.getAttribute('data-category'),
-      })),
-    );
+    if (!dom.length) dom = await sweepTiles(page);
     for (const s of services) {
       const hits = dom.filter((d) => d.id === s.id);
       assert(hits.length === 1, `${s.id} shown ${hits.length} times`);
@@ -249,12 +436,8 @@ try {
 
   await check('categories and tiles are sorted worst-first', async () => {
     const want = expectedOrder(services);
-    const got = await page.evaluate(() =>
-      [...document.querySelectorAll('[data-category]')].map((c) => ({
-        key: c.getAttribute('data-category'),
-        ids: [...c.querySelectorAll('.tile[data-service-id]')].map((t) => t.getAttribute('data-service-id')),
-      })),
-    );
+    const cats = await page.evaluate(() => [...document.querySelectorAll('[data-category]')].map((c) => c.getAttribute('data-category')));
+    const got = cats.map((key) => ({ key, ids: dom.filter((d) => d.cat === key).map((d) => d.id) }));
     assert(JSON.stringify(got.map((g) => g.key)) === JSON.stringify(want.map((g) => g.key)), `category order ${got.map((g) => g.key)} ≠ ${want.map((g) => g.key)}`);
     for (const w of want) {
       const g = got.find((x) => x.key === w.key);
@@ -265,10 +448,10 @@ try {
 
   await check('effective status: broken pollers read Unknown (never Operational), manual services read Manual', async () => {
     for (const s of services) {
-      const label = (await page.locator(`.tile[data-service-id="${s.id}"] .tile-label`).textContent())?.trim();
+      const label = tileOf(s.id).label;
       if (s.poller_health === 'broken') assert(label === 'Unknown', `${s.id} (poller broken) shows "${label}"`);
       else if (unmonitored(s)) assert(label === 'Manual', `${s.id} (manual) shows "${label}"`);
-      const st = await page.locator(`.tile[data-service-id="${s.id}"]`).getAttribute('data-status');
+      const st = tileOf(s.id).status;
       assert(st === eff(s), `${s.id} data-status ${st}, expected ${eff(s)}`);
     }
   });
@@ -276,10 +459,10 @@ try {
   await check('flapping services carry a pending badge; maintenance shows the wrench', async () => {
     for (const s of services) {
       const flapping = s.poller_health !== 'broken' && s.pending_status && s.pending_status !== s.current_status;
-      const badge = await page.locator(`.tile[data-service-id="${s.id}"] .badge-pending`).count();
+      const badge = tileOf(s.id).pending;
       assert(Boolean(flapping) === badge > 0, `${s.id}: flapping=${!!flapping}, badge=${badge}`);
       const inMaint = s.in_maintenance === true || s.in_maintenance === 1;
-      const wrench = await page.locator(`.tile[data-service-id="${s.id}"] .tile-maint`).count();
+      const wrench = tileOf(s.id).maint;
       assert(inMaint === wrench > 0, `${s.id}: in_maintenance=${inMaint}, wrench=${wrench}`);
     }
   });
@@ -315,17 +498,13 @@ try {
   });
   await check('keyboard: arrows / j / k / Home / End move between tiles', async () => {
     const a = await focusInfo(page);
-    await page.keyboard.press('ArrowRight');
-    const b = await focusInfo(page);
+    const b = await pressOnTile(page, 'ArrowRight', Number(a.index) + 1);
     assert(b.tile && Number(b.index) === Number(a.index) + 1, `ArrowRight: ${a.index} -> ${b.index}`);
-    await page.keyboard.press('k');
-    const c = await focusInfo(page);
+    const c = await pressOnTile(page, 'k', Number(a.index));
     assert(Number(c.index) === Number(a.index), `k: -> ${c.index}`);
-    await page.keyboard.press('End');
-    const d = await focusInfo(page);
+    const d = await pressOnTile(page, 'End', services.length - 1);
     assert(Number(d.index) === services.length - 1, `End: -> ${d.index}`);
-    await page.keyboard.press('Home');
-    const e = await focusInfo(page);
+    const e = await pressOnTile(page, 'Home', 0);
     assert(Number(e.index) === 0, `Home: -> ${e.index}`);
   });
   let openedId = null;
@@ -509,10 +688,12 @@ try {
         const r = await swap(LIVE_PAYLOAD);
         assert(r.ok, `fake vendor answered ${r.status}`);
         const t1 = Date.now();
-        await page.waitForFunction(
+        await waitTile(
+          page,
+          LIVE_SERVICE,
           ([id, st]) => document.querySelector(`.tile[data-service-id="${id}"]`)?.getAttribute('data-status') === st,
           [LIVE_SERVICE, LIVE_STATUS],
-          { timeout: LIVE_TIMEOUT },
+          LIVE_TIMEOUT,
         );
         const ms = Date.now() - t1;
         assert(await page.evaluate(() => window.__e2eNoReload === true), 'the page reloaded');
