@@ -19,7 +19,8 @@
 # Figures are printed, never asserted.
 #
 # Usage: t/bench/scale.sh [N...]   (default 30 1000 10000; env SECS=3 per wrk
-#        run, CONNS=32, BROWSER=0 to skip the browser; ITSTATUS_BIN,
+#        run, CONNS=32, BROWSER=0 to skip the browser, API=0 to skip the API
+#        probes and the RSS (the browser phase alone); ITSTATUS_BIN,
 #        ITSTATUS_TBIN as for the tests). Needs wrk, node, jq, sqlite3, curl,
 #        web/node_modules and /usr/bin/chromium.
 set -u
@@ -32,6 +33,7 @@ export ITSTATUS_FIXTURES
 SECS=${SECS:-3}
 CONNS=${CONNS:-32}
 BROWSER=${BROWSER:-1}
+API=${API:-1}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(30 1000 10000)
 . "$ITSTATUS_ROOT/t/lib.sh"
@@ -133,19 +135,22 @@ CONF
 		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" node e2e/scale-bench.mjs) >"$out" ||
 			echo "# browser run for $n services failed: $(cat "$out")" >&2
 		cat "$out" >&2
-		webrows+=("$(jq -r '[.n, .first_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
+		webrows+=("$(jq -r '[.n, .first_render_ms, .full_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
 		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'operational' WHERE id = 's5'"
 	fi
 
-	for p in "${ENDPOINTS[@]}"; do
-		apirows+=("$(api_row "$n" "$p" "$p" "$api" "$dir")")
-	done
-	sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'degraded', current_incident_title = 'Elevated errors'"
-	apirows+=("$(api_row "$n" "/api/summary (all degraded)" /api/summary "$api" "$dir")")
+	if [ "$API" != 0 ]; then
+		for p in "${ENDPOINTS[@]}"; do
+			apirows+=("$(api_row "$n" "$p" "$p" "$api" "$dir")")
+		done
+		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'degraded', current_incident_title = 'Elevated errors'"
+		apirows+=("$(api_row "$n" "/api/summary (all degraded)" /api/summary "$api" "$dir")")
+		printf '%s\n' "${apirows[@]: -$((${#ENDPOINTS[@]} + 1))}" >&2
+	fi
 	apirows+=("$(printf '%6d  apid RSS: peak %s kB, now %s kB' "$n" "$(awk '/VmHWM/ { print $2 }' "/proc/$apid_pid/status")" \
 		"$(awk '/VmRSS/ { print $2 }' "/proc/$apid_pid/status")")")
+	printf '%s\n' "${apirows[-1]}" >&2
 	t_stop "apid$n"
-	printf '%s\n' "${apirows[@]: -$((${#ENDPOINTS[@]} + 2))}" >&2
 done
 
 echo "# API: bytes as sent (identity, and to a client accepting gzip), caching, and wrk -t2 -c$CONNS"
@@ -158,11 +163,11 @@ if [ "$BROWSER" != 0 ]; then
 	echo "# st50/st95: the same scroll over the same tiles as a static page (the browser's own cost);"
 	echo "# long: long tasks while scrolling / since load; live: one status event -> seen, main-thread"
 	echo "# blocking, KB fetched in the next 3 s; heap MB after load / at the end"
-	printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' N render tiles nodes height \
+	printf '%6s %7s %6s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' N render full tiles nodes height \
 		scr50 scr95 st50 st95 long ltot drawer exec eng seen block liveKB heap heap2
 	for r in "${webrows[@]}"; do
 		# shellcheck disable=SC2086
-		printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
+		printf '%6s %7s %6s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
 	done
 fi
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
