@@ -209,18 +209,17 @@ export class LiveController {
    * `partial`. Both pages are asked at once, before the whole list: apid
    * builds that one for seconds, and a page asked beside it waits. */
   private async loadList(): Promise<boolean> {
-    const [first, worst] = await Promise.all([
-      api.servicesPage({ limit: FIRST_PAGE }).catch(() => null),
-      api.servicesPage({ limit: FIRST_PAGE, status: NOT_OPERATIONAL }).catch(() => null),
-    ]);
+    const worstAsked = api.servicesPage({ limit: FIRST_PAGE, status: NOT_OPERATIONAL }).catch(() => null);
+    const first = await api.servicesPage({ limit: FIRST_PAGE }).catch(() => null);
     const last = (r: { meta: unknown } | null) => !!r && str(obj(r.meta).next_cursor) === null;
     if (first && last(first)) {
-      this.put('services', first);
+      this.put('services', first); // every service: the other page is not waited for
       return true;
     }
     // Only when the second page is all of them (else the first tiles could
     // hide an incident).
-    if (first && first.data.total > STAGED_MIN && worst && last(worst)) {
+    const worst = first && first.data.total > STAGED_MIN ? await worstAsked : null;
+    if (first && worst && last(worst)) {
       const ids = new Set(first.data.services.map((s) => s.id));
       const rows = [...first.data.services, ...worst.data.services.filter((s) => !ids.has(s.id))];
       const data: ServicesList = { services: rows, total: first.data.total, partial: true };
