@@ -137,7 +137,7 @@ CONF
 			echo "# browser run for $n services failed: $(cat "$out")" >&2
 		cat "$out" >&2
 		rssrows+=("$(jq -r '"\(.n) " + ([.apid_rss[]? | "\(.step) \(.hwm_kb / 1024 | floor)/\(.rss_kb / 1024 | floor)"] | join("  "))' "$out")")
-		webrows+=("$(jq -r '[.n, .first_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
+		webrows+=("$(jq -r '[.n, .first_render_ms, .full_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
 		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'operational' WHERE id = 's5'"
 	fi
 
@@ -164,11 +164,11 @@ if [ "$BROWSER" != 0 ]; then
 	echo "# st50/st95: the same scroll over the same tiles as a static page (the browser's own cost);"
 	echo "# long: long tasks while scrolling / since load; live: one status event -> seen, main-thread"
 	echo "# blocking, KB fetched in the next 3 s; heap MB after load / at the end"
-	printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' N render tiles nodes height \
+	printf '%6s %7s %6s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' N render full tiles nodes height \
 		scr50 scr95 st50 st95 long ltot drawer exec eng seen block liveKB heap heap2
 	for r in "${webrows[@]}"; do
 		# shellcheck disable=SC2086
-		printf '%6s %7s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
+		printf '%6s %7s %6s %6s %7s %8s %6s %6s %6s %6s %5s %5s %7s %7s %7s %6s %6s %7s %6s %6s\n' $r
 	done
 	echo "# apid RSS in MB, peak/current, after each browser step"
 	printf '%s\n' "${rssrows[@]}"

@@ -3,7 +3,10 @@
 // (doc/scale.md#benchmark). One cold load in a fresh Chromium profile, then,
 // in the same page:
 //   first_render_ms   navigation start to the frame after the first tiles
-//                     exist with the services list in the store
+//                     exist with the services list (or, at thousands of
+//                     services, its first page) in the store
+//   full_render_ms    the same with every service in the store (equal to
+//                     first_render_ms when the list came in one answer)
 //   tiles, dom_nodes  tiles and DOM nodes after the first render settles
 //   heap_mb           JS heap in use (CDP Performance.getMetrics) then
 //   scroll_*          frame intervals (requestAnimationFrame) while the page
@@ -46,7 +49,7 @@ if (!BASE || !(N > 0)) {
 
 // Installed before any page script: long tasks, and the first-render frame.
 const WATCH = () => {
-  const b = { first: null, long: [] };
+  const b = { first: null, full: null, long: [] };
   window.__bench = b;
   try {
     new PerformanceObserver((l) => {
@@ -55,9 +58,16 @@ const WATCH = () => {
   } catch {
     /* no long-task timing in this browser */
   }
+  let seen = false;
   const tick = () => {
-    if (window.__itstatus?.dataAt != null && document.querySelector('.tile[data-service-id]')) {
+    const t = window.__itstatus;
+    const tile = document.querySelector('.tile[data-service-id]');
+    if (!seen && t?.dataAt != null && tile) {
+      seen = true;
       requestAnimationFrame(() => (b.first = performance.now()));
+    }
+    if (t?.fullAt != null && tile) {
+      requestAnimationFrame(() => (b.full = performance.now()));
       return;
     }
     requestAnimationFrame(tick);
@@ -97,6 +107,8 @@ try {
   await page.goto(BASE, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.__bench && window.__bench.first !== null, null, { timeout: TIMEOUT, polling: 100 });
   out.first_render_ms = Math.round(await page.evaluate(() => window.__bench.first));
+  await page.waitForFunction(() => window.__bench.full !== null, null, { timeout: TIMEOUT, polling: 100 });
+  out.full_render_ms = Math.round(await page.evaluate(() => window.__bench.full));
   await page.waitForTimeout(1500); // the slow resources (uptime, SLA) land too
   await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
   let m = await metrics();

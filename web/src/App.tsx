@@ -211,7 +211,10 @@ export function App({ store, live, updateReady }: AppProps) {
     return () => live.unwant('graph');
   }, [graphOpen]);
 
-  const services = state.services.data?.services ?? null;
+  const list = state.services.data;
+  // While only the first page is in (doc/scale.md#dashboard) only the grid
+  // shows it: counts, filters, banners and views wait for every service.
+  const services = list && !list.partial ? list.services : null;
   // Search and filters, in the URL (doc/scale.md#dashboard).
   const [filters, setFiltersState] = useState<Filters>(() => readFilters(location.search));
   const setFilters = useCallback((f: Filters) => {
@@ -223,6 +226,7 @@ export function App({ store, live, updateReady }: AppProps) {
     }
   }, []);
   const shown = useMemo(() => (services ? applyFilters(services, filters) : null), [services, filters]);
+  const firstPage = useMemo(() => (list?.partial ? applyFilters(list.services, filters) : null), [list, filters]);
   const summary = state.summary.data;
   const overall = useMemo(() => computeOverall(services, summary), [services, summary]);
   const now = Date.now();
@@ -346,6 +350,13 @@ export function App({ store, live, updateReady }: AppProps) {
                   ) : (
                     <p class="muted">No services are configured.</p>
                   )
+                ) : firstPage?.length ? (
+                  <>
+                    <p class="muted" role="status">
+                      Loading all {list!.total} services…
+                    </p>
+                    <Grid services={firstPage} uptime={state.uptime.data} sla={state.sla.data} days={days} onOpen={openService} />
+                  </>
                 ) : (
                   !state.services.error && <GridSkeleton />
                 )}

@@ -22,16 +22,22 @@ registerServiceWorker((apply) => {
 // For the E2E suite: time from navigation start to the first rendered data.
 declare global {
   interface Window {
-    __itstatus?: { dataAt?: number; firstDataAt?: number };
+    /** dataAt: the list (or its first page) reached the store; fullAt: every service did. */
+    __itstatus?: { dataAt?: number; firstDataAt?: number; fullAt?: number };
   }
 }
 window.__itstatus = {};
 const unsub = store.subscribe(() => {
-  if (store.get().services.data) {
-    window.__itstatus!.dataAt = performance.now();
+  const list = store.get().services.data;
+  const t = window.__itstatus!;
+  if (list && t.dataAt === undefined) {
+    t.dataAt = performance.now();
     requestAnimationFrame(() => {
-      window.__itstatus!.firstDataAt = performance.now();
+      t.firstDataAt = performance.now();
     });
+  }
+  if (list && !list.partial) {
+    t.fullAt = performance.now();
     unsub();
   }
 });

@@ -29,6 +29,9 @@ export const api = {
   summary: (o?: GetOptions) => getJson('/api/summary?worst=20', parseSummary, o),
   health: (o?: GetOptions) => getJson('/api/health', parseHealth, { ...o, bare: true }),
   services: (o?: GetOptions) => getJson('/api/services', parseServices, o),
+  // One page of the list (doc/scale.md#lists): meta.next_cursor is null on the last.
+  servicesPage: (p: { limit: number; status?: string }, o?: GetOptions) =>
+    getJson('/api/services' + q(p), parseServices, o),
   service: (id: string, o?: GetOptions) =>
     getJson('/api/services/' + encodeURIComponent(id), (d) => parseServiceDetail(d, id), o),
   uptime: (o?: GetOptions) => getJson('/api/services/uptime', parseUptime, o),

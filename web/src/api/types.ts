@@ -43,7 +43,9 @@ export type Service = OrNull<
 > &
   Partial<Pick<W['Service'], DriftField>>;
 
-export type ServicesList = With<Pick<W['ServicesList'], 'services' | 'total'>, { services: Service[] }>;
+/** `partial`: only the first page of the list, kept while the whole list
+ * loads (doc/scale.md#dashboard); `total` still counts every service. */
+export type ServicesList = With<Pick<W['ServicesList'], 'services' | 'total'>, { services: Service[] }> & { partial?: true };
 
 /** A timeline event; kind and the health pair come from the clustered timeline's rows. */
 export type StatusEvent = OrNull<Omit<W['Event'], 'vendor_incident_id'>, 'source' | 'created_at'> &

@@ -3,8 +3,10 @@
 // explicit "disconnected" state when nothing gets through.
 import { ApiError, type ApiResult } from '../api/client';
 import { api } from '../api/endpoints';
-import { parseEvent, parseServicesDelta, parseSummary, isObj } from '../api/parse';
+import { parseEvent, parseServicesDelta, parseSummary, isObj, obj, str } from '../api/parse';
+import type { ServicesList } from '../api/types';
 import { effectiveStatus, statusLabel } from '../lib/status';
+import { STATUSES } from '../lib/vocab';
 import { StreamClient, type StreamState } from '../lib/stream';
 import { lastDays } from '../lib/format';
 import { applyFigures, patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
@@ -23,6 +25,15 @@ export const SLO_WORST = 1000;
 /** Resources only a view shows: dropped from the store when it is left, so
  * 10,000 services' figures are not kept for a view nobody looks at. */
 const VIEW_ONLY: readonly ResourceKey[] = ['slaHistory', 'slo'];
+/** The list's first page at load: more tiles than the first screen shows.
+ * At 10,000 services the whole list is 8 MB of JSON, seconds to build,
+ * receive and parse; this page is 200 rows (doc/scale.md#dashboard). */
+export const FIRST_PAGE = 200;
+/** Above this many services the grid shows the first page while the whole
+ * list loads; at fewer, the whole list comes soon enough to wait for it. */
+export const STAGED_MIN = 2000;
+/** Every effective status but operational: the tiles the grid puts first. */
+const NOT_OPERATIONAL = STATUSES.filter((s) => s !== 'operational').join(',');
 
 type Fetcher = () => Promise<ApiResult<unknown>>;
 
@@ -157,16 +168,18 @@ export class LiveController {
   refresh(k: ResourceKey): Promise<boolean> {
     const running = this.inflight.get(k);
     if (running) return running;
-    const p = FETCHERS[k]()
+    const p = (k === 'services' && !this.store.get().services.data ? this.loadList() : this.fetchInto(k, FETCHERS[k])).finally(() =>
+      this.inflight.delete(k),
+    );
+    this.inflight.set(k, p);
+    return p;
+  }
+
+  /** One answer into the store; its error beside the data kept. Resolves true on success. */
+  private fetchInto(k: ResourceKey, fetch: Fetcher): Promise<boolean> {
+    return fetch()
       .then((res) => {
-        const cur = this.store.get()[k];
-        const patch: Partial<AppState> = {};
-        if (res.clockOffsetMs !== this.store.get().clockOffsetMs) patch.clockOffsetMs = res.clockOffsetMs;
-        (patch as Record<string, unknown>)[k] =
-          cur.raw === res.raw && cur.error === null
-            ? { ...cur, fetchedAt: Date.now() }
-            : { data: res.data, error: null, fetchedAt: Date.now(), raw: res.raw };
-        this.store.set(patch);
+        this.put(k, res);
         return true;
       })
       .catch((e: unknown) => {
@@ -174,10 +187,45 @@ export class LiveController {
         const cur = this.store.get()[k];
         this.store.set({ [k]: { ...cur, error: msg } } as Partial<AppState>);
         return false;
-      })
-      .finally(() => this.inflight.delete(k));
-    this.inflight.set(k, p);
-    return p;
+      });
+  }
+
+  private put(k: ResourceKey, res: ApiResult<unknown>): void {
+    const cur = this.store.get()[k];
+    const patch: Partial<AppState> = {};
+    if (res.clockOffsetMs !== this.store.get().clockOffsetMs) patch.clockOffsetMs = res.clockOffsetMs;
+    (patch as Record<string, unknown>)[k] =
+      cur.raw === res.raw && cur.error === null
+        ? { ...cur, fetchedAt: Date.now() }
+        : { data: res.data, error: null, fetchedAt: Date.now(), raw: res.raw };
+    this.store.set(patch);
+  }
+
+  /** The list when none is loaded yet, in stages (doc/scale.md#dashboard):
+   * the first page, which is every service when there are few; else the
+   * whole list, the answer every later refresh revalidates. Above STAGED_MIN
+   * services the grid shows, until the whole list lands, the first page and
+   * every service that is not operational (the tiles it sorts first), marked
+   * `partial`. Both pages are asked at once, before the whole list: apid
+   * builds that one for seconds, and a page asked beside it waits. */
+  private async loadList(): Promise<boolean> {
+    const worstAsked = api.servicesPage({ limit: FIRST_PAGE, status: NOT_OPERATIONAL }).catch(() => null);
+    const first = await api.servicesPage({ limit: FIRST_PAGE }).catch(() => null);
+    const last = (r: { meta: unknown } | null) => !!r && str(obj(r.meta).next_cursor) === null;
+    if (first && last(first)) {
+      this.put('services', first); // every service: the other page is not waited for
+      return true;
+    }
+    // Only when the second page is all of them (else the first tiles could
+    // hide an incident).
+    const worst = first && first.data.total > STAGED_MIN ? await worstAsked : null;
+    if (first && worst && last(worst)) {
+      const ids = new Set(first.data.services.map((s) => s.id));
+      const rows = [...first.data.services, ...worst.data.services.filter((s) => !ids.has(s.id))];
+      const data: ServicesList = { services: rows, total: first.data.total, partial: true };
+      this.store.set({ services: { data, error: null, fetchedAt: Date.now(), raw: null } });
+    }
+    return this.fetchInto('services', FETCHERS.services);
   }
 
   async refreshFast(): Promise<void> {
