@@ -19,7 +19,9 @@
 # Figures are printed, never asserted.
 #
 # Usage: t/bench/scale.sh [N...]   (default 30 1000 10000; env SECS=3 per wrk
-#        run, CONNS=32, BROWSER=0 to skip the browser; ITSTATUS_BIN,
+#        run, CONNS=32, BROWSER=0 to skip the browser, API=0 to skip the
+#        endpoint probes and the all-degraded summary; ONLY=live and
+#        PROFILE=dir go to web/e2e/scale-bench.mjs; ITSTATUS_BIN,
 #        ITSTATUS_TBIN as for the tests). Needs wrk, node, jq, sqlite3, curl,
 #        web/node_modules and /usr/bin/chromium.
 set -u
@@ -32,6 +34,7 @@ export ITSTATUS_FIXTURES
 SECS=${SECS:-3}
 CONNS=${CONNS:-32}
 BROWSER=${BROWSER:-1}
+API=${API:-1}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(30 1000 10000)
 . "$ITSTATUS_ROOT/t/lib.sh"
@@ -130,22 +133,27 @@ CONF
 		# One status change committed as pollerd would: the service row and its event.
 		live="sqlite3 -cmd '.timeout 5000' '$db' \"BEGIN; UPDATE services SET current_status = 'major_outage', last_status_change_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 's5'; INSERT INTO status_events (service_id, previous_status, new_status, source, created_at) VALUES ('s5', 'operational', 'major_outage', 'statuspage_json', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); COMMIT;\""
 		out=$dir/web.json
-		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" node e2e/scale-bench.mjs) >"$out" ||
+		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" PROFILE="${PROFILE:+$PROFILE/live-$n.cpuprofile}" \
+			node e2e/scale-bench.mjs) >"$out" ||
 			echo "# browser run for $n services failed: $(cat "$out")" >&2
 		cat "$out" >&2
 		webrows+=("$(jq -r '[.n, .first_render_ms, .tiles, .dom_nodes, .page_height_px, .scroll_p50_ms, .scroll_p95_ms, .static_scroll_p50_ms, .static_scroll_p95_ms, .scroll_long_tasks, .long_tasks_total, .drawer_ms, .exec_ms, .eng_ms, .live_seen_ms, .live_blocking_ms, .live_fetched_kb, .heap_mb, .heap_end_mb] | map(. // "-") | @tsv' "$out")")
 		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'operational' WHERE id = 's5'"
 	fi
 
-	for p in "${ENDPOINTS[@]}"; do
-		apirows+=("$(api_row "$n" "$p" "$p" "$api" "$dir")")
-	done
-	sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'degraded', current_incident_title = 'Elevated errors'"
-	apirows+=("$(api_row "$n" "/api/summary (all degraded)" /api/summary "$api" "$dir")")
+	if [ "$API" != 0 ]; then
+		for p in "${ENDPOINTS[@]}"; do
+			apirows+=("$(api_row "$n" "$p" "$p" "$api" "$dir")")
+		done
+		sqlite3 -cmd '.timeout 5000' "$db" "UPDATE services SET current_status = 'degraded', current_incident_title = 'Elevated errors'"
+		apirows+=("$(api_row "$n" "/api/summary (all degraded)" /api/summary "$api" "$dir")")
+	fi
 	apirows+=("$(printf '%6d  apid RSS: peak %s kB, now %s kB' "$n" "$(awk '/VmHWM/ { print $2 }' "/proc/$apid_pid/status")" \
 		"$(awk '/VmRSS/ { print $2 }' "/proc/$apid_pid/status")")")
 	t_stop "apid$n"
-	printf '%s\n' "${apirows[@]: -$((${#ENDPOINTS[@]} + 2))}" >&2
+	rows=1
+	[ "$API" = 0 ] || rows=$((${#ENDPOINTS[@]} + 2))
+	printf '%s\n' "${apirows[@]: -$rows}" >&2
 done
 
 echo "# API: bytes as sent (identity, and to a client accepting gzip), caching, and wrk -t2 -c$CONNS"

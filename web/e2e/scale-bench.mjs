@@ -24,9 +24,12 @@
 // rendered" (exit 1 otherwise, so a broken page is not reported as a figure).
 //
 // env: ITSTATUS_URL, N (required); LIVE_CMD (shell command, optional);
-//      CHROMIUM (/usr/bin/chromium), TIMEOUT_MS (180000)
+//      ONLY=live (load, then the live event only: no scroll, drawer, views
+//      or control); PROFILE=file.cpuprofile (the page's CPU profile from the
+//      commit to 3 s later, for Chrome DevTools); CHROMIUM (/usr/bin/chromium),
+//      TIMEOUT_MS (180000)
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -35,6 +38,7 @@ const BASE = process.env.ITSTATUS_URL;
 const N = Number(process.env.N);
 const CHROME = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.TIMEOUT_MS || 180000);
+const ALL = process.env.ONLY !== 'live';
 if (!BASE || !(N > 0)) {
   console.error('ITSTATUS_URL and N are required');
   process.exit(2);
@@ -131,7 +135,7 @@ try {
           });
         }),
     );
-  Object.assign(out, await scroll());
+  if (ALL) Object.assign(out, await scroll());
   out.long_tasks_total = await page.evaluate(() => window.__bench.long.length);
 
   // Click something in the page and time it to the frame after cond() holds.
@@ -151,20 +155,22 @@ try {
         }),
       [click, cond],
     );
-  await page.waitForTimeout(300);
-  out.drawer_ms = await timed(
-    "document.querySelector('.tile[data-service-id]').click()",
-    "return !!document.querySelector('.drawer-head')",
-  );
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Escape');
-  await page.waitForFunction(() => !document.querySelector('.drawer-head'), null, { timeout: TIMEOUT });
-  await page.waitForTimeout(300);
-  const viewBtn = (label) =>
-    `[...document.querySelectorAll('nav.views button')].find((b) => b.textContent.trim() === '${label}').click()`;
-  out.exec_ms = await timed(viewBtn('Executive'), "return !!document.querySelector('[data-testid=executive-view]')");
-  await page.waitForTimeout(1000);
-  out.eng_ms = await timed(viewBtn('Engineer'), "return !!document.querySelector('.tile[data-service-id]')");
+  if (ALL) {
+    await page.waitForTimeout(300);
+    out.drawer_ms = await timed(
+      "document.querySelector('.tile[data-service-id]').click()",
+      "return !!document.querySelector('.drawer-head')",
+    );
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('.drawer-head'), null, { timeout: TIMEOUT });
+    await page.waitForTimeout(300);
+    const viewBtn = (label) =>
+      `[...document.querySelectorAll('nav.views button')].find((b) => b.textContent.trim() === '${label}').click()`;
+    out.exec_ms = await timed(viewBtn('Executive'), "return !!document.querySelector('[data-testid=executive-view]')");
+    await page.waitForTimeout(1000);
+    out.eng_ms = await timed(viewBtn('Engineer'), "return !!document.querySelector('.tile[data-service-id]')");
+  }
   await page.waitForTimeout(1000);
 
   if (process.env.LIVE_CMD) {
@@ -172,6 +178,11 @@ try {
       window.__live = { t0: performance.now(), n0: performance.getEntriesByType('resource').length };
       performance.setResourceTimingBufferSize(100000);
     });
+    if (process.env.PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     execSync(process.env.LIVE_CMD, { stdio: 'inherit' });
     await page.waitForFunction(
       () => [...document.querySelectorAll('[aria-live=polite]')].some((e) => /changed from/.test(e.textContent)),
@@ -186,6 +197,10 @@ try {
       }),
     );
     await page.waitForTimeout(3000);
+    if (process.env.PROFILE) {
+      const { profile: prof } = await cdp.send('Profiler.stop');
+      writeFileSync(process.env.PROFILE, JSON.stringify(prof));
+    }
     Object.assign(
       out,
       await page.evaluate(() => {
@@ -204,7 +219,7 @@ try {
   // Control: the same tiles as a static page about as tall (no script runs
   // while scrolling), to tell the page's own cost from the browser's raster
   // and compositing of a tall page (doc/scale.md#benchmark).
-  const h = await page.evaluate(() => {
+  const h = !ALL ? 0 : await page.evaluate(() => {
     const g = document.querySelector('#service-grid');
     if (!g) return 0;
     const copies = Math.max(1, Math.round(document.documentElement.scrollHeight / Math.max(1, g.offsetHeight)));
