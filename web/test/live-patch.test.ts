@@ -90,7 +90,7 @@ describe('live delta patch', () => {
       // Most deltas took the patch path (a group untouched kept its identity).
       expect(patched).toBeGreaterThan(30);
     }
-  });
+  }, 60_000); // 900 deltas: room on a loaded machine
 
   it('only the changed row and its category get new identities; the list finds rows by id', () => {
     const list: ServicesList = {
