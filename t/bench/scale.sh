@@ -21,8 +21,9 @@
 #
 # Usage: t/bench/scale.sh [N...]   (default 30 1000 10000; env SECS=3 per wrk
 #        run, CONNS=32, BROWSER=0 to skip the browser, API=0 to skip the
-#        endpoint probes (the browser steps' RSS alone); ITSTATUS_BIN,
-#        ITSTATUS_TBIN as for the tests). Needs wrk, node, jq, sqlite3, curl,
+#        endpoint probes and the all-degraded summary (the browser steps' RSS
+#        alone); ONLY=live and PROFILE=dir go to web/e2e/scale-bench.mjs;
+#        ITSTATUS_BIN, ITSTATUS_TBIN as for the tests). Needs wrk, node, jq, sqlite3, curl,
 #        web/node_modules and /usr/bin/chromium.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -133,7 +134,8 @@ CONF
 		# One status change committed as pollerd would: the service row and its event.
 		live="sqlite3 -cmd '.timeout 5000' '$db' \"BEGIN; UPDATE services SET current_status = 'major_outage', last_status_change_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 's5'; INSERT INTO status_events (service_id, previous_status, new_status, source, created_at) VALUES ('s5', 'operational', 'major_outage', 'statuspage_json', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); COMMIT;\""
 		out=$dir/web.json
-		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" APID_PID=$apid_pid node e2e/scale-bench.mjs) >"$out" ||
+		(cd "$ITSTATUS_ROOT/web" && ITSTATUS_URL="$api/" N=$n LIVE_CMD="$live" APID_PID=$apid_pid \
+			PROFILE="${PROFILE:+$PROFILE/live-$n.cpuprofile}" node e2e/scale-bench.mjs) >"$out" ||
 			echo "# browser run for $n services failed: $(cat "$out")" >&2
 		cat "$out" >&2
 		rssrows+=("$(jq -r '"\(.n) " + ([.apid_rss[]? | "\(.step) \(.hwm_kb / 1024 | floor)/\(.rss_kb / 1024 | floor)"] | join("  "))' "$out")")
@@ -151,7 +153,9 @@ CONF
 	apirows+=("$(printf '%6d  apid RSS: peak %s kB, now %s kB' "$n" "$(awk '/VmHWM/ { print $2 }' "/proc/$apid_pid/status")" \
 		"$(awk '/VmRSS/ { print $2 }' "/proc/$apid_pid/status")")")
 	t_stop "apid$n"
-	printf '%s\n' "${apirows[@]: -$((API != 0 ? ${#ENDPOINTS[@]} + 2 : 1))}" >&2
+	rows=1
+	[ "$API" = 0 ] || rows=$((${#ENDPOINTS[@]} + 2))
+	printf '%s\n' "${apirows[@]: -$rows}" >&2
 done
 
 echo "# API: bytes as sent (identity, and to a client accepting gzip), caching, and wrk -t2 -c$CONNS"

@@ -30,10 +30,13 @@
 // rendered" (exit 1 otherwise, so a broken page is not reported as a figure).
 //
 // env: ITSTATUS_URL, N (required); LIVE_CMD (shell command, optional);
-//      APID_PID (optional);
-//      CHROMIUM (/usr/bin/chromium), TIMEOUT_MS (180000)
+//      APID_PID (optional: apid's RSS after each step);
+//      ONLY=live (load, then the live event only: no scroll, drawer, views
+//      or control); PROFILE=file.cpuprofile (the page's CPU profile from the
+//      commit to 3 s later, for Chrome DevTools); CHROMIUM (/usr/bin/chromium),
+//      TIMEOUT_MS (180000)
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -42,6 +45,7 @@ const BASE = process.env.ITSTATUS_URL;
 const N = Number(process.env.N);
 const CHROME = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.TIMEOUT_MS || 180000);
+const ALL = process.env.ONLY !== 'live';
 if (!BASE || !(N > 0)) {
   console.error('ITSTATUS_URL and N are required');
   process.exit(2);
@@ -156,7 +160,7 @@ try {
           });
         }),
     );
-  Object.assign(out, await scroll());
+  if (ALL) Object.assign(out, await scroll());
   out.long_tasks_total = await page.evaluate(() => window.__bench.long.length);
   rssStep('scroll');
 
@@ -177,22 +181,24 @@ try {
         }),
       [click, cond],
     );
-  await page.waitForTimeout(300);
-  out.drawer_ms = await timed(
-    "document.querySelector('.tile[data-service-id]').click()",
-    "return !!document.querySelector('.drawer-head')",
-  );
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Escape');
-  await page.waitForFunction(() => !document.querySelector('.drawer-head'), null, { timeout: TIMEOUT });
-  await page.waitForTimeout(300);
-  rssStep('drawer');
-  const viewBtn = (label) =>
-    `[...document.querySelectorAll('nav.views button')].find((b) => b.textContent.trim() === '${label}').click()`;
-  out.exec_ms = await timed(viewBtn('Executive'), "return !!document.querySelector('[data-testid=executive-view]')");
-  await page.waitForTimeout(1000);
-  rssStep('executive');
-  out.eng_ms = await timed(viewBtn('Engineer'), "return !!document.querySelector('.tile[data-service-id]')");
+  if (ALL) {
+    await page.waitForTimeout(300);
+    out.drawer_ms = await timed(
+      "document.querySelector('.tile[data-service-id]').click()",
+      "return !!document.querySelector('.drawer-head')",
+    );
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('.drawer-head'), null, { timeout: TIMEOUT });
+    await page.waitForTimeout(300);
+    rssStep('drawer');
+    const viewBtn = (label) =>
+      `[...document.querySelectorAll('nav.views button')].find((b) => b.textContent.trim() === '${label}').click()`;
+    out.exec_ms = await timed(viewBtn('Executive'), "return !!document.querySelector('[data-testid=executive-view]')");
+    await page.waitForTimeout(1000);
+    rssStep('executive');
+    out.eng_ms = await timed(viewBtn('Engineer'), "return !!document.querySelector('.tile[data-service-id]')");
+  }
   await page.waitForTimeout(1000);
   rssStep('engineer');
 
@@ -201,6 +207,11 @@ try {
       window.__live = { t0: performance.now(), n0: performance.getEntriesByType('resource').length };
       performance.setResourceTimingBufferSize(100000);
     });
+    if (process.env.PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     execSync(process.env.LIVE_CMD, { stdio: 'inherit' });
     await page.waitForFunction(
       () => [...document.querySelectorAll('[aria-live=polite]')].some((e) => /changed from/.test(e.textContent)),
@@ -215,6 +226,10 @@ try {
       }),
     );
     await page.waitForTimeout(3000);
+    if (process.env.PROFILE) {
+      const { profile: prof } = await cdp.send('Profiler.stop');
+      writeFileSync(process.env.PROFILE, JSON.stringify(prof));
+    }
     Object.assign(
       out,
       await page.evaluate(() => {
@@ -234,7 +249,7 @@ try {
   // Control: the same tiles as a static page about as tall (no script runs
   // while scrolling), to tell the page's own cost from the browser's raster
   // and compositing of a tall page (doc/scale.md#benchmark).
-  const h = await page.evaluate(() => {
+  const h = !ALL ? 0 : await page.evaluate(() => {
     const g = document.querySelector('#service-grid');
     if (!g) return 0;
     const copies = Math.max(1, Math.round(document.documentElement.scrollHeight / Math.max(1, g.offsetHeight)));

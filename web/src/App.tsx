@@ -20,6 +20,7 @@ import { UpdateToast } from './components/UpdateToast';
 import { ErrorNote } from './components/bits';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { applyFilters, filtersToSearch, readFilters, type Filters } from './lib/filters';
+import { deriveGroups, type Derived } from './lib/groups';
 import { getZoneMode, lastDays, plural, setZoneMode, type ZoneMode } from './lib/format';
 import { freshness, pollAgeSeconds, titlePrefix } from './lib/staleness';
 import { LABEL } from './lib/status';
@@ -225,8 +226,10 @@ export function App({ store, live, updateReady }: AppProps) {
       /* no history API */
     }
   }, []);
-  const shown = useMemo(() => (services ? applyFilters(services, filters) : null), [services, filters]);
   const firstPage = useMemo(() => (list?.partial ? applyFilters(list.services, filters) : null), [list, filters]);
+  // The grid's groups, patched for the rows a live delta changed (lib/groups.ts).
+  const derivedRef = useRef<Derived | null>(null);
+  const derived = useMemo(() => (services ? (derivedRef.current = deriveGroups(derivedRef.current, services, filters)) : null), [services, filters]);
   const summary = state.summary.data;
   const overall = useMemo(() => computeOverall(services, summary), [services, summary]);
   const now = Date.now();
@@ -339,11 +342,11 @@ export function App({ store, live, updateReady }: AppProps) {
                   Services {services && <span class="count">{services.length}</span>}
                 </h2>
                 <ErrorNote what="services" error={services ? null : state.services.error} onRetry={() => void live.refresh('services')} />
-                {services && services.length > 0 && <FilterBar filters={filters} onChange={setFilters} services={services} shown={shown!.length} />}
+                {services && services.length > 0 && <FilterBar filters={filters} onChange={setFilters} services={services} shown={derived!.shown} />}
                 {services ? (
                   services.length ? (
-                    shown!.length ? (
-                      <Grid services={shown!} uptime={state.uptime.data} sla={state.sla.data} days={days} onOpen={openService} />
+                    derived!.shown ? (
+                      <Grid services={services} groups={derived!.groups} uptime={state.uptime.data} sla={state.sla.data} days={days} onOpen={openService} />
                     ) : (
                       <p class="muted">No service matches these filters.</p>
                     )

@@ -6,12 +6,12 @@ import { parseTs, plural } from '../lib/format';
 import { ageText, type ConnMode, type Freshness } from '../lib/staleness';
 import {
   LABEL,
+  RANK,
   effectiveStatus,
   isActiveIncident,
   isInMaintenance,
   isPollerBroken,
   isUnmonitored,
-  worstOf,
   type Status,
 } from '../lib/status';
 import { DateTime } from './bits';
@@ -39,19 +39,29 @@ export interface Overall {
 export function computeOverall(services: Service[] | null, summary: Summary | null): Overall | null {
   const neverPolled = summary ? summary.last_poll_at === null : false;
   if (services) {
-    const active = services.filter(isActiveIncident);
-    const manual = services.filter(isUnmonitored).length;
-    const blind = services.filter(isPollerBroken).length;
-    const seen = services.filter((s) => !isUnmonitored(s) && effectiveStatus(s) !== 'unknown');
+    // One pass: this runs on each live row over every service.
+    const o = { status: 'operational' as Status, incidents: 0, manual: 0, blind: 0, maintenance: 0, seen: 0 };
+    for (const s of services) {
+      const eff = effectiveStatus(s);
+      const manual = isUnmonitored(s);
+      if (isActiveIncident(s)) {
+        if (o.incidents === 0 || RANK[eff] > RANK[o.status]) o.status = eff;
+        o.incidents++;
+      }
+      if (manual) o.manual++;
+      if (isPollerBroken(s)) o.blind++;
+      if (isInMaintenance(s)) o.maintenance++;
+      if (!manual && eff !== 'unknown') o.seen++;
+    }
     return {
-      status: worstOf(active.map(effectiveStatus)),
-      incidents: active.length,
-      manual,
-      blind,
-      maintenance: services.filter(isInMaintenance).length,
-      nothing: neverPolled || seen.length === 0,
+      status: o.status,
+      incidents: o.incidents,
+      manual: o.manual,
+      blind: o.blind,
+      maintenance: o.maintenance,
+      nothing: neverPolled || o.seen === 0,
       neverPolled,
-      monitored: services.length - manual,
+      monitored: services.length - o.manual,
       total: services.length,
     };
   }

@@ -413,20 +413,38 @@ function WindowedTiles(props: {
   );
 }
 
+/** The position of the tile with this id in the grid's linear order, or -1. */
+function tileIndex(groups: readonly CategoryGroup[], id: string): number {
+  let base = 0;
+  for (const g of groups) {
+    for (let i = 0; i < g.services.length; i++) if (g.services[i]!.id === id) return base + i;
+    base += g.services.length;
+  }
+  return -1;
+}
+
 export interface GridProps {
+  /** The tiles, grouped here unless groups is given. */
   services: Service[];
+  /** The tiles already grouped (the shell's, patched per live row by lib/groups.ts). */
+  groups?: CategoryGroup[];
   uptime: Uptime | null;
   sla: Sla | null;
   days: string[];
   onOpen: (id: string) => void;
 }
 
-export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
-  const groups = useMemo(() => groupByCategory(services), [services]);
-  const flat = useMemo(() => flatTiles(groups), [groups]);
+export function Grid({ services, groups: given, uptime, sla, days, onOpen }: GridProps) {
+  const groups = useMemo(() => given ?? groupByCategory(services), [given, services]);
+  // The linear order is built only when a key or a focus needs it, not on
+  // each live row (10,000 tiles).
+  const flat = useMemo(() => {
+    let f: Service[] | null = null;
+    return () => (f ??= flatTiles(groups));
+  }, [groups]);
   const [activeId, setActiveId] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
-  const activeIndex = Math.max(0, activeId ? flat.findIndex((s) => s.id === activeId) : 0);
+  const activeIndex = Math.max(0, activeId ? tileIndex(groups, activeId) : 0);
   // Stable props for the memoised tiles: the same days array while its content
   // is the same, and one focus handler reading the current order.
   const daysRef = useRef(days);
@@ -434,11 +452,11 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
   const stableDays = daysRef.current;
   const flatRef = useRef(flat);
   flatRef.current = flat;
-  const onFocusIndex = useCallback((k: number) => setActiveId(flatRef.current[k]?.id ?? null), []);
+  const onFocusIndex = useCallback((k: number) => setActiveId(flatRef.current()[k]?.id ?? null), []);
 
   useEffect(() => {
-    if (activeId && !flat.some((s) => s.id === activeId)) setActiveId(null);
-  }, [flat, activeId]);
+    if (activeId && tileIndex(groups, activeId) < 0) setActiveId(null);
+  }, [groups, activeId]);
 
   const reveals = useRef(new Map<string, (i: number) => void>());
   const register = useCallback((key: string, reveal: ((i: number) => void) | null) => {
@@ -446,10 +464,10 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
     else reveals.current.delete(key);
   }, []);
   const focusIndex = (i: number) => {
-    const n = flat.length;
+    const n = flat().length;
     if (!n) return;
     const j = Math.max(0, Math.min(n - 1, i));
-    const s = flat[j]!;
+    const s = flat()[j]!;
     setActiveId(s.id);
     const sel = `[data-service-id="${CSS.escape(s.id)}"]`;
     const el = root.current?.querySelector<HTMLElement>(sel);
@@ -490,7 +508,7 @@ export function Grid({ services, uptime, sla, days, onOpen }: GridProps) {
         next = 0;
         break;
       case 'End':
-        next = flat.length - 1;
+        next = flat().length - 1;
         break;
       default:
         return;

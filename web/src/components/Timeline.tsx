@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Cluster, Clustered, StatusEvent } from '../api/types';
 import { plural, shortDateTime } from '../lib/format';
+import { memo } from '../lib/memo';
 import { LABEL } from '../lib/status';
 import { RelTime } from './bits';
 import { Icon, StatusIcon } from './Icon';
@@ -90,7 +91,9 @@ function ClusterBlock({ c, idx, onOpen }: { c: Cluster; idx: number; onOpen: (id
   );
 }
 
-export function Timeline({ data, onOpen }: { data: Clustered | null; onOpen: (id: string) => void }) {
+// Memoised: the shell re-renders on every store update, and a live event
+// brings several (its row, the summary) before the timeline itself changes.
+export const Timeline = memo(function Timeline({ data, onOpen }: { data: Clustered | null; onOpen: (id: string) => void }) {
   return (
     <section class="panel timeline" aria-labelledby="timeline-h">
       <header class="panel-head">
@@ -118,4 +121,4 @@ export function Timeline({ data, onOpen }: { data: Clustered | null; onOpen: (id
       )}
     </section>
   );
-}
+});

@@ -54,11 +54,11 @@ export function activeFilters(f: Filters): boolean {
   return !!(f.q.trim() || f.category || f.status || f.tier || f.hideOperational);
 }
 
-/** The services f lets through, in their order. The same array when no filter is set. */
-export function applyFilters(list: Service[], f: Filters): Service[] {
-  if (!activeFilters(f)) return list;
+/** The test a row must pass to be shown under f; null when no filter is set. */
+export function filterTest(f: Filters): ((s: Service) => boolean) | null {
+  if (!activeFilters(f)) return null;
   const q = f.q.trim().toLowerCase();
-  return list.filter((s) => {
+  return (s) => {
     const eff = effectiveStatus(s);
     if (f.hideOperational && eff === 'operational') return false;
     if (f.category && s.category !== f.category) return false;
@@ -66,5 +66,16 @@ export function applyFilters(list: Service[], f: Filters): Service[] {
     if (f.status === 'incident' ? !isIncident(eff) : f.status && eff !== f.status) return false;
     if (q && !s.display_name.toLowerCase().includes(q) && !s.id.toLowerCase().includes(q)) return false;
     return true;
-  });
+  };
+}
+
+/** Whether a and b filter alike. */
+export function sameFilters(a: Filters, b: Filters): boolean {
+  return a.q.trim() === b.q.trim() && a.category === b.category && a.status === b.status && a.tier === b.tier && a.hideOperational === b.hideOperational;
+}
+
+/** The services f lets through, in their order. The same array when no filter is set. */
+export function applyFilters(list: Service[], f: Filters): Service[] {
+  const pass = filterTest(f);
+  return pass ? list.filter(pass) : list;
 }

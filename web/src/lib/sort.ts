@@ -80,32 +80,45 @@ export interface CategoryGroup {
 export function groupByCategory(services: readonly Service[]): CategoryGroup[] {
   const byKey = new Map<string, Service[]>();
   for (const s of services) {
-    const k = s.category || 'other';
+    const k = categoryKey(s);
     const list = byKey.get(k);
     if (list) list.push(s);
     else byKey.set(k, [s]);
   }
-  const known = CATEGORY_ORDER.filter((k) => byKey.has(k));
-  const extra = [...byKey.keys()].filter((k) => !CATEGORY_ORDER.includes(k)).sort();
-  const groups = [...known, ...extra].map((key, order) => {
-    const list = sortTiles(byKey.get(key) ?? []);
-    const eff = list.map(effectiveStatus);
-    return {
-      order,
-      group: {
-        key,
-        label: categoryLabel(key),
-        services: list,
-        worst: worstOf(eff),
-        issues: list.filter(isActiveIncident).length,
-        blind: list.filter((s) => s.poller_health === 'broken').length,
-        manual: list.filter(isUnmonitored).length,
-        maintenance: list.filter(isInMaintenance).length,
-      } satisfies CategoryGroup,
-    };
-  });
-  groups.sort((a, b) => RANK[b.group.worst] - RANK[a.group.worst] || a.order - b.order);
-  return groups.map((g) => g.group);
+  return [...byKey].map(([key, list]) => makeGroup(key, sortTiles(list))).sort(compareGroups);
+}
+
+/** The grid category a service is in. */
+export function categoryKey(s: Service): string {
+  return s.category || 'other';
+}
+
+/** A category's group from its services, already in tile order (one pass:
+ * lib/groups.ts recounts a category on each live row that moves in it). */
+export function makeGroup(key: string, sorted: Service[]): CategoryGroup {
+  const g: CategoryGroup = { key, label: categoryLabel(key), services: sorted, worst: 'operational', issues: 0, blind: 0, manual: 0, maintenance: 0 };
+  let worst: Status | null = null;
+  for (const s of sorted) {
+    const eff = effectiveStatus(s);
+    if (worst === null || RANK[eff] > RANK[worst]) worst = eff;
+    if (isActiveIncident(s)) g.issues++;
+    if (s.poller_health === 'broken') g.blind++;
+    if (isUnmonitored(s)) g.manual++;
+    if (isInMaintenance(s)) g.maintenance++;
+  }
+  g.worst = worst ?? worstOf([]);
+  return g;
+}
+
+/** Category order: worst first; ties in the fixed category order, unknown
+ * categories after those, by name. */
+export function compareGroups(a: CategoryGroup, b: CategoryGroup): number {
+  const r = RANK[b.worst] - RANK[a.worst];
+  if (r !== 0) return r;
+  const ia = CATEGORY_ORDER.indexOf(a.key);
+  const ib = CATEGORY_ORDER.indexOf(b.key);
+  if (ia >= 0 || ib >= 0) return ia < 0 ? 1 : ib < 0 ? -1 : ia - ib;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 /** Linear keyboard order across the sorted grid. */

@@ -9,7 +9,7 @@ import { effectiveStatus, statusLabel } from '../lib/status';
 import { STATUSES } from '../lib/vocab';
 import { StreamClient, type StreamState } from '../lib/stream';
 import { lastDays } from '../lib/format';
-import { applyFigures, patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
+import { applyFigures, findService, patchRows, patchService, patchToday, type AppState, type ResourceKey, type Store } from './store';
 
 export const FAST_MS = 30_000;
 export const SLOW_MS = 300_000;
@@ -334,18 +334,8 @@ export class LiveController {
     // A row that came without its figures (an older apid, a read error):
     // the tiles' figures are refetched instead (issue 15).
     if (d.services.some((x) => !d.figures[x.id])) void this.refreshFigures();
-    const byId = new Map(d.services.map((x) => [x.id, x]));
-    const gone = new Set(d.removed);
-    const services = [];
-    for (const x of list.services) {
-      if (gone.has(x.id)) continue;
-      const n = byId.get(x.id);
-      services.push(n ?? x);
-      if (n) byId.delete(x.id);
-    }
-    for (const n of byId.values()) services.push(n); // new services
     this.store.set({
-      services: { ...st.services, data: { ...list, services, total: services.length }, raw: null },
+      services: { ...st.services, data: patchRows(list, d.services, d.removed), raw: null },
       ...applyFigures(st, d.figures),
       eventSeq: st.eventSeq + 1,
     });
@@ -357,7 +347,7 @@ export class LiveController {
     const ev = parseEvent(row);
     if (!ev) return;
     const st = this.store.get();
-    const svc = st.services.data?.services.find((s) => s.id === ev.service_id);
+    const svc = findService(st.services.data, ev.service_id);
     // The new committed status through the one rule (lib/status.ts); the
     // server's answer, stall included, comes with the refetch below.
     const eff = effectiveStatus({ poller_health: svc?.poller_health ?? null, current_status: ev.new_status });

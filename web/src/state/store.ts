@@ -97,33 +97,88 @@ export function useStore<S extends object, T>(store: Store<S>, select: (s: S) =>
   return value;
 }
 
+/** Where the row with this id is in list, or -1. A scan, not an index: a
+ * list is new with each fetch, and building a map of 10,000 ids for a live
+ * event's one row cost more than the scans it saves (doc/scale.md#misses). */
+function indexOf(list: readonly Service[], id: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i]!.id === id) return i;
+  return -1;
+}
+
+/** The row with this id in the list, or null. */
+export function findService(list: ServicesList | null, id: string): Service | null {
+  const i = list ? indexOf(list.services, id) : -1;
+  return i < 0 ? null : list!.services[i]!;
+}
+
+/** Rows of a delta above which one pass over the list with a map of the
+ * rows is cheaper than a scan per row. */
+const SCAN_ROWS = 8;
+
+/**
+ * The list after a stream delta: each row in place of the row with its id
+ * (new services appended), the removed ids dropped. Rows not in the delta
+ * keep their identity and position, so what is derived from the list can
+ * be patched for the changed rows only (lib/groups.ts). A new list; the
+ * old one is not modified.
+ */
+export function patchRows(list: ServicesList, rows: readonly Service[], removed: readonly string[]): ServicesList {
+  const gone = new Set(removed);
+  const services = gone.size ? list.services.filter((s) => !gone.has(s.id)) : list.services.slice();
+  if (rows.length <= SCAN_ROWS) {
+    for (const r of rows) {
+      const i = indexOf(services, r.id);
+      if (i >= 0) services[i] = r;
+      else services.push(r);
+    }
+  } else {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (let i = 0; i < services.length; i++) {
+      const r = byId.get(services[i]!.id);
+      if (r) {
+        services[i] = r;
+        byId.delete(r.id);
+      }
+    }
+    for (const r of byId.values()) services.push(r); // new services
+  }
+  return { ...list, services, total: services.length };
+}
+
 /** Patch one service row in place (for a live status event before the refetch lands). */
 export function patchService(list: ServicesList | null, id: string, patch: Partial<Service>): ServicesList | null {
-  if (!list) return list;
-  let hit = false;
-  const services = list.services.map((s) => {
-    if (s.id !== id) return s;
-    hit = true;
-    return { ...s, ...patch };
-  });
-  return hit ? { ...list, services } : list;
+  const i = list ? indexOf(list.services, id) : -1;
+  if (i < 0) return list;
+  const services = list!.services.slice();
+  services[i] = { ...services[i]!, ...patch };
+  return { ...list!, services };
 }
 
 /** Today's square after a live status event: the worse of what it showed and
- * the new status, so the tile agrees with its label before the refetch lands. */
+ * the new status, so the tile agrees with its label before the refetch lands.
+ * The service's entry is new; the map holding it is updated in place, as in
+ * applyFigures. */
 export function patchToday(u: Uptime | null, id: string, day: string, s: Status): Uptime | null {
   if (!u || s === 'unknown') return u; /* an unknown is no data, never a colour */
   const row = u.services[id] ?? {};
   const cur = row[day];
   if (cur && RANK[cur] >= RANK[s]) return u;
-  return { ...u, services: { ...u.services, [id]: { ...row, [day]: s } } };
+  u.services[id] = { ...row, [day]: s };
+  return { ...u };
 }
 
 /** The uptime and SLA resources with the figures of a stream delta's rows
  * (doc/scale.md#sse) put in place of those services' entries: the tiles
  * follow without a refetch of every service. Only the resources that
  * changed are in the patch; nothing while they are not loaded yet (their
- * fetch is newer). */
+ * fetch is newer).
+ *
+ * The per-service maps are updated in place, not copied: copying 10,000
+ * entries three times was the largest part of a live event's main-thread
+ * time (doc/scale.md#misses). The answers are new objects, so whatever
+ * reads them sees the change; a changed service's entries are new objects
+ * and the others keep theirs, so only its tile re-renders. Nothing keeps
+ * an older answer to compare its entries with. */
 export function applyFigures(st: AppState, figures: Record<string, RowFigures>): Partial<AppState> {
   const ids = Object.keys(figures);
   const u = st.uptime.data;
@@ -131,25 +186,22 @@ export function applyFigures(st: AppState, figures: Record<string, RowFigures>):
   if (!ids.length) return {};
   const patch: Partial<AppState> = {};
   if (u) {
-    const services = { ...u.services };
-    const tracked = { ...u.tracked };
     for (const id of ids) {
       const f = figures[id]!;
       // A day absent is "no data", as in the list: drop the entry when no day was seen.
-      if (Object.keys(f.byDay).length) services[id] = f.byDay;
-      else delete services[id];
-      if (Object.keys(f.tracked).length) tracked[id] = f.tracked;
-      else delete tracked[id];
+      if (Object.keys(f.byDay).length) u.services[id] = f.byDay;
+      else delete u.services[id];
+      if (Object.keys(f.tracked).length) u.tracked[id] = f.tracked;
+      else delete u.tracked[id];
     }
-    patch.uptime = { ...st.uptime, data: { ...u, services, tracked }, raw: null };
+    patch.uptime = { ...st.uptime, data: { ...u }, raw: null };
   }
   if (sla) {
-    const services = { ...sla.services };
     for (const id of ids) {
       const f = figures[id]!.sla;
-      if (f) services[id] = f;
+      if (f) sla.services[id] = f;
     }
-    patch.sla = { ...st.sla, data: { ...sla, services }, raw: null };
+    patch.sla = { ...st.sla, data: { ...sla }, raw: null };
   }
   return patch;
 }
