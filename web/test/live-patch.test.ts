@@ -125,6 +125,23 @@ describe('live delta patch', () => {
     expect(deriveGroups(h2, patchService(l2, 'a', { current_status: 'degraded' })!.services, hide).shown).toBe(2);
   });
 
+  it('a patched category is as worst as its unset manual services (unknown, sorted last)', () => {
+    const list: ServicesList = {
+      services: [svc('a', { category: 'hr' }), svc('m', { category: 'hr', poll_type: 'manual', current_status: 'unknown' }), svc('b', { category: 'hr' })],
+      total: 3,
+    };
+    const d0 = deriveGroups(null, list.services, NO_FILTERS);
+    expect(d0.groups[0]!.worst).toBe('unknown');
+    const l1 = patchService(list, 'a', { current_status: 'degraded' })!;
+    const d1 = deriveGroups(d0, l1.services, NO_FILTERS);
+    expect(d1.groups[0]).not.toBe(d0.groups[0]);
+    expect(d1.groups).toEqual(deriveGroups(null, l1.services, NO_FILTERS).groups);
+    const l2 = patchService(l1, 'a', { current_status: 'operational' })!;
+    const d2 = deriveGroups(d1, l2.services, NO_FILTERS);
+    expect(d2.groups[0]!.worst).toBe('unknown');
+    expect(d2.groups).toEqual(deriveGroups(null, l2.services, NO_FILTERS).groups);
+  });
+
   it('a list that is not the old one patched in place is derived from scratch', () => {
     const a = [svc('a'), svc('b')];
     expect(rowChanges(a, [a[1]!, a[0]!])).toBeNull(); // reordered

@@ -1,17 +1,17 @@
 // The Engineer grid's groups (categories of filtered tiles, in tile order)
 // kept up to date row by row (doc/scale.md#dashboard). A live event changes
 // one row of 10,000; grouping, filtering and sorting them all again for it
-// blocked the main thread for tens of milliseconds. deriveGroups compares
-// the new list with the one the groups came from by row identity (a stream
-// delta replaces only its rows: state/store.ts patchRows, which notes which
-// rows it replaced, so the 10,000 rows need not be compared), then moves each
-// changed row out of its old place and into its new one by binary search,
-// and recounts only the categories it touched. Anything else -- another
-// filter, rows removed or reordered, a category appearing or emptying, many
-// rows at once -- is derived from scratch, which gives the same answer.
+// blocked the main thread for tens of milliseconds. deriveGroups takes the
+// rows that changed (noted by the delta that made the new list, state/
+// store.ts patchRows; else found by comparing the two lists by row
+// identity), moves each changed row out of its old place and into its new
+// one by binary search, and patches the counts of the categories it touched
+// (lib/sort.ts regroup). Anything else -- another filter, rows removed or
+// reordered, a category appearing or emptying, many rows at once -- is
+// derived from scratch, which gives the same answer.
 import type { Service } from '../api/types';
 import { applyFilters, filterTest, sameFilters, type Filters } from './filters';
-import { categoryKey, compareGroups, compareTiles, groupByCategory, makeGroup, type CategoryGroup } from './sort';
+import { categoryKey, compareGroups, compareTiles, groupByCategory, regroup, type CategoryGroup } from './sort';
 
 export interface Derived {
   /** The list the groups were derived from. */
@@ -102,36 +102,39 @@ function place(list: readonly Service[], s: Service): number {
  * null when the change adds or empties a category (derive from scratch). */
 function patchGroups(groups: readonly CategoryGroup[], changes: readonly RowChange[], filters: Filters): CategoryGroup[] | null {
   const pass = filterTest(filters) ?? (() => true);
-  const lists = new Map<string, Service[]>(); // the touched categories' tiles, copied
-  const tiles = (key: string): Service[] | null => {
-    let l = lists.get(key);
-    if (!l) {
+  // The touched categories: their tiles (copied), the rows taken out, put in.
+  const touched = new Map<string, { tiles: Service[]; out: Service[]; into: Service[] }>();
+  const edit = (key: string) => {
+    let t = touched.get(key);
+    if (!t) {
       const g = groups.find((x) => x.key === key);
       if (!g) return null;
-      lists.set(key, (l = g.services.slice()));
+      touched.set(key, (t = { tiles: g.services.slice(), out: [], into: [] }));
     }
-    return l;
+    return t;
   };
   for (const [old, cur] of changes) {
     if (old && pass(old)) {
-      const l = tiles(categoryKey(old));
-      if (!l) return null;
-      const i = place(l, old);
-      if (l[i] !== old) return null; // not where the groups say: they are not of this list
-      l.splice(i, 1);
+      const t = edit(categoryKey(old));
+      if (!t) return null;
+      const i = place(t.tiles, old);
+      if (t.tiles[i] !== old) return null; // not where the groups say: they are not of this list
+      t.tiles.splice(i, 1);
+      t.out.push(old);
     }
     if (pass(cur)) {
-      const l = tiles(categoryKey(cur));
-      if (!l) return null;
-      l.splice(place(l, cur), 0, cur);
+      const t = edit(categoryKey(cur));
+      if (!t) return null;
+      t.tiles.splice(place(t.tiles, cur), 0, cur);
+      t.into.push(cur);
     }
   }
   const out: CategoryGroup[] = [];
   for (const g of groups) {
-    const l = lists.get(g.key);
-    if (!l) out.push(g);
-    else if (!l.length) return null;
-    else out.push(makeGroup(g.key, l));
+    const t = touched.get(g.key);
+    if (!t) out.push(g);
+    else if (!t.tiles.length) return null;
+    else out.push(regroup(g, t.tiles, t.out, t.into));
   }
   return out.sort(compareGroups);
 }
