@@ -23,6 +23,8 @@
 //                     about as tall, scrolled the same way (the browser's
 //                     own cost of scrolling such a page)
 //   heap_end_mb       JS heap at the end
+//   live_busiest_ms   with PROFILE: the longest stretch of script and garbage
+//                     collection in the live event's profile (busiest())
 //   apid_rss          with APID_PID: apid's peak and current RSS (kB, from
 //                     /proc/APID_PID/status) after each step, to tell which
 //                     of the dashboard's requests raise it (doc/scale.md#memory)
@@ -40,6 +42,26 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+
+/** The longest stretch of a CPU profile's samples spent running script or
+ * collecting garbage, in ms (idle and "(program)", the browser's own work
+ * such as style and layout, end a stretch). The long-task figure counts
+ * only tasks of 50 ms or more; this tells how far below that one is. */
+function busiest(p) {
+  const idle = new Set(p.nodes.filter((n) => ['(idle)', '(program)'].includes(n.callFrame.functionName)).map((n) => n.id));
+  let best = 0;
+  let start = null;
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i];
+    if (idle.has(p.samples[i])) start = null;
+    else {
+      start ??= t;
+      best = Math.max(best, (t + (p.timeDeltas[i + 1] ?? 0) - start) / 1000);
+    }
+  }
+  return Math.round(best * 10) / 10;
+}
 
 const BASE = process.env.ITSTATUS_URL;
 const N = Number(process.env.N);
@@ -229,6 +251,7 @@ try {
     if (process.env.PROFILE) {
       const { profile: prof } = await cdp.send('Profiler.stop');
       writeFileSync(process.env.PROFILE, JSON.stringify(prof));
+      out.live_busiest_ms = busiest(prof);
     }
     Object.assign(
       out,

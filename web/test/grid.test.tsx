@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Grid } from '../src/components/Grid';
+import { groupByCategory } from '../src/lib/sort';
 import { svc } from './fixtures';
 
 const services = [
@@ -66,5 +67,34 @@ describe('Grid', () => {
     expect(tiles().filter((t) => t.tabIndex === 0).map((t) => t.dataset.serviceId)).toEqual(['down']);
     act(() => tiles()[2]!.click());
     expect(onOpen).toHaveBeenCalledWith('blind');
+  });
+});
+
+describe('Grid after a live row', () => {
+  it('writes every tile\'s position when a row moves up, without re-creating the tiles that did not change', () => {
+    root = document.createElement('div');
+    document.body.appendChild(root);
+    const list = Array.from({ length: 12 }, (_, i) => svc(`s${i}`, { display_name: `S ${String(i).padStart(2, '0')}`, category: ['hr', 'identity', 'other'][i % 3]! }));
+    const draw = (l: typeof list) =>
+      act(() => {
+        render(<Grid services={l} groups={groupByCategory(l)} uptime={null} sla={null} days={[]} onOpen={() => {}} />, root);
+      });
+    draw(list);
+    const before = new Map(tiles().map((t) => [t.dataset.serviceId, t]));
+    const positions = () => tiles().map((t) => Number(t.dataset.index));
+    expect(positions()).toEqual([...Array(12).keys()]);
+    // s11 (other) goes down: its category moves first, every position shifts.
+    const next = list.map((s) => (s.id === 's11' ? { ...s, current_status: 'major_outage' as const } : s));
+    draw(next);
+    expect(tiles()[0]!.dataset.serviceId).toBe('s11');
+    expect(positions()).toEqual([...Array(12).keys()]);
+    expect(tiles().filter((t) => t.dataset.serviceId !== 's11').every((t) => before.get(t.dataset.serviceId) === t)).toBe(true);
+    // Focus follows the tile, by id: the tab stop stays on it as it moves.
+    act(() => before.get('s4')!.focus());
+    expect(before.get('s4')!.tabIndex).toBe(0);
+    draw(list);
+    expect(before.get('s4')!.tabIndex).toBe(0);
+    expect(tiles().filter((t) => t.tabIndex === 0)).toHaveLength(1);
+    expect(positions()).toEqual([...Array(12).keys()]);
   });
 });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Service, ServicesList } from '../src/api/types';
 import { NO_FILTERS, type Filters } from '../src/lib/filters';
-import { deriveGroups, rowChanges, type Derived } from '../src/lib/groups';
+import { deriveGroups, listChanges, pickRows, rowChanges, type Derived, type Picked } from '../src/lib/groups';
+import { incidentsOf, tallyOf, type Tally } from '../src/lib/tally';
 import type { Status } from '../src/lib/status';
 import { findService, patchRows, patchService } from '../src/state/store';
 import { svc } from './fixtures';
@@ -124,6 +125,23 @@ describe('live delta patch', () => {
     expect(deriveGroups(h2, patchService(l2, 'a', { current_status: 'degraded' })!.services, hide).shown).toBe(2);
   });
 
+  it('a patched category is as worst as its unset manual services (unknown, sorted last)', () => {
+    const list: ServicesList = {
+      services: [svc('a', { category: 'hr' }), svc('m', { category: 'hr', poll_type: 'manual', current_status: 'unknown' }), svc('b', { category: 'hr' })],
+      total: 3,
+    };
+    const d0 = deriveGroups(null, list.services, NO_FILTERS);
+    expect(d0.groups[0]!.worst).toBe('unknown');
+    const l1 = patchService(list, 'a', { current_status: 'degraded' })!;
+    const d1 = deriveGroups(d0, l1.services, NO_FILTERS);
+    expect(d1.groups[0]).not.toBe(d0.groups[0]);
+    expect(d1.groups).toEqual(deriveGroups(null, l1.services, NO_FILTERS).groups);
+    const l2 = patchService(l1, 'a', { current_status: 'operational' })!;
+    const d2 = deriveGroups(d1, l2.services, NO_FILTERS);
+    expect(d2.groups[0]!.worst).toBe('unknown');
+    expect(d2.groups).toEqual(deriveGroups(null, l2.services, NO_FILTERS).groups);
+  });
+
   it('a list that is not the old one patched in place is derived from scratch', () => {
     const a = [svc('a'), svc('b')];
     expect(rowChanges(a, [a[1]!, a[0]!])).toBeNull(); // reordered
@@ -131,5 +149,77 @@ describe('live delta patch', () => {
     expect(rowChanges(a, [a[0]!, svc('b'), svc('c')])!.map(([o, n]) => [o?.id ?? null, n.id])).toEqual([['b', 'b'], [null, 'c']]);
     const d = deriveGroups(null, a, NO_FILTERS);
     expect(deriveGroups(d, [a[1]!, a[0]!], NO_FILTERS).groups).toEqual(d.groups);
+  });
+});
+
+/** What a tally says, in a form toEqual can compare (zero counts dropped). */
+function said(t: Tally) {
+  return {
+    incidents: incidentsOf(t),
+    byStatus: Object.entries(t.incidents).filter(([, n]) => n).sort(),
+    counts: [t.manual, t.blind, t.maintenance, t.seen, t.list.length],
+    categories: [...t.categories].sort(),
+    tiers: [...t.tiers].sort(),
+    categoryList: t.categoryList,
+    tierList: t.tierList,
+  };
+}
+
+describe('live delta patch of the counts and picked rows', () => {
+  it('the tally and the incident cards\' rows after random deltas equal those from scratch', () => {
+    const r = rng(1616);
+    let next = 0;
+    const TIERS: Service['tier'][] = ['critical', 'important', 'informational', null];
+    const mk = (id: string): Service => ({ ...row(r, id), tier: TIERS[Math.floor(r() * TIERS.length)]! });
+    let list: ServicesList = { services: Array.from({ length: 200 }, () => mk(`s${next++}`)), total: 200 };
+    let tally = tallyOf(null, list.services);
+    let ids = ['s1', 's7', 's30', 'nope'];
+    let picked: Picked = pickRows(null, list.services, ids);
+    let patched = 0;
+    let sameLists = 0;
+    for (let step = 0; step < 600; step++) {
+      const all = list.services.map((s) => s.id);
+      const k = r() < 0.2 ? 9 + Math.floor(r() * 20) : 1 + Math.floor(r() * 3);
+      const changed = Array.from({ length: k }, () => mk(all[Math.floor(r() * all.length)]!));
+      if (r() < 0.1) changed.push(mk(`s${next++}`));
+      if (r() < 0.05) ids = [`s${Math.floor(r() * next)}`, `s${next}`, ...ids.slice(0, 3)]; // the summary lists others
+      const removed = r() < 0.05 ? [all[Math.floor(r() * all.length)]!] : [];
+      const prevList = list;
+      // Now and then a status event (patchService), else a services frame.
+      list = r() < 0.3 ? patchService(list, changed[0]!.id, { current_status: changed[0]!.current_status, tier: changed[0]!.tier })! : patchRows(list, changed, removed);
+      // Sometimes two deltas land before anything derives: the noted step is
+      // then not from the tally's list, and the rows are compared instead.
+      if (r() < 0.1) list = patchRows(list, [mk(all[0]!)], []);
+      const prevTally = tally;
+      tally = tallyOf(tally, list.services);
+      expect(said(tally)).toEqual(said(tallyOf(null, list.services)));
+      if (listChanges(prevList.services, list.services) && tally.list !== prevTally.list) patched++;
+      if (tally.categoryList === prevTally.categoryList) sameLists++;
+      picked = pickRows(picked, list.services, ids);
+      expect([...picked.rows].sort()).toEqual([...pickRows(null, list.services, ids).rows].sort());
+    }
+    expect(patched).toBeGreaterThan(300);
+    // The option lists keep their identity while the set is unchanged.
+    expect(sameLists).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('a delta notes its changes; a list made otherwise is compared row by row', () => {
+    const list: ServicesList = { services: [svc('a'), svc('b'), svc('c')], total: 3 };
+    const l1 = patchRows(list, [svc('b', { current_status: 'degraded' }), svc('d')], []);
+    expect(listChanges(list.services, l1.services)!.map(([o, n]) => [o?.id ?? null, n.id, n.current_status])).toEqual([
+      ['b', 'b', 'degraded'],
+      [null, 'd', 'operational'],
+    ]);
+    const l2 = patchService(l1, 'a', { current_status: 'major_outage' })!;
+    expect(listChanges(l1.services, l2.services)!.map(([o, n]) => [o!.current_status, n.current_status])).toEqual([['operational', 'major_outage']]);
+    // Two steps: the first step's note is gone, the rows tell the same.
+    expect(listChanges(list.services, l2.services)!.map(([o, n]) => [o?.id ?? null, n.id])).toEqual([
+      ['a', 'a'],
+      ['b', 'b'],
+      [null, 'd'],
+    ]);
+    expect(listChanges(l2.services, patchRows(l2, [], ['a']).services)).toBeNull(); // a row removed
+    const t = tallyOf(null, list.services);
+    expect(incidentsOf(tallyOf(t, l2.services))).toEqual({ incidents: 2, status: 'major_outage' });
   });
 });

@@ -1,17 +1,15 @@
 // Overall banner, connection/staleness warning, active-incident cards and
 // the maintenance banner.
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import type { ActiveIncident, Maintenance, Service, Summary } from '../api/types';
 import { parseTs, plural } from '../lib/format';
+import { pickRows, type Picked } from '../lib/groups';
+import { incidentsOf, tallyOf, type Tally } from '../lib/tally';
 import { ageText, type ConnMode, type Freshness } from '../lib/staleness';
 import {
   LABEL,
-  RANK,
-  effectiveStatus,
-  isActiveIncident,
   isInMaintenance,
   isPollerBroken,
-  isUnmonitored,
   type Status,
 } from '../lib/status';
 import { DateTime } from './bits';
@@ -37,32 +35,25 @@ export interface Overall {
 /** Overall state from effective statuses (never "all operational" while
  * pollers are broken or nothing was ever seen; maintenance is not an incident). */
 export function computeOverall(services: Service[] | null, summary: Summary | null): Overall | null {
+  return overallOf(services ? tallyOf(null, services) : null, summary);
+}
+
+/** computeOverall from the list's tally (lib/tally.ts), which a live row
+ * patches instead of counting every service again. */
+export function overallOf(t: Tally | null, summary: Summary | null): Overall | null {
   const neverPolled = summary ? summary.last_poll_at === null : false;
-  if (services) {
-    // One pass: this runs on each live row over every service.
-    const o = { status: 'operational' as Status, incidents: 0, manual: 0, blind: 0, maintenance: 0, seen: 0 };
-    for (const s of services) {
-      const eff = effectiveStatus(s);
-      const manual = isUnmonitored(s);
-      if (isActiveIncident(s)) {
-        if (o.incidents === 0 || RANK[eff] > RANK[o.status]) o.status = eff;
-        o.incidents++;
-      }
-      if (manual) o.manual++;
-      if (isPollerBroken(s)) o.blind++;
-      if (isInMaintenance(s)) o.maintenance++;
-      if (!manual && eff !== 'unknown') o.seen++;
-    }
+  if (t) {
+    const { incidents, status } = incidentsOf(t);
     return {
-      status: o.status,
-      incidents: o.incidents,
-      manual: o.manual,
-      blind: o.blind,
-      maintenance: o.maintenance,
-      nothing: neverPolled || o.seen === 0,
+      status,
+      incidents,
+      manual: t.manual,
+      blind: t.blind,
+      maintenance: t.maintenance,
+      nothing: neverPolled || t.seen === 0,
       neverPolled,
-      monitored: services.length - o.manual,
-      total: services.length,
+      monitored: t.list.length - t.manual,
+      total: t.list.length,
     };
   }
   if (summary) {
@@ -190,11 +181,11 @@ export function IncidentCards({
   total?: number;
 }) {
   const [expanded, setExpanded] = useState(false);
-  // Only the listed incidents' rows, not a map of every service per render.
-  const byId = useMemo(() => {
-    const want = new Set(listed.map((i) => i.service.id));
-    return new Map((services ?? []).filter((s) => want.has(s.id)).map((s) => [s.id, s]));
-  }, [listed, services]);
+  // Only the listed incidents' rows, patched for a live row's change
+  // (lib/groups.ts pickRows), not a scan of every service per render.
+  const ids = useMemo(() => listed.map((i) => i.service.id), [listed]);
+  const picked = useRef<Picked | null>(null);
+  const byId = useMemo(() => (services ? (picked.current = pickRows(picked.current, services, ids)).rows : new Map<string, Service>()), [ids, services]);
   // Planned maintenance is not an incident, whatever an older server says.
   const incidents = listed.filter((inc) => {
     const svc = byId.get(inc.service.id);

@@ -1,31 +1,34 @@
 // The Engineer grid's search and filter bar (doc/scale.md#dashboard). The
 // search box filters as you type (after a short pause, so 10,000 tiles are
 // not filtered on every key); every filter is reflected in the URL.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Service } from '../api/types';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { plural } from '../lib/format';
 import { STATUS_FILTERS, activeFilters, type Filters } from '../lib/filters';
-import { CATEGORY_ORDER, categoryLabel } from '../lib/sort';
+import { memo } from '../lib/memo';
+import { categoryLabel } from '../lib/sort';
 
 export interface FilterBarProps {
   filters: Filters;
   onChange: (f: Filters) => void;
-  services: Service[];
+  /** The categories and tiers present in the list (lib/tally.ts keeps them
+   * per live row: no scan of every service here). */
+  categories: readonly string[];
+  tiers: readonly string[];
+  /** Services in the list, and those the filters let through. */
+  total: number;
   shown: number;
 }
 
 const SEARCH_PAUSE_MS = 150;
 
-export function FilterBar({ filters, onChange, services, shown }: FilterBarProps) {
+// Memoised, with props that keep their identity while unchanged: a live row
+// re-renders the bar only when it adds or empties a category or tier, or
+// changes the count shown.
+export const FilterBar = memo(function FilterBar({ filters, onChange, categories: cats, tiers, total, shown }: FilterBarProps) {
   const [q, setQ] = useState(filters.q);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => setQ(filters.q), [filters.q]);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
-  const cats = useMemo(() => {
-    const have = new Set(services.map((s) => s.category));
-    return [...CATEGORY_ORDER.filter((c) => have.has(c)), ...[...have].filter((c) => !CATEGORY_ORDER.includes(c)).sort()];
-  }, [services]);
-  const tiers = useMemo(() => [...new Set(services.map((s) => s.tier).filter((t) => t !== null))].sort(), [services]);
   const set = (patch: Partial<Filters>) => onChange({ ...filters, ...patch });
   const onSearch = (v: string) => {
     setQ(v);
@@ -77,7 +80,7 @@ export function FilterBar({ filters, onChange, services, shown }: FilterBarProps
       </label>
       {activeFilters(filters) && (
         <span class="filter-count" aria-live="polite" data-testid="filter-count">
-          {shown === services.length ? `All ${plural(shown, 'service')}` : `${shown} of ${plural(services.length, 'service')}`}
+          {shown === total ? `All ${plural(shown, 'service')}` : `${shown} of ${plural(total, 'service')}`}
           <button type="button" class="btn" onClick={() => onChange({ q: '', category: '', status: '', tier: '', hideOperational: false })}>
             Clear
           </button>
@@ -85,4 +88,4 @@ export function FilterBar({ filters, onChange, services, shown }: FilterBarProps
       )}
     </div>
   );
-}
+});

@@ -29,9 +29,12 @@ export function tileTooltip(s: Service): string {
   return s.current_status_detail || displayLabel(s);
 }
 
+/** A tile's props. Not its position in the grid: a row that moves to the
+ * top shifts every tile's position after it, and re-rendering each for it
+ * cost most of a live event's render; the window writes each tile's
+ * data-index itself (WindowedTiles). */
 interface TileProps {
   s: Service;
-  index: number;
   active: boolean;
   days: string[];
   /** This service's worst status per day (not the whole uptime map, so one row's change re-renders one tile). */
@@ -42,13 +45,12 @@ interface TileProps {
   /** What the 7-day figure stands on; without a figure the tile says "collecting data". */
   cov7d: Coverage | null;
   onOpen: (id: string) => void;
-  onFocusIndex: (i: number) => void;
 }
 
 // Memoised: the shell re-renders on every store update (SSE, polls, clock
 // offset, announcements); with 1,000 tiles only the tiles whose props
 // changed may be diffed again.
-const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime7d, cov7d, onOpen, onFocusIndex }: TileProps) {
+const Tile = memo(function Tile({ s, active, days, byDay, tracked, uptime7d, cov7d, onOpen }: TileProps) {
   const eff = effectiveStatus(s);
   const broken = isPollerBroken(s);
   const maint = isInMaintenance(s);
@@ -62,11 +64,9 @@ const Tile = memo(function Tile({ s, index, active, days, byDay, tracked, uptime
         class={`tile tile-${cls}${broken ? ' tile-broken' : ''}${flapping ? ' tile-flapping' : ''}${maint ? ' tile-in-maint' : ''}`}
         data-service-id={s.id}
         data-status={eff}
-        data-index={index}
         tabIndex={active ? 0 : -1}
         title={tileTooltip(s)}
         onClick={() => onOpen(s.id)}
-        onFocus={() => onFocusIndex(index)}
       >
         {/* The accessible name is the visible text plus sr-only context (WCAG 2.5.3 label in name). */}
         <span class="tile-top">
@@ -249,15 +249,20 @@ export function nextRows(r0: number, r1: number, p: Plan, grow: boolean): [numbe
  * height (padding above, fixed row height) so the page scrolls as if every
  * tile were there. Without layout (tests, no width) every tile is rendered.
  */
-function WindowedTiles(props: {
+const WindowedTiles = memo(function WindowedTiles(props: {
   g: CategoryGroup;
   base: number;
-  activeIndex: number;
+  /** The tile that holds the grid's one tab stop. */
+  activeId: string;
   days: string[];
-  uptime: Uptime | null;
-  sla: Sla | null;
+  /** The figures' maps, not the answers holding them: a live delta updates
+   * them in place under a new answer (state/store.ts applyFigures), and the
+   * rows it changes are new, so their category's group is new too. A
+   * category none of whose rows changed is not re-rendered. */
+  byDay: Uptime['services'] | undefined;
+  tracked: Uptime['tracked'] | undefined;
+  sla: Sla['services'] | undefined;
   onOpen: (id: string) => void;
-  onFocusIndex: (i: number) => void;
   register: (key: string, reveal: ((i: number) => void) | null) => void;
 }) {
   const { g, base } = props;
@@ -389,28 +394,44 @@ function WindowedTiles(props: {
       }
     : undefined;
   const visible = g.services.slice(range.first, Math.min(range.end, n));
+  // Each tile's position in the grid (the keyboard's order), written here:
+  // a shift of every position re-renders no tile (see TileProps).
+  useLayoutEffect(() => {
+    const el = ul.current;
+    if (!el) return;
+    let i = base + range.first;
+    for (const li of el.children) {
+      const b = li.firstElementChild as HTMLElement | null;
+      const v = String(i++);
+      if (b && b.dataset.index !== v) b.dataset.index = v;
+    }
+  });
   return (
     <ul class={`tiles${windowed ? ' tiles-windowed' : ''}`} ref={ul} style={style} aria-labelledby={`cat-${g.key}`} data-count={n}>
-      {visible.map((s, k) => {
-        const i = base + range.first + k;
-        return (
-          <Tile
-            key={s.id}
-            s={s}
-            index={i}
-            active={i === props.activeIndex}
-            days={props.days}
-            byDay={props.uptime?.services[s.id]}
-            tracked={props.uptime?.tracked[s.id]}
-            uptime7d={props.sla?.services[s.id]?.uptime_7d ?? null}
-            cov7d={props.sla?.services[s.id]?.coverage['7d'] ?? null}
-            onOpen={props.onOpen}
-            onFocusIndex={props.onFocusIndex}
-          />
-        );
-      })}
+      {visible.map((s) => (
+        <Tile
+          key={s.id}
+          s={s}
+          active={s.id === props.activeId}
+          days={props.days}
+          byDay={props.byDay?.[s.id]}
+          tracked={props.tracked?.[s.id]}
+          uptime7d={props.sla?.[s.id]?.uptime_7d ?? null}
+          cov7d={props.sla?.[s.id]?.coverage['7d'] ?? null}
+          onOpen={props.onOpen}
+        />
+      ))}
     </ul>
   );
+});
+
+/** The id of the tile at position i of the grid's linear order ('' if none). */
+function flatAt(groups: readonly CategoryGroup[], i: number): string {
+  for (const g of groups) {
+    if (i < g.services.length) return g.services[i]!.id;
+    i -= g.services.length;
+  }
+  return '';
 }
 
 /** The position of the tile with this id in the grid's linear order, or -1. */
@@ -444,15 +465,20 @@ export function Grid({ services, groups: given, uptime, sla, days, onOpen }: Gri
   }, [groups]);
   const [activeId, setActiveId] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
-  const activeIndex = Math.max(0, activeId ? tileIndex(groups, activeId) : 0);
+  const at = activeId ? tileIndex(groups, activeId) : -1;
+  const activeIndex = Math.max(0, at);
+  // The tab stop: the tile focused last while it is in the grid, else the first.
+  const activeKey = at >= 0 ? activeId! : flatAt(groups, 0);
   // Stable props for the memoised tiles: the same days array while its content
   // is the same, and one focus handler reading the current order.
   const daysRef = useRef(days);
   if (daysRef.current.length !== days.length || daysRef.current.some((d, i) => d !== days[i])) daysRef.current = days;
   const stableDays = daysRef.current;
-  const flatRef = useRef(flat);
-  flatRef.current = flat;
-  const onFocusIndex = useCallback((k: number) => setActiveId(flatRef.current()[k]?.id ?? null), []);
+  // One focus handler for every tile (a tile's own would be a prop to compare).
+  const onFocus = useCallback((e: FocusEvent) => {
+    const t = e.target as HTMLElement | null;
+    if (t?.matches?.('.tile') && t.dataset.serviceId) setActiveId(t.dataset.serviceId);
+  }, []);
 
   useEffect(() => {
     if (activeId && tileIndex(groups, activeId) < 0) setActiveId(null);
@@ -526,7 +552,7 @@ export function Grid({ services, groups: given, uptime, sla, days, onOpen }: Gri
     });
   }, [groups]);
   return (
-    <div class="grid" ref={root} onKeyDown={onKeyDown} id="service-grid" aria-describedby="grid-help">
+    <div class="grid" ref={root} onKeyDown={onKeyDown} onFocusCapture={onFocus} id="service-grid" aria-describedby="grid-help">
       <p id="grid-help" class="sr-only">
         Services grouped by category, worst first. Use the arrow keys or J and K to move between services, Home and End to
         jump, Enter to open details.
@@ -540,12 +566,12 @@ export function Grid({ services, groups: given, uptime, sla, days, onOpen }: Gri
           <WindowedTiles
             g={g}
             base={bases[gi]!}
-            activeIndex={activeIndex}
+            activeId={activeKey}
             days={stableDays}
-            uptime={uptime}
-            sla={sla}
+            byDay={uptime?.services}
+            tracked={uptime?.tracked}
+            sla={sla?.services}
             onOpen={onOpen}
-            onFocusIndex={onFocusIndex}
             register={register}
           />
         </section>

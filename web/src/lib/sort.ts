@@ -110,6 +110,26 @@ export function makeGroup(key: string, sorted: Service[]): CategoryGroup {
   return g;
 }
 
+/** A category's group after some of its rows were taken out and others put
+ * in, sorted already: its counts patched from g's, its worst status read
+ * off the first tile (tile order puts the worst first, and the manual
+ * services nobody set -- unknown -- last). Equals makeGroup(key, sorted)
+ * without a pass over the category's rows. */
+export function regroup(g: CategoryGroup, sorted: Service[], out: readonly Service[], into: readonly Service[]): CategoryGroup {
+  const n: CategoryGroup = { ...g, services: sorted };
+  const add = (s: Service, d: 1 | -1) => {
+    if (isActiveIncident(s)) n.issues += d;
+    if (s.poller_health === 'broken') n.blind += d;
+    if (isUnmonitored(s)) n.manual += d;
+    if (isInMaintenance(s)) n.maintenance += d;
+  };
+  for (const s of out) add(s, -1);
+  for (const s of into) add(s, 1);
+  const top = sorted.length ? effectiveStatus(sorted[0]!) : worstOf([]);
+  n.worst = n.manual > 0 && RANK.unknown > RANK[top] ? 'unknown' : top;
+  return n;
+}
+
 /** Category order: worst first; ties in the fixed category order, unknown
  * categories after those, by name. */
 export function compareGroups(a: CategoryGroup, b: CategoryGroup): number {

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Clustered, Health, RowFigures, Service, ServicesList, Sla, SlaHistory, Slo, StatusEvent, Summary, Uptime, Graph } from '../api/types';
 import type { ConnMode } from '../lib/staleness';
+import { noteChanges, type RowChange } from '../lib/groups';
 import { RANK, type Status } from '../lib/status';
 
 export interface Resource<T> {
@@ -125,9 +126,13 @@ const SCAN_ROWS = 8;
 export function patchRows(list: ServicesList, rows: readonly Service[], removed: readonly string[]): ServicesList {
   const gone = new Set(removed);
   const services = gone.size ? list.services.filter((s) => !gone.has(s.id)) : list.services.slice();
+  // What was replaced, for whatever is derived from the list (lib/groups.ts
+  // noteChanges); not when rows were removed (the others moved).
+  const changes: RowChange[] = [];
   if (rows.length <= SCAN_ROWS) {
     for (const r of rows) {
       const i = indexOf(services, r.id);
+      changes.push([i >= 0 ? services[i]! : null, r]);
       if (i >= 0) services[i] = r;
       else services.push(r);
     }
@@ -136,12 +141,17 @@ export function patchRows(list: ServicesList, rows: readonly Service[], removed:
     for (let i = 0; i < services.length; i++) {
       const r = byId.get(services[i]!.id);
       if (r) {
+        changes.push([services[i]!, r]);
         services[i] = r;
         byId.delete(r.id);
       }
     }
-    for (const r of byId.values()) services.push(r); // new services
+    for (const r of byId.values()) {
+      changes.push([null, r]);
+      services.push(r); // new services
+    }
   }
+  if (!gone.size) noteChanges(list.services, services, changes);
   return { ...list, services, total: services.length };
 }
 
@@ -150,7 +160,9 @@ export function patchService(list: ServicesList | null, id: string, patch: Parti
   const i = list ? indexOf(list.services, id) : -1;
   if (i < 0) return list;
   const services = list!.services.slice();
-  services[i] = { ...services[i]!, ...patch };
+  const row = { ...services[i]!, ...patch };
+  noteChanges(list!.services, services, [[services[i]!, row]]);
+  services[i] = row;
   return { ...list!, services };
 }
 
