@@ -349,6 +349,24 @@ struct jsink {
  * never held as rows and as one printed copy at once (doc/scale.md#memory).
  * The caller still deletes item, and must not print it again. */
 void json_print_consume(cJSON *item, struct jsink *s);
+/* A part of an answer that is made while the answer is printed, not held
+ * whole before (doc/scale.md#memory): print writes its JSON text into s,
+ * exactly what the tree it stands for would print; release frees ctx and is
+ * called once, after print or unprinted. The item (caller owns, placed in a
+ * tree like any other) is printed only by json_print_consume, on this
+ * thread; cJSON's own printers fail on it. Parts this thread did not print
+ * are released by json_lazy_drop (the dispatcher, after each request). */
+cJSON *json_lazy(void (*print)(void *ctx, struct jsink *s), void (*release)(void *ctx), void *ctx);
+void json_lazy_drop(void);
+/* 1 while this thread builds an HTTP answer (json_compact_lists): a list
+ * may then be made as it is printed (json_lazy). */
+int json_lists_compact(void);
+/* Print "key":value into s (a ',' first unless first), as a member of an
+ * object printed by cJSON; value is consumed and deleted. */
+void json_put_member(struct jsink *s, int first, const char *key, cJSON *value);
+/* item printed into a new string (json_print_consume, so json_lazy parts
+ * too; item is consumed but the caller still deletes it). Caller frees. */
+char *json_print_text(cJSON *item);
 /* Bytes of raw (printed row) text under item: what a build holds. */
 size_t json_raw_bytes(const cJSON *item);
 /* Column i's wire name (without a type prefix). */

@@ -610,6 +610,49 @@ static cJSON *history_aggregate(const cJSON *darr, const double *sum, const int 
 	return agg;
 }
 
+/* The full history's services, made while the answer is printed
+ * (json_lazy): the timelines are kept, and each service's days are built,
+ * printed and freed in turn, so the build never holds the day rows of
+ * every service at once (31 MB of text at 10,000 services x 30 days). */
+struct history_lazy {
+	struct sla_set set;
+	int64_t first, now_ms;
+	long days;
+	struct sla_opts o;
+};
+
+static void history_lazy_print(void *ctx, struct jsink *s)
+{
+	struct history_lazy *h = ctx;
+	/* Only ?worst=N reads the day sums: here they are scratch. */
+	double *sum = xcalloc((size_t)h->days, sizeof *sum);
+	int *cnt = xcalloc((size_t)h->days, sizeof *cnt);
+	int first = 1;
+	s->put(s, "{", 1);
+	for (size_t i = 0; i < h->set.n; i++) {
+		const struct sla_tl *t = &h->set.v[i];
+		struct sla_cov all;
+		sla_uptime(t, h->first, h->now_ms, &h->o, &all);
+		if (!all.tracked_ms)
+			continue; /* as in sla_history_only */
+		double mean;
+		json_put_member(
+		    s, first, t->service_id,
+		    history_days(t, h->first, h->now_ms, h->days, &h->o, sum, cnt, &mean));
+		first = 0;
+	}
+	s->put(s, "}", 1);
+	free(sum);
+	free(cnt);
+}
+
+static void history_lazy_release(void *ctx)
+{
+	struct history_lazy *h = ctx;
+	sla_set_release(&h->set);
+	free(h);
+}
+
 cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days,
 			const struct sla_opts *o, long worst)
 {
@@ -622,6 +665,20 @@ cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days
 	}
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddItemToObject(data, "days", darr);
+	if (worst <= 0 && json_lists_compact()) {
+		/* An HTTP answer of every service: its days are made as it is
+		 * printed (doc/scale.md#memory); the timelines go with them. */
+		cJSON *since = cJSON_CreateObject();
+		for (size_t i = 0; i < set.n; i++)
+			cJSON_AddItemToObject(since, set.v[i].service_id, since_json(&set.v[i]));
+		struct history_lazy *h = xmalloc(sizeof *h);
+		*h = (struct history_lazy){set, first, now_ms, days, *o};
+		cJSON_AddItemToObject(data, "services",
+				      json_lazy(history_lazy_print, history_lazy_release, h));
+		cJSON_AddItemToObject(data, "monitoring_since", since);
+		add_rule(data, o);
+		return data;
+	}
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
 	cJSON *since = cJSON_CreateObject();
 	double *sum = xcalloc((size_t)days, sizeof *sum);

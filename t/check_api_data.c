@@ -4,7 +4,8 @@
  * graph, timeline and clusters, maintenance, reports, the alert log with its
  * cursor, /itstatus replies, health, the inbox hand-off and /metrics text;
  * and how answers reach the response cache: printed as cJSON prints them,
- * large ones compressed while printed, large builds taking turns.
+ * parts made while printed (json_lazy), large ones compressed while
+ * printed, large builds taking turns.
  */
 #include <check.h>
 #include <math.h>
@@ -774,6 +775,60 @@ START_TEST(test_print_consume_is_cjson_print)
 }
 END_TEST
 
+/* A part made while printed (json_lazy): what it printed and released. */
+struct lazy_probe {
+	int printed, released;
+};
+
+static void probe_print(void *ctx, struct jsink *s)
+{
+	((struct lazy_probe *)ctx)->printed++;
+	s->put(s, "{\"made\":[1,2]}", 14);
+}
+
+static void probe_release(void *ctx)
+{
+	((struct lazy_probe *)ctx)->released++;
+}
+
+/* A lazy part prints its text where it stands, once, and is released once
+ * whether it was printed or not; cJSON's printer refuses it rather than
+ * print something else. */
+START_TEST(test_lazy_part)
+{
+	struct lazy_probe a = {0}, b = {0}, c = {0};
+	cJSON *d = answer(3);
+	cJSON_AddItemToObject(d, "lazy", json_lazy(probe_print, probe_release, &a));
+	cJSON_AddItemToObject(d, "after", cJSON_CreateString("x"));
+	ck_assert_ptr_null(cJSON_PrintUnformatted(d));
+	/* what it stands for, as cJSON prints it */
+	cJSON *want_tree = answer(3);
+	cJSON_AddItemToObject(want_tree, "lazy", cJSON_Parse("{\"made\":[1,2]}"));
+	cJSON_AddItemToObject(want_tree, "after", cJSON_CreateString("x"));
+	char *want = cJSON_PrintUnformatted(want_tree);
+	char *got = json_print_text(d);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(a.printed, 1);
+	ck_assert_int_eq(a.released, 1);
+	json_lazy_drop(); /* already released: not again */
+	ck_assert_int_eq(a.released, 1);
+	cJSON_Delete(d);
+	free(got);
+	cJSON_free(want);
+	cJSON_Delete(want_tree);
+	/* never printed: released by the drop, not before */
+	cJSON *e = cJSON_CreateArray();
+	cJSON_AddItemToArray(e, json_lazy(probe_print, probe_release, &b));
+	cJSON_AddItemToArray(e, json_lazy(probe_print, probe_release, &c));
+	cJSON_Delete(e);
+	ck_assert_int_eq(b.released + c.released, 0);
+	json_lazy_drop();
+	ck_assert_int_eq(b.released, 1);
+	ck_assert_int_eq(c.released, 1);
+	ck_assert_int_eq(b.printed + c.printed, 0);
+}
+END_TEST
+
 static int collect(void *ctx, const char *p, size_t n)
 {
 	return buf_append(ctx, p, n);
@@ -890,6 +945,7 @@ int main(void)
 	tcase_add_test(tc, test_metrics_text);
 	tcase_add_test(tc, test_metrics_heartbeat_age);
 	tcase_add_test(tc, test_print_consume_is_cjson_print);
+	tcase_add_test(tc, test_lazy_part);
 	tcase_add_test(tc, test_cache_fill_json);
 	tcase_add_test(tc, test_cache_large_builds_take_turns);
 	suite_add_tcase(s, tc);
