@@ -444,6 +444,11 @@ void h_graph(struct req *r);
 
 /* summary.c */
 cJSON *summary_build(sqlite3 *db);
+/* worst > 0: active_incidents holds only the worst incidents (they come
+ * worst first), each other one counted and named in status_text but never
+ * built, plus active_incidents_total: the full answer cut, as ?worst=N and
+ * the stream's summary frames want (doc/scale.md#lists). Caller deletes. */
+cJSON *summary_build_worst(sqlite3 *db, long worst);
 cJSON *maintenances_list(sqlite3 *db);
 void h_summary(struct req *r);
 void h_maintenance(struct req *r);
@@ -552,9 +557,6 @@ struct worst_keep;
 struct worst_keep *worst_keep_new(long n);
 void worst_keep_offer(struct worst_keep *k, double score, const char *key, cJSON *item);
 int worst_keep_finish(struct worst_keep *k, cJSON *container);
-/* Cut a summary's active_incidents to the n worst, adding
- * active_incidents_total (the stream's summary frames). */
-void summary_trim(cJSON *data, long n);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);

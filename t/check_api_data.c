@@ -159,6 +159,33 @@ START_TEST(test_summary_effective_status)
 }
 END_TEST
 
+/* ?worst=N and the stream's frames build only the N worst incidents: the
+ * full summary cut to its first N (worst first) with the total added, text
+ * for text, the status text still naming every incident. */
+START_TEST(test_summary_worst_is_full_cut)
+{
+	db_exec(db, "UPDATE services SET poller_health = 'healthy'");
+	cJSON *full = summary_build(db);
+	int total = cJSON_GetArraySize(cJSON_GetObjectItem(full, "active_incidents"));
+	ck_assert_int_eq(total, 3);
+	for (long n = 1; n <= total + 1; n++) {
+		cJSON *want = cJSON_Duplicate(full, 1);
+		cJSON *inc = cJSON_GetObjectItem(want, "active_incidents");
+		while (cJSON_GetArraySize(inc) > n)
+			cJSON_DeleteItemFromArray(inc, cJSON_GetArraySize(inc) - 1);
+		cJSON_AddNumberToObject(want, "active_incidents_total", total);
+		cJSON *cut = summary_build_worst(db, n);
+		char *w = cJSON_PrintUnformatted(want), *g = cJSON_PrintUnformatted(cut);
+		ck_assert_str_eq(g, w);
+		cJSON_free(w);
+		cJSON_free(g);
+		cJSON_Delete(want);
+		cJSON_Delete(cut);
+	}
+	cJSON_Delete(full);
+}
+END_TEST
+
 START_TEST(test_summary_quiet_texts)
 {
 	db_exec(db,
@@ -929,6 +956,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_summary_effective_status);
+	tcase_add_test(tc, test_summary_worst_is_full_cut);
 	tcase_add_test(tc, test_summary_quiet_texts);
 	tcase_add_test(tc, test_summary_maintenance_not_incident);
 	tcase_add_test(tc, test_cluster_root_needs_upstream_down);
