@@ -761,6 +761,36 @@ START_TEST(test_history_printed_as_built)
 }
 END_TEST
 
+/* The full SLO list of an HTTP answer is made while it is printed
+ * (json_lazy): the same text as the list built whole, burning rows
+ * included; one never printed is released with its statement. */
+START_TEST(test_slo_printed_as_built)
+{
+	worst_fixture();
+	struct cfg_settings cfg = slo_cfg();
+	cJSON *tree = slo_build(db, NOW, &cfg);
+	ck_assert_ptr_nonnull(tree);
+	char *want = cJSON_PrintUnformatted(tree);
+	ck_assert_ptr_nonnull(strstr(want, "\"fast_burning\":true"));
+	json_compact_lists(1);
+	cJSON *lazy = slo_build(db, NOW, &cfg);
+	json_compact_lists(0);
+	ck_assert_ptr_nonnull(lazy);
+	ck_assert(cJSON_IsRaw(cJSON_GetObjectItem(lazy, "services")));
+	char *got = json_print_text(lazy);
+	ck_assert_str_eq(got, want);
+	cJSON_Delete(lazy);
+	free(got);
+	cJSON_free(want);
+	cJSON_Delete(tree);
+	json_compact_lists(1);
+	lazy = slo_build(db, NOW, &cfg);
+	json_compact_lists(0);
+	cJSON_Delete(lazy);
+	json_lazy_drop(); /* finalizes its statement: the database closes cleanly */
+}
+END_TEST
+
 /* ?worst=N on the SLO list, cut while it is built: the full list's N rows
  * with the least budget left (no figure last, ties in the list's order),
  * and the totals over every row. */
@@ -827,6 +857,7 @@ int main(void)
 	tcase_add_test(tc, test_history_worst_is_full_cut);
 	tcase_add_test(tc, test_slo_worst_is_full_cut);
 	tcase_add_test(tc, test_history_printed_as_built);
+	tcase_add_test(tc, test_slo_printed_as_built);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
