@@ -364,6 +364,10 @@ int json_lists_compact(void);
 /* Print "key":value into s (a ',' first unless first), as a member of an
  * object printed by cJSON; value is consumed and deleted. */
 void json_put_member(struct jsink *s, int first, const char *key, cJSON *value);
+/* Print a JSON array into s of one item per row st steps to: row(st, ctx)
+ * makes it (a new item, consumed and deleted here). */
+void json_put_rows(struct jsink *s, sqlite3_stmt *st, cJSON *(*row)(sqlite3_stmt *, void *),
+		   void *ctx);
 /* item printed into a new string (json_print_consume, so json_lazy parts
  * too; item is consumed but the caller still deletes it). Caller frees. */
 char *json_print_text(cJSON *item);

@@ -224,6 +224,20 @@ void json_print_consume(cJSON *item, struct jsink *s)
 	s->put(s, obj ? "}" : "]", 1);
 }
 
+void json_put_rows(struct jsink *s, sqlite3_stmt *st, cJSON *(*row)(sqlite3_stmt *, void *),
+		   void *ctx)
+{
+	s->put(s, "[", 1);
+	for (int first = 1; sqlite3_step(st) == SQLITE_ROW; first = 0) {
+		if (!first)
+			s->put(s, ",", 1);
+		cJSON *item = row(st, ctx);
+		json_print_consume(item, s);
+		cJSON_Delete(item);
+	}
+	s->put(s, "]", 1);
+}
+
 struct text_sink {
 	struct jsink base;
 	struct buf b;

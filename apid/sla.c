@@ -903,21 +903,18 @@ struct slo_lazy {
 	struct slo_ctx x;
 };
 
+static cJSON *slo_lazy_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct slo_lazy *l = ctx;
+	int fast_n = 0, slow_n = 0; /* only ?worst=N reports them */
+	double budget;
+	return slo_row(st, &l->x, &fast_n, &slow_n, &budget);
+}
+
 static void slo_lazy_print(void *ctx, struct jsink *s)
 {
 	struct slo_lazy *l = ctx;
-	int fast_n = 0, slow_n = 0, first = 1;
-	double budget;
-	s->put(s, "[", 1);
-	while (sqlite3_step(l->st) == SQLITE_ROW) {
-		if (!first)
-			s->put(s, ",", 1);
-		first = 0;
-		cJSON *row = slo_row(l->st, &l->x, &fast_n, &slow_n, &budget);
-		json_print_consume(row, s);
-		cJSON_Delete(row);
-	}
-	s->put(s, "]", 1);
+	json_put_rows(s, l->st, slo_lazy_row, l);
 }
 
 static void slo_lazy_release(void *ctx)

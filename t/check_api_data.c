@@ -186,6 +186,50 @@ START_TEST(test_summary_worst_is_full_cut)
 }
 END_TEST
 
+/* The whole services list of an HTTP answer is made while it is printed
+ * (json_lazy), its counts first in the same read transaction: the same text
+ * as the list built whole, filtered or not, and the transaction ends
+ * whether the list was printed or not. */
+START_TEST(test_services_printed_as_built)
+{
+	static const struct svc_query qs[] = {
+	    {0}, {.category = "identity,other"}, {.status = "major_outage,degraded"},
+	    {.fields = "display_name,current_status"}, {.q = "ET"}, {.category = "none"}};
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		cJSON *meta_t = NULL, *meta_l = NULL;
+		cJSON *errs = cJSON_CreateArray();
+		cJSON *tree = services_query(db, &qs[i], &meta_t, errs);
+		ck_assert_ptr_nonnull(tree);
+		char *want = cJSON_PrintUnformatted(tree);
+		json_compact_lists(1);
+		cJSON *lazy = services_query(db, &qs[i], &meta_l, errs);
+		json_compact_lists(0);
+		ck_assert_ptr_nonnull(lazy);
+		ck_assert_int_eq(cJSON_GetArraySize(errs), 0);
+		ck_assert(cJSON_IsRaw(cJSON_GetObjectItem(lazy, "services")));
+		ck_assert_int_eq(sqlite3_get_autocommit(db), 0); /* counts and rows: one read */
+		char *got = json_print_text(lazy);
+		ck_assert_str_eq(got, want);
+		ck_assert_int_eq(sqlite3_get_autocommit(db), 1);
+		if (i == 0)
+			ck_assert_ptr_nonnull(strstr(got, "\"id\":\"e\""));
+		free(got);
+		cJSON_free(want);
+		cJSON_Delete(lazy);
+		cJSON_Delete(tree);
+		cJSON_Delete(meta_t);
+		cJSON_Delete(meta_l);
+		cJSON_Delete(errs);
+	}
+	json_compact_lists(1);
+	cJSON *lazy = services_list(db, NULL, NULL);
+	json_compact_lists(0);
+	cJSON_Delete(lazy);
+	json_lazy_drop(); /* never printed: its read ends all the same */
+	ck_assert_int_eq(sqlite3_get_autocommit(db), 1);
+}
+END_TEST
+
 START_TEST(test_summary_quiet_texts)
 {
 	db_exec(db,
@@ -957,6 +1001,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_summary_effective_status);
 	tcase_add_test(tc, test_summary_worst_is_full_cut);
+	tcase_add_test(tc, test_services_printed_as_built);
 	tcase_add_test(tc, test_summary_quiet_texts);
 	tcase_add_test(tc, test_summary_maintenance_not_incident);
 	tcase_add_test(tc, test_cluster_root_needs_upstream_down);
