@@ -349,6 +349,28 @@ struct jsink {
  * never held as rows and as one printed copy at once (doc/scale.md#memory).
  * The caller still deletes item, and must not print it again. */
 void json_print_consume(cJSON *item, struct jsink *s);
+/* A part of an answer that is made while the answer is printed, not held
+ * whole before (doc/scale.md#memory): print writes its JSON text into s,
+ * exactly what the tree it stands for would print; release frees ctx and is
+ * called once, after print or unprinted. The item (caller owns, placed in a
+ * tree like any other) is printed only by json_print_consume, on this
+ * thread; cJSON's own printers fail on it. Parts this thread did not print
+ * are released by json_lazy_drop (the dispatcher, after each request). */
+cJSON *json_lazy(void (*print)(void *ctx, struct jsink *s), void (*release)(void *ctx), void *ctx);
+void json_lazy_drop(void);
+/* 1 while this thread builds an HTTP answer (json_compact_lists): a list
+ * may then be made as it is printed (json_lazy). */
+int json_lists_compact(void);
+/* Print "key":value into s (a ',' first unless first), as a member of an
+ * object printed by cJSON; value is consumed and deleted. */
+void json_put_member(struct jsink *s, int first, const char *key, cJSON *value);
+/* Print a JSON array into s of one item per row st steps to: row(st, ctx)
+ * makes it (a new item, consumed and deleted here). */
+void json_put_rows(struct jsink *s, sqlite3_stmt *st, cJSON *(*row)(sqlite3_stmt *, void *),
+		   void *ctx);
+/* item printed into a new string (json_print_consume, so json_lazy parts
+ * too; item is consumed but the caller still deletes it). Caller frees. */
+char *json_print_text(cJSON *item);
 /* Bytes of raw (printed row) text under item: what a build holds. */
 size_t json_raw_bytes(const cJSON *item);
 /* Column i's wire name (without a type prefix). */
@@ -426,6 +448,11 @@ void h_graph(struct req *r);
 
 /* summary.c */
 cJSON *summary_build(sqlite3 *db);
+/* worst > 0: active_incidents holds only the worst incidents (they come
+ * worst first), each other one counted and named in status_text but never
+ * built, plus active_incidents_total: the full answer cut, as ?worst=N and
+ * the stream's summary frames want (doc/scale.md#lists). Caller deletes. */
+cJSON *summary_build_worst(sqlite3 *db, long worst);
 cJSON *maintenances_list(sqlite3 *db);
 void h_summary(struct req *r);
 void h_maintenance(struct req *r);
@@ -534,9 +561,6 @@ struct worst_keep;
 struct worst_keep *worst_keep_new(long n);
 void worst_keep_offer(struct worst_keep *k, double score, const char *key, cJSON *item);
 int worst_keep_finish(struct worst_keep *k, cJSON *container);
-/* Cut a summary's active_incidents to the n worst, adding
- * active_incidents_total (the stream's summary frames). */
-void summary_trim(cJSON *data, long n);
 
 /* reports.c */
 cJSON *reports_build(sqlite3 *db, const char *service_id, long limit);

@@ -298,15 +298,12 @@ void http_json(struct req *r, int status, cJSON *root, const char *extra)
 				  "{\"detail\":\"Internal Server Error\"}", 34);
 		return;
 	}
-	char *s = cJSON_PrintUnformatted(root);
+	/* The same printer as the cache's: a part made while printed
+	 * (json_lazy) is printed here too. */
+	char *s = json_print_text(root);
 	cJSON_Delete(root);
-	if (!s) {
-		http_send(r, 500, "application/json", NULL,
-			  "{\"detail\":\"Internal Server Error\"}", 34);
-		return;
-	}
 	http_send(r, status, "application/json", extra, s, strlen(s));
-	cJSON_free(s);
+	free(s);
 }
 
 void http_envelope(struct req *r, int status, cJSON *data, cJSON *meta)

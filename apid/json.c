@@ -7,12 +7,15 @@
  * a boolean or for stored JSON text to be embedded.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonck.h"
 #include "apid.h"
+#include "log.h"
 #include "status.h"
+#include "xalloc.h"
 
 /* Column i as a new item (caller owns); its wire name goes to *name. */
 static cJSON *column(sqlite3_stmt *st, int i, const char **name)
@@ -115,8 +118,82 @@ static void put_leaf(cJSON *item, struct jsink *s)
 	cJSON_free(text);
 }
 
+/* A part of an answer made while it is printed (json_lazy). The item that
+ * stands for it is a raw item without text, marked JSON_LAZY, so cJSON's
+ * own printers fail on it instead of printing something else; the part is
+ * found by its item in this thread's list of parts not yet printed. */
+#define JSON_LAZY (1 << 12)
+struct json_lazy {
+	const cJSON *item;
+	void (*print)(void *ctx, struct jsink *s);
+	void (*release)(void *ctx);
+	void *ctx;
+	struct json_lazy *next;
+};
+static _Thread_local struct json_lazy *lazy_pending;
+
+cJSON *json_lazy(void (*print)(void *ctx, struct jsink *s), void (*release)(void *ctx), void *ctx)
+{
+	cJSON *item = cJSON_CreateNull(); /* made raw without text: */
+	item->type = cJSON_Raw | JSON_LAZY;
+	struct json_lazy *l = xmalloc(sizeof *l);
+	*l = (struct json_lazy){item, print, release, ctx, lazy_pending};
+	lazy_pending = l;
+	return item;
+}
+
+/* Take item's part out of this thread's list; NULL when it has none. */
+static struct json_lazy *lazy_take(const cJSON *item)
+{
+	for (struct json_lazy **p = &lazy_pending; *p; p = &(*p)->next)
+		if ((*p)->item == item) {
+			struct json_lazy *l = *p;
+			*p = l->next;
+			return l;
+		}
+	return NULL;
+}
+
+void json_lazy_drop(void)
+{
+	while (lazy_pending) {
+		struct json_lazy *l = lazy_pending;
+		lazy_pending = l->next;
+		l->release(l->ctx);
+		free(l);
+	}
+}
+
+int json_lists_compact(void)
+{
+	return compact_lists;
+}
+
+void json_put_member(struct jsink *s, int first, const char *key, cJSON *value)
+{
+	if (!first)
+		s->put(s, ",", 1);
+	cJSON k = {.type = cJSON_String, .valuestring = (char *)(uintptr_t)key};
+	put_leaf(&k, s);
+	s->put(s, ":", 1);
+	json_print_consume(value, s);
+	cJSON_Delete(value);
+}
+
 void json_print_consume(cJSON *item, struct jsink *s)
 {
+	if (item->type & JSON_LAZY) {
+		struct json_lazy *l = lazy_take(item);
+		if (!l) { /* printed twice, or made on another thread: a bug */
+			log_error("json: a lazy part was not found; printed as null");
+			s->put(s, "null", 4);
+			return;
+		}
+		l->print(l->ctx, s);
+		l->release(l->ctx);
+		free(l);
+		return;
+	}
 	if (cJSON_IsRaw(item)) {
 		const char *t = item->valuestring ? item->valuestring : "null";
 		s->put(s, t, strlen(t));
@@ -145,6 +222,40 @@ void json_print_consume(cJSON *item, struct jsink *s)
 		json_print_consume(c, s);
 	}
 	s->put(s, obj ? "}" : "]", 1);
+}
+
+void json_put_rows(struct jsink *s, sqlite3_stmt *st, cJSON *(*row)(sqlite3_stmt *, void *),
+		   void *ctx)
+{
+	s->put(s, "[", 1);
+	for (int first = 1; sqlite3_step(st) == SQLITE_ROW; first = 0) {
+		if (!first)
+			s->put(s, ",", 1);
+		cJSON *item = row(st, ctx);
+		json_print_consume(item, s);
+		cJSON_Delete(item);
+	}
+	s->put(s, "]", 1);
+}
+
+struct text_sink {
+	struct jsink base;
+	struct buf b;
+};
+
+static void text_put(struct jsink *s, const char *p, size_t n)
+{
+	buf_append(&((struct text_sink *)s)->b, p, n);
+}
+
+char *json_print_text(cJSON *item)
+{
+	struct text_sink t = {.base = {text_put}};
+	buf_init(&t.b, 0); /* an answer as built: what the cache would hold */
+	json_print_consume(item, &t.base);
+	if (!t.b.data)
+		buf_append(&t.b, "", 0);
+	return buf_steal(&t.b);
 }
 
 size_t json_raw_bytes(const cJSON *item)

@@ -4,11 +4,13 @@
  * the few worst services, not a row for each: these routes answer, when
  * asked, their usual object with the per-service part cut to the N worst and
  * aggregates over all of them added beside it. Without the parameter the
- * answer is byte for byte the old one. The summary, uptime and SLA answers
- * are cut once built, just before they are printed (req.post). The SLA
- * history and the SLO list, the large ones the dashboard reads cut, keep
- * only the N worst rows while they are built (worst_keep: a bounded heap),
- * so a build holds N rows, not 10,000 (doc/scale.md#memory). Either way
+ * answer is byte for byte the old one. The uptime and SLA answers are cut
+ * once built, just before they are printed (req.post). The SLA history and
+ * the SLO list, the large ones the dashboard reads cut, keep only the N
+ * worst rows while they are built (worst_keep: a bounded heap), and the
+ * summary builds only its N worst incidents (they come worst first; the
+ * others are counted), so a build holds N rows, not 10,000
+ * (doc/scale.md#memory). Either way
  * the cut answer is cached like any other (its key has the query).
  */
 #include <math.h>
@@ -163,17 +165,6 @@ static double uptime_score(const cJSON *o)
 	return -bad;
 }
 
-static void post_summary(struct req *r, cJSON *data, cJSON *meta)
-{
-	(void)meta;
-	cJSON *inc = cJSON_GetObjectItemCaseSensitive(data, "active_incidents");
-	int total = cJSON_GetArraySize(inc);
-	/* Already ordered worst first (major, partial, degraded; newest). */
-	while (cJSON_GetArraySize(inc) > r->post_n)
-		cJSON_DeleteItemFromArray(inc, cJSON_GetArraySize(inc) - 1);
-	cJSON_AddNumberToObject(data, "active_incidents_total", total);
-}
-
 static void post_sla(struct req *r, cJSON *data, cJSON *meta)
 {
 	(void)meta;
@@ -211,7 +202,7 @@ static int worst_param(struct req *r, void (*post)(struct req *, cJSON *, cJSON 
 
 void h_summary_worst(struct req *r)
 {
-	if (worst_param(r, post_summary) == 0)
+	if (worst_param(r, NULL) == 0)
 		h_summary(r);
 }
 
@@ -237,10 +228,4 @@ void h_slo_worst(struct req *r)
 {
 	if (worst_param(r, NULL) == 0)
 		h_slo(r);
-}
-
-void summary_trim(cJSON *data, long n)
-{
-	struct req r = {.post_n = n};
-	post_summary(&r, data, NULL);
 }

@@ -178,6 +178,7 @@ static void run_route(struct req *r)
 	}
 	json_compact_lists(1); /* rows as text, not trees (doc/scale.md#memory) */
 	r->route->fn(r);
+	json_lazy_drop(); /* parts of an answer that was never printed */
 	json_compact_lists(0);
 	rcache_large_leave(r); /* an answer that never reached the cache */
 	if (size && r->rc && rc_ready(r->rc)) {

@@ -610,6 +610,49 @@ static cJSON *history_aggregate(const cJSON *darr, const double *sum, const int 
 	return agg;
 }
 
+/* The full history's services, made while the answer is printed
+ * (json_lazy): the timelines are kept, and each service's days are built,
+ * printed and freed in turn, so the build never holds the day rows of
+ * every service at once (31 MB of text at 10,000 services x 30 days). */
+struct history_lazy {
+	struct sla_set set;
+	int64_t first, now_ms;
+	long days;
+	struct sla_opts o;
+};
+
+static void history_lazy_print(void *ctx, struct jsink *s)
+{
+	struct history_lazy *h = ctx;
+	/* Only ?worst=N reads the day sums: here they are scratch. */
+	double *sum = xcalloc((size_t)h->days, sizeof *sum);
+	int *cnt = xcalloc((size_t)h->days, sizeof *cnt);
+	int first = 1;
+	s->put(s, "{", 1);
+	for (size_t i = 0; i < h->set.n; i++) {
+		const struct sla_tl *t = &h->set.v[i];
+		struct sla_cov all;
+		sla_uptime(t, h->first, h->now_ms, &h->o, &all);
+		if (!all.tracked_ms)
+			continue; /* as in sla_history_only */
+		double mean;
+		json_put_member(
+		    s, first, t->service_id,
+		    history_days(t, h->first, h->now_ms, h->days, &h->o, sum, cnt, &mean));
+		first = 0;
+	}
+	s->put(s, "}", 1);
+	free(sum);
+	free(cnt);
+}
+
+static void history_lazy_release(void *ctx)
+{
+	struct history_lazy *h = ctx;
+	sla_set_release(&h->set);
+	free(h);
+}
+
 cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days,
 			const struct sla_opts *o, long worst)
 {
@@ -622,6 +665,20 @@ cJSON *sla_history_only(sqlite3 *db, const char *only, int64_t now_ms, long days
 	}
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddItemToObject(data, "days", darr);
+	if (worst <= 0 && json_lists_compact()) {
+		/* An HTTP answer of every service: its days are made as it is
+		 * printed (doc/scale.md#memory); the timelines go with them. */
+		cJSON *since = cJSON_CreateObject();
+		for (size_t i = 0; i < set.n; i++)
+			cJSON_AddItemToObject(since, set.v[i].service_id, since_json(&set.v[i]));
+		struct history_lazy *h = xmalloc(sizeof *h);
+		*h = (struct history_lazy){set, first, now_ms, days, *o};
+		cJSON_AddItemToObject(data, "services",
+				      json_lazy(history_lazy_print, history_lazy_release, h));
+		cJSON_AddItemToObject(data, "monitoring_since", since);
+		add_rule(data, o);
+		return data;
+	}
 	cJSON *svcs = cJSON_AddObjectToObject(data, "services");
 	cJSON *since = cJSON_CreateObject();
 	double *sum = xcalloc((size_t)days, sizeof *sum);
@@ -770,12 +827,106 @@ cJSON *slo_build(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg)
 	return slo_build_worst(db, now_ms, cfg, 0);
 }
 
-cJSON *slo_build_worst(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg, long worst)
+/* What an SLO row is figured against. */
+struct slo_ctx {
+	struct sla_set set;
+	struct sla_opts o;
+	int64_t now_ms;
+	double target, allowable, fast_t, slow_t;
+};
+
+/* The SLO row of st's current service (caller deletes); whether it burns
+ * fast or slow is added to *fast_n and *slow_n, its budget (NAN: none) goes
+ * to *budget_out. */
+static cJSON *slo_row(sqlite3_stmt *st, const struct slo_ctx *x, int *fast_n, int *slow_n,
+		      double *budget_out)
 {
 	static const struct {
 		const char *label;
 		int64_t len;
 	} bw[] = {{"5m", 5 * MIN_MS}, {"30m", 30 * MIN_MS}, {"1h", HOUR_MS}, {"6h", 6 * HOUR_MS}};
+	int64_t now_ms = x->now_ms;
+	const struct sla_opts *o = &x->o;
+	cJSON *row = json_row(st);
+	const struct sla_tl *t = tl_find(&x->set, (const char *)sqlite3_column_text(st, 0));
+	struct sla_tl empty = {.monitoring_since = -1};
+	if (!t)
+		t = &empty;
+	struct sla_cov c30;
+	double u30 = sla_figure(t, now_ms - 30 * DAY_MS, now_ms, o, &c30);
+	/* A burn rate needs its window nearly all seen: a 12-second
+	 * outage in a 1-hour window seen for 15 s is not "1000x". */
+	double b[4];
+	cJSON *rates = cJSON_CreateObject(), *bcov = cJSON_CreateObject();
+	for (int k = 0; k < 4; k++) {
+		struct sla_cov c;
+		double u = sla_uptime(t, now_ms - bw[k].len, now_ms, o, &c);
+		b[k] = sla_covered(&c, o->burn_min_coverage_pct) ? burn(u, x->allowable) : NAN;
+		cJSON_AddItemToObject(rates, bw[k].label, json_pct(b[k]));
+		cJSON_AddItemToObject(bcov, bw[k].label, sla_cov_json(&c, t->monitoring_since));
+	}
+	/* NAN compares false: a window without data never breaches. */
+	int fast = b[0] >= x->fast_t && b[2] >= x->fast_t;
+	int slow = b[1] >= x->slow_t && b[3] >= x->slow_t;
+	double budget = NAN;
+	if (!isnan(u30)) {
+		budget = 100.0;
+		if (x->target < 100.0) {
+			double spent = 100.0 - u30;
+			budget = 100.0 - 100.0 * (spent > 0 ? spent : 0) / (100.0 - x->target);
+			budget = budget < 0 ? 0 : budget > 100 ? 100 : budget;
+		}
+	}
+	cJSON_AddItemToObject(row, "uptime_30d_pct", json_pct(u30));
+	cJSON_AddItemToObject(row, "error_budget_remaining_pct", json_pct(budget));
+	cJSON_AddBoolToObject(row, "fast_burning", fast);
+	cJSON_AddBoolToObject(row, "slow_burning", slow);
+	cJSON_AddItemToObject(row, "fast_breach",
+			      fast ? breach(b[2], b[0], "1h", "5m") : cJSON_CreateNull());
+	cJSON_AddItemToObject(row, "slow_breach",
+			      slow ? breach(b[3], b[1], "6h", "30m") : cJSON_CreateNull());
+	add_since(row, t);
+	cJSON_AddItemToObject(row, "coverage_30d", sla_cov_json(&c30, t->monitoring_since));
+	cJSON_AddItemToObject(row, "burn_rates", rates);
+	cJSON_AddItemToObject(row, "burn_coverage", bcov);
+	*fast_n += fast;
+	*slow_n += slow;
+	*budget_out = budget;
+	return row;
+}
+
+/* The full SLO list of an HTTP answer, made while it is printed
+ * (json_lazy): the statement and the timelines are kept, and each row is
+ * built, printed and freed in turn (10,000 rows are 10.7 MB of text). */
+struct slo_lazy {
+	sqlite3_stmt *st;
+	struct slo_ctx x;
+};
+
+static cJSON *slo_lazy_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct slo_lazy *l = ctx;
+	int fast_n = 0, slow_n = 0; /* only ?worst=N reports them */
+	double budget;
+	return slo_row(st, &l->x, &fast_n, &slow_n, &budget);
+}
+
+static void slo_lazy_print(void *ctx, struct jsink *s)
+{
+	struct slo_lazy *l = ctx;
+	json_put_rows(s, l->st, slo_lazy_row, l);
+}
+
+static void slo_lazy_release(void *ctx)
+{
+	struct slo_lazy *l = ctx;
+	sqlite3_finalize(l->st);
+	sla_set_release(&l->x.set);
+	free(l);
+}
+
+cJSON *slo_build_worst(sqlite3 *db, int64_t now_ms, const struct cfg_settings *cfg, long worst)
+{
 	sqlite3_stmt *st = db_prepare(
 	    db, "SELECT s.id, s.display_name, s.category, s.tier,"
 		" s.current_status, s.poller_health, " SQL_EFFECTIVE(
@@ -784,85 +935,49 @@ cJSON *slo_build_worst(sqlite3 *db, int64_t now_ms, const struct cfg_settings *c
 			 " WHERE s.retired_at IS NULL ORDER BY s.display_name, s.id");
 	if (!st)
 		return NULL;
-	struct sla_opts o;
-	sla_opts_from(&o, cfg);
-	struct sla_set set;
-	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, &o, &set) < 0) {
+	struct slo_ctx x = {.now_ms = now_ms};
+	sla_opts_from(&x.o, cfg);
+	if (sla_load(db, now_ms - 30 * DAY_MS, now_ms, &x.o, &x.set) < 0) {
 		sqlite3_finalize(st);
 		return NULL;
 	}
-	double target = cfg->slo_target_percent;
-	double allowable = (100.0 - target) / 100.0;
-	double fast_t = cfg->slo_burn_rate_fast_threshold,
-	       slow_t = cfg->slo_burn_rate_slow_threshold;
+	x.target = cfg->slo_target_percent;
+	x.allowable = (100.0 - x.target) / 100.0;
+	x.fast_t = cfg->slo_burn_rate_fast_threshold;
+	x.slow_t = cfg->slo_burn_rate_slow_threshold;
 	cJSON *data = cJSON_CreateObject();
-	cJSON *arr = cJSON_AddArrayToObject(data, "services");
-	/* ?worst=N keeps N rows while it goes, not 10,000. */
-	struct worst_keep *keep = worst > 0 ? worst_keep_new(worst) : NULL;
-	int fast_n = 0, slow_n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *row = json_row(st);
-		const struct sla_tl *t = tl_find(&set, (const char *)sqlite3_column_text(st, 0));
-		struct sla_tl empty = {.monitoring_since = -1};
-		if (!t)
-			t = &empty;
-		struct sla_cov c30;
-		double u30 = sla_figure(t, now_ms - 30 * DAY_MS, now_ms, &o, &c30);
-		/* A burn rate needs its window nearly all seen: a 12-second
-		 * outage in a 1-hour window seen for 15 s is not "1000x". */
-		double b[4];
-		cJSON *rates = cJSON_CreateObject(), *bcov = cJSON_CreateObject();
-		for (int k = 0; k < 4; k++) {
-			struct sla_cov c;
-			double u = sla_uptime(t, now_ms - bw[k].len, now_ms, &o, &c);
-			b[k] = sla_covered(&c, o.burn_min_coverage_pct) ? burn(u, allowable) : NAN;
-			cJSON_AddItemToObject(rates, bw[k].label, json_pct(b[k]));
-			cJSON_AddItemToObject(bcov, bw[k].label,
-					      sla_cov_json(&c, t->monitoring_since));
+	int fast_n = 0, slow_n = 0, total = 0;
+	if (worst <= 0 && json_lists_compact()) {
+		/* An HTTP answer of every service: rows made as it is printed
+		 * (doc/scale.md#memory). */
+		struct slo_lazy *l = xmalloc(sizeof *l);
+		*l = (struct slo_lazy){st, x};
+		cJSON_AddItemToObject(data, "services",
+				      json_lazy(slo_lazy_print, slo_lazy_release, l));
+	} else {
+		cJSON *arr = cJSON_AddArrayToObject(data, "services");
+		/* ?worst=N keeps N rows while it goes, not 10,000. */
+		struct worst_keep *keep = worst > 0 ? worst_keep_new(worst) : NULL;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			double budget;
+			/* Printed per row: 10,000 SLO rows as a tree were 10 MB
+			 * of JSON in tens of MB of nodes (doc/scale.md#memory). */
+			cJSON *row = json_list_item(slo_row(st, &x, &fast_n, &slow_n, &budget));
+			if (keep) /* no budget figure yet: ranks last */
+				worst_keep_offer(keep, isnan(budget) ? INFINITY : round2(budget),
+						 NULL, row);
+			else
+				cJSON_AddItemToArray(arr, row);
 		}
-		/* NAN compares false: a window without data never breaches. */
-		int fast = b[0] >= fast_t && b[2] >= fast_t;
-		int slow = b[1] >= slow_t && b[3] >= slow_t;
-		double budget = NAN;
-		if (!isnan(u30)) {
-			budget = 100.0;
-			if (target < 100.0) {
-				double spent = 100.0 - u30;
-				budget = 100.0 - 100.0 * (spent > 0 ? spent : 0) / (100.0 - target);
-				budget = budget < 0 ? 0 : budget > 100 ? 100 : budget;
-			}
-		}
-		cJSON_AddItemToObject(row, "uptime_30d_pct", json_pct(u30));
-		cJSON_AddItemToObject(row, "error_budget_remaining_pct", json_pct(budget));
-		cJSON_AddBoolToObject(row, "fast_burning", fast);
-		cJSON_AddBoolToObject(row, "slow_burning", slow);
-		cJSON_AddItemToObject(row, "fast_breach",
-				      fast ? breach(b[2], b[0], "1h", "5m") : cJSON_CreateNull());
-		cJSON_AddItemToObject(row, "slow_breach",
-				      slow ? breach(b[3], b[1], "6h", "30m") : cJSON_CreateNull());
-		add_since(row, t);
-		cJSON_AddItemToObject(row, "coverage_30d", sla_cov_json(&c30, t->monitoring_since));
-		cJSON_AddItemToObject(row, "burn_rates", rates);
-		cJSON_AddItemToObject(row, "burn_coverage", bcov);
-		fast_n += fast;
-		slow_n += slow;
-		/* Printed per row: 10,000 SLO rows as a tree were 10 MB of JSON
-		 * in tens of MB of nodes (doc/scale.md#memory). */
-		row = json_list_item(row);
-		if (keep) /* no budget figure yet: ranks last */
-			worst_keep_offer(keep, isnan(budget) ? INFINITY : round2(budget), NULL,
-					 row);
-		else
-			cJSON_AddItemToArray(arr, row);
+		sqlite3_finalize(st);
+		sla_set_release(&x.set);
+		total = keep ? worst_keep_finish(keep, arr) : 0;
 	}
-	sqlite3_finalize(st);
-	sla_set_release(&set);
-	int total = keep ? worst_keep_finish(keep, arr) : 0;
 	cJSON *th = cJSON_AddObjectToObject(data, "thresholds");
-	cJSON_AddNumberToObject(th, "target_percent", target);
-	cJSON_AddNumberToObject(th, "fast_threshold", fast_t);
-	cJSON_AddNumberToObject(th, "slow_threshold", slow_t);
-	add_rule(data, &o);
+	cJSON_AddNumberToObject(th, "target_percent", x.target);
+	cJSON_AddNumberToObject(th, "fast_threshold", x.fast_t);
+	cJSON_AddNumberToObject(th, "slow_threshold", x.slow_t);
+	add_rule(data, &x.o);
 	if (worst > 0) {
 		cJSON_AddNumberToObject(data, "services_total", total);
 		cJSON_AddNumberToObject(data, "fast_burning_count", fast_n);

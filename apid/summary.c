@@ -99,8 +99,10 @@ static int counts(sqlite3 *db, int c[5], int c_active[5], int *maint, int *total
 #define SUMMARY_NAMES_CAP (1024 * 1024)
 
 /* The active incidents (caller deletes; NULL on a database error); their
- * names are appended to names and counted in *n for the status text. */
-static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
+ * names are appended to names and counted in *n for the status text.
+ * keep > 0: only the first keep (the worst) are built, the others only
+ * counted and named. */
+static cJSON *incidents(sqlite3 *db, struct buf *names, int *n, long keep)
 {
 	sqlite3_stmt *st = db_prepare(
 	    db,
@@ -122,6 +124,12 @@ static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *status = (const char *)sqlite3_column_text(st, 3);
 		const char *impact = (const char *)sqlite3_column_text(st, SQL_SERVICE_NCOLS);
+		if (keep > 0 && *n >= keep) {
+			buf_puts(names, ", ");
+			buf_puts(names, name);
+			(*n)++;
+			continue;
+		}
 		cJSON *inc = cJSON_CreateObject();
 		cJSON *svc = cJSON_AddObjectToObject(inc, "service");
 		json_add_row(svc, st, 0, SQL_SERVICE_NCOLS);
@@ -148,6 +156,11 @@ static cJSON *incidents(sqlite3 *db, struct buf *names, int *n)
 
 cJSON *summary_build(sqlite3 *db)
 {
+	return summary_build_worst(db, 0);
+}
+
+cJSON *summary_build_worst(sqlite3 *db, long worst)
+{
 	cJSON *data = cJSON_CreateObject();
 	int c[5], ca[5], total, n = 0, nmaint;
 	struct buf names;
@@ -156,7 +169,7 @@ cJSON *summary_build(sqlite3 *db)
 		cJSON_Delete(data);
 		return NULL;
 	}
-	cJSON *inc = incidents(db, &names, &n);
+	cJSON *inc = incidents(db, &names, &n, worst);
 	cJSON *maint = maintenances_list(db);
 	cJSON *recent = recent_maintenances(db);
 	if (!inc || !maint || !recent) {
@@ -212,13 +225,16 @@ cJSON *summary_build(sqlite3 *db)
 	/* last_poll_at was added first by counts(); move it after the seed's fields. */
 	cJSON_AddItemToObject(data, "last_poll_at",
 			      cJSON_DetachItemFromObject(data, "last_poll_at"));
+	if (worst > 0)
+		cJSON_AddNumberToObject(data, "active_incidents_total", n);
 	return data;
 }
 
 void h_summary(struct req *r)
 {
 	sqlite3 *db = req_db(r);
-	cJSON *data = db ? summary_build(db) : NULL;
+	/* ?worst=N (lists.c): the N worst incidents built, not 10,000. */
+	cJSON *data = db ? summary_build_worst(db, r->post_n) : NULL;
 	if (!data) {
 		http_db_error(r);
 		return;

@@ -4,7 +4,8 @@
  * graph, timeline and clusters, maintenance, reports, the alert log with its
  * cursor, /itstatus replies, health, the inbox hand-off and /metrics text;
  * and how answers reach the response cache: printed as cJSON prints them,
- * large ones compressed while printed, large builds taking turns.
+ * parts made while printed (json_lazy), large ones compressed while
+ * printed, large builds taking turns.
  */
 #include <check.h>
 #include <math.h>
@@ -155,6 +156,77 @@ START_TEST(test_summary_effective_status)
 	ck_assert_int_eq(cJSON_GetArraySize(m), 2);
 	ck_assert_str_eq(str(cJSON_GetArrayItem(m, 0), "title"), "Now");
 	cJSON_Delete(s);
+}
+END_TEST
+
+/* ?worst=N and the stream's frames build only the N worst incidents: the
+ * full summary cut to its first N (worst first) with the total added, text
+ * for text, the status text still naming every incident. */
+START_TEST(test_summary_worst_is_full_cut)
+{
+	db_exec(db, "UPDATE services SET poller_health = 'healthy'");
+	cJSON *full = summary_build(db);
+	int total = cJSON_GetArraySize(cJSON_GetObjectItem(full, "active_incidents"));
+	ck_assert_int_eq(total, 3);
+	for (long n = 1; n <= total + 1; n++) {
+		cJSON *want = cJSON_Duplicate(full, 1);
+		cJSON *inc = cJSON_GetObjectItem(want, "active_incidents");
+		while (cJSON_GetArraySize(inc) > n)
+			cJSON_DeleteItemFromArray(inc, cJSON_GetArraySize(inc) - 1);
+		cJSON_AddNumberToObject(want, "active_incidents_total", total);
+		cJSON *cut = summary_build_worst(db, n);
+		char *w = cJSON_PrintUnformatted(want), *g = cJSON_PrintUnformatted(cut);
+		ck_assert_str_eq(g, w);
+		cJSON_free(w);
+		cJSON_free(g);
+		cJSON_Delete(want);
+		cJSON_Delete(cut);
+	}
+	cJSON_Delete(full);
+}
+END_TEST
+
+/* The whole services list of an HTTP answer is made while it is printed
+ * (json_lazy), its counts first in the same read transaction: the same text
+ * as the list built whole, filtered or not, and the transaction ends
+ * whether the list was printed or not. */
+START_TEST(test_services_printed_as_built)
+{
+	static const struct svc_query qs[] = {
+	    {0}, {.category = "identity,other"}, {.status = "major_outage,degraded"},
+	    {.fields = "display_name,current_status"}, {.q = "ET"}, {.category = "none"}};
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		cJSON *meta_t = NULL, *meta_l = NULL;
+		cJSON *errs = cJSON_CreateArray();
+		cJSON *tree = services_query(db, &qs[i], &meta_t, errs);
+		ck_assert_ptr_nonnull(tree);
+		char *want = cJSON_PrintUnformatted(tree);
+		json_compact_lists(1);
+		cJSON *lazy = services_query(db, &qs[i], &meta_l, errs);
+		json_compact_lists(0);
+		ck_assert_ptr_nonnull(lazy);
+		ck_assert_int_eq(cJSON_GetArraySize(errs), 0);
+		ck_assert(cJSON_IsRaw(cJSON_GetObjectItem(lazy, "services")));
+		ck_assert_int_eq(sqlite3_get_autocommit(db), 0); /* counts and rows: one read */
+		char *got = json_print_text(lazy);
+		ck_assert_str_eq(got, want);
+		ck_assert_int_eq(sqlite3_get_autocommit(db), 1);
+		if (i == 0)
+			ck_assert_ptr_nonnull(strstr(got, "\"id\":\"e\""));
+		free(got);
+		cJSON_free(want);
+		cJSON_Delete(lazy);
+		cJSON_Delete(tree);
+		cJSON_Delete(meta_t);
+		cJSON_Delete(meta_l);
+		cJSON_Delete(errs);
+	}
+	json_compact_lists(1);
+	cJSON *lazy = services_list(db, NULL, NULL);
+	json_compact_lists(0);
+	cJSON_Delete(lazy);
+	json_lazy_drop(); /* never printed: its read ends all the same */
+	ck_assert_int_eq(sqlite3_get_autocommit(db), 1);
 }
 END_TEST
 
@@ -774,6 +846,60 @@ START_TEST(test_print_consume_is_cjson_print)
 }
 END_TEST
 
+/* A part made while printed (json_lazy): what it printed and released. */
+struct lazy_probe {
+	int printed, released;
+};
+
+static void probe_print(void *ctx, struct jsink *s)
+{
+	((struct lazy_probe *)ctx)->printed++;
+	s->put(s, "{\"made\":[1,2]}", 14);
+}
+
+static void probe_release(void *ctx)
+{
+	((struct lazy_probe *)ctx)->released++;
+}
+
+/* A lazy part prints its text where it stands, once, and is released once
+ * whether it was printed or not; cJSON's printer refuses it rather than
+ * print something else. */
+START_TEST(test_lazy_part)
+{
+	struct lazy_probe a = {0}, b = {0}, c = {0};
+	cJSON *d = answer(3);
+	cJSON_AddItemToObject(d, "lazy", json_lazy(probe_print, probe_release, &a));
+	cJSON_AddItemToObject(d, "after", cJSON_CreateString("x"));
+	ck_assert_ptr_null(cJSON_PrintUnformatted(d));
+	/* what it stands for, as cJSON prints it */
+	cJSON *want_tree = answer(3);
+	cJSON_AddItemToObject(want_tree, "lazy", cJSON_Parse("{\"made\":[1,2]}"));
+	cJSON_AddItemToObject(want_tree, "after", cJSON_CreateString("x"));
+	char *want = cJSON_PrintUnformatted(want_tree);
+	char *got = json_print_text(d);
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(a.printed, 1);
+	ck_assert_int_eq(a.released, 1);
+	json_lazy_drop(); /* already released: not again */
+	ck_assert_int_eq(a.released, 1);
+	cJSON_Delete(d);
+	free(got);
+	cJSON_free(want);
+	cJSON_Delete(want_tree);
+	/* never printed: released by the drop, not before */
+	cJSON *e = cJSON_CreateArray();
+	cJSON_AddItemToArray(e, json_lazy(probe_print, probe_release, &b));
+	cJSON_AddItemToArray(e, json_lazy(probe_print, probe_release, &c));
+	cJSON_Delete(e);
+	ck_assert_int_eq(b.released + c.released, 0);
+	json_lazy_drop();
+	ck_assert_int_eq(b.released, 1);
+	ck_assert_int_eq(c.released, 1);
+	ck_assert_int_eq(b.printed + c.printed, 0);
+}
+END_TEST
+
 static int collect(void *ctx, const char *p, size_t n)
 {
 	return buf_append(ctx, p, n);
@@ -874,6 +1000,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_summary_effective_status);
+	tcase_add_test(tc, test_summary_worst_is_full_cut);
+	tcase_add_test(tc, test_services_printed_as_built);
 	tcase_add_test(tc, test_summary_quiet_texts);
 	tcase_add_test(tc, test_summary_maintenance_not_incident);
 	tcase_add_test(tc, test_cluster_root_needs_upstream_down);
@@ -890,6 +1018,7 @@ int main(void)
 	tcase_add_test(tc, test_metrics_text);
 	tcase_add_test(tc, test_metrics_heartbeat_age);
 	tcase_add_test(tc, test_print_consume_is_cjson_print);
+	tcase_add_test(tc, test_lazy_part);
 	tcase_add_test(tc, test_cache_fill_json);
 	tcase_add_test(tc, test_cache_large_builds_take_turns);
 	suite_add_tcase(s, tc);

@@ -3,9 +3,10 @@
  * doc/compat.md#bug-6) on a
  * real database: tracking starts at the baseline, broken-poller time is
  * unknown, today ends now, degraded is weighted; plus the 7-day strip, the
- * history and the SLO burn rates built from the same timelines; and ?worst=N
+ * history and the SLO burn rates built from the same timelines; ?worst=N
  * on the history and the SLO list, cut while they are built, against the
- * full answers.
+ * full answers; and the full history made while it is printed against the
+ * one built whole.
  */
 #include <check.h>
 #include <math.h>
@@ -714,6 +715,82 @@ static double budget_score(const cJSON *row)
 	return cJSON_IsNumber(b) ? b->valuedouble : INFINITY;
 }
 
+/* The full history of an HTTP answer is made while it is printed
+ * (json_lazy): the same text as the tree built for a caller that reads it,
+ * for every service (c, without tracked time, absent from both), for one
+ * service and for none; a build that is never printed is released. */
+START_TEST(test_history_printed_as_built)
+{
+	worst_fixture();
+	/* maintenance and blind time shape the days too */
+	ck_assert_int_eq(db_exec(db, "INSERT INTO scheduled_maintenances (service_id, title,"
+				     " scheduled_for, scheduled_until, status) VALUES ('a', 'm',"
+				     " '2026-11-21T01:00:00.000Z', '2026-11-21T03:00:00.000Z',"
+				     " 'completed')"),
+			 0);
+	struct sla_opts o = opts(0.5);
+	static const char *const only[] = {NULL, "a", "c", "nope"};
+	for (size_t k = 0; k < sizeof only / sizeof only[0]; k++)
+		for (long days = 1; days <= 31; days += 30) {
+			cJSON *tree = sla_history_only(db, only[k], NOW, days, &o, 0);
+			ck_assert_ptr_nonnull(tree);
+			char *want = cJSON_PrintUnformatted(tree);
+			json_compact_lists(1);
+			cJSON *lazy = sla_history_only(db, only[k], NOW, days, &o, 0);
+			json_compact_lists(0);
+			ck_assert_ptr_nonnull(lazy);
+			/* made while printed: nothing held as rows, and cJSON's
+			 * own printer cannot print it */
+			ck_assert(cJSON_IsRaw(cJSON_GetObjectItem(lazy, "services")));
+			ck_assert_ptr_null(cJSON_PrintUnformatted(lazy));
+			char *got = json_print_text(lazy);
+			ck_assert_str_eq(got, want);
+			if (!only[k] && days > 1)
+				ck_assert_ptr_nonnull(strstr(got, "\"h\":[{\"date\""));
+			cJSON_Delete(lazy);
+			free(got);
+			cJSON_free(want);
+			cJSON_Delete(tree);
+		}
+	/* not printed: released at the end of the request */
+	json_compact_lists(1);
+	cJSON *lazy = sla_history_only(db, NULL, NOW, 7, &o, 0);
+	json_compact_lists(0);
+	cJSON_Delete(lazy);
+	json_lazy_drop();
+}
+END_TEST
+
+/* The full SLO list of an HTTP answer is made while it is printed
+ * (json_lazy): the same text as the list built whole, burning rows
+ * included; one never printed is released with its statement. */
+START_TEST(test_slo_printed_as_built)
+{
+	worst_fixture();
+	struct cfg_settings cfg = slo_cfg();
+	cJSON *tree = slo_build(db, NOW, &cfg);
+	ck_assert_ptr_nonnull(tree);
+	char *want = cJSON_PrintUnformatted(tree);
+	ck_assert_ptr_nonnull(strstr(want, "\"fast_burning\":true"));
+	json_compact_lists(1);
+	cJSON *lazy = slo_build(db, NOW, &cfg);
+	json_compact_lists(0);
+	ck_assert_ptr_nonnull(lazy);
+	ck_assert(cJSON_IsRaw(cJSON_GetObjectItem(lazy, "services")));
+	char *got = json_print_text(lazy);
+	ck_assert_str_eq(got, want);
+	cJSON_Delete(lazy);
+	free(got);
+	cJSON_free(want);
+	cJSON_Delete(tree);
+	json_compact_lists(1);
+	lazy = slo_build(db, NOW, &cfg);
+	json_compact_lists(0);
+	cJSON_Delete(lazy);
+	json_lazy_drop(); /* finalizes its statement: the database closes cleanly */
+}
+END_TEST
+
 /* ?worst=N on the SLO list, cut while it is built: the full list's N rows
  * with the least budget left (no figure last, ties in the list's order),
  * and the totals over every row. */
@@ -779,6 +856,8 @@ int main(void)
 	tcase_add_test(tc, test_history_days_before_monitoring);
 	tcase_add_test(tc, test_history_worst_is_full_cut);
 	tcase_add_test(tc, test_slo_worst_is_full_cut);
+	tcase_add_test(tc, test_history_printed_as_built);
+	tcase_add_test(tc, test_slo_printed_as_built);
 	suite_add_tcase(s, tc);
 	return ts_run(s);
 }
