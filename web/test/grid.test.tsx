@@ -98,3 +98,25 @@ describe('Grid after a live row', () => {
     expect(positions()).toEqual([...Array(12).keys()]);
   });
 });
+
+describe('Grid category roll-up', () => {
+  it('says "all ok" only for a category whose polled services are seen operational', () => {
+    const list = [
+      svc('a', { category: 'engineering', current_status: 'unknown' }),
+      svc('b', { category: 'engineering' }),
+      svc('c', { category: 'hr', effective_status: 'unknown' }),
+      svc('d', { category: 'finance' }),
+      svc('e', { category: 'support', poll_type: 'manual', current_status: 'unknown' }),
+    ];
+    root = document.createElement('div');
+    document.body.appendChild(root);
+    act(() => {
+      render(<Grid services={list} uptime={null} sla={null} days={[]} onOpen={vi.fn()} />, root);
+    });
+    const rollup = (k: string) => root.querySelector(`[data-category="${k}"] .rollup`)!.textContent;
+    expect(rollup('engineering')).toBe('1 unknown');
+    expect(rollup('hr')).toBe('1 unknown');
+    expect(rollup('finance')).toBe('all ok');
+    expect(rollup('support')).toBe('1 manual service');
+  });
+});

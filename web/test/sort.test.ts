@@ -61,6 +61,17 @@ describe('category grid', () => {
     const sup = groupByCategory(example()).find((g) => g.key === 'support')!;
     expect(sup.manual).toBe(1);
     expect(sup.issues).toBe(0);
+    expect(sup.unseen).toBe(0);
+  });
+  it('counts polled services of unknown status that are not blind as unseen', () => {
+    const [g] = groupByCategory([
+      svc('a', { category: 'hr', current_status: 'unknown' }),
+      svc('b', { category: 'hr', current_status: 'operational', poller_health: 'broken' }),
+      svc('c', { category: 'hr', effective_status: 'unknown' }),
+      svc('d', { category: 'hr', poll_type: 'manual', current_status: 'unknown' }),
+      svc('e', { category: 'hr' }),
+    ]);
+    expect([g!.unseen, g!.blind, g!.manual]).toEqual([2, 1, 1]);
   });
   it('keeps categories the UI does not know, after the known ones', () => {
     const groups = groupByCategory([svc('x', { category: 'legal' }), svc('y', { category: 'hr' })]);

@@ -121,7 +121,7 @@ const Tile = memo(function Tile({ s, active, days, byDay, tracked, uptime7d, cov
 });
 
 function Rollup({ g }: { g: CategoryGroup }) {
-  if (g.issues === 0 && g.blind === 0 && g.maintenance > 0) {
+  if (g.issues === 0 && g.blind === 0 && g.unseen === 0 && g.maintenance > 0) {
     return (
       <span class="rollup rollup-maint">
         <Icon name="wrench" size={14} />
@@ -129,7 +129,7 @@ function Rollup({ g }: { g: CategoryGroup }) {
       </span>
     );
   }
-  if (g.issues === 0 && g.blind === 0) {
+  if (g.issues === 0 && g.blind === 0 && g.unseen === 0) {
     const onlyManual = g.manual === g.services.length;
     return (
       <span class={`rollup ${onlyManual ? 'rollup-manual' : 'rollup-ok'}`}>
@@ -141,6 +141,7 @@ function Rollup({ g }: { g: CategoryGroup }) {
   const bits = [];
   if (g.issues) bits.push(plural(g.issues, 'issue'));
   if (g.blind) bits.push(`${g.blind} blind`);
+  if (g.unseen) bits.push(`${g.unseen} unknown`);
   if (g.maintenance) bits.push(`${g.maintenance} in maintenance`);
   return (
     <span class={`rollup rollup-${g.issues ? g.worst : 'unknown'}`}>

@@ -2,7 +2,7 @@
 // including networking, other and any category the server invents).
 import type { Service } from '../api/types';
 import { titleCase } from './format';
-import { RANK, effectiveStatus, isActiveIncident, isInMaintenance, isUnmonitored, worstOf, type Status } from './status';
+import { RANK, effectiveStatus, isActiveIncident, isInMaintenance, isManual, isUnmonitored, worstOf, type Status } from './status';
 
 export const CATEGORY_ORDER: readonly string[] = [
   'identity',
@@ -66,6 +66,10 @@ export interface CategoryGroup {
   issues: number;
   /** Services whose poller is broken: the dashboard cannot see them. */
   blind: number;
+  /** Polled services whose status is unknown while their poller is not
+   * broken (not read yet, or pollerd stalled): not seen either, so the
+   * category is not "all ok". */
+  unseen: number;
   /** Manual services nobody has set. */
   manual: number;
   /** Services in planned maintenance (not issues). */
@@ -96,13 +100,14 @@ export function categoryKey(s: Service): string {
 /** A category's group from its services, already in tile order (one pass:
  * lib/groups.ts recounts a category on each live row that moves in it). */
 export function makeGroup(key: string, sorted: Service[]): CategoryGroup {
-  const g: CategoryGroup = { key, label: categoryLabel(key), services: sorted, worst: 'operational', issues: 0, blind: 0, manual: 0, maintenance: 0 };
+  const g: CategoryGroup = { key, label: categoryLabel(key), services: sorted, worst: 'operational', issues: 0, blind: 0, unseen: 0, manual: 0, maintenance: 0 };
   let worst: Status | null = null;
   for (const s of sorted) {
     const eff = effectiveStatus(s);
     if (worst === null || RANK[eff] > RANK[worst]) worst = eff;
     if (isActiveIncident(s)) g.issues++;
     if (s.poller_health === 'broken') g.blind++;
+    else if (!isManual(s) && eff === 'unknown') g.unseen++;
     if (isUnmonitored(s)) g.manual++;
     if (isInMaintenance(s)) g.maintenance++;
   }
@@ -120,6 +125,7 @@ export function regroup(g: CategoryGroup, sorted: Service[], out: readonly Servi
   const add = (s: Service, d: 1 | -1) => {
     if (isActiveIncident(s)) n.issues += d;
     if (s.poller_health === 'broken') n.blind += d;
+    else if (!isManual(s) && effectiveStatus(s) === 'unknown') n.unseen += d;
     if (isUnmonitored(s)) n.manual += d;
     if (isInMaintenance(s)) n.maintenance += d;
   };
