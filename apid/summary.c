@@ -188,7 +188,16 @@ cJSON *summary_build_worst(sqlite3 *db, long worst)
 	sqlite3_stmt *sight = db_prepare(db, "SELECT reason FROM v_poller_sight WHERE stalled");
 	char *stalled = sight && sqlite3_step(sight) == SQLITE_ROW ? db_col_dup(sight, 0) : NULL;
 	sqlite3_finalize(sight);
-	cJSON_AddStringToObject(data, "overall_status", stalled ? "unknown" : overall);
+	/* No service's status known (no poll read yet, every poller broken):
+	 * "operational" would be a claim about services nobody can see, so the
+	 * overall is unknown, as the dashboard's banner says ("Status Unknown"). */
+	int none_seen = !stalled && total > 0 && c[0] == total;
+	cJSON_AddStringToObject(data, "overall_status",
+				stalled || none_seen ? "unknown" : overall);
+	if (none_seen)
+		cJSON_AddStringToObject(data, "status_reason",
+					"no service's status is known: no vendor page has been read"
+					" successfully yet, or every poller is broken");
 	if (stalled) {
 		/* Nothing pollerd committed can be taken as current (doc/faults.md#stalled). */
 		snprintf(text, sizeof text, "Status unknown for all %d monitored services: %s.",

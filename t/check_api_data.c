@@ -242,6 +242,17 @@ START_TEST(test_summary_quiet_texts)
 	s = summary_build(db);
 	ck_assert_str_eq(str(s, "status_text"),
 			 "No active incidents across 6 monitored services; 1 is unknown.");
+	/* One unknown of six: the others are seen, so the overall stands. */
+	ck_assert_str_eq(str(s, "overall_status"), "operational");
+	ck_assert_ptr_null(cJSON_GetObjectItem(s, "status_reason"));
+	cJSON_Delete(s);
+	/* None seen: never "operational" about services nobody can see. */
+	db_exec(db, "UPDATE services SET poller_health = 'broken'");
+	s = summary_build(db);
+	ck_assert_str_eq(str(s, "overall_status"), "unknown");
+	ck_assert_ptr_nonnull(strstr(str(s, "status_reason"), "no service's status is known"));
+	ck_assert_str_eq(str(s, "status_text"),
+			 "No active incidents across 6 monitored services; 6 are unknown.");
 	cJSON_Delete(s);
 }
 END_TEST

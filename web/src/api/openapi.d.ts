@@ -1349,7 +1349,7 @@ export interface components {
         };
         Summary: {
             /**
-             * @description unknown while pollerd is stalled (status_reason says why)
+             * @description unknown while pollerd is stalled or no service's status is known (status_reason says why)
              * @enum {string}
              */
             overall_status: "operational" | "degraded" | "partial_outage" | "major_outage" | "unknown";
