@@ -192,8 +192,7 @@ cJSON *summary_build_worst(sqlite3 *db, long worst)
 	 * "operational" would be a claim about services nobody can see, so the
 	 * overall is unknown, as the dashboard's banner says ("Status Unknown"). */
 	int none_seen = !stalled && total > 0 && c[0] == total;
-	cJSON_AddStringToObject(data, "overall_status",
-				stalled || none_seen ? "unknown" : overall);
+	cJSON_AddStringToObject(data, "overall_status", stalled || none_seen ? "unknown" : overall);
 	if (none_seen)
 		cJSON_AddStringToObject(data, "status_reason",
 					"no service's status is known: no vendor page has been read"
