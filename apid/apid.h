@@ -343,6 +343,10 @@ void json_compact_lists(int on);
 /* Where json_print_consume writes, piece by piece. */
 struct jsink {
 	void (*put)(struct jsink *s, const char *text, size_t len);
+	/* Set when a part made while printed could not be read whole (a
+	 * database error mid-list): the text is valid JSON but short a part,
+	 * so it must not be served or cached. */
+	int failed;
 };
 /* Print item exactly as cJSON_PrintUnformatted would, into s, freeing the
  * text of each raw item (the rows) once it is written: a large answer is
@@ -365,11 +369,13 @@ int json_lists_compact(void);
  * object printed by cJSON; value is consumed and deleted. */
 void json_put_member(struct jsink *s, int first, const char *key, cJSON *value);
 /* Print a JSON array into s of one item per row st steps to: row(st, ctx)
- * makes it (a new item, consumed and deleted here). */
+ * makes it (a new item, consumed and deleted here). A step that fails ends
+ * the array and sets s->failed. */
 void json_put_rows(struct jsink *s, sqlite3_stmt *st, cJSON *(*row)(sqlite3_stmt *, void *),
 		   void *ctx);
 /* item printed into a new string (json_print_consume, so json_lazy parts
- * too; item is consumed but the caller still deletes it). Caller frees. */
+ * too; item is consumed but the caller still deletes it). Caller frees;
+ * NULL when a part could not be read whole (jsink.failed). */
 char *json_print_text(cJSON *item);
 /* Bytes of raw (printed row) text under item: what a build holds. */
 size_t json_raw_bytes(const cJSON *item);

@@ -302,6 +302,10 @@ void http_json(struct req *r, int status, cJSON *root, const char *extra)
 	 * (json_lazy) is printed here too. */
 	char *s = json_print_text(root);
 	cJSON_Delete(root);
+	if (!s) {
+		http_db_error(r);
+		return;
+	}
 	http_send(r, status, "application/json", extra, s, strlen(s));
 	free(s);
 }

@@ -187,6 +187,7 @@ void json_print_consume(cJSON *item, struct jsink *s)
 		if (!l) { /* printed twice, or made on another thread: a bug */
 			log_error("json: a lazy part was not found; printed as null");
 			s->put(s, "null", 4);
+			s->failed = 1;
 			return;
 		}
 		l->print(l->ctx, s);
@@ -228,12 +229,19 @@ void json_put_rows(struct jsink *s, sqlite3_stmt *st, cJSON *(*row)(sqlite3_stmt
 		   void *ctx)
 {
 	s->put(s, "[", 1);
-	for (int first = 1; sqlite3_step(st) == SQLITE_ROW; first = 0) {
+	int rc, first = 1;
+	for (; (rc = sqlite3_step(st)) == SQLITE_ROW; first = 0) {
 		if (!first)
 			s->put(s, ",", 1);
 		cJSON *item = row(st, ctx);
 		json_print_consume(item, s);
 		cJSON_Delete(item);
+	}
+	if (rc != SQLITE_DONE) {
+		/* The rows so far are sent nowhere: the answer is dropped. */
+		log_error("json: a list stopped after its rows could not be read: %s",
+			  sqlite3_errmsg(sqlite3_db_handle(st)));
+		s->failed = 1;
 	}
 	s->put(s, "]", 1);
 }
@@ -253,6 +261,10 @@ char *json_print_text(cJSON *item)
 	struct text_sink t = {.base = {text_put}};
 	buf_init(&t.b, 0); /* an answer as built: what the cache would hold */
 	json_print_consume(item, &t.base);
+	if (t.base.failed) {
+		buf_release(&t.b);
+		return NULL;
+	}
 	if (!t.b.data)
 		buf_append(&t.b, "", 0);
 	return buf_steal(&t.b);

@@ -358,7 +358,7 @@ int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root)
 		gz_feed(&f, f.text.data ? f.text.data : "", f.text.len, 1);
 	if (f.zon)
 		deflateEnd(&f.z);
-	int ok = !f.zfail;
+	int ok = !f.zfail && !f.base.failed;
 	if (ok) {
 		char etag[sizeof e->etag];
 		etag_text(f.len, f.hash, etag, sizeof etag);
@@ -372,7 +372,8 @@ int rcache_fill_json(struct rcache *rc, struct rc_ent *e, cJSON *root)
 			ent_store(rc, e, buf_steal(&f.text), f.len, NULL, 0, etag);
 		}
 	} else {
-		log_error("response cache: cannot compress %s", e->key);
+		log_error("response cache: %s %s",
+			  f.base.failed ? "cannot read the rows of" : "cannot compress", e->key);
 		free(f.gz);
 		buf_release(&f.text);
 	}

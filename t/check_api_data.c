@@ -873,6 +873,12 @@ static void probe_release(void *ctx)
 	((struct lazy_probe *)ctx)->released++;
 }
 
+static cJSON *probe_row(sqlite3_stmt *st, void *ctx)
+{
+	(void)ctx;
+	return cJSON_CreateNumber(sqlite3_column_double(st, 0));
+}
+
 /* A lazy part prints its text where it stands, once, and is released once
  * whether it was printed or not; cJSON's printer refuses it rather than
  * print something else. */
@@ -908,6 +914,33 @@ START_TEST(test_lazy_part)
 	ck_assert_int_eq(b.released, 1);
 	ck_assert_int_eq(c.released, 1);
 	ck_assert_int_eq(b.printed + c.printed, 0);
+}
+END_TEST
+
+/* A list whose rows stop on a database error is not an answer: the
+ * printed text would be valid JSON one part short. */
+static void failing_rows_print(void *ctx, struct jsink *s)
+{
+	json_put_rows(s, ctx, probe_row, NULL);
+}
+
+static void failing_rows_release(void *ctx)
+{
+	sqlite3_finalize(ctx);
+}
+
+START_TEST(test_lazy_rows_read_error)
+{
+	/* the second row fails: abs() of the smallest integer overflows */
+	sqlite3_stmt *st = db_prepare(db, "SELECT CASE WHEN x = 1 THEN 1 ELSE"
+					  " abs(-9223372036854775807 - 1) END FROM"
+					  " (SELECT 1 AS x UNION ALL SELECT 2)");
+	ck_assert_ptr_nonnull(st);
+	cJSON *d = answer(1);
+	cJSON_AddItemToObject(d, "rows", json_lazy(failing_rows_print, failing_rows_release, st));
+	ck_assert_ptr_null(json_print_text(d));
+	cJSON_Delete(d);
+	json_lazy_drop();
 }
 END_TEST
 
@@ -1013,6 +1046,7 @@ int main(void)
 	tcase_add_test(tc, test_summary_effective_status);
 	tcase_add_test(tc, test_summary_worst_is_full_cut);
 	tcase_add_test(tc, test_services_printed_as_built);
+	tcase_add_test(tc, test_lazy_rows_read_error);
 	tcase_add_test(tc, test_summary_quiet_texts);
 	tcase_add_test(tc, test_summary_maintenance_not_incident);
 	tcase_add_test(tc, test_cluster_root_needs_upstream_down);
